@@ -1,0 +1,93 @@
+//! Library errors (`thiserror`); the binary wraps them with `anyhow`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One problem found in a request: a stable code, where it is, what is wrong
+/// and how to fix it. Codes are listed in `docs/validation.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// Stable code, `E1xxx`.
+    pub code: &'static str,
+    /// JSON path of the offending value, e.g. `clients[3].visits[1].window`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl Issue {
+    pub fn new(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Issue {
+            code,
+            path: path.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        write!(f, "{} at {}: {}", self.code, path, self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, " (hint: {})", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything wrong with an input, found at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issues(pub Vec<Issue>);
+
+impl fmt::Display for Issues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} problem(s) found:", self.0.len())?;
+        for i in &self.0 {
+            writeln!(f, "  {i}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotaError {
+    /// The input is not a request of the contract (bad JSON, wrong types,
+    /// unknown fields) or breaks a validation rule. Exit code 2.
+    #[error("{0}")]
+    Invalid(Issues),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug or a solver failure, not the user's input. Exit code 1.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl RotaError {
+    pub fn invalid(issue: Issue) -> Self {
+        RotaError::Invalid(Issues(vec![issue]))
+    }
+    /// The issues, when this is bad input.
+    pub fn issues(&self) -> Option<&[Issue]> {
+        match self {
+            RotaError::Invalid(i) => Some(&i.0),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = RotaError> = std::result::Result<T, E>;

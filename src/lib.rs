@@ -1,0 +1,12 @@
+//! `rota`: next-day care rounds for reablement home-care services.
+//!
+//! Data flows one way: request JSON -> [`model`] (serde types, via [`parse`])
+//! -> `validate` -> `problem` (dense, index-based, integer minutes; travel
+//! matrices from `travel`) -> `solve` -> plan ([`model::Plan`]) -> `check`
+//! (independent of the solver) -> report. See `docs/architecture.md`.
+
+pub mod error;
+pub mod model;
+pub mod parse;
+
+pub use error::{Issue, Issues, RotaError};

@@ -1,0 +1,421 @@
+//! Serde types of the public JSON contract (`shared/spec/format.md`).
+//!
+//! These types mirror the contract field for field. The request rejects unknown
+//! fields (a typo such as `carer_required` must never be silently ignored); the
+//! plan accepts unknown fields so that a newer plan can still be read.
+//!
+//! Values that need a *validation code* rather than a parse error (an unknown
+//! travel mode, an unknown speed key, a negative matrix entry) are kept loose
+//! here (`String`, maps, `i64`) and checked by [`crate::validate`].
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+/// `"HH:MM"` (24-hour) times of day, as `chrono::NaiveTime`.
+pub mod hhmm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub const FORMAT: &str = "%H:%M";
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.format(FORMAT).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).map_err(D::Error::custom)
+    }
+
+    /// Parse a strict `"HH:MM"` string (two digits each, 00:00 to 23:59).
+    pub fn parse(s: &str) -> Result<NaiveTime, String> {
+        let ok_shape = s.len() == 5
+            && s.as_bytes()[2] == b':'
+            && s.bytes()
+                .enumerate()
+                .all(|(i, b)| i == 2 || b.is_ascii_digit());
+        if !ok_shape {
+            return Err(format!(
+                "invalid time '{s}': expected \"HH:MM\" (24-hour, e.g. \"07:30\")"
+            ));
+        }
+        NaiveTime::parse_from_str(s, FORMAT)
+            .map_err(|_| format!("invalid time '{s}': hours 00-23, minutes 00-59"))
+    }
+
+    /// Optional `"HH:MM"` (`null` allowed).
+    pub mod option {
+        use chrono::NaiveTime;
+        use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+        pub fn serialize<S: Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&t.format(super::FORMAT).to_string()),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D::Error> {
+            match Option::<String>::deserialize(d)? {
+                Some(s) => super::parse(&s).map(Some).map_err(D::Error::custom),
+                None => Ok(None),
+            }
+        }
+    }
+}
+
+/// Minutes since midnight of a time of day.
+pub fn minutes_of_day(t: NaiveTime) -> i32 {
+    use chrono::Timelike;
+    (t.hour() * 60 + t.minute()) as i32
+}
+
+/// The time of day `m` minutes after midnight (`m` in `0..1440`).
+pub fn time_of_minutes(m: i32) -> NaiveTime {
+    NaiveTime::from_hms_opt((m / 60) as u32, (m % 60) as u32, 0)
+        .expect("time_of_minutes called with a minute outside the day")
+}
+
+// ---------------------------------------------------------------- request
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub settings: Settings,
+    pub carers: Vec<Carer>,
+    pub clients: Vec<Client>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_matrix: Option<TravelMatrix>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default = "default_time_limit")]
+    pub time_limit_seconds: f64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub travel: TravelSettings,
+}
+
+fn default_time_limit() -> f64 {
+    10.0
+}
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            time_limit_seconds: default_time_limit(),
+            seed: default_seed(),
+            travel: TravelSettings::default(),
+        }
+    }
+}
+
+/// The three travel modes of the contract, in a fixed order (the index of a
+/// mode in [`MODES`] is its index in per-mode arrays).
+pub const MODES: [&str; 3] = ["drive", "bike", "walk"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TravelSettings {
+    #[serde(default = "default_detour")]
+    pub detour_factor: f64,
+    /// Speed per mode in km/h. Keys are mode names; a key missing here keeps
+    /// its default, an unknown key is a validation error.
+    #[serde(default = "default_speeds")]
+    pub speed_kmh: BTreeMap<String, f64>,
+    /// Fixed minutes added to every leg between two different locations.
+    #[serde(default = "default_overheads")]
+    pub leg_overhead_minutes: BTreeMap<String, i64>,
+}
+
+fn default_detour() -> f64 {
+    1.3
+}
+/// Default speed (km/h) of a mode, `None` for an unknown mode.
+pub fn default_speed(mode: &str) -> Option<f64> {
+    match mode {
+        "drive" => Some(40.0),
+        "bike" => Some(15.0),
+        "walk" => Some(4.8),
+        _ => None,
+    }
+}
+/// Default leg overhead (minutes) of a mode, `None` for an unknown mode.
+pub fn default_overhead(mode: &str) -> Option<i64> {
+    match mode {
+        "drive" => Some(3),
+        "bike" => Some(1),
+        "walk" => Some(0),
+        _ => None,
+    }
+}
+fn default_speeds() -> BTreeMap<String, f64> {
+    MODES
+        .iter()
+        .map(|m| (m.to_string(), default_speed(m).unwrap()))
+        .collect()
+}
+fn default_overheads() -> BTreeMap<String, i64> {
+    MODES
+        .iter()
+        .map(|m| (m.to_string(), default_overhead(m).unwrap()))
+        .collect()
+}
+
+impl Default for TravelSettings {
+    fn default() -> Self {
+        TravelSettings {
+            detour_factor: default_detour(),
+            speed_kmh: default_speeds(),
+            leg_overhead_minutes: default_overheads(),
+        }
+    }
+}
+
+impl TravelSettings {
+    /// Speed of `mode` in km/h: the given value, else the contract's default.
+    pub fn speed(&self, mode: &str) -> Option<f64> {
+        self.speed_kmh.get(mode).copied().or_else(|| default_speed(mode))
+    }
+    /// Leg overhead of `mode` in minutes: the given value, else the default.
+    pub fn overhead(&self, mode: &str) -> Option<i64> {
+        self.leg_overhead_minutes
+            .get(mode)
+            .copied()
+            .or_else(|| default_overhead(mode))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Carer {
+    pub id: String,
+    /// `drive`, `bike` or `walk` (checked by validation, code E1301).
+    pub travel_mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<Shift>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shifts: Option<Vec<Shift>>,
+    pub start_location: Location,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+}
+
+impl Carer {
+    /// The carer's shifts (rounds) in request order: `shift` or `shifts`.
+    pub fn all_shifts(&self) -> Vec<&Shift> {
+        match (&self.shift, &self.shifts) {
+            (Some(s), None) => vec![s],
+            (None, Some(v)) => v.iter().collect(),
+            (Some(s), Some(v)) => std::iter::once(s).chain(v.iter()).collect(),
+            (None, None) => vec![],
+        }
+    }
+    /// Where the carer's rounds end (`end_location`, default `start_location`).
+    pub fn end(&self) -> Location {
+        self.end_location.unwrap_or(self.start_location)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    #[serde(with = "hhmm")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub end: NaiveTime,
+    #[serde(
+        rename = "break",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub brk: Option<Break>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Break {
+    #[serde(with = "hhmm")]
+    pub earliest: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub latest: NaiveTime,
+    pub minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub id: String,
+    pub location: Location,
+    #[serde(default = "default_priority")]
+    pub priority: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred_carers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_carers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carer_gender: Option<String>,
+    pub visits: Vec<Visit>,
+}
+
+fn default_priority() -> u32 {
+    1
+}
+fn default_carers_required() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Visit {
+    pub id: String,
+    pub window: Window,
+    pub duration: u32,
+    #[serde(default = "default_carers_required")]
+    pub carers_required: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<After>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    #[serde(with = "hhmm")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub end: NaiveTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct After {
+    pub visit: String,
+    pub min_gap: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TravelMatrix {
+    pub refs: Vec<String>,
+    /// Mode name to a square matrix of whole minutes, indexed like `refs`.
+    pub minutes: BTreeMap<String, Vec<Vec<i64>>>,
+}
+
+// ---------------------------------------------------------------- plan
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub date: NaiveDate,
+    pub summary: Summary,
+    pub rounds: Vec<Round>,
+    pub unserved: Vec<Unserved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub clients_total: u32,
+    pub clients_served: u32,
+    pub priority_served: u64,
+    pub visits_total: u32,
+    pub visits_served: u32,
+    /// Carer-minutes of care: a double-up counts once per carer.
+    pub care_minutes: u64,
+    pub travel_minutes: u64,
+    pub continuity_assignments: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound_priority: Option<u64>,
+    pub status: Status,
+    pub solve_seconds: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Optimal,
+    Feasible,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Round {
+    pub carer: String,
+    pub shift: ShiftTimes,
+    pub travel_mode: String,
+    pub stops: Vec<Stop>,
+    #[serde(rename = "return", with = "hhmm::option")]
+    pub return_time: Option<NaiveTime>,
+    pub travel_minutes: u32,
+    pub care_minutes: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ShiftTimes {
+    #[serde(with = "hhmm")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub end: NaiveTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Stop {
+    Visit(VisitStop),
+    Break(BreakStop),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitStop {
+    pub visit: String,
+    pub client: String,
+    #[serde(with = "hhmm")]
+    pub arrive: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub end: NaiveTime,
+    pub travel_minutes: u32,
+    #[serde(default)]
+    pub with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakStop {
+    #[serde(with = "hhmm")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub end: NaiveTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unserved {
+    pub client: String,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub code: String,
+    pub message: String,
+}
