@@ -10,3 +10,7 @@ pub mod model;
 pub mod parse;
 
 pub use error::{Issue, Issues, RotaError};
+pub mod plan;
+pub mod problem;
+pub mod solve;
+pub mod travel;

@@ -102,7 +102,7 @@ mod tests {
         let i = &err.issues().unwrap()[0];
         assert_eq!(i.code, "E1002");
         assert!(i.message.contains("carer_required"), "{}", i.message);
-        assert_eq!(i.path, "clients[0].visits[0]");
+        assert_eq!(i.path, "clients[0].visits[0].carer_required");
     }
 
     #[test]

@@ -1,0 +1,374 @@
+//! The solver's view of a day: dense, index-based, integer minutes,
+//! immutable once built. It never sees JSON; readers of other formats build
+//! the same structure.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::error::RotaError;
+use crate::model::{Location, Request, minutes_of_day};
+use crate::travel::{Node, Travel, mode_index};
+
+/// A pause inside a round: `minutes` long, starting in `[earliest, latest]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakSpec {
+    pub earliest: i32,
+    pub latest: i32,
+    pub minutes: i32,
+}
+
+/// One round: one shift of one carer.
+#[derive(Debug, Clone)]
+pub struct RoundSpec {
+    pub carer: usize,
+    /// Leave the start node no earlier than this (minutes since midnight).
+    pub start: i32,
+    /// Be back at the end node no later than this.
+    pub end: i32,
+    /// Index into [`crate::model::MODES`].
+    pub mode: usize,
+    pub start_node: usize,
+    pub end_node: usize,
+    pub brk: Option<BreakSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CarerSpec {
+    pub id: String,
+    pub rounds: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VisitSpec {
+    pub id: String,
+    pub client: usize,
+    pub node: usize,
+    /// The visit must start in `[tw_start, tw_end]`.
+    pub tw_start: i32,
+    pub tw_end: i32,
+    pub duration: i32,
+    /// 1, or 2 for a double-up.
+    pub required: usize,
+    /// Start at least `gap` minutes after visit `.0` starts.
+    pub after: Option<(usize, i32)>,
+    /// Visits that must start at least `gap` minutes after this one.
+    pub successors: Vec<(usize, i32)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientSpec {
+    pub id: String,
+    pub priority: i64,
+    /// The client's visits, ordered so that every `after` target comes first.
+    pub visits: Vec<usize>,
+    /// Carers (indices) the client prefers.
+    pub preferred: Vec<usize>,
+}
+
+/// Why a carer cannot do a visit (the first reason found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ineligible {
+    MissingSkill(String),
+    Gender,
+    Excluded,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub carers: Vec<CarerSpec>,
+    pub rounds: Vec<RoundSpec>,
+    pub visits: Vec<VisitSpec>,
+    pub clients: Vec<ClientSpec>,
+    pub travel: Travel,
+    /// `eligible[v]`: the rounds whose carer may do visit `v`.
+    pub eligible: Vec<Vec<usize>>,
+    /// Why each carer cannot do each visit: `ineligible[v][c]`, `None` if they can.
+    pub ineligible: Vec<Vec<Option<Ineligible>>>,
+}
+
+impl Problem {
+    /// Build from a request that passed [`crate::validate::validate`].
+    /// Returns an internal error (not a panic) if it did not.
+    pub fn from_request(req: &Request) -> Result<Problem, RotaError> {
+        let bad = |m: String| RotaError::Internal(format!("request not validated: {m}"));
+        let with_matrix = req.travel_matrix.is_some();
+        let refs: HashMap<&str, usize> = req
+            .travel_matrix
+            .iter()
+            .flat_map(|m| m.refs.iter().enumerate().map(|(i, r)| (r.as_str(), i)))
+            .collect();
+
+        // Locations. Without a matrix, identical coordinates share a node.
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut by_coord: HashMap<(u64, u64), usize> = HashMap::new();
+        let mut node_of = |loc: Location, r: Option<&str>| -> usize {
+            if with_matrix {
+                nodes.push(Node {
+                    location: loc,
+                    matrix_row: r.and_then(|r| refs.get(r).copied()),
+                });
+                nodes.len() - 1
+            } else {
+                *by_coord
+                    .entry((loc.lat.to_bits(), loc.lon.to_bits()))
+                    .or_insert_with(|| {
+                        nodes.push(Node {
+                            location: loc,
+                            matrix_row: None,
+                        });
+                        nodes.len() - 1
+                    })
+            }
+        };
+
+        let mut used_modes = [false; 3];
+        let mut carers = Vec::with_capacity(req.carers.len());
+        let mut rounds = Vec::new();
+        let mut carer_index: HashMap<&str, usize> = HashMap::new();
+        for (ci, c) in req.carers.iter().enumerate() {
+            let mode = mode_index(&c.travel_mode)
+                .ok_or_else(|| bad(format!("travel mode '{}'", c.travel_mode)))?;
+            used_modes[mode] = true;
+            carer_index.insert(c.id.as_str(), ci);
+            let start_node = node_of(c.start_location, Some(&c.id));
+            let end_ref = format!("{}/end", c.id);
+            let end_node = if c.end() == c.start_location && !refs.contains_key(end_ref.as_str())
+            {
+                start_node
+            } else if refs.contains_key(end_ref.as_str()) {
+                node_of(c.end(), Some(&end_ref))
+            } else {
+                node_of(c.end(), Some(&c.id))
+            };
+            let mut my_rounds = Vec::new();
+            for s in c.all_shifts() {
+                my_rounds.push(rounds.len());
+                rounds.push(RoundSpec {
+                    carer: ci,
+                    start: minutes_of_day(s.start),
+                    end: minutes_of_day(s.end),
+                    mode,
+                    start_node,
+                    end_node,
+                    brk: s.brk.as_ref().map(|b| BreakSpec {
+                        earliest: minutes_of_day(b.earliest),
+                        latest: minutes_of_day(b.latest),
+                        minutes: b.minutes as i32,
+                    }),
+                });
+            }
+            carers.push(CarerSpec {
+                id: c.id.clone(),
+                rounds: my_rounds,
+            });
+        }
+
+        let mut visit_index: HashMap<&str, usize> = HashMap::new();
+        for v in req.clients.iter().flat_map(|c| c.visits.iter()) {
+            let n = visit_index.len();
+            visit_index.insert(v.id.as_str(), n);
+        }
+        let mut visits = Vec::with_capacity(visit_index.len());
+        let mut clients = Vec::with_capacity(req.clients.len());
+        let mut ineligible = Vec::with_capacity(visit_index.len());
+        for (ki, k) in req.clients.iter().enumerate() {
+            let node = node_of(k.location, Some(&k.id));
+            let mut idxs = Vec::new();
+            for v in &k.visits {
+                let after = match &v.after {
+                    Some(a) => Some((
+                        *visit_index
+                            .get(a.visit.as_str())
+                            .ok_or_else(|| bad(format!("after '{}'", a.visit)))?,
+                        a.min_gap as i32,
+                    )),
+                    None => None,
+                };
+                idxs.push(visits.len());
+                visits.push(VisitSpec {
+                    id: v.id.clone(),
+                    client: ki,
+                    node,
+                    tw_start: minutes_of_day(v.window.start),
+                    tw_end: minutes_of_day(v.window.end),
+                    duration: v.duration as i32,
+                    required: v.carers_required as usize,
+                    after,
+                    successors: Vec::new(),
+                });
+                let why: Vec<Option<Ineligible>> = req
+                    .carers
+                    .iter()
+                    .map(|c| {
+                        if let Some(s) = v.skills.iter().find(|s| !c.skills.contains(s)) {
+                            Some(Ineligible::MissingSkill(s.clone()))
+                        } else if k.carer_gender.is_some() && c.gender != k.carer_gender {
+                            Some(Ineligible::Gender)
+                        } else if k.excluded_carers.contains(&c.id) {
+                            Some(Ineligible::Excluded)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                ineligible.push(why);
+            }
+            let preferred = k
+                .preferred_carers
+                .iter()
+                .filter_map(|p| carer_index.get(p.as_str()).copied())
+                .collect();
+            clients.push(ClientSpec {
+                id: k.id.clone(),
+                priority: k.priority as i64,
+                visits: topological(&idxs, &visits),
+                preferred,
+            });
+        }
+        for v in 0..visits.len() {
+            if let Some((u, gap)) = visits[v].after {
+                visits[u].successors.push((v, gap));
+            }
+        }
+
+        let eligible = ineligible
+            .iter()
+            .map(|why| {
+                rounds
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| why[r.carer].is_none())
+                    .map(|(ri, _)| ri)
+                    .collect()
+            })
+            .collect();
+
+        let travel = Travel::build(
+            &nodes,
+            &req.settings.travel,
+            req.travel_matrix.as_ref(),
+            used_modes,
+        );
+        Ok(Problem {
+            carers,
+            rounds,
+            visits,
+            clients,
+            travel,
+            eligible,
+            ineligible,
+        })
+    }
+
+    /// Travel minutes of round `r` from node `a` to node `b`.
+    #[inline]
+    pub fn time(&self, r: usize, a: usize, b: usize) -> i32 {
+        self.travel.time(self.rounds[r].mode, a, b)
+    }
+
+    /// Whether the carer of round `r` is a preferred carer of visit `v`'s client.
+    pub fn is_preferred(&self, v: usize, r: usize) -> bool {
+        self.clients[self.visits[v].client]
+            .preferred
+            .contains(&self.rounds[r].carer)
+    }
+}
+
+/// Order a client's visits so that each `after` target precedes its
+/// dependants (stable otherwise). Validation rejects cycles; should one slip
+/// through, the remaining visits are appended in request order.
+fn topological(idxs: &[usize], visits: &[VisitSpec]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(idxs.len());
+    let mut placed: BTreeMap<usize, bool> = idxs.iter().map(|&v| (v, false)).collect();
+    while order.len() < idxs.len() {
+        let before = order.len();
+        for &v in idxs {
+            if placed[&v] {
+                continue;
+            }
+            let ready = match visits[v].after {
+                Some((u, _)) => placed.get(&u).copied().unwrap_or(true),
+                None => true,
+            };
+            if ready {
+                placed.insert(v, true);
+                order.push(v);
+            }
+        }
+        if order.len() == before {
+            for &v in idxs {
+                if !placed[&v] {
+                    placed.insert(v, true);
+                    order.push(v);
+                }
+            }
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::request_from_str;
+
+    const REQ: &str = r#"{
+      "date": "2026-11-23",
+      "carers": [
+        {"id":"C1","travel_mode":"drive","shift":{"start":"07:00","end":"15:00",
+          "break":{"earliest":"10:30","latest":"12:30","minutes":20}},
+         "start_location":{"lat":52.0565,"lon":-2.7160},"skills":["hoist"],"gender":"f"},
+        {"id":"C2","travel_mode":"walk","shifts":[{"start":"07:00","end":"11:00"},
+          {"start":"17:00","end":"21:00"}],
+         "start_location":{"lat":52.0565,"lon":-2.7160},
+         "end_location":{"lat":52.06,"lon":-2.72},"gender":"m"}
+      ],
+      "clients": [
+        {"id":"P1","location":{"lat":52.2249,"lon":-2.7420},"priority":3,
+         "preferred_carers":["C2"],
+         "visits":[
+           {"id":"P1-lunch","window":{"start":"12:00","end":"13:00"},"duration":20,
+            "after":{"visit":"P1-am","min_gap":180}},
+           {"id":"P1-am","window":{"start":"08:00","end":"09:00"},"duration":30,
+            "carers_required":2,"skills":["hoist"]}]},
+        {"id":"P2","location":{"lat":52.0565,"lon":-2.7160},"carer_gender":"f",
+         "visits":[{"id":"P2-am","window":{"start":"08:00","end":"09:00"},"duration":15}]}
+      ]
+    }"#;
+
+    #[test]
+    fn builds_rounds_visits_and_eligibility() {
+        let p = Problem::from_request(&request_from_str(REQ).unwrap()).unwrap();
+        assert_eq!(p.rounds.len(), 3);
+        assert_eq!(p.rounds[2].start, 17 * 60);
+        assert_eq!(p.rounds[0].brk.unwrap().minutes, 20);
+        // P1-am needs hoist: only C1's round.
+        let am = p.visits.iter().position(|v| v.id == "P1-am").unwrap();
+        assert_eq!(p.eligible[am], vec![0]);
+        assert_eq!(
+            p.ineligible[am][1],
+            Some(Ineligible::MissingSkill("hoist".into()))
+        );
+        // P2 wants a female carer.
+        let p2 = p.visits.iter().position(|v| v.id == "P2-am").unwrap();
+        assert_eq!(p.eligible[p2], vec![0]);
+        assert_eq!(p.ineligible[p2][1], Some(Ineligible::Gender));
+        // after-target first, successor recorded.
+        assert_eq!(p.clients[0].visits[0], am);
+        assert_eq!(p.visits[am].successors.len(), 1);
+        assert!(p.is_preferred(am, 1));
+    }
+
+    #[test]
+    fn identical_coordinates_share_a_node_and_travel_is_zero() {
+        let p = Problem::from_request(&request_from_str(REQ).unwrap()).unwrap();
+        let p2 = p.visits.iter().position(|v| v.id == "P2-am").unwrap();
+        // P2 lives at C1's start location.
+        assert_eq!(p.visits[p2].node, p.rounds[0].start_node);
+        assert_eq!(p.time(0, p.rounds[0].start_node, p.visits[p2].node), 0);
+        // C2 ends elsewhere.
+        assert_ne!(p.rounds[1].start_node, p.rounds[1].end_node);
+        // Walking Hereford -> Leominster: 306 minutes.
+        let am = p.visits.iter().position(|v| v.id == "P1-am").unwrap();
+        assert_eq!(p.time(1, p.rounds[1].start_node, p.visits[am].node), 306);
+    }
+}

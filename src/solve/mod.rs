@@ -1,0 +1,73 @@
+//! Solvers over the internal [`Problem`]. Today: a greedy construction of
+//! whole clients ([`greedy`]); every solver returns a [`Solution`] that
+//! [`crate::plan`] turns into the contract's plan.
+
+pub mod greedy;
+pub mod reasons;
+pub mod schedule;
+
+use crate::problem::Problem;
+
+/// An assignment of visits to rounds with fixed start times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// The visits of each round, in visiting order.
+    pub routes: Vec<Vec<usize>>,
+    /// Start minute of each visit (`None`: not served).
+    pub start: Vec<Option<i32>>,
+    /// The rounds serving each visit (empty, or `required` many).
+    pub rounds_of: Vec<Vec<usize>>,
+}
+
+impl Solution {
+    pub fn empty(p: &Problem) -> Solution {
+        Solution {
+            routes: vec![Vec::new(); p.rounds.len()],
+            start: vec![None; p.visits.len()],
+            rounds_of: vec![Vec::new(); p.visits.len()],
+        }
+    }
+
+    /// Whether client `k` is served (all of its visits placed).
+    pub fn is_served(&self, p: &Problem, k: usize) -> bool {
+        p.clients[k].visits.iter().all(|&v| self.start[v].is_some())
+    }
+
+    /// Place visit `v` at position `pos` of round `r`, starting at `start`.
+    pub fn insert(&mut self, r: usize, pos: usize, v: usize, start: i32) {
+        self.routes[r].insert(pos, v);
+        self.start[v] = Some(start);
+        self.rounds_of[v].push(r);
+    }
+
+    /// Take visit `v` out of every round.
+    pub fn remove(&mut self, v: usize) {
+        for r in std::mem::take(&mut self.rounds_of[v]) {
+            self.routes[r].retain(|&x| x != v);
+        }
+        self.start[v] = None;
+    }
+
+    /// The lexicographic objective: (priority served, continuity, -travel).
+    pub fn objective(&self, p: &Problem) -> (i64, i64, i64) {
+        let priority = (0..p.clients.len())
+            .filter(|&k| self.is_served(p, k))
+            .map(|k| p.clients[k].priority)
+            .sum();
+        let mut continuity = 0;
+        let mut travel = 0i64;
+        for (r, route) in self.routes.iter().enumerate() {
+            let spec = &p.rounds[r];
+            let mut prev = spec.start_node;
+            for &v in route {
+                travel += p.time(r, prev, p.visits[v].node) as i64;
+                prev = p.visits[v].node;
+                continuity += p.is_preferred(v, r) as i64;
+            }
+            if !route.is_empty() {
+                travel += p.time(r, prev, spec.end_node) as i64;
+            }
+        }
+        (priority, continuity, -travel)
+    }
+}
