@@ -19,7 +19,7 @@ pub fn plan_from_str(text: &str) -> Result<Plan, RotaError> {
 
 fn from_str<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, RotaError> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(de);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut *de);
     let value = match parsed {
         Ok(v) => v,
         Err(e) => return Err(RotaError::invalid(to_issue(e, what))),
