@@ -719,3 +719,44 @@ fn report_serializes_to_json() {
     let j = serde_json::to_value(&r).unwrap();
     assert_eq!(j["violations"][0]["rule"], "summary");
 }
+
+// --------------------------------------------------------- travel matrix
+
+/// The fixture's drive legs as a matrix (walk stays on the formula).
+/// `C01/end` is absent, so C01's own row/column serves its end location.
+fn request_with_matrix(p1_to_c02_end: i64) -> Request {
+    let mut req = request();
+    let refs = ["C01", "C02", "C02/end", "P001", "P003"];
+    let mut m = vec![vec![99i64; refs.len()]; refs.len()];
+    for (i, row) in m.iter_mut().enumerate() {
+        row[i] = 0;
+    }
+    let at = |r: &str| refs.iter().position(|x| *x == r).unwrap();
+    m[at("C01")][at("P001")] = 6;
+    m[at("P001")][at("P003")] = 7;
+    m[at("P003")][at("P001")] = 7;
+    m[at("P001")][at("C01")] = 6;
+    m[at("C02")][at("P001")] = 8;
+    m[at("P001")][at("C02/end")] = p1_to_c02_end;
+    req.travel_matrix = Some(rota::model::TravelMatrix {
+        refs: refs.iter().map(|s| s.to_string()).collect(),
+        minutes: [("drive".to_string(), m)].into_iter().collect(),
+    });
+    req
+}
+
+#[test]
+fn matrix_with_the_same_drive_times_accepts_the_plan() {
+    let r = check(&request_with_matrix(7), &plan());
+    assert!(r.is_valid(), "{r}");
+}
+
+#[test]
+fn matrix_replaces_formula_for_the_return_leg() {
+    // C02 now needs 9 min home: return 08:22 is too early, and the round's
+    // travel figure (8 + 7) no longer adds up.
+    let r = check(&request_with_matrix(9), &plan());
+    let m = expect(&r, "return");
+    assert!(m[0].contains("earliest 08:24"), "{m:?}");
+    expect(&r, "round-figures");
+}
