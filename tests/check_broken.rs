@@ -760,3 +760,40 @@ fn matrix_replaces_formula_for_the_return_leg() {
     assert!(m[0].contains("earliest 08:24"), "{m:?}");
     expect(&r, "round-figures");
 }
+
+#[test]
+fn every_stop_time_permutation_is_checked_without_panic() {
+    let times = ["00:00", "07:00", "12:00", "23:59"];
+    let base = plan_json();
+    let req = request();
+    let mut checked = 0;
+    for ri in 0..3 {
+        let n = base["rounds"][ri]["stops"].as_array().unwrap().len();
+        for si in 0..n {
+            for field in ["arrive", "start", "end"] {
+                for tm in times {
+                    let mut v = base.clone();
+                    if v["rounds"][ri]["stops"][si].get(field).is_none() {
+                        continue;
+                    }
+                    v["rounds"][ri]["stops"][si][field] = json!(tm);
+                    v["rounds"][ri]["return"] = json!(tm);
+                    let p = plan_from_str(&v.to_string()).unwrap();
+                    let _ = check(&req, &p);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 50);
+}
+
+#[test]
+fn huge_matrix_values_do_not_overflow() {
+    let mut req = request_with_matrix(i64::MAX);
+    let r = check(&req, &plan());
+    expect(&r, "return");
+    req = request_with_matrix(i64::MIN);
+    let r = check(&req, &plan());
+    assert!(!r.is_valid());
+}

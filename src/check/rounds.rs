@@ -335,7 +335,7 @@ fn walk_round<'a>(
                             ),
                         );
                     }
-                    let leave = a - t;
+                    let leave = a.saturating_sub(t);
                     if leave < prev_visit_end {
                         if n_visits == 1 {
                             out.push(
@@ -468,7 +468,7 @@ fn walk_round<'a>(
             ret_travel = leg(ctx, mode, prev_place, carer.map(Place::End), label, out);
             if let Some(t) = ret_travel {
                 let blen = pending_break.map_or(0, |(bs, be)| (be - bs).max(0));
-                let earliest = prev_visit_end + t + blen;
+                let earliest = prev_visit_end.saturating_add(t).saturating_add(blen);
                 if r < earliest {
                     let with_break = if blen > 0 {
                         format!(" + {blen} min break")
@@ -486,14 +486,14 @@ fn walk_round<'a>(
                     );
                 }
                 if let Some((bs, be)) = pending_break {
-                    if overlaps(bs, be, r - t, r) {
+                    if overlaps(bs, be, r.saturating_sub(t), r) {
                         out.push(
                             "break",
                             format!(
                                 "{label}: break {}-{} overlaps the {t} min return travel ({}-{})",
                                 hm(bs),
                                 hm(be),
-                                hm(r - t),
+                                hm(r.saturating_sub(t)),
                                 hm(r)
                             ),
                         );
