@@ -5,6 +5,7 @@
 //! matrices from `travel`) -> `solve` -> plan ([`model::Plan`]) -> `check`
 //! (independent of the solver) -> report. See `docs/architecture.md`.
 
+pub mod check;
 pub mod error;
 pub mod model;
 pub mod parse;

@@ -1,0 +1,327 @@
+//! Cross-round rules: `carers-required`, `eligibility`, `double-up`,
+//! `after-gap`, `whole-client`, `accounting`, `summary`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::rounds::{Assign, Walked};
+use super::{Ctx, Out, hm};
+use crate::model::Plan;
+
+pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &mut Out) {
+    let labels = &walked.labels;
+    let mut by_visit: HashMap<&str, Vec<&Assign>> = HashMap::new();
+    for a in &walked.assigns {
+        by_visit.entry(a.visit).or_default().push(a);
+    }
+    let round_list = |asg: &[&Assign]| -> String {
+        asg.iter()
+            .map(|a| labels[a.round].as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+
+    let mut served_clients: Vec<&str> = Vec::new();
+    let mut continuity: HashSet<(&str, &str)> = HashSet::new();
+    for client in &ctx.req.clients {
+        let mut served_visits = 0usize;
+        for visit in &client.visits {
+            let Some(asg) = by_visit.get(visit.id.as_str()) else {
+                continue;
+            };
+            served_visits += 1;
+            let vname = format!("visit {} (client {})", visit.id, client.id);
+
+            // carers-required
+            let n = asg.len();
+            if n != visit.carers_required as usize {
+                out.push(
+                    "carers-required",
+                    format!(
+                        "{vname} needs {} carer(s) but is in {n} round(s): {}",
+                        visit.carers_required,
+                        round_list(asg)
+                    ),
+                );
+            }
+            let distinct: BTreeSet<&str> = asg.iter().map(|a| a.carer).collect();
+            if distinct.len() < n {
+                out.push(
+                    "carers-required",
+                    format!(
+                        "{vname} is done more than once by the same carer: {}",
+                        round_list(asg)
+                    ),
+                );
+            }
+
+            // eligibility
+            for a in asg {
+                let Some(carer) = a.carer_ref else { continue };
+                let label = &labels[a.round];
+                let missing: Vec<&str> = visit
+                    .skills
+                    .iter()
+                    .filter(|s| !carer.skills.contains(s))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    out.push(
+                        "eligibility",
+                        format!(
+                            "{label}: {vname} at {} needs skill(s) {} that carer {} lacks",
+                            hm(a.start),
+                            missing.join(", "),
+                            carer.id
+                        ),
+                    );
+                }
+                if let Some(g) = &client.carer_gender
+                    && carer.gender.as_ref() != Some(g)
+                {
+                    out.push(
+                            "eligibility",
+                            format!(
+                                "{label}: {vname} at {}: client asks for carer gender '{g}', carer {} is {}",
+                                hm(a.start),
+                                carer.id,
+                                carer
+                                    .gender
+                                    .as_deref()
+                                    .map_or("of unstated gender".to_string(), |x| format!("'{x}'"))
+                            ),
+                        );
+                }
+                if client.excluded_carers.contains(&carer.id) {
+                    out.push(
+                        "eligibility",
+                        format!(
+                            "{label}: {vname} at {}: carer {} is excluded by the client",
+                            hm(a.start),
+                            carer.id
+                        ),
+                    );
+                }
+                if client.preferred_carers.contains(&carer.id) {
+                    continuity.insert((visit.id.as_str(), carer.id.as_str()));
+                }
+            }
+
+            // double-up: same start and end, `with` lists the other carers.
+            let starts: BTreeSet<i64> = asg.iter().map(|a| a.start).collect();
+            let ends: BTreeSet<i64> = asg.iter().map(|a| a.end).collect();
+            let times = || {
+                asg.iter()
+                    .map(|a| format!("{} {}-{}", a.carer, hm(a.start), hm(a.end)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if starts.len() > 1 {
+                out.push(
+                    "double-up",
+                    format!("{vname} starts at different minutes: {}", times()),
+                );
+            }
+            if ends.len() > 1 {
+                out.push(
+                    "double-up",
+                    format!("{vname} ends at different minutes: {}", times()),
+                );
+            }
+            for a in asg {
+                let expected: BTreeSet<&str> = asg
+                    .iter()
+                    .filter(|b| b.round != a.round)
+                    .map(|b| b.carer)
+                    .collect();
+                let stated: BTreeSet<&str> = a.with.iter().map(String::as_str).collect();
+                if stated != expected || stated.len() != a.with.len() {
+                    out.push(
+                        "double-up",
+                        format!(
+                            "{}: {vname} at {} lists with [{}], expected [{}]",
+                            labels[a.round],
+                            hm(a.start),
+                            a.with.join(", "),
+                            expected.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+
+            // after-gap
+            if let Some(after) = &visit.after {
+                match by_visit.get(after.visit.as_str()) {
+                    None => out.push(
+                        "after-gap",
+                        format!(
+                            "{vname} is served but visit {}, which it must follow by {} min, is not",
+                            after.visit, after.min_gap
+                        ),
+                    ),
+                    Some(prev) => {
+                        let latest = prev.iter().map(|a| a.start).max().unwrap_or(0);
+                        let earliest = asg.iter().map(|a| a.start).min().unwrap_or(0);
+                        let need = latest + i64::from(after.min_gap);
+                        if earliest < need {
+                            out.push(
+                                "after-gap",
+                                format!(
+                                    "{vname} starts {}, but visit {} starts {} and the gap must be {} min: not before {}",
+                                    hm(earliest),
+                                    after.visit,
+                                    hm(latest),
+                                    after.min_gap,
+                                    hm(need)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        // whole-client
+        if served_visits > 0 {
+            served_clients.push(client.id.as_str());
+            if served_visits < client.visits.len() {
+                let missing: Vec<&str> = client
+                    .visits
+                    .iter()
+                    .filter(|v| !by_visit.contains_key(v.id.as_str()))
+                    .map(|v| v.id.as_str())
+                    .collect();
+                out.push(
+                    "whole-client",
+                    format!(
+                        "client {} is partly served: visit(s) {} are in no round (serve all visits or none)",
+                        client.id,
+                        missing.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    // accounting
+    let served: HashSet<&str> = served_clients.iter().copied().collect();
+    let mut listed: HashSet<&str> = HashSet::new();
+    for u in &plan.unserved {
+        let c = u.client.as_str();
+        if !ctx.clients.contains_key(c) {
+            out.push(
+                "accounting",
+                format!("unserved lists client {c}, which is not in the request"),
+            );
+        }
+        if !listed.insert(c) {
+            out.push(
+                "accounting",
+                format!("client {c} is listed more than once in unserved"),
+            );
+        }
+        if u.reasons.is_empty() {
+            out.push(
+                "accounting",
+                format!("client {c} is unserved without a reason"),
+            );
+        }
+        for (i, r) in u.reasons.iter().enumerate() {
+            if r.code.trim().is_empty() || r.message.trim().is_empty() {
+                out.push(
+                    "accounting",
+                    format!(
+                        "client {c}: unserved reason #{} has an empty code or message",
+                        i + 1
+                    ),
+                );
+            }
+        }
+        if served.contains(c) {
+            out.push(
+                "accounting",
+                format!("client {c} is both served in rounds and listed as unserved"),
+            );
+        }
+    }
+    for client in &ctx.req.clients {
+        let c = client.id.as_str();
+        if !served.contains(c) && !listed.contains(c) {
+            out.push(
+                "accounting",
+                format!("client {c} appears neither in a round nor in unserved"),
+            );
+        }
+    }
+
+    // summary
+    let s = &plan.summary;
+    let mut figure = |name: &str, stated: u64, actual: u64| {
+        if stated != actual {
+            out.push(
+                "summary",
+                format!("summary {name} is {stated}, the plan gives {actual}"),
+            );
+        }
+    };
+    let clients_served = served_clients.len() as u64;
+    let priority_served: u64 = ctx
+        .req
+        .clients
+        .iter()
+        .filter(|c| served.contains(c.id.as_str()))
+        .map(|c| u64::from(c.priority))
+        .sum();
+    let visits_total: u64 = ctx.req.clients.iter().map(|c| c.visits.len() as u64).sum();
+    let visits_served: u64 = ctx
+        .req
+        .clients
+        .iter()
+        .filter(|c| served.contains(c.id.as_str()))
+        .map(|c| c.visits.len() as u64)
+        .sum();
+    let care: u64 = plan.rounds.iter().map(|r| u64::from(r.care_minutes)).sum();
+    let travel: u64 = plan
+        .rounds
+        .iter()
+        .map(|r| u64::from(r.travel_minutes))
+        .sum();
+    figure(
+        "clients_total",
+        u64::from(s.clients_total),
+        ctx.req.clients.len() as u64,
+    );
+    figure(
+        "clients_served",
+        u64::from(s.clients_served),
+        clients_served,
+    );
+    figure("priority_served", s.priority_served, priority_served);
+    figure("visits_total", u64::from(s.visits_total), visits_total);
+    figure("visits_served", u64::from(s.visits_served), visits_served);
+    figure("care_minutes", s.care_minutes, care);
+    figure("travel_minutes", s.travel_minutes, travel);
+    figure(
+        "continuity_assignments",
+        u64::from(s.continuity_assignments),
+        continuity.len() as u64,
+    );
+    if let Some(ub) = s.upper_bound_priority
+        && ub < priority_served
+    {
+        out.push(
+                "summary",
+                format!(
+                    "summary upper_bound_priority {ub} is below the priority this plan serves ({priority_served})"
+                ),
+            );
+    }
+    if !(s.solve_seconds.is_finite() && s.solve_seconds >= 0.0) {
+        out.push(
+            "summary",
+            format!(
+                "summary solve_seconds is {}, not a finite number >= 0",
+                s.solve_seconds
+            ),
+        );
+    }
+}
