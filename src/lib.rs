@@ -8,5 +8,6 @@
 pub mod error;
 pub mod model;
 pub mod parse;
+pub mod validate;
 
 pub use error::{Issue, Issues, RotaError};
