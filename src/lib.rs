@@ -9,6 +9,7 @@ pub mod check;
 pub mod error;
 pub mod model;
 pub mod parse;
+pub mod validate;
 
 pub use error::{Issue, Issues, RotaError};
 pub mod plan;
