@@ -6,6 +6,7 @@
 //! (independent of the solver) -> report. See `docs/architecture.md`.
 
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod parse;
 
