@@ -727,6 +727,27 @@ mod tests {
     }
 
     #[test]
+    fn medication_gaps_and_preferences_are_sensible() {
+        let r = make(500, 4);
+        let gaps: Vec<u32> = r
+            .clients
+            .iter()
+            .flat_map(|c| &c.visits)
+            .filter_map(|v| v.after.as_ref().map(|a| a.min_gap))
+            .collect();
+        assert!(gaps.len() > 100, "{}", gaps.len());
+        assert!(gaps.iter().all(|g| (120..=240).contains(g)));
+        let by_id: BTreeMap<&str, &Carer> = r.carers.iter().map(|c| (c.id.as_str(), c)).collect();
+        for c in &r.clients {
+            if let Some(g) = &c.carer_gender {
+                for p in &c.preferred_carers {
+                    assert_eq!(by_id[p.as_str()].gender.as_ref(), Some(g));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn zero_clients_is_fine() {
         let r = make(0, 1);
         assert!(r.clients.is_empty());
