@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod parse;
 pub mod validate;
