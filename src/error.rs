@@ -36,7 +36,11 @@ impl Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(document)"
+        } else {
+            &self.path
+        };
         write!(f, "{} at {}: {}", self.code, path, self.message)?;
         if !self.hint.is_empty() {
             write!(f, " (hint: {})", self.hint)?;

@@ -1,1 +1,232 @@
-fn main() {}
+//! `rota`: the command line. A thin front door onto the library.
+//!
+//! Exit codes: 0 ok (for `check`: the plan is valid), 1 internal error (for
+//! `check`: the plan is invalid), 2 bad input or usage.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rota::RotaError;
+use rota::generate::{GenerateOptions, generate};
+
+/// The bundled sample day (`data/sample-day.json`): 50 clients, 9 morning
+/// and 5 evening rounds.
+const SAMPLE_DAY: &str = include_str!("../data/sample-day.json");
+
+#[derive(Parser)]
+#[command(
+    name = "rota",
+    version,
+    about = "Next-day care rounds for reablement home-care services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan a day: request JSON in, plan JSON out (summary on stderr).
+    Plan {
+        /// The request file; `-` reads stdin; none plans the bundled sample day.
+        request: Option<PathBuf>,
+        /// Write the plan here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Time limit in seconds (overrides settings.time_limit_seconds).
+        /// The greedy solver finishes well within any limit.
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Random seed (overrides settings.seed). The greedy solver is
+        /// deterministic; the seed is recorded for the search solvers.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Check a plan against its request with the independent checker.
+    Check {
+        /// The request file (`-` reads stdin).
+        request: PathBuf,
+        /// The plan file (`-` reads stdin).
+        plan: PathBuf,
+    },
+    /// Write a realistic generated request (a Herefordshire-like county).
+    Generate {
+        /// Number of clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Random seed: the same seed gives the same day.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Morning rounds (07:00-15:00); default about 9 per 50 clients.
+        #[arg(long)]
+        am_rounds: Option<usize>,
+        /// Evening rounds (14:00-22:00); default about 5 per 50 clients.
+        #[arg(long)]
+        pm_rounds: Option<usize>,
+        /// The day planned (YYYY-MM-DD); default tomorrow.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Write the request here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// An error and the exit code it maps to.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl From<RotaError> for Failure {
+    fn from(e: RotaError) -> Self {
+        let code = match e {
+            RotaError::Invalid(_) | RotaError::Io { .. } => 2,
+            RotaError::Internal(_) => 1,
+        };
+        Failure {
+            code,
+            error: e.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure { code: 1, error }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Read a file, or stdin for `-`. A missing file is bad input (exit 2).
+fn read_input(path: &Path) -> Result<String, RotaError> {
+    let io = |source| RotaError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(io)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(io)
+    }
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Plan {
+            request,
+            output,
+            time_limit,
+            seed,
+        } => {
+            let text = match &request {
+                Some(p) => read_input(p)?,
+                None => SAMPLE_DAY.to_string(),
+            };
+            let mut req = rota::load_request(&text)?;
+            if let Some(t) = time_limit {
+                req.settings.time_limit_seconds = t;
+            }
+            if let Some(s) = seed {
+                req.settings.seed = s;
+            }
+            let plan = rota::plan_request(&req)?;
+            let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
+            write_output(output.as_deref(), &json)?;
+            eprint!("{}", rota::summary::text(&plan));
+            Ok(0)
+        }
+        Command::Check { request, plan } => {
+            if request.as_os_str() == "-" && plan.as_os_str() == "-" {
+                return Err(RotaError::invalid(rota::Issue::new(
+                    "E1003",
+                    "",
+                    "request and plan cannot both be read from stdin",
+                    "give at least one of them as a file",
+                ))
+                .into());
+            }
+            let req = rota::load_request(&read_input(&request)?)?;
+            let plan = rota::parse::plan_from_str(&read_input(&plan)?)?;
+            let report = rota::check::check(&req, &plan);
+            if report.is_valid() {
+                eprintln!(
+                    "valid: {} rounds, {} of {} clients served",
+                    plan.rounds.len(),
+                    plan.summary.clients_served,
+                    plan.summary.clients_total
+                );
+                Ok(0)
+            } else {
+                println!("{report}");
+                eprintln!("invalid: {} violation(s)", report.violations.len());
+                Ok(1)
+            }
+        }
+        Command::Generate {
+            clients,
+            seed,
+            am_rounds,
+            pm_rounds,
+            date,
+            output,
+        } => {
+            if clients == 0 {
+                return Err(RotaError::invalid(rota::Issue::new(
+                    "E1004",
+                    "--clients",
+                    "a day needs at least one client",
+                    "give --clients 1 or more",
+                ))
+                .into());
+            }
+            let date = date
+                .unwrap_or_else(|| chrono::Local::now().date_naive() + chrono::Duration::days(1));
+            let req = generate(&GenerateOptions {
+                clients,
+                seed,
+                am_rounds,
+                pm_rounds,
+                date,
+            });
+            let json =
+                serde_json::to_string_pretty(&req).context("serialising the request")? + "\n";
+            write_output(output.as_deref(), &json)?;
+            if std::io::stderr().is_terminal() {
+                eprintln!(
+                    "generated {} clients, {} carers",
+                    req.clients.len(),
+                    req.carers.len()
+                );
+            }
+            Ok(0)
+        }
+    }
+}

@@ -185,7 +185,10 @@ impl Default for TravelSettings {
 impl TravelSettings {
     /// Speed of `mode` in km/h: the given value, else the contract's default.
     pub fn speed(&self, mode: &str) -> Option<f64> {
-        self.speed_kmh.get(mode).copied().or_else(|| default_speed(mode))
+        self.speed_kmh
+            .get(mode)
+            .copied()
+            .or_else(|| default_speed(mode))
     }
     /// Leg overhead of `mode` in minutes: the given value, else the default.
     pub fn overhead(&self, mode: &str) -> Option<i64> {
@@ -245,11 +248,7 @@ pub struct Shift {
     pub start: NaiveTime,
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
-    #[serde(
-        rename = "break",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
     pub brk: Option<Break>,
 }
 

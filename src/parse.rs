@@ -86,10 +86,15 @@ mod tests {
 
     #[test]
     fn malformed_json_reports_line_and_column() {
-        let err = request_from_str("{\n  \"date\": \"2026-11-23\",\n  \"carers\": [,]\n}").unwrap_err();
+        let err =
+            request_from_str("{\n  \"date\": \"2026-11-23\",\n  \"carers\": [,]\n}").unwrap_err();
         let issues = err.issues().unwrap();
         assert_eq!(issues[0].code, "E1001");
-        assert!(issues[0].message.contains("line 3"), "{}", issues[0].message);
+        assert!(
+            issues[0].message.contains("line 3"),
+            "{}",
+            issues[0].message
+        );
     }
 
     #[test]
@@ -118,7 +123,8 @@ mod tests {
 
     #[test]
     fn trailing_garbage_is_malformed() {
-        let err = request_from_str(r#"{"date":"2026-11-23","carers":[],"clients":[]} x"#).unwrap_err();
+        let err =
+            request_from_str(r#"{"date":"2026-11-23","carers":[],"clients":[]} x"#).unwrap_err();
         assert_eq!(err.issues().unwrap()[0].code, "E1001");
     }
 }

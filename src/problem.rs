@@ -131,8 +131,7 @@ impl Problem {
             carer_index.insert(c.id.as_str(), ci);
             let start_node = node_of(c.start_location, Some(&c.id));
             let end_ref = format!("{}/end", c.id);
-            let end_node = if c.end() == c.start_location && !refs.contains_key(end_ref.as_str())
-            {
+            let end_node = if c.end() == c.start_location && !refs.contains_key(end_ref.as_str()) {
                 start_node
             } else if refs.contains_key(end_ref.as_str()) {
                 node_of(c.end(), Some(&end_ref))

@@ -170,10 +170,7 @@ mod tests {
         };
         // 6 km due north: 6 / (R * pi / 180) degrees.
         let deg = 6.0 / (EARTH_RADIUS_M / 1000.0 * std::f64::consts::PI / 180.0);
-        let b = Location {
-            lat: deg,
-            lon: 0.0,
-        };
+        let b = Location { lat: deg, lon: 0.0 };
         let a = Location { lat: 0.0, lon: 0.0 };
         assert_eq!(formula_minutes(a, b, p), 6);
     }

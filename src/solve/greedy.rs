@@ -25,7 +25,11 @@ pub fn client_order(p: &Problem) -> Vec<usize> {
     let mut order: Vec<usize> = (0..p.clients.len()).collect();
     let key = |k: usize| {
         let c = &p.clients[k];
-        let doubles = c.visits.iter().filter(|&&v| p.visits[v].required > 1).count();
+        let doubles = c
+            .visits
+            .iter()
+            .filter(|&&v| p.visits[v].required > 1)
+            .count();
         let fewest = c
             .visits
             .iter()

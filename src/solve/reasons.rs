@@ -16,7 +16,9 @@ pub const GAP_CANNOT_FIT: &str = "GAP_CANNOT_FIT";
 pub const CAPACITY: &str = "CAPACITY";
 
 fn hhmm(m: i32) -> String {
-    time_of_minutes(m.clamp(0, 1439)).format("%H:%M").to_string()
+    time_of_minutes(m.clamp(0, 1439))
+        .format("%H:%M")
+        .to_string()
 }
 
 fn window(p: &Problem, v: usize) -> String {
@@ -134,8 +136,7 @@ pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> 
         if vs.required > 1 {
             let paired = alone.iter().enumerate().any(|(i, (ra, wa))| {
                 alone.iter().skip(i + 1).any(|(rb, wb)| {
-                    p.rounds[*ra].carer != p.rounds[*rb].carer
-                        && earliest_common(wa, wb).is_some()
+                    p.rounds[*ra].carer != p.rounds[*rb].carer && earliest_common(wa, wb).is_some()
                 })
             });
             if !paired {

@@ -100,8 +100,13 @@ pub fn slot(
             let bs = pe.max(b.earliest);
             let before = (bs <= b.latest).then(|| (lo.max(bs + b.minutes + t1), hi));
             // Break after the visit, in the gap v -> next.
-            let after = (b.earliest + b.minutes + t2 <= ns)
-                .then(|| (lo, hi.min(b.latest - vs.duration).min(ns - b.minutes - t2 - vs.duration)));
+            let after = (b.earliest + b.minutes + t2 <= ns).then(|| {
+                (
+                    lo,
+                    hi.min(b.latest - vs.duration)
+                        .min(ns - b.minutes - t2 - vs.duration),
+                )
+            });
             for w in [before, after].into_iter().flatten() {
                 if w.0 <= w.1 {
                     windows.push(w);
@@ -117,11 +122,12 @@ pub fn slot(
     if windows.is_empty() {
         return None;
     }
-    let delta = t1 + t2 - if pos == 0 && sol.routes[r].is_empty() {
-        0 // an empty round travels nothing today
-    } else {
-        p.time(r, pn, nn)
-    };
+    let delta = t1 + t2
+        - if pos == 0 && sol.routes[r].is_empty() {
+            0 // an empty round travels nothing today
+        } else {
+            p.time(r, pn, nn)
+        };
     Some(Slot {
         round: r,
         pos,

@@ -1,0 +1,51 @@
+//! The short human summary of a plan that `rota plan` prints on stderr.
+
+use std::fmt::Write;
+
+use crate::model::Plan;
+
+fn hours(minutes: u64) -> String {
+    format!("{:.1} h", minutes as f64 / 60.0)
+}
+
+/// Clients served of total, priority, care and travel hours, rounds used,
+/// and every unserved client with its reasons.
+pub fn text(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let mut out = String::new();
+    let used = plan.rounds.iter().filter(|r| !r.stops.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "{}: {} of {} clients served ({} of {} visits), priority {}{}",
+        plan.date,
+        s.clients_served,
+        s.clients_total,
+        s.visits_served,
+        s.visits_total,
+        s.priority_served,
+        match s.upper_bound_priority {
+            Some(b) => format!(" (bound {b})"),
+            None => String::new(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "care {}, travel {}, {} of {} rounds used, {} continuity assignments, {:?} in {:.2} s",
+        hours(s.care_minutes),
+        hours(s.travel_minutes),
+        used,
+        plan.rounds.len(),
+        s.continuity_assignments,
+        s.status,
+        s.solve_seconds
+    );
+    if !plan.unserved.is_empty() {
+        let _ = writeln!(out, "unserved:");
+        for u in &plan.unserved {
+            for r in &u.reasons {
+                let _ = writeln!(out, "  {} {}: {}", u.client, r.code, r.message);
+            }
+        }
+    }
+    out
+}
