@@ -5,11 +5,12 @@
 //! inserted one by one, `after` targets first, each at its best feasible place
 //! (most continuity, then least added travel, then earliest start); a
 //! double-up goes into two rounds of different carers at one common start.
-//! Start times already placed never move. If any visit of a client cannot be
+//! Later single visits of the round may move later to make room (within
+//! their windows and gaps); double-ups already placed never move. If any visit of a client cannot be
 //! placed, the whole client is taken out again: all or nothing.
 
 use super::Solution;
-use super::schedule::{Slot, earliest_common, slots_in_round};
+use super::schedule::{Insertion, candidate_starts, insertions_in_round, timetable};
 use crate::problem::Problem;
 
 /// The outcome of a greedy run: the solution and, for each client it could
@@ -82,50 +83,59 @@ pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), us
     Ok(())
 }
 
-/// Score of a placement: higher is better (continuity, -travel, -start).
-type Score = (i32, i32, i32);
+/// Apply an insertion: `v` starts at `s`, and the later visits of the
+/// round move to their new starts.
+fn apply(sol: &mut Solution, ins: &Insertion, v: usize, s: i32, moved: &[(usize, i32)]) {
+    for &(u, t) in moved {
+        sol.start[u] = Some(t);
+    }
+    sol.insert(ins.round, ins.pos, v, s);
+}
 
-/// Insert one visit at its best place; `false` if it fits nowhere.
+/// Insert one visit at its best place; `false` if it fits nowhere. Best is
+/// most continuity, then least added travel, then earliest start.
 pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
-    let required = p.visits[v].required;
-    let slots: Vec<Slot> = p.eligible[v]
+    let mut cands: Vec<Insertion> = p.eligible[v]
         .iter()
-        .flat_map(|&r| slots_in_round(p, sol, r, v))
+        .flat_map(|&r| insertions_in_round(p, sol, r, v))
         .collect();
-    let pref = |s: &Slot| p.is_preferred(v, s.round) as i32;
-    if required == 1 {
-        let best = slots
-            .iter()
-            .map(|s| ((pref(s), -s.delta, -s.windows[0].0), s))
-            .max_by_key(|(score, s)| (*score, std::cmp::Reverse((s.round, s.pos))));
-        if let Some((_, s)) = best {
-            sol.insert(s.round, s.pos, v, s.windows[0].0);
-            return true;
+    let pref = |i: &Insertion| p.is_preferred(v, i.round) as i32;
+    if p.visits[v].required == 1 {
+        cands.sort_by_key(|i| (-pref(i), i.delta, i.lo, i.round, i.pos));
+        for ins in &cands {
+            for s in candidate_starts(p, sol, ins, v, i32::MIN) {
+                if let Some(moved) = timetable(p, sol, ins, v, s) {
+                    apply(sol, ins, v, s, &moved);
+                    return true;
+                }
+            }
         }
         return false;
     }
     // Double-up: two rounds of different carers, one common start.
-    let mut best: Option<(Score, usize, usize, i32)> = None;
-    for (i, a) in slots.iter().enumerate() {
-        for (j, b) in slots.iter().enumerate().skip(i + 1) {
-            if p.rounds[a.round].carer == p.rounds[b.round].carer {
+    let mut pairs: Vec<(i32, i32, i32, usize, usize)> = Vec::new();
+    for (i, a) in cands.iter().enumerate() {
+        for (j, b) in cands.iter().enumerate().skip(i + 1) {
+            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi) {
                 continue;
             }
-            let Some(start) = earliest_common(&a.windows, &b.windows) else {
-                continue;
-            };
-            let score = (pref(a) + pref(b), -(a.delta + b.delta), -start);
-            if best.is_none_or(|(s, ..)| score > s) {
-                best = Some((score, i, j, start));
+            pairs.push((-(pref(a) + pref(b)), a.delta + b.delta, a.lo.max(b.lo), i, j));
+        }
+    }
+    pairs.sort();
+    for &(_, _, m, i, j) in &pairs {
+        let (a, b) = (&cands[i], &cands[j]);
+        let [a0, a1] = candidate_starts(p, sol, a, v, m);
+        let [b0, b1] = candidate_starts(p, sol, b, v, m);
+        let mut starts = [m, a0.max(b0), a1.max(b0), a0.max(b1), a1.max(b1)];
+        starts.sort();
+        for s in starts {
+            if let (Some(ma), Some(mb)) = (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s)) {
+                apply(sol, a, v, s, &ma);
+                apply(sol, b, v, s, &mb);
+                return true;
             }
         }
     }
-    match best {
-        Some((_, i, j, start)) => {
-            sol.insert(slots[i].round, slots[i].pos, v, start);
-            sol.insert(slots[j].round, slots[j].pos, v, start);
-            true
-        }
-        None => false,
-    }
+    false
 }

@@ -191,12 +191,14 @@ pub fn reasons(p: &Problem, empty: &Solution, k: usize, failed: Option<usize>) -
     }
     let v = failed.unwrap_or(p.clients[k].visits[0]);
     let vs = &p.visits[v];
-    let carers: std::collections::BTreeSet<usize> =
-        p.eligible[v].iter().map(|&r| p.rounds[r].carer).collect();
+    let carers: std::collections::BTreeSet<usize> = alone_windows(p, empty, v)
+        .iter()
+        .map(|(r, _)| p.rounds[*r].carer)
+        .collect();
     vec![Reason {
         code: CAPACITY.to_string(),
         message: format!(
-            "{} eligible carer(s) are on shift, but none had room for visit {} ({} min, {} carer(s), to start {}) beside the calls already planned",
+            "{} eligible carer(s) could reach visit {} ({} min, {} carer(s)) to start {}, but all were booked with other calls then",
             carers.len(),
             vs.id,
             vs.duration,

@@ -185,6 +185,171 @@ pub fn earliest_common(a: &[(i32, i32)], b: &[(i32, i32)]) -> Option<i32> {
     best
 }
 
+/// An insertion with later visits allowed to move: visit `v` at position
+/// `pos` of round `r` may start anywhere in `[lo, hi]` as far as windows,
+/// `after` gaps and the shift end go (the break is checked per start by
+/// [`timetable`]); `delta` is the added travel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insertion {
+    pub round: usize,
+    pub pos: usize,
+    pub lo: i32,
+    pub hi: i32,
+    pub delta: i32,
+}
+
+/// Whether visit `u` may be moved to a later start: single visits only (a
+/// double-up's start is shared with another round).
+#[inline]
+fn movable(p: &Problem, u: usize) -> bool {
+    p.visits[u].required == 1
+}
+
+/// The latest start of each visit of round `r` such that every later visit
+/// can still be done in time (pushing movable visits later, keeping the
+/// starts of double-ups), and the carer is back by shift end.
+fn latest_starts(p: &Problem, sol: &Solution, r: usize) -> Vec<i32> {
+    let route = &sol.routes[r];
+    let mut latest = vec![0; route.len()];
+    let mut next_latest = p.rounds[r].end;
+    let mut next_node = p.rounds[r].end_node;
+    for (i, &u) in route.iter().enumerate().rev() {
+        let us = &p.visits[u];
+        let cur = sol.start[u].unwrap_or(0);
+        let bound = next_latest - us.duration - p.time(r, us.node, next_node);
+        latest[i] = if movable(p, u) {
+            let mut l = us.tw_end.min(bound);
+            for &(w, gap) in &us.successors {
+                if let Some(sw) = sol.start[w] {
+                    l = l.min(sw - gap);
+                }
+            }
+            l
+        } else {
+            cur
+        };
+        next_latest = latest[i];
+        next_node = us.node;
+    }
+    latest
+}
+
+/// Every insertion of `v` into round `r` that windows, gaps and shift end
+/// allow when later single visits may move later.
+pub fn insertions_in_round(p: &Problem, sol: &Solution, r: usize, v: usize) -> Vec<Insertion> {
+    let (glo, ghi) = gap_limits(p, sol, v);
+    let vs = &p.visits[v];
+    let latest = latest_starts(p, sol, r);
+    let route = &sol.routes[r];
+    let mut out = Vec::new();
+    for pos in 0..=route.len() {
+        let (pe, pn) = prev_of(p, sol, r, pos);
+        if pe > vs.tw_end {
+            break;
+        }
+        let (nn, next_latest) = match route.get(pos) {
+            Some(&u) => (p.visits[u].node, latest[pos]),
+            None => (p.rounds[r].end_node, p.rounds[r].end),
+        };
+        let t1 = p.time(r, pn, vs.node);
+        let t2 = p.time(r, vs.node, nn);
+        let lo = vs.tw_start.max(pe + t1).max(glo);
+        let hi = vs.tw_end.min(next_latest - vs.duration - t2).min(ghi);
+        if lo > hi {
+            continue;
+        }
+        let delta = t1 + t2 - if route.is_empty() { 0 } else { p.time(r, pn, nn) };
+        out.push(Insertion {
+            round: r,
+            pos,
+            lo,
+            hi,
+            delta,
+        });
+    }
+    out
+}
+
+/// Start minutes worth trying for an insertion at or after `from`: the
+/// earliest, and the earliest that leaves room for the break before `v`.
+pub fn candidate_starts(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, from: i32) -> [i32; 2] {
+    let s0 = ins.lo.max(from);
+    let with_break = match &p.rounds[ins.round].brk {
+        Some(b) => {
+            let (pe, pn) = prev_of(p, sol, ins.round, ins.pos);
+            let bs = pe.max(b.earliest);
+            s0.max(bs + b.minutes + p.time(ins.round, pn, p.visits[v].node))
+        }
+        None => s0,
+    };
+    [s0, with_break]
+}
+
+/// The new start of every visit of the round that moves when `v` starts at
+/// `s` in position `ins.pos` (later single visits pushed as little as
+/// needed), or `None` if that breaks a window, a gap, the shift end or
+/// leaves no room for the break.
+pub fn timetable(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, s: i32) -> Option<Vec<(usize, i32)>> {
+    if s < ins.lo || s > ins.hi {
+        return None;
+    }
+    let r = ins.round;
+    let spec = &p.rounds[r];
+    let route = &sol.routes[r];
+    let mut moved = Vec::new();
+    // Walk the new sequence, checking the break gap by gap.
+    let mut brk_ok = spec.brk.is_none();
+    let (mut pe, mut pn) = prev_of(p, sol, r, ins.pos);
+    // Gaps before the insertion point are unchanged.
+    if let Some(b) = &spec.brk {
+        for g in 0..ins.pos {
+            let (gpe, gpn) = prev_of(p, sol, r, g);
+            let (gns, gnn) = next_of(p, sol, r, g);
+            if break_fits(b, gpe, gns, p.time(r, gpn, gnn)) {
+                brk_ok = true;
+                break;
+            }
+        }
+    }
+    let vs = &p.visits[v];
+    let check_gap = |pe: i32, ns: i32, t: i32, brk_ok: &mut bool| {
+        if !*brk_ok && let Some(b) = &spec.brk {
+            *brk_ok = break_fits(b, pe, ns, t);
+        }
+    };
+    check_gap(pe, s, p.time(r, pn, vs.node), &mut brk_ok);
+    pe = s + vs.duration;
+    pn = vs.node;
+    for &u in &route[ins.pos..] {
+        let us = &p.visits[u];
+        let cur = sol.start[u]?;
+        let t = p.time(r, pn, us.node);
+        let new = cur.max(pe + t);
+        if new != cur {
+            if !movable(p, u) || new > us.tw_end {
+                return None;
+            }
+            for &(w, gap) in &us.successors {
+                if let Some(sw) = sol.start[w]
+                    && sw < new + gap
+                {
+                    return None;
+                }
+            }
+            moved.push((u, new));
+        }
+        check_gap(pe, new, t, &mut brk_ok);
+        pe = new + us.duration;
+        pn = us.node;
+    }
+    let t = p.time(r, pn, spec.end_node);
+    if pe + t > spec.end {
+        return None;
+    }
+    check_gap(pe, spec.end, t, &mut brk_ok);
+    brk_ok.then_some(moved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
