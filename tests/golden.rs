@@ -1,0 +1,285 @@
+//! Tiny hand-made requests whose best plan is known by hand
+//! (`tests/fixtures/golden/`). Travel by the contract's formula (drive
+//! 40 km/h, 3 min overhead a leg, detour 1.3), with the depot D at
+//! (52.05, -2.72), P at (52.06, -2.72) and F at (52.10, -2.72):
+//!
+//! - D to P: 1.112 km, 6 min
+//! - F to P: 4.448 km, 12 min
+//! - D to F: 5.560 km, 14 min
+//! - identical locations: 0 min
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveTime;
+use rota::model::{Plan, Request, Round, Stop, VisitStop};
+
+fn load(name: &str) -> Request {
+    let path = format!(
+        "{}/tests/fixtures/golden/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    rota::load_request(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Plans `name`, asserts the checker accepts it, returns request and plan.
+#[track_caller]
+fn plan(name: &str) -> (Request, Plan) {
+    let req = load(name);
+    let plan = rota::plan_request(&req).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let report = rota::check::check(&req, &plan);
+    assert!(report.is_valid(), "{name}: {report}");
+    (req, plan)
+}
+
+fn t(s: &str) -> NaiveTime {
+    NaiveTime::parse_from_str(s, "%H:%M").unwrap()
+}
+
+fn served(plan: &Plan) -> BTreeSet<String> {
+    plan.rounds
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter_map(|s| match s {
+            Stop::Visit(v) => Some(v.client.clone()),
+            Stop::Break(_) => None,
+        })
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+fn round<'a>(plan: &'a Plan, carer: &str) -> &'a Round {
+    plan.rounds
+        .iter()
+        .find(|r| r.carer == carer)
+        .unwrap_or_else(|| panic!("no round for {carer}"))
+}
+
+fn visit<'a>(round: &'a Round, id: &str) -> &'a VisitStop {
+    round
+        .stops
+        .iter()
+        .find_map(|s| match s {
+            Stop::Visit(v) if v.visit == id => Some(v),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{} has no stop {id}", round.carer))
+}
+
+/// The reason codes of an unserved client.
+fn reasons(plan: &Plan, client: &str) -> Vec<String> {
+    plan.unserved
+        .iter()
+        .find(|u| u.client == client)
+        .unwrap_or_else(|| panic!("{client} is not unserved"))
+        .reasons
+        .iter()
+        .map(|r| r.code.clone())
+        .collect()
+}
+
+#[test]
+fn one_carer_one_visit_exact_times() {
+    let (_, plan) = plan("one-visit");
+    assert_eq!(served(&plan), set(&["P1"]));
+    assert!(plan.unserved.is_empty());
+    let r = round(&plan, "C1");
+    assert_eq!(r.stops.len(), 1);
+    let v = visit(r, "P1-am");
+    // Leave 07:00, 6 min to P1, wait for the window at 08:00.
+    assert_eq!(v.arrive, t("07:06"));
+    assert_eq!(v.start, t("08:00"));
+    assert_eq!(v.end, t("08:30"));
+    assert_eq!(v.travel_minutes, 6);
+    assert!(v.with.is_empty());
+    assert_eq!(r.return_time, Some(t("08:36")));
+    assert_eq!(r.travel_minutes, 12);
+    assert_eq!(r.care_minutes, 30);
+    let s = &plan.summary;
+    assert_eq!(
+        (
+            s.clients_served,
+            s.priority_served,
+            s.care_minutes,
+            s.travel_minutes
+        ),
+        (1, 1, 30, 12)
+    );
+    assert_eq!(s.upper_bound_priority, Some(1));
+}
+
+#[test]
+fn higher_priority_wins_the_only_slot() {
+    // Shift 08:00-10:00; both clients need 08:30-09:30 at the same place.
+    let (_, plan) = plan("priority");
+    assert_eq!(served(&plan), set(&["P-high"]));
+    assert_eq!(reasons(&plan, "P-low"), vec!["CAPACITY"]);
+    let v = visit(round(&plan, "C1"), "P-high-am");
+    assert_eq!((v.start, v.end), (t("08:30"), t("09:30")));
+    assert_eq!(plan.summary.priority_served, 3);
+    assert!(plan.summary.upper_bound_priority.unwrap() >= 3);
+}
+
+#[test]
+fn double_up_starts_when_the_later_carer_can_arrive() {
+    // C1 (07:00, 6 min away) could start at 07:30; C2 (08:00, 12 min away)
+    // arrives 08:12: the earliest common start.
+    let (_, plan) = plan("double-up");
+    assert_eq!(served(&plan), set(&["P1"]));
+    let a = visit(round(&plan, "C1"), "P1-am");
+    let b = visit(round(&plan, "C2"), "P1-am");
+    assert_eq!(a.start, t("08:12"));
+    assert_eq!(b.start, t("08:12"));
+    assert_eq!((a.end, b.end), (t("08:57"), t("08:57")));
+    assert_eq!(a.with, vec!["C2".to_string()]);
+    assert_eq!(b.with, vec!["C1".to_string()]);
+    assert_eq!((a.arrive, a.travel_minutes), (t("07:06"), 6));
+    assert_eq!((b.arrive, b.travel_minutes), (t("08:12"), 12));
+    assert_eq!(round(&plan, "C2").return_time, Some(t("09:09")));
+    assert_eq!(
+        plan.summary.care_minutes, 90,
+        "a double-up counts per carer"
+    );
+    assert_eq!(plan.summary.travel_minutes, 12 + 24);
+}
+
+#[test]
+fn break_goes_between_two_visits() {
+    // Break 30 min starting 08:00-09:30; visits fixed at 08:00 (60 min) and
+    // 09:30 (30 min) at one place: only 09:00-09:30 holds it.
+    let (_, plan) = plan("break-between");
+    assert_eq!(served(&plan), set(&["P1"]));
+    let r = round(&plan, "C1");
+    assert_eq!(r.stops.len(), 3);
+    match &r.stops[1] {
+        Stop::Break(b) => assert_eq!((b.start, b.end), (t("09:00"), t("09:30"))),
+        s => panic!("expected the break second, got {s:?}"),
+    }
+    let b = visit(r, "P1-b");
+    assert_eq!(
+        (b.travel_minutes, b.arrive, b.start),
+        (0, t("09:30"), t("09:30"))
+    );
+    assert_eq!(r.return_time, Some(t("10:06")));
+    assert_eq!(r.travel_minutes, 12);
+}
+
+#[test]
+fn missing_skill_leaves_only_that_client_unserved() {
+    let (_, plan) = plan("skill");
+    assert_eq!(served(&plan), set(&["P2"]));
+    assert_eq!(reasons(&plan, "P1"), vec!["NO_ELIGIBLE_CARER"]);
+    let msg = &plan.unserved[0].reasons[0].message;
+    assert!(msg.contains("catheter"), "{msg}");
+    assert_eq!(plan.summary.upper_bound_priority, Some(1));
+}
+
+#[test]
+fn after_gap_that_cannot_fit() {
+    // P1-pm must start 240 min after P1-am (earliest 08:00) but by 11:00.
+    let (_, plan) = plan("gap");
+    assert_eq!(served(&plan), set(&["P2"]));
+    assert_eq!(reasons(&plan, "P1"), vec!["GAP_CANNOT_FIT"]);
+    let v = visit(round(&plan, "C1"), "P2-am");
+    assert_eq!(
+        (v.arrive, v.start, v.travel_minutes),
+        (t("07:14"), t("09:00"), 14)
+    );
+    // The whole client is out: none of its visits is in a round.
+    assert_eq!(plan.summary.visits_served, 1);
+    assert_eq!(plan.summary.upper_bound_priority, Some(1));
+}
+
+#[test]
+fn double_up_whose_carers_never_meet() {
+    // C1 (07:00-09:00) can start 08:00-08:24; C2 (from 08:24) 08:30-09:00.
+    let (_, plan) = plan("double-narrow");
+    assert!(served(&plan).is_empty());
+    assert_eq!(
+        reasons(&plan, "P1"),
+        vec!["WINDOW_TOO_NARROW_FOR_DOUBLE_UP"]
+    );
+    assert_eq!(plan.rounds.len(), 2, "idle rounds are listed");
+    assert!(
+        plan.rounds
+            .iter()
+            .all(|r| r.stops.is_empty() && r.return_time.is_none())
+    );
+    assert_eq!(plan.summary.upper_bound_priority, Some(0));
+}
+
+#[test]
+fn preferred_carer_beats_a_nearer_one() {
+    // C-near is 6 min away, C-far 12 min, but P1 prefers C-far.
+    let (_, plan) = plan("preferred");
+    assert!(round(&plan, "C-near").stops.is_empty());
+    let v = visit(round(&plan, "C-far"), "P1-am");
+    assert_eq!(
+        (v.arrive, v.start, v.travel_minutes),
+        (t("07:12"), t("08:00"), 12)
+    );
+    assert_eq!(plan.summary.continuity_assignments, 1);
+    assert_eq!(plan.summary.travel_minutes, 24);
+}
+
+/// Same as `break_goes_between_two_visits` but the break may only start from
+/// 09:00. The plan is the same (break 09:00-09:30 between P1-a and P1-b) and
+/// the greedy finds it, yet `plan_request` fails.
+#[test]
+#[ignore = "BUG: plan_request returns Internal('upper_bound_priority 0 is below the priority \
+            this plan serves (1)'): reasons::static_reason judges P1-b alone in an empty round, \
+            where the break must sit right before or after it, so it wrongly says \
+            NO_CARER_ON_SHIFT_IN_WINDOW and trivial_bound drops P1 although the plan serves it"]
+fn bound_counts_clients_whose_break_goes_between_their_visits() {
+    let (_, plan) = plan("break-bound-bug");
+    assert_eq!(served(&plan), set(&["P1"]));
+    assert_eq!(plan.summary.upper_bound_priority, Some(1));
+}
+
+/// The contract lets the break sit anywhere in the gap between two stops as
+/// long as the gap holds travel and break. One visit fixed at 09:30, 6 min
+/// away, break 30 min starting 09:00-09:30: drive there (07:00-07:06), break
+/// 09:00-09:30 at the door, visit 09:30-10:00. The checker accepts this.
+#[test]
+fn checker_accepts_a_break_taken_after_the_travel() {
+    let req = break_after_travel_request();
+    let plan_json = serde_json::json!({
+        "date": "2026-11-23",
+        "summary": { "clients_total": 1, "clients_served": 1, "priority_served": 1,
+            "visits_total": 1, "visits_served": 1, "care_minutes": 30,
+            "travel_minutes": 12, "continuity_assignments": 0,
+            "status": "feasible", "solve_seconds": 0.0 },
+        "rounds": [ { "carer": "C1", "shift": { "start": "07:00", "end": "15:00" },
+            "travel_mode": "drive",
+            "stops": [
+                { "kind": "break", "start": "09:00", "end": "09:30" },
+                { "kind": "visit", "visit": "P1-b", "client": "P1", "arrive": "07:06",
+                  "start": "09:30", "end": "10:00", "travel_minutes": 6, "with": [] } ],
+            "return": "10:06", "travel_minutes": 12, "care_minutes": 30 } ],
+        "unserved": []
+    });
+    let plan = rota::parse::plan_from_str(&plan_json.to_string()).unwrap();
+    let report = rota::check::check(&req, &plan);
+    assert!(report.is_valid(), "{report}");
+}
+
+fn break_after_travel_request() -> Request {
+    let mut req = load("break-bound-bug");
+    req.clients[0].visits.remove(0);
+    req
+}
+
+#[test]
+#[ignore = "BUG: the solver only places a break before the travel of a gap \
+            (schedule::break_fits: max(prev_end, earliest) + minutes + travel <= next_start), \
+            never after arriving, so this client is left unserved with the false reason \
+            NO_CARER_ON_SHIFT_IN_WINDOW although the checker accepts a plan serving it"]
+fn solver_may_take_the_break_after_the_travel() {
+    let req = break_after_travel_request();
+    let plan = rota::plan_request(&req).unwrap();
+    assert!(rota::check::check(&req, &plan).is_valid());
+    assert_eq!(served(&plan), set(&["P1"]), "{:?}", plan.unserved);
+}
