@@ -39,17 +39,16 @@ pub fn plan_request(req: &Request) -> Result<Plan, RotaError> {
     let started = Instant::now();
     let p = problem::Problem::from_request(req)?;
     let greedy = solve::greedy::construct(&p);
-    let empty = solve::Solution::empty(&p);
     let reasons = (0..p.clients.len())
         .map(|k| {
             if greedy.solution.is_served(&p, k) {
                 Vec::new()
             } else {
-                solve::reasons::reasons(&p, &empty, k, greedy.failed_visit[k])
+                solve::reasons::reasons(&p, k, greedy.failed_visit[k])
             }
         })
         .collect();
-    let bound = solve::reasons::trivial_bound(&p, &empty);
+    let bound = solve::reasons::trivial_bound(&p);
     let plan = plan::build_plan(
         &p,
         &greedy.solution,

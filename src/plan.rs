@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::problem::Problem;
 use crate::solve::Solution;
-use crate::solve::schedule::{break_fits, break_start};
+use crate::solve::schedule::break_place;
 
 /// What a solver knows beyond its solution.
 #[derive(Debug, Clone)]
@@ -48,25 +48,29 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
         let mut care = 0i32;
         // Takes the break in the gap (prev_end -> next_start, travel t) if it
         // holds it; returns when the carer sets off.
-        let mut take_break = |prev_end: i32, next_start: i32, t: i32, stops: &mut Vec<Stop>| {
-            if let Some(b) = brk
-                && break_fits(&b, prev_end, next_start, t)
-            {
-                let bs = break_start(&b, prev_end);
-                brk = None;
-                stops.push(Stop::Break(BreakStop {
-                    start: time(bs)?,
-                    end: time(bs + b.minutes)?,
-                }));
-                return Ok(bs + b.minutes);
-            }
-            Ok::<i32, RotaError>(prev_end)
-        };
+        let mut take_break =
+            |prev_end: i32, next_start: i32, t: i32, last: bool, stops: &mut Vec<Stop>| {
+                if let Some(b) = brk
+                    && let Some(place) = break_place(&b, prev_end, next_start, t, last)
+                {
+                    brk = None;
+                    stops.push(Stop::Break(BreakStop {
+                        start: time(place.start)?,
+                        end: time(place.start + b.minutes)?,
+                    }));
+                    return Ok(if place.travel_first {
+                        prev_end
+                    } else {
+                        place.start + b.minutes
+                    });
+                }
+                Ok::<i32, RotaError>(prev_end)
+            };
         for &v in route {
             let vs = &p.visits[v];
             let start = sol.start[v].ok_or_else(|| bug(format!("{} has no start", vs.id)))?;
             let t = p.time(r, prev_node, vs.node);
-            let depart = take_break(prev_end, start, t, &mut stops)?;
+            let depart = take_break(prev_end, start, t, false, &mut stops)?;
             let arrive = depart + t;
             if arrive > start || start < vs.tw_start || start > vs.tw_end {
                 return Err(bug(format!("{} in round of {carer}", vs.id)));
@@ -94,7 +98,7 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
             None
         } else {
             let t = p.time(r, prev_node, spec.end_node);
-            let depart = take_break(prev_end, spec.end, t, &mut stops)?;
+            let depart = take_break(prev_end, spec.end, t, true, &mut stops)?;
             travel_total += t;
             if depart + t > spec.end {
                 return Err(bug(format!("round of {carer} returns late")));

@@ -79,6 +79,9 @@ pub struct Problem {
     pub visits: Vec<VisitSpec>,
     pub clients: Vec<ClientSpec>,
     pub travel: Travel,
+    /// Whether travel times obey the triangle inequality (the contract's
+    /// formula); a `travel_matrix` need not.
+    pub metric_travel: bool,
     /// `eligible[v]`: the rounds whose carer may do visit `v`.
     pub eligible: Vec<Vec<usize>>,
     /// Why each carer cannot do each visit: `ineligible[v][c]`, `None` if they can.
@@ -253,6 +256,7 @@ impl Problem {
             visits,
             clients,
             travel,
+            metric_travel: !with_matrix,
             eligible,
             ineligible,
         })

@@ -229,10 +229,6 @@ fn preferred_carer_beats_a_nearer_one() {
 /// 09:00. The plan is the same (break 09:00-09:30 between P1-a and P1-b) and
 /// the greedy finds it, yet `plan_request` fails.
 #[test]
-#[ignore = "BUG: plan_request returns Internal('upper_bound_priority 0 is below the priority \
-            this plan serves (1)'): reasons::static_reason judges P1-b alone in an empty round, \
-            where the break must sit right before or after it, so it wrongly says \
-            NO_CARER_ON_SHIFT_IN_WINDOW and trivial_bound drops P1 although the plan serves it"]
 fn bound_counts_clients_whose_break_goes_between_their_visits() {
     let (_, plan) = plan("break-bound-bug");
     assert_eq!(served(&plan), set(&["P1"]));
@@ -273,13 +269,19 @@ fn break_after_travel_request() -> Request {
 }
 
 #[test]
-#[ignore = "BUG: the solver only places a break before the travel of a gap \
-            (schedule::break_fits: max(prev_end, earliest) + minutes + travel <= next_start), \
-            never after arriving, so this client is left unserved with the false reason \
-            NO_CARER_ON_SHIFT_IN_WINDOW although the checker accepts a plan serving it"]
 fn solver_may_take_the_break_after_the_travel() {
     let req = break_after_travel_request();
     let plan = rota::plan_request(&req).unwrap();
     assert!(rota::check::check(&req, &plan).is_valid());
     assert_eq!(served(&plan), set(&["P1"]), "{:?}", plan.unserved);
+}
+
+/// A `travel_matrix` need not obey the triangle inequality: B is 200 min
+/// from the carer's start directly but 2 min via A. The greedy serves both
+/// through A, and the bound must not rule B out.
+#[test]
+fn bound_holds_when_the_matrix_is_not_metric() {
+    let (_, plan) = plan("matrix-not-metric");
+    assert_eq!(served(&plan), set(&["A", "B"]));
+    assert_eq!(plan.summary.upper_bound_priority, Some(3));
 }

@@ -473,9 +473,6 @@ fn random_small_requests_plan_check_and_account_for_every_client() {
 
 /// More cases of the same property; they find a request the library fails on.
 #[test]
-#[ignore = "BUG: plan_request returns Internal ('upper_bound_priority 0 is below the priority \
-            this plan serves') when a served client has a visit that alone cannot keep the break \
-            next to it; see golden::bound_counts_clients_whose_break_goes_between_their_visits"]
 fn random_small_requests_many_cases() {
     plan_check_and_account(256);
 }

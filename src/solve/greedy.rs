@@ -116,19 +116,30 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
     let mut pairs: Vec<(i32, i32, i32, usize, usize)> = Vec::new();
     for (i, a) in cands.iter().enumerate() {
         for (j, b) in cands.iter().enumerate().skip(i + 1) {
-            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi) {
+            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi)
+            {
                 continue;
             }
-            pairs.push((-(pref(a) + pref(b)), a.delta + b.delta, a.lo.max(b.lo), i, j));
+            pairs.push((
+                -(pref(a) + pref(b)),
+                a.delta + b.delta,
+                a.lo.max(b.lo),
+                i,
+                j,
+            ));
         }
     }
     pairs.sort();
     for &(_, _, m, i, j) in &pairs {
         let (a, b) = (&cands[i], &cands[j]);
-        let [a0, a1] = candidate_starts(p, sol, a, v, m);
-        let [b0, b1] = candidate_starts(p, sol, b, v, m);
-        let mut starts = [m, a0.max(b0), a1.max(b0), a0.max(b1), a1.max(b1)];
-        starts.sort();
+        let ca = candidate_starts(p, sol, a, v, m);
+        let cb = candidate_starts(p, sol, b, v, m);
+        let mut starts: Vec<i32> = ca
+            .iter()
+            .flat_map(|&x| cb.iter().map(move |&y| x.max(y)))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
         for s in starts {
             if let (Some(ma), Some(mb)) = (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s)) {
                 apply(sol, a, v, s, &ma);

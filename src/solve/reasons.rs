@@ -4,8 +4,6 @@
 //! none applies, the client was left out for `CAPACITY`: eligible carers exist
 //! but were booked when its visit could happen.
 
-use super::Solution;
-use super::schedule::{earliest_common, slots_in_round};
 use crate::model::{Reason, time_of_minutes};
 use crate::problem::{Ineligible, Problem};
 
@@ -26,13 +24,49 @@ fn window(p: &Problem, v: usize) -> String {
     format!("{}-{}", hhmm(vs.tw_start), hhmm(vs.tw_end))
 }
 
-/// Start ranges of visit `v` in each eligible round, were that round empty.
-fn alone_windows(p: &Problem, empty: &Solution, v: usize) -> Vec<(usize, Vec<(i32, i32)>)> {
+/// A lower bound on the travel of round `r` into visit `v` (`into`) or out
+/// of it (`!into`) along any path. With the contract's formula the direct
+/// leg is such a bound (the triangle inequality holds; one minute is given
+/// up for rounding); a `travel_matrix` need not be metric, so there the
+/// least entry into (out of) the visit's location is used.
+fn travel_lb(p: &Problem, r: usize, v: usize, into: bool) -> i32 {
+    let spec = &p.rounds[r];
+    let node = p.visits[v].node;
+    if p.metric_travel {
+        let t = if into {
+            p.time(r, spec.start_node, node)
+        } else {
+            p.time(r, node, spec.end_node)
+        };
+        (t - 1).max(0)
+    } else {
+        (0..p.travel.len())
+            .map(|u| {
+                if into {
+                    p.time(r, u, node)
+                } else {
+                    p.time(r, node, u)
+                }
+            })
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+/// For each eligible round, the start range of visit `v` that no plan can
+/// beat: the window cut by the shift with least travel in and out, breaks
+/// and other visits ignored. A relaxation, so reasons built on it are proofs.
+fn alone_windows(p: &Problem, v: usize) -> Vec<(usize, (i32, i32))> {
+    let vs = &p.visits[v];
     p.eligible[v]
         .iter()
         .filter_map(|&r| {
-            let slots = slots_in_round(p, empty, r, v);
-            slots.into_iter().next().map(|s| (r, s.windows))
+            let spec = &p.rounds[r];
+            let lo = vs.tw_start.max(spec.start + travel_lb(p, r, v, true));
+            let hi = vs
+                .tw_end
+                .min(spec.end - vs.duration - travel_lb(p, r, v, false));
+            (lo <= hi).then_some((r, (lo, hi)))
         })
         .collect()
 }
@@ -98,7 +132,7 @@ fn ineligible_message(p: &Problem, v: usize) -> String {
 }
 
 /// A reason that holds for every plan, if client `k` has one.
-pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> {
+pub fn static_reason(p: &Problem, k: usize) -> Option<Reason> {
     let reason = |code: &str, message: String| Reason {
         code: code.to_string(),
         message,
@@ -117,7 +151,7 @@ pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> 
     let mut ranges = Vec::with_capacity(visits.len());
     for &v in visits {
         let vs = &p.visits[v];
-        let alone = alone_windows(p, empty, v);
+        let alone = alone_windows(p, v);
         let carers: std::collections::BTreeSet<usize> =
             alone.iter().map(|(r, _)| p.rounds[*r].carer).collect();
         if carers.len() < vs.required {
@@ -136,7 +170,7 @@ pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> 
         if vs.required > 1 {
             let paired = alone.iter().enumerate().any(|(i, (ra, wa))| {
                 alone.iter().skip(i + 1).any(|(rb, wb)| {
-                    p.rounds[*ra].carer != p.rounds[*rb].carer && earliest_common(wa, wb).is_some()
+                    p.rounds[*ra].carer != p.rounds[*rb].carer && wa.0.max(wb.0) <= wa.1.min(wb.1)
                 })
             });
             if !paired {
@@ -151,12 +185,8 @@ pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> 
                 ));
             }
         }
-        let lo = alone.iter().map(|(_, w)| w[0].0).min().unwrap_or(i32::MAX);
-        let hi = alone
-            .iter()
-            .map(|(_, w)| w[w.len() - 1].1)
-            .max()
-            .unwrap_or(i32::MIN);
+        let lo = alone.iter().map(|(_, w)| w.0).min().unwrap_or(i32::MAX);
+        let hi = alone.iter().map(|(_, w)| w.1).max().unwrap_or(i32::MIN);
         ranges.push((v, lo, hi));
     }
     // 3. An `after` gap that no pair of start times can keep.
@@ -185,13 +215,13 @@ pub fn static_reason(p: &Problem, empty: &Solution, k: usize) -> Option<Reason> 
 
 /// The reasons for an unserved client `k`; `failed` is the visit that did not
 /// fit when the solver last tried, if known.
-pub fn reasons(p: &Problem, empty: &Solution, k: usize, failed: Option<usize>) -> Vec<Reason> {
-    if let Some(r) = static_reason(p, empty, k) {
+pub fn reasons(p: &Problem, k: usize, failed: Option<usize>) -> Vec<Reason> {
+    if let Some(r) = static_reason(p, k) {
         return vec![r];
     }
     let v = failed.unwrap_or(p.clients[k].visits[0]);
     let vs = &p.visits[v];
-    let carers: std::collections::BTreeSet<usize> = alone_windows(p, empty, v)
+    let carers: std::collections::BTreeSet<usize> = alone_windows(p, v)
         .iter()
         .map(|(r, _)| p.rounds[*r].carer)
         .collect();
@@ -210,9 +240,9 @@ pub fn reasons(p: &Problem, empty: &Solution, k: usize, failed: Option<usize>) -
 
 /// A valid upper bound on the priority any plan can serve: the priority of
 /// every client without a static reason.
-pub fn trivial_bound(p: &Problem, empty: &Solution) -> i64 {
+pub fn trivial_bound(p: &Problem) -> i64 {
     (0..p.clients.len())
-        .filter(|&k| static_reason(p, empty, k).is_none())
+        .filter(|&k| static_reason(p, k).is_none())
         .map(|k| p.clients[k].priority)
         .sum()
 }

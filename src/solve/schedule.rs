@@ -3,24 +3,47 @@
 //! `after` gaps and the break all kept.
 //!
 //! A round is a sequence of gaps: depot -> v1 -> v2 -> ... -> depot. A gap
-//! from a stop ending at `pe` to one starting at `ns` with travel `t` can hold
-//! the break when the break, started as early as allowed, leaves time to
-//! travel: `b = max(pe, earliest) <= latest` and `b + minutes + t <= ns`.
+//! from a stop ending at `pe` to one starting at `ns` with travel `t` holds
+//! the break (of `minutes`, to start in `[earliest, latest]`) when either
+//! - the carer takes it first, then travels: `b = max(pe, earliest) <= latest`
+//!   and `b + minutes + t <= ns`; or
+//! - the carer travels first and takes it on arrival, before the next visit:
+//!   `b = max(pe + t, earliest) <= latest` and `b + minutes <= ns` (not in
+//!   the last gap: the break is never taken after the round has ended).
 
 use super::Solution;
 use crate::problem::{BreakSpec, Problem};
 
-/// Whether a gap from `pe` to `ns` with travel `t` holds the break.
-#[inline]
-pub fn break_fits(b: &BreakSpec, pe: i32, ns: i32, t: i32) -> bool {
-    let bs = pe.max(b.earliest);
-    bs <= b.latest && bs + b.minutes + t <= ns
+/// Where the break goes in a gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakPlace {
+    pub start: i32,
+    /// The carer travels to the next stop first and pauses there.
+    pub travel_first: bool,
 }
 
-/// Where a break goes in a gap that holds it: its start minute.
+/// Where a gap from `pe` to `ns` with travel `t` holds the break, if it
+/// does; `last` marks the gap back to the end location.
 #[inline]
-pub fn break_start(b: &BreakSpec, pe: i32) -> i32 {
-    pe.max(b.earliest)
+pub fn break_place(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> Option<BreakPlace> {
+    let first = pe.max(b.earliest);
+    if first <= b.latest && first + b.minutes + t <= ns {
+        return Some(BreakPlace {
+            start: first,
+            travel_first: false,
+        });
+    }
+    let on_arrival = (pe + t).max(b.earliest);
+    (!last && on_arrival <= b.latest && on_arrival + b.minutes <= ns).then_some(BreakPlace {
+        start: on_arrival,
+        travel_first: true,
+    })
+}
+
+/// Whether a gap holds the break (see [`break_place`]).
+#[inline]
+pub fn break_fits(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> bool {
+    break_place(b, pe, ns, t, last).is_some()
 }
 
 /// The end minute and node of the stop before position `pos` of round `r`
@@ -48,94 +71,6 @@ pub fn next_of(p: &Problem, sol: &Solution, r: usize, pos: usize) -> (i32, usize
     }
 }
 
-/// Whether some gap of round `r` other than the one before position `skip`
-/// holds the break (always true for a round without a break).
-fn break_elsewhere(p: &Problem, sol: &Solution, r: usize, skip: usize) -> bool {
-    let Some(b) = &p.rounds[r].brk else {
-        return true;
-    };
-    (0..=sol.routes[r].len()).filter(|&g| g != skip).any(|g| {
-        let (pe, pn) = prev_of(p, sol, r, g);
-        let (ns, nn) = next_of(p, sol, r, g);
-        break_fits(b, pe, ns, p.time(r, pn, nn))
-    })
-}
-
-/// A candidate insertion: start minutes in `windows` (disjoint, ascending),
-/// added travel `delta`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    pub round: usize,
-    pub pos: usize,
-    pub windows: Vec<(i32, i32)>,
-    pub delta: i32,
-}
-
-/// The start minutes at which visit `v` can be inserted at position `pos` of
-/// round `r`, every other start staying fixed. `earliest`/`latest` narrow
-/// the window further (for `after` gaps with visits of other rounds).
-pub fn slot(
-    p: &Problem,
-    sol: &Solution,
-    r: usize,
-    pos: usize,
-    v: usize,
-    earliest: i32,
-    latest: i32,
-) -> Option<Slot> {
-    let vs = &p.visits[v];
-    let (pe, pn) = prev_of(p, sol, r, pos);
-    let (ns, nn) = next_of(p, sol, r, pos);
-    let t1 = p.time(r, pn, vs.node);
-    let t2 = p.time(r, vs.node, nn);
-    let lo = vs.tw_start.max(pe + t1).max(earliest);
-    let hi = vs.tw_end.min(ns - vs.duration - t2).min(latest);
-    if lo > hi {
-        return None;
-    }
-    let mut windows = Vec::with_capacity(2);
-    match &p.rounds[r].brk {
-        Some(b) if !break_elsewhere(p, sol, r, pos) => {
-            // Break before the visit, in the gap prev -> v.
-            let bs = pe.max(b.earliest);
-            let before = (bs <= b.latest).then(|| (lo.max(bs + b.minutes + t1), hi));
-            // Break after the visit, in the gap v -> next.
-            let after = (b.earliest + b.minutes + t2 <= ns).then(|| {
-                (
-                    lo,
-                    hi.min(b.latest - vs.duration)
-                        .min(ns - b.minutes - t2 - vs.duration),
-                )
-            });
-            for w in [before, after].into_iter().flatten() {
-                if w.0 <= w.1 {
-                    windows.push(w);
-                }
-            }
-            windows.sort();
-            if windows.len() == 2 && windows[1].0 <= windows[0].1 + 1 {
-                windows = vec![(windows[0].0, windows[0].1.max(windows[1].1))];
-            }
-        }
-        _ => windows.push((lo, hi)),
-    }
-    if windows.is_empty() {
-        return None;
-    }
-    let delta = t1 + t2
-        - if pos == 0 && sol.routes[r].is_empty() {
-            0 // an empty round travels nothing today
-        } else {
-            p.time(r, pn, nn)
-        };
-    Some(Slot {
-        round: r,
-        pos,
-        windows,
-        delta,
-    })
-}
-
 /// The `[earliest, latest]` start range that `after` gaps with already
 /// placed visits allow for visit `v`.
 pub fn gap_limits(p: &Problem, sol: &Solution, v: usize) -> (i32, i32) {
@@ -153,22 +88,6 @@ pub fn gap_limits(p: &Problem, sol: &Solution, v: usize) -> (i32, i32) {
         }
     }
     (lo, hi)
-}
-
-/// Every feasible insertion of `v` into round `r`.
-pub fn slots_in_round(p: &Problem, sol: &Solution, r: usize, v: usize) -> Vec<Slot> {
-    let (lo, hi) = gap_limits(p, sol, v);
-    let vs = &p.visits[v];
-    // Visits are in time order, so only positions between stops that end
-    // before the window closes and start after it opens can work.
-    (0..=sol.routes[r].len())
-        .filter(|&pos| {
-            let (pe, _) = prev_of(p, sol, r, pos);
-            let (ns, _) = next_of(p, sol, r, pos);
-            pe <= vs.tw_end && ns >= vs.tw_start + vs.duration
-        })
-        .filter_map(|pos| slot(p, sol, r, pos, v, lo, hi))
-        .collect()
 }
 
 /// The earliest minute common to two ascending window lists.
@@ -247,9 +166,9 @@ pub fn insertions_in_round(p: &Problem, sol: &Solution, r: usize, v: usize) -> V
         if pe > vs.tw_end {
             break;
         }
-        let (nn, next_latest) = match route.get(pos) {
-            Some(&u) => (p.visits[u].node, latest[pos]),
-            None => (p.rounds[r].end_node, p.rounds[r].end),
+        let (nn, next_latest) = match (route.get(pos), latest.get(pos)) {
+            (Some(&u), Some(&l)) => (p.visits[u].node, l),
+            _ => (p.rounds[r].end_node, p.rounds[r].end),
         };
         let t1 = p.time(r, pn, vs.node);
         let t2 = p.time(r, vs.node, nn);
@@ -258,7 +177,12 @@ pub fn insertions_in_round(p: &Problem, sol: &Solution, r: usize, v: usize) -> V
         if lo > hi {
             continue;
         }
-        let delta = t1 + t2 - if route.is_empty() { 0 } else { p.time(r, pn, nn) };
+        let delta = t1 + t2
+            - if route.is_empty() {
+                0
+            } else {
+                p.time(r, pn, nn)
+            };
         out.push(Insertion {
             round: r,
             pos,
@@ -271,25 +195,41 @@ pub fn insertions_in_round(p: &Problem, sol: &Solution, r: usize, v: usize) -> V
 }
 
 /// Start minutes worth trying for an insertion at or after `from`: the
-/// earliest, and the earliest that leaves room for the break before `v`.
-pub fn candidate_starts(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, from: i32) -> [i32; 2] {
+/// earliest, and the earliest that leave room for the break before `v`
+/// (taken before or after travelling).
+pub fn candidate_starts(
+    p: &Problem,
+    sol: &Solution,
+    ins: &Insertion,
+    v: usize,
+    from: i32,
+) -> [i32; 3] {
     let s0 = ins.lo.max(from);
-    let with_break = match &p.rounds[ins.round].brk {
+    match &p.rounds[ins.round].brk {
         Some(b) => {
             let (pe, pn) = prev_of(p, sol, ins.round, ins.pos);
-            let bs = pe.max(b.earliest);
-            s0.max(bs + b.minutes + p.time(ins.round, pn, p.visits[v].node))
+            let t = p.time(ins.round, pn, p.visits[v].node);
+            [
+                s0,
+                s0.max(pe.max(b.earliest) + b.minutes + t),
+                s0.max((pe + t).max(b.earliest) + b.minutes),
+            ]
         }
-        None => s0,
-    };
-    [s0, with_break]
+        None => [s0; 3],
+    }
 }
 
 /// The new start of every visit of the round that moves when `v` starts at
 /// `s` in position `ins.pos` (later single visits pushed as little as
 /// needed), or `None` if that breaks a window, a gap, the shift end or
 /// leaves no room for the break.
-pub fn timetable(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, s: i32) -> Option<Vec<(usize, i32)>> {
+pub fn timetable(
+    p: &Problem,
+    sol: &Solution,
+    ins: &Insertion,
+    v: usize,
+    s: i32,
+) -> Option<Vec<(usize, i32)>> {
     if s < ins.lo || s > ins.hi {
         return None;
     }
@@ -305,19 +245,19 @@ pub fn timetable(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, s: i32)
         for g in 0..ins.pos {
             let (gpe, gpn) = prev_of(p, sol, r, g);
             let (gns, gnn) = next_of(p, sol, r, g);
-            if break_fits(b, gpe, gns, p.time(r, gpn, gnn)) {
+            if break_fits(b, gpe, gns, p.time(r, gpn, gnn), false) {
                 brk_ok = true;
                 break;
             }
         }
     }
     let vs = &p.visits[v];
-    let check_gap = |pe: i32, ns: i32, t: i32, brk_ok: &mut bool| {
+    let check_gap = |pe: i32, ns: i32, t: i32, last: bool, brk_ok: &mut bool| {
         if !*brk_ok && let Some(b) = &spec.brk {
-            *brk_ok = break_fits(b, pe, ns, t);
+            *brk_ok = break_fits(b, pe, ns, t, last);
         }
     };
-    check_gap(pe, s, p.time(r, pn, vs.node), &mut brk_ok);
+    check_gap(pe, s, p.time(r, pn, vs.node), false, &mut brk_ok);
     pe = s + vs.duration;
     pn = vs.node;
     for &u in &route[ins.pos..] {
@@ -338,7 +278,7 @@ pub fn timetable(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, s: i32)
             }
             moved.push((u, new));
         }
-        check_gap(pe, new, t, &mut brk_ok);
+        check_gap(pe, new, t, false, &mut brk_ok);
         pe = new + us.duration;
         pn = us.node;
     }
@@ -346,7 +286,7 @@ pub fn timetable(p: &Problem, sol: &Solution, ins: &Insertion, v: usize, s: i32)
     if pe + t > spec.end {
         return None;
     }
-    check_gap(pe, spec.end, t, &mut brk_ok);
+    check_gap(pe, spec.end, t, true, &mut brk_ok);
     brk_ok.then_some(moved)
 }
 
@@ -365,10 +305,32 @@ mod tests {
     #[test]
     fn break_fits_needs_room_for_travel() {
         let b = brk();
-        assert!(break_fits(&b, 600, 670, 20)); // 630-650 then 20 travel
-        assert!(!break_fits(&b, 600, 669, 20));
-        assert!(!break_fits(&b, 760, 900, 0)); // too late to start
-        assert_eq!(break_start(&b, 700), 700);
+        assert!(break_fits(&b, 600, 670, 20, false)); // 630-650 then 20 travel
+        assert!(!break_fits(&b, 600, 669, 20, true));
+        assert!(!break_fits(&b, 760, 900, 0, false)); // too late to start
+    }
+
+    #[test]
+    fn break_may_follow_travel_except_after_the_round() {
+        // Leave at 07:00, 6 min away, visit fixed at 11:00; break 10:30-12:30
+        // of 20 min: pause 10:30-10:50, then travel.
+        let b = brk();
+        assert_eq!(
+            break_place(&b, 420, 660, 6, false),
+            Some(BreakPlace {
+                start: 630,
+                travel_first: false
+            })
+        );
+        // Visit at 10:50 with 6 min travel: only travel-first works.
+        assert_eq!(
+            break_place(&b, 420, 650, 6, false),
+            Some(BreakPlace {
+                start: 630,
+                travel_first: true
+            })
+        );
+        assert_eq!(break_place(&b, 420, 650, 6, true), None);
     }
 
     #[test]
