@@ -70,7 +70,7 @@ pub enum RotaError {
     #[error("{0}")]
     Invalid(Issues),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("cannot read or write {path}")]
     Io {
         path: String,
         #[source]

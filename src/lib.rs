@@ -31,14 +31,21 @@ pub fn load_request(text: &str) -> Result<Request, RotaError> {
     Ok(req)
 }
 
-/// Plan a validated request with the greedy construction, then run the
+/// How many shuffled client orders the greedy tries after its base order.
+pub const GREEDY_RESTARTS: usize = 200;
+
+/// Plan a validated request with the greedy construction (the base order and
+/// up to [`GREEDY_RESTARTS`] seeded reshuffles within
+/// `settings.time_limit_seconds`), then run the
 /// independent checker on the result: a plan that breaks a rule is never
 /// returned (that would be an internal error, not a plan).
 pub fn plan_request(req: &Request) -> Result<Plan, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
     let p = problem::Problem::from_request(req)?;
-    let greedy = solve::greedy::construct(&p);
+    let deadline = started
+        + std::time::Duration::from_secs_f64(req.settings.time_limit_seconds.clamp(0.0, 1e6));
+    let greedy = solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline);
     let reasons = (0..p.clients.len())
         .map(|k| {
             if greedy.solution.is_served(&p, k) {

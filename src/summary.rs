@@ -30,13 +30,16 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "care {}, travel {}, {} of {} rounds used, {} continuity assignments, {:?} in {:.2} s",
+        "care {}, travel {}, {} of {} rounds used, {} continuity assignments, {} in {:.2} s",
         hours(s.care_minutes),
         hours(s.travel_minutes),
         used,
         plan.rounds.len(),
         s.continuity_assignments,
-        s.status,
+        match s.status {
+            crate::model::Status::Optimal => "optimal",
+            crate::model::Status::Feasible => "feasible",
+        },
         s.solve_seconds
     );
     if !plan.unserved.is_empty() {

@@ -56,9 +56,14 @@ pub fn client_order(p: &Problem) -> Vec<usize> {
 
 /// Run the greedy over clients in [`client_order`].
 pub fn construct(p: &Problem) -> Greedy {
+    construct_in_order(p, &client_order(p))
+}
+
+/// Run the greedy over clients in the given order.
+pub fn construct_in_order(p: &Problem, order: &[usize]) -> Greedy {
     let mut sol = Solution::empty(p);
     let mut failed_visit = vec![None; p.clients.len()];
-    for k in client_order(p) {
+    for &k in order {
         if let Err(v) = insert_client(p, &mut sol, k) {
             failed_visit[k] = Some(v);
         }
@@ -67,6 +72,41 @@ pub fn construct(p: &Problem) -> Greedy {
         solution: sol,
         failed_visit,
     }
+}
+
+/// The greedy from [`client_order`] and from up to `restarts` more orders,
+/// each the base order with clients of equal priority shuffled (seeded); the
+/// best by the lexicographic objective wins. No new order is started after
+/// `deadline`, so a run is reproducible from its seed unless the deadline
+/// cuts it short.
+pub fn construct_best(
+    p: &Problem,
+    seed: u64,
+    restarts: usize,
+    deadline: std::time::Instant,
+) -> Greedy {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let base = client_order(p);
+    let mut best = construct_in_order(p, &base);
+    let mut best_obj = best.solution.objective(p);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..restarts {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
+        let mut order = base.clone();
+        for class in order.chunk_by_mut(|&a, &b| p.clients[a].priority == p.clients[b].priority) {
+            class.shuffle(&mut rng);
+        }
+        let g = construct_in_order(p, &order);
+        let obj = g.solution.objective(p);
+        if obj > best_obj {
+            best = g;
+            best_obj = obj;
+        }
+    }
+    best
 }
 
 /// Insert every visit of client `k`, or none: on failure the client's visits
