@@ -285,3 +285,17 @@ fn bound_holds_when_the_matrix_is_not_metric() {
     assert_eq!(served(&plan), set(&["A", "B"]));
     assert_eq!(plan.summary.upper_bound_priority, Some(3));
 }
+
+/// With a matrix, a client 200 min away from the only carer's base in a
+/// two-hour shift can never be reached: the reason says so and the bound
+/// leaves the client out.
+#[test]
+fn matrix_client_out_of_reach_is_a_static_reason() {
+    let (_, plan) = plan("matrix-too-far");
+    assert!(served(&plan).is_empty());
+    assert_eq!(
+        plan.unserved[0].reasons[0].code,
+        "NO_CARER_ON_SHIFT_IN_WINDOW"
+    );
+    assert_eq!(plan.summary.upper_bound_priority, Some(0));
+}

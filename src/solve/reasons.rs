@@ -28,7 +28,8 @@ fn window(p: &Problem, v: usize) -> String {
 /// of it (`!into`) along any path. With the contract's formula the direct
 /// leg is such a bound (the triangle inequality holds; one minute is given
 /// up for rounding); a `travel_matrix` need not be metric, so there the
-/// least entry into (out of) the visit's location is used.
+/// least entry into (out of) the visit's location from (to) any other
+/// location is used.
 fn travel_lb(p: &Problem, r: usize, v: usize, into: bool) -> i32 {
     let spec = &p.rounds[r];
     let node = p.visits[v].node;
@@ -40,7 +41,14 @@ fn travel_lb(p: &Problem, r: usize, v: usize, into: bool) -> i32 {
         };
         (t - 1).max(0)
     } else {
+        // The carer first reaches (finally leaves) this location by some leg
+        // from (to) another location, unless the round starts (ends) here.
+        let depot = if into { spec.start_node } else { spec.end_node };
+        if depot == node {
+            return 0;
+        }
         (0..p.travel.len())
+            .filter(|&u| u != node)
             .map(|u| {
                 if into {
                     p.time(r, u, node)
