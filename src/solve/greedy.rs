@@ -190,3 +190,110 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::request_from_str;
+
+    /// Two carers at one base; clients all at the base (no travel) unless
+    /// said otherwise.
+    fn problem(clients: &str) -> Problem {
+        let text = format!(
+            r#"{{"date":"2026-11-23","carers":[
+              {{"id":"C1","travel_mode":"drive","shift":{{"start":"07:00","end":"12:00"}},
+                "start_location":{{"lat":52.0,"lon":-2.7}},"skills":["hoist"]}},
+              {{"id":"C2","travel_mode":"drive","shift":{{"start":"07:00","end":"12:00"}},
+                "start_location":{{"lat":52.0,"lon":-2.7}},"skills":["hoist"]}}],
+              "clients":[{clients}]}}"#
+        );
+        Problem::from_request(&request_from_str(&text).unwrap()).unwrap()
+    }
+
+    fn visit(p: &Problem, id: &str) -> usize {
+        p.visits.iter().position(|v| v.id == id).unwrap()
+    }
+
+    #[test]
+    fn later_single_visit_is_pushed_to_make_room() {
+        // Only C1 may do X and Y. X is placed first at 08:00 (window to
+        // 10:00); Y (07:45-08:00, 30 min) must then go before it.
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},"excluded_carers":["C2"],
+                "visits":[{"id":"X","window":{"start":"08:00","end":"10:00"},"duration":30}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},"excluded_carers":["C2"],
+                "visits":[{"id":"Y","window":{"start":"07:45","end":"08:00"},"duration":30}]}"#,
+        );
+        let mut sol = Solution::empty(&p);
+        insert_client(&p, &mut sol, 0).unwrap();
+        assert_eq!(sol.start[visit(&p, "X")], Some(8 * 60));
+        insert_client(&p, &mut sol, 1).unwrap();
+        // Y starts at 07:45 and X moves to 08:15.
+        assert_eq!(sol.routes[0], vec![visit(&p, "Y"), visit(&p, "X")]);
+        assert_eq!(sol.start[visit(&p, "Y")], Some(7 * 60 + 45));
+        assert_eq!(sol.start[visit(&p, "X")], Some(8 * 60 + 15));
+    }
+
+    #[test]
+    fn placed_double_up_is_never_pushed() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"D","window":{"start":"08:00","end":"10:00"},"duration":30,
+                           "carers_required":2,"skills":["hoist"]}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"Y","window":{"start":"07:45","end":"08:00"},"duration":30}]}"#,
+        );
+        let mut sol = Solution::empty(&p);
+        insert_client(&p, &mut sol, 0).unwrap();
+        let d = visit(&p, "D");
+        assert_eq!(sol.start[d], Some(8 * 60));
+        assert_eq!(sol.rounds_of[d].len(), 2);
+        // Y would need D to move: both rounds are blocked at 08:00.
+        assert_eq!(insert_client(&p, &mut sol, 1), Err(visit(&p, "Y")));
+        assert_eq!(sol.start[d], Some(8 * 60));
+    }
+
+    #[test]
+    fn a_client_is_all_or_nothing() {
+        // The second visit (needing a skill nobody has) fails, so the first
+        // is taken out again.
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"A","window":{"start":"08:00","end":"09:00"},"duration":30},
+                          {"id":"B","window":{"start":"10:00","end":"11:00"},"duration":30,
+                           "skills":["catheter"]}]}"#,
+        );
+        let g = construct(&p);
+        assert!(g.solution.start.iter().all(|s| s.is_none()));
+        assert!(g.solution.routes.iter().all(|r| r.is_empty()));
+        assert_eq!(g.failed_visit[0], Some(visit(&p, "B")));
+    }
+
+    #[test]
+    fn double_up_starts_together_in_two_rounds() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.05,"lon":-2.7},
+                "visits":[{"id":"D","window":{"start":"07:00","end":"10:00"},"duration":45,
+                           "carers_required":2,"skills":["hoist"]}]}"#,
+        );
+        let g = construct(&p);
+        let d = visit(&p, "D");
+        let mut rounds = g.solution.rounds_of[d].clone();
+        rounds.sort();
+        assert_eq!(rounds, vec![0, 1]);
+        // Both leave at 07:00 and drive 5.56 km: ceil(10.8) + 3 = 14 min.
+        assert_eq!(g.solution.start[d], Some(7 * 60 + 14));
+    }
+
+    #[test]
+    fn higher_priority_goes_first() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},"priority":1,
+                "visits":[{"id":"A","window":{"start":"08:00","end":"08:00"},"duration":60,
+                           "carers_required":2}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},"priority":3,
+                "visits":[{"id":"B","window":{"start":"08:30","end":"08:30"},"duration":30}]}"#,
+        );
+        assert_eq!(client_order(&p), vec![1, 0]);
+    }
+}
