@@ -418,3 +418,82 @@ pub struct Reason {
     pub code: String,
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hhmm_is_strict() {
+        assert_eq!(hhmm::parse("07:30").unwrap(), time_of_minutes(450));
+        for bad in [
+            "7:30", "07:3", "24:00", "07:60", "0730", "07-30", "", "ab:cd",
+        ] {
+            assert!(hhmm::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn minutes_round_trip() {
+        for m in [0, 1, 59, 60, 419, 1439] {
+            assert_eq!(minutes_of_day(time_of_minutes(m)), m);
+        }
+    }
+
+    #[test]
+    fn settings_default_to_the_contract() {
+        let s = Settings::default();
+        assert_eq!(s.time_limit_seconds, 10.0);
+        assert_eq!(s.seed, 1);
+        assert_eq!(s.travel.detour_factor, 1.3);
+        assert_eq!(s.travel.speed("walk"), Some(4.8));
+        assert_eq!(s.travel.overhead("drive"), Some(3));
+        assert_eq!(s.travel.speed("car"), None);
+    }
+
+    #[test]
+    fn partial_speeds_keep_other_defaults() {
+        let t: TravelSettings = serde_json::from_str(r#"{"speed_kmh":{"drive":30}}"#).unwrap();
+        assert_eq!(t.speed("drive"), Some(30.0));
+        assert_eq!(t.speed("bike"), Some(15.0));
+    }
+
+    #[test]
+    fn end_location_defaults_to_start_and_shifts_list_in_order() {
+        let c: Carer = serde_json::from_str(
+            r#"{"id":"C1","travel_mode":"walk","start_location":{"lat":52,"lon":-2.7},
+                "shifts":[{"start":"07:00","end":"10:00"},{"start":"17:00","end":"20:00"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.end(), c.start_location);
+        let starts: Vec<i32> = c
+            .all_shifts()
+            .iter()
+            .map(|s| minutes_of_day(s.start))
+            .collect();
+        assert_eq!(starts, vec![420, 1020]);
+    }
+
+    #[test]
+    fn plan_stops_serialise_with_kind_and_null_return() {
+        let r = Round {
+            carer: "C1".into(),
+            shift: ShiftTimes {
+                start: time_of_minutes(420),
+                end: time_of_minutes(900),
+            },
+            travel_mode: "drive".into(),
+            stops: vec![Stop::Break(BreakStop {
+                start: time_of_minutes(630),
+                end: time_of_minutes(650),
+            })],
+            return_time: None,
+            travel_minutes: 0,
+            care_minutes: 0,
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["stops"][0]["kind"], "break");
+        assert_eq!(v["stops"][0]["start"], "10:30");
+        assert!(v["return"].is_null());
+    }
+}

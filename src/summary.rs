@@ -52,3 +52,27 @@ pub fn text(plan: &Plan) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn summary_names_served_share_and_every_unserved_reason() {
+        let req = crate::parse::request_from_str(
+            r#"{"date":"2026-11-23","carers":[{"id":"C1","travel_mode":"drive",
+                "shift":{"start":"07:00","end":"09:00"},"start_location":{"lat":52.0,"lon":-2.7}}],
+              "clients":[
+                {"id":"P1","location":{"lat":52.0,"lon":-2.7},"priority":2,
+                 "visits":[{"id":"P1-am","window":{"start":"07:30","end":"08:00"},"duration":30}]},
+                {"id":"P2","location":{"lat":52.0,"lon":-2.7},
+                 "visits":[{"id":"P2-am","window":{"start":"07:30","end":"08:00"},"duration":30,
+                            "skills":["hoist"]}]}]}"#,
+        )
+        .unwrap();
+        let plan = crate::plan_request(&req).unwrap();
+        let text = super::text(&plan);
+        assert!(text.contains("1 of 2 clients served"), "{text}");
+        assert!(text.contains("priority 2 (bound 2)"), "{text}");
+        assert!(text.contains("P2 NO_ELIGIBLE_CARER"), "{text}");
+        assert!(text.contains("feasible"), "{text}");
+    }
+}
