@@ -93,7 +93,9 @@ impl Travel {
                 for (j, b) in nodes.iter().enumerate() {
                     m[i * n + j] = match (given, a.matrix_row, b.matrix_row) {
                         (Some(g), Some(ri), Some(rj)) => {
-                            g[ri][rj].clamp(0, i32::MAX as i64 / 4) as i32
+                            // Anything beyond a day is as good as unreachable; saturate so
+                            // sums of legs cannot overflow.
+                            g[ri][rj].clamp(0, 1_000_000) as i32
                         }
                         _ => formula_minutes(a.location, b.location, params),
                     };
