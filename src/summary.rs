@@ -9,7 +9,7 @@ fn hours(minutes: u64) -> String {
 }
 
 /// Clients served of total, priority, care and travel hours, rounds used,
-/// and every unserved client with its reasons.
+/// a table of the rounds, and every unserved client with its reasons.
 pub fn text(plan: &Plan) -> String {
     let s = &plan.summary;
     let mut out = String::new();
@@ -30,7 +30,7 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "care {}, travel {}, {} of {} rounds used, {} continuity assignments, {} in {:.2} s",
+        "care {}, travel {}, {} of {} rounds used\n{} continuity assignments, {} in {:.2} s",
         hours(s.care_minutes),
         hours(s.travel_minutes),
         used,
@@ -42,6 +42,7 @@ pub fn text(plan: &Plan) -> String {
         },
         s.solve_seconds
     );
+    out.push_str(&rounds_table(plan));
     if !plan.unserved.is_empty() {
         let _ = writeln!(out, "unserved:");
         for u in &plan.unserved {
@@ -49,6 +50,51 @@ pub fn text(plan: &Plan) -> String {
                 let _ = writeln!(out, "  {} {}: {}", u.client, r.code, r.message);
             }
         }
+    }
+    out
+}
+
+/// One row per round: carer, shift, mode, calls, care and travel hours,
+/// first and last call. At most 64 columns wide.
+pub fn rounds_table(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<8} {:<11} {:<5} {:>5} {:>6} {:>8}  {:<5}  {}",
+        "carer", "shift", "mode", "calls", "care h", "travel h", "first", "last"
+    );
+    for r in &plan.rounds {
+        let calls: Vec<_> = r
+            .stops
+            .iter()
+            .filter_map(|s| match s {
+                crate::model::Stop::Visit(v) => Some(v),
+                crate::model::Stop::Break(_) => None,
+            })
+            .collect();
+        let fmt = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+        let mut carer = r.carer.clone();
+        if carer.chars().count() > 8 {
+            carer = carer.chars().take(7).collect::<String>() + "~";
+        }
+        let _ = writeln!(
+            out,
+            "{:<8} {:<11} {:<5} {:>5} {:>6.1} {:>8.1}  {:<5}  {}",
+            carer,
+            format!("{}-{}", fmt(r.shift.start), fmt(r.shift.end)),
+            r.travel_mode,
+            calls.len(),
+            r.care_minutes as f64 / 60.0,
+            r.travel_minutes as f64 / 60.0,
+            calls
+                .first()
+                .map(|v| fmt(v.start))
+                .unwrap_or_else(|| "-".into()),
+            calls
+                .last()
+                .map(|v| fmt(v.start))
+                .unwrap_or_else(|| "-".into()),
+        );
     }
     out
 }
@@ -74,5 +120,14 @@ mod tests {
         assert!(text.contains("priority 2 (bound 2)"), "{text}");
         assert!(text.contains("P2 NO_ELIGIBLE_CARER"), "{text}");
         assert!(text.contains("feasible"), "{text}");
+        assert!(
+            text.contains("C1       07:00-09:00 drive     1    0.5      0.0  07:30  07:30"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .all(|l| l.starts_with("  ") || l.chars().count() <= 80),
+            "{text}"
+        );
     }
 }
