@@ -58,11 +58,7 @@ pub fn text(plan: &Plan) -> String {
 /// first and last call. At most 64 columns wide.
 pub fn rounds_table(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<8} {:<11} {:<5} {:>5} {:>6} {:>8}  {:<5}  {}",
-        "carer", "shift", "mode", "calls", "care h", "travel h", "first", "last"
-    );
+    out.push_str("carer    shift       mode  calls care h travel h  first  last\n");
     for r in &plan.rounds {
         let calls: Vec<_> = r
             .stops
