@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod model;
 pub mod parse;
