@@ -299,3 +299,29 @@ fn matrix_client_out_of_reach_is_a_static_reason() {
     );
     assert_eq!(plan.summary.upper_bound_priority, Some(0));
 }
+
+/// B must start at or after A (gap 0) but has the narrower, earlier window:
+/// A 08:00, B 08:30 in the same round. (Found by fuzzing: pushing A later
+/// once broke the gap.)
+#[test]
+fn after_gap_holds_when_the_target_is_pushed() {
+    let (_, plan) = plan("after-target-later-window");
+    assert_eq!(served(&plan), set(&["P1"]));
+    let starts: Vec<String> = plan.rounds[0]
+        .stops
+        .iter()
+        .filter_map(|s| match s {
+            rota::model::Stop::Visit(v) => Some(format!("{} {}", v.visit, v.start.format("%H:%M"))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts, vec!["A 08:00", "B 08:30"]);
+}
+
+/// The tight visit B (08:30 sharp) is listed after the flexible A: B goes
+/// in the morning round and A in the evening one.
+#[test]
+fn tight_visit_is_placed_first_whatever_the_listing_order() {
+    let (_, plan) = plan("tight-visit-listed-last");
+    assert_eq!(served(&plan), set(&["P1"]));
+}

@@ -111,30 +111,98 @@ pub fn construct_best(
 
 /// Insert every visit of client `k`, or none: on failure the client's visits
 /// are removed again and the visit that did not fit is returned.
+///
+/// Visits are tried hardest first (double-ups, then narrowest window), and if
+/// that fails, in `after` order; `after` gaps hold either way because a
+/// visit's start range respects placed targets and placed successors alike.
 pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), usize> {
-    for &v in &p.clients[k].visits {
-        if !insert_visit(p, sol, v) {
-            for &u in &p.clients[k].visits {
-                sol.remove(u);
+    let visits = &p.clients[k].visits;
+    let mut hardest = visits.clone();
+    hardest.sort_by_key(|&v| {
+        let vs = &p.visits[v];
+        (
+            std::cmp::Reverse(vs.required),
+            vs.tw_end - vs.tw_start,
+            vs.tw_start,
+        )
+    });
+    let mut failed = None;
+    for order in [&hardest, visits] {
+        let mut undo = Undo::default();
+        match insert_all(p, sol, order, &mut undo) {
+            Ok(()) => return Ok(()),
+            Err(v) => {
+                failed.get_or_insert(v);
+                undo.rollback(sol);
             }
+        }
+        if hardest == *visits {
+            break;
+        }
+    }
+    Err(failed.unwrap_or(visits[0]))
+}
+
+/// Insert the visits in this order; stop at the first that does not fit.
+fn insert_all(
+    p: &Problem,
+    sol: &mut Solution,
+    order: &[usize],
+    undo: &mut Undo,
+) -> Result<(), usize> {
+    for &v in order {
+        if !insert_visit(p, sol, v, undo) {
             return Err(v);
         }
     }
     Ok(())
 }
 
+/// What an insertion changed, so that a failed client can be undone
+/// exactly: the visits moved (with their old starts) and the visit placed.
+#[derive(Debug, Default)]
+pub struct Undo {
+    moved: Vec<(usize, i32)>,
+    placed: Vec<usize>,
+}
+
+impl Undo {
+    /// Put the solution back as it was before the logged insertions.
+    pub fn rollback(self, sol: &mut Solution) {
+        for &(u, old) in self.moved.iter().rev() {
+            sol.start[u] = Some(old);
+        }
+        for v in self.placed {
+            sol.remove(v);
+        }
+    }
+}
+
 /// Apply an insertion: `v` starts at `s`, and the later visits of the
 /// round move to their new starts.
-fn apply(sol: &mut Solution, ins: &Insertion, v: usize, s: i32, moved: &[(usize, i32)]) {
+fn apply(
+    sol: &mut Solution,
+    ins: &Insertion,
+    v: usize,
+    s: i32,
+    moved: &[(usize, i32)],
+    undo: &mut Undo,
+) {
     for &(u, t) in moved {
+        if let Some(old) = sol.start[u] {
+            undo.moved.push((u, old));
+        }
         sol.start[u] = Some(t);
     }
     sol.insert(ins.round, ins.pos, v, s);
+    if !undo.placed.contains(&v) {
+        undo.placed.push(v);
+    }
 }
 
 /// Insert one visit at its best place; `false` if it fits nowhere. Best is
 /// most continuity, then least added travel, then earliest start.
-pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
+pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) -> bool {
     let mut cands: Vec<Insertion> = p.eligible[v]
         .iter()
         .flat_map(|&r| insertions_in_round(p, sol, r, v))
@@ -145,7 +213,7 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
         for ins in &cands {
             for s in candidate_starts(p, sol, ins, v, i32::MIN) {
                 if let Some(moved) = timetable(p, sol, ins, v, s) {
-                    apply(sol, ins, v, s, &moved);
+                    apply(sol, ins, v, s, &moved, undo);
                     return true;
                 }
             }
@@ -182,8 +250,8 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize) -> bool {
         starts.dedup();
         for s in starts {
             if let (Some(ma), Some(mb)) = (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s)) {
-                apply(sol, a, v, s, &ma);
-                apply(sol, b, v, s, &mb);
+                apply(sol, a, v, s, &ma, undo);
+                apply(sol, b, v, s, &mb, undo);
                 return true;
             }
         }

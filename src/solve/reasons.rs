@@ -131,7 +131,9 @@ fn ineligible_message(p: &Problem, v: usize) -> String {
         vs.required,
         eligible,
         on_shift.len(),
-        if parts.is_empty() {
+        if parts.is_empty() && eligible > 0 {
+            format!("only {eligible} distinct carer(s) can do it")
+        } else if parts.is_empty() {
             "no carer is on shift".to_string()
         } else {
             parts.join(", ")

@@ -287,7 +287,42 @@ pub fn timetable(
         return None;
     }
     check_gap(pe, spec.end, t, true, &mut brk_ok);
-    brk_ok.then_some(moved)
+    if !brk_ok || !gaps_hold(p, sol, v, s, &moved) {
+        return None;
+    }
+    Some(moved)
+}
+
+/// Whether every `after` gap touching `v` (starting at `s`) or a moved visit
+/// holds with the new starts. A visit pushed later may run into a successor,
+/// including `v` itself when it goes before its own `after` target.
+fn gaps_hold(p: &Problem, sol: &Solution, v: usize, s: i32, moved: &[(usize, i32)]) -> bool {
+    let start = |w: usize| -> Option<i32> {
+        if w == v {
+            return Some(s);
+        }
+        moved
+            .iter()
+            .find(|(u, _)| *u == w)
+            .map(|&(_, t)| t)
+            .or(sol.start[w])
+    };
+    let holds = |u: usize| {
+        let su = start(u);
+        let before = match (p.visits[u].after, su) {
+            (Some((w, gap)), Some(su)) => start(w).is_none_or(|sw| su >= sw + gap),
+            _ => true,
+        };
+        before
+            && p.visits[u]
+                .successors
+                .iter()
+                .all(|&(w, gap)| match (su, start(w)) {
+                    (Some(su), Some(sw)) => sw >= su + gap,
+                    _ => true,
+                })
+    };
+    holds(v) && moved.iter().all(|&(u, _)| holds(u))
 }
 
 #[cfg(test)]
