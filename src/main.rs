@@ -52,6 +52,18 @@ enum Command {
         /// The plan file (`-` reads stdin).
         plan: PathBuf,
     },
+    /// Export a plan for spreadsheets and calendars.
+    Export {
+        /// The plan file (`-` reads stdin).
+        plan: PathBuf,
+        /// `csv`: one row per stop; `ical`: one calendar per round.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// csv: the file (default stdout); ical: the folder for the `.ics`
+        /// files (default the current folder).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Write a realistic generated request (a Herefordshire-like county).
     Generate {
         /// Number of clients.
@@ -73,6 +85,12 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Ical,
 }
 
 /// An error and the exit code it maps to.
@@ -189,6 +207,28 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 eprintln!("invalid: {} violation(s)", report.violations.len());
                 Ok(1)
             }
+        }
+        Command::Export {
+            plan,
+            format,
+            output,
+        } => {
+            let plan = rota::parse::plan_from_str(&read_input(&plan)?)?;
+            match format {
+                ExportFormat::Csv => write_output(output.as_deref(), &rota::export::csv(&plan)?)?,
+                ExportFormat::Ical => {
+                    let dir = output.unwrap_or_else(|| PathBuf::from("."));
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    for (name, text) in rota::export::ical(&plan) {
+                        let path = dir.join(name);
+                        std::fs::write(&path, text)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                        eprintln!("wrote {}", path.display());
+                    }
+                }
+            }
+            Ok(0)
         }
         Command::Generate {
             clients,

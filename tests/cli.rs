@@ -582,3 +582,66 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn export_csv_has_a_row_per_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan_path, plan) = sample_and_plan(dir.path());
+    let out = rota()
+        .args(["export", plan_path.to_str().unwrap(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stops: usize = plan["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stops"].as_array().unwrap().len())
+        .sum();
+    let text = stdout_of(&out);
+    assert!(text.starts_with("carer,shift_start,shift_end,travel_mode,order,kind,"));
+    assert_eq!(text.lines().count(), stops + 1);
+}
+
+#[test]
+fn export_ical_writes_one_calendar_per_used_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan_path, plan) = sample_and_plan(dir.path());
+    let ics = dir.path().join("ics");
+    rota()
+        .args([
+            "export",
+            plan_path.to_str().unwrap(),
+            "--format",
+            "ical",
+            "-o",
+        ])
+        .arg(&ics)
+        .assert()
+        .success();
+    let used = plan["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["stops"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(std::fs::read_dir(&ics).unwrap().count(), used);
+    let c01 = std::fs::read_to_string(ics.join("C01.ics")).unwrap();
+    assert!(c01.starts_with("BEGIN:VCALENDAR\r\n"));
+}
+
+#[test]
+fn export_rejects_an_unknown_format_and_a_bad_plan() {
+    rota()
+        .args(["export", "x.json", "--format", "pdf"])
+        .assert()
+        .code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"date\": 3}").unwrap();
+    rota()
+        .args(["export", bad.to_str().unwrap(), "--format", "csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E1002"));
+}
