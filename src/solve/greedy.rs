@@ -2,12 +2,14 @@
 //!
 //! Clients are taken by priority (highest first), then difficulty (double-ups,
 //! fewest eligible rounds, most care minutes). Each client's visits are
-//! inserted one by one, `after` targets first, each at its best feasible place
-//! (most continuity, then least added travel, then earliest start); a
-//! double-up goes into two rounds of different carers at one common start.
-//! Later single visits of the round may move later to make room (within
-//! their windows and gaps); double-ups already placed never move. If any visit of a client cannot be
-//! placed, the whole client is taken out again: all or nothing.
+//! inserted one by one, hardest first (double-ups, narrowest window; then, if
+//! that fails, in `after` order), each at its best feasible place (most
+//! continuity, then least added travel, then earliest start); a double-up
+//! goes into two rounds of different carers at one common start. Later single
+//! visits of the round may move later to make room (within their windows and
+//! gaps); double-ups already placed never move. If any visit of a client
+//! cannot be placed, everything the client's insertions changed is undone:
+//! all or nothing.
 
 use super::Solution;
 use super::schedule::{Insertion, candidate_starts, insertions_in_round, timetable};
