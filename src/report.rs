@@ -922,6 +922,18 @@ fn unserved(out: &mut String, ctx: &Ctx) {
 
 // ---------------------------------------------------------------- run sheets
 
+/// When the round leaves its start location: the latest departure that
+/// reaches the first visit on time (the shift start if there is none).
+fn leave_time(r: &Round) -> i32 {
+    r.stops
+        .iter()
+        .find_map(|s| match s {
+            Stop::Visit(v) => Some(minutes_of_day(v.arrive) - v.travel_minutes as i32),
+            Stop::Break(_) => None,
+        })
+        .unwrap_or_else(|| minutes_of_day(r.shift.start))
+}
+
 fn coords(l: Location) -> String {
     format!("{:.4}, {:.4}", l.lat, l.lon)
 }
@@ -1011,7 +1023,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
     let _ = writeln!(
         out,
         "<tr class=\"return\"><td>{}</td><td></td><td colspan=\"2\">leave base</td><td>{start}</td><td></td><td></td><td></td><td></td></tr>",
-        hhmm(r.shift.start)
+        hhmm_min(leave_time(r))
     );
     let mut stop_travel = 0u32;
     for s in &r.stops {
