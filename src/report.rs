@@ -1019,16 +1019,20 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
     out.push_str(
         "<table class=\"runsheet-table\">\n<thead><tr><th>Time</th><th>Arrive</th><th>Client</th><th>Visit</th><th>Coordinates</th><th class=\"num\">Call</th><th>Skills needed</th><th>With</th><th class=\"num\">Travel</th></tr></thead>\n<tbody>\n",
     );
-    let start = carer.map_or(String::new(), |c| coords(c.start_location));
-    let _ = writeln!(
-        out,
-        "<tr class=\"return\"><td>{}</td><td></td><td colspan=\"2\">leave base</td><td>{start}</td><td></td><td></td><td></td><td></td></tr>",
-        hhmm_min(leave_time(r))
-    );
     let mut stop_travel = 0u32;
+    let mut left = false;
     for s in &r.stops {
         match s {
             Stop::Visit(v) => {
+                if !left {
+                    left = true;
+                    let start = carer.map_or(String::new(), |c| coords(c.start_location));
+                    let _ = writeln!(
+                        out,
+                        "<tr class=\"return\"><td>{}</td><td></td><td colspan=\"2\">leave base</td><td>{start}</td><td></td><td></td><td></td><td></td></tr>",
+                        hhmm_min(leave_time(r))
+                    );
+                }
                 stop_travel += v.travel_minutes;
                 let visit = ctx.visits.get(v.visit.as_str());
                 let skills = visit.map_or(String::new(), |vv| vv.skills.join(", "));
