@@ -21,7 +21,7 @@ use crate::travel::haversine_km;
 /// Round colours (cycled when there are more rounds than colours).
 const PALETTE: [&str; 16] = [
     "#1f77b4", "#d95f02", "#2ca02c", "#7570b3", "#e7298a", "#8c564b", "#17becf", "#bcbd22",
-    "#393b79", "#e6550d", "#31a354", "#756bb1", "#a6761d", "#637939", "#843c39", "#3182bd",
+    "#393b79", "#4d4d4d", "#9e0142", "#00a087", "#a6761d", "#637939", "#6a3d9a", "#f781bf",
 ];
 
 /// Outline colours of double-up pairs in the timeline (cycled).
