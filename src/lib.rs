@@ -14,6 +14,7 @@ pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod problem;
+pub mod report;
 pub mod solve;
 pub mod summary;
 pub mod travel;
