@@ -4,15 +4,17 @@
 
 CARGO ?= cargo
 
-.PHONY: run test deps build
+.PHONY: run test deps build browser
 
 run: deps
 	$(CARGO) build --release
 	./target/release/rota plan -o target/sample-plan.json
 	./target/release/rota check data/sample-day.json target/sample-plan.json
+	./target/release/rota report target/sample-plan.json --request data/sample-day.json -o target/sample-report.html
 	@echo "plan written to target/sample-plan.json"
+	@echo "report written to $$(pwd)/target/sample-report.html"
 
-test: deps
+test: deps browser
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
@@ -37,3 +39,16 @@ deps:
 	@for c in rustfmt clippy; do \
 	  $(CARGO) $$( [ $$c = rustfmt ] && echo fmt || echo clippy ) --version >/dev/null 2>&1 || rustup component add $$c; \
 	done
+
+# Chromium for the report's browser test (tests/browser.rs). Best effort: when
+# it cannot be installed, that test skips with a message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: the browser test will skip"; \
+	  else \
+	    echo "chromium is not installed (apt-get install chromium): the browser test will skip"; \
+	  fi; \
+	}

@@ -52,6 +52,18 @@ enum Command {
         /// The plan file (`-` reads stdin).
         plan: PathBuf,
     },
+    /// Write a self-contained, printable HTML report of a plan (map,
+    /// timeline, a run sheet per carer, unserved clients with reasons).
+    Report {
+        /// The plan file (`-` reads stdin).
+        plan: PathBuf,
+        /// The request the plan was made for.
+        #[arg(long)]
+        request: PathBuf,
+        /// Write the report here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Export a plan for spreadsheets and calendars.
     Export {
         /// The plan file (`-` reads stdin).
@@ -207,6 +219,26 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 eprintln!("invalid: {} violation(s)", report.violations.len());
                 Ok(1)
             }
+        }
+        Command::Report {
+            plan,
+            request,
+            output,
+        } => {
+            let req = rota::load_request(&read_input(&request)?)?;
+            let plan = rota::parse::plan_from_str(&read_input(&plan)?)?;
+            let report = rota::check::check(&req, &plan);
+            if !report.is_valid() {
+                eprintln!(
+                    "warning: this plan breaks {} rule(s) of its request (rota check lists them)",
+                    report.violations.len()
+                );
+            }
+            write_output(output.as_deref(), &rota::report::html(&req, &plan))?;
+            if let Some(p) = &output {
+                eprintln!("report written to {}", p.display());
+            }
+            Ok(0)
         }
         Command::Export {
             plan,

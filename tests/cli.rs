@@ -645,3 +645,42 @@ fn export_rejects_an_unknown_format_and_a_bad_plan() {
         .code(2)
         .stderr(predicate::str::contains("E1002"));
 }
+
+#[test]
+fn report_writes_a_self_contained_html_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (req, plan_path, plan) = sample_and_plan(dir.path());
+    let html = dir.path().join("report.html");
+    rota()
+        .args(["report", plan_path.to_str().unwrap(), "--request"])
+        .arg(&req)
+        .arg("-o")
+        .arg(&html)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("report written to"));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.starts_with("<!DOCTYPE html>"));
+    let used = plan["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["stops"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(text.matches("class=\"route\"").count(), used);
+    assert!(!text.contains("https://"));
+}
+
+#[test]
+fn report_needs_a_valid_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, plan_path, _) = sample_and_plan(dir.path());
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{").unwrap();
+    rota()
+        .args(["report", plan_path.to_str().unwrap(), "--request"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E1001"));
+}
