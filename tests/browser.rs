@@ -151,3 +151,27 @@ fn sample_report_renders_in_chromium() {
         bytes.len()
     );
 }
+
+/// The log check above can fail: a page with the report's policy that tries
+/// to load an outside image is blocked, and Chromium logs it. (No request
+/// leaves the machine: the policy blocks it before any is made.)
+#[test]
+fn chromium_logs_a_blocked_request() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("SKIP: chromium not installed (apt-get install chromium)");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let page = work.path().join("control.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"></head>\
+         <body><img src=\"https://example.invalid/x.png\"><p>x</p></body></html>",
+    )
+    .unwrap();
+    let url = format!("file://{}", page.display());
+    let (_, stderr) = chromium(work.path(), "control", &["--dump-dom".to_string()], &url);
+    let caught = std::panic::catch_unwind(|| assert_clean_log("control", &stderr));
+    assert!(caught.is_err(), "a blocked image was not logged:\n{stderr}");
+}
