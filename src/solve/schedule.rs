@@ -90,20 +90,6 @@ pub fn gap_limits(p: &Problem, sol: &Solution, v: usize) -> (i32, i32) {
     (lo, hi)
 }
 
-/// The earliest minute common to two ascending window lists.
-pub fn earliest_common(a: &[(i32, i32)], b: &[(i32, i32)]) -> Option<i32> {
-    let mut best: Option<i32> = None;
-    for &(a0, a1) in a {
-        for &(b0, b1) in b {
-            let lo = a0.max(b0);
-            if lo <= a1.min(b1) {
-                best = Some(best.map_or(lo, |x: i32| x.min(lo)));
-            }
-        }
-    }
-    best
-}
-
 /// An insertion with later visits allowed to move: visit `v` at position
 /// `pos` of round `r` may start anywhere in `[lo, hi]` as far as windows,
 /// `after` gaps and the shift end go (the break is checked per start by
@@ -366,11 +352,5 @@ mod tests {
             })
         );
         assert_eq!(break_place(&b, 420, 650, 6, true), None);
-    }
-
-    #[test]
-    fn earliest_common_minute() {
-        assert_eq!(earliest_common(&[(0, 10), (20, 30)], &[(12, 25)]), Some(20));
-        assert_eq!(earliest_common(&[(0, 10)], &[(11, 25)]), None);
     }
 }
