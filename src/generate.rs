@@ -45,7 +45,6 @@ impl GenerateOptions {
 /// A named place with a centre and the radius (km) clients live within.
 #[derive(Debug, Clone, Copy)]
 struct Place {
-    #[allow(dead_code)]
     name: &'static str,
     lat: f64,
     lon: f64,
@@ -71,6 +70,14 @@ const OFFICE: Location = Location {
     lat: 52.0585,
     lon: -2.7090,
 };
+
+/// Hereford and the market towns (name, lat, lon): the places a map of a
+/// generated day labels.
+pub fn towns() -> impl Iterator<Item = (&'static str, f64, f64)> {
+    std::iter::once(HEREFORD)
+        .chain(TOWNS)
+        .map(|p| (p.name, p.lat, p.lon))
+}
 
 /// Market towns, weighted by population.
 const TOWNS: [Place; 5] = [

@@ -29,16 +29,6 @@ const PAIR_COLOURS: [&str; 6] = [
     "#000000", "#b30000", "#005a9c", "#6a3d9a", "#006d2c", "#a05000",
 ];
 
-/// Herefordshire towns drawn on the map when inside its bounding box.
-const TOWNS: [(&str, f64, f64); 6] = [
-    ("Hereford", 52.0565, -2.7160),
-    ("Leominster", 52.2249, -2.7420),
-    ("Ross-on-Wye", 51.9140, -2.5870),
-    ("Ledbury", 52.0339, -2.4235),
-    ("Bromyard", 52.1896, -2.5085),
-    ("Kington", 52.2035, -3.0300),
-];
-
 const MAP_W: f64 = 960.0;
 const MAP_MARGIN: f64 = 36.0;
 const TL_W: f64 = 960.0;
@@ -382,7 +372,8 @@ fn map(out: &mut String, ctx: &Ctx) {
 
     // Towns (underneath everything).
     out.push_str("<g class=\"towns\">\n");
-    for (name, lat, lon) in TOWNS {
+    // Herefordshire towns, labelled when inside the map.
+    for (name, lat, lon) in crate::generate::towns() {
         let loc = Location { lat, lon };
         if !pr.inside(loc) {
             continue;
