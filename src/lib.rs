@@ -7,6 +7,7 @@
 //! `docs/architecture.md`.
 
 pub mod check;
+pub mod control;
 pub mod error;
 pub mod export;
 pub mod generate;
@@ -42,12 +43,19 @@ pub const GREEDY_RESTARTS: usize = 200;
 /// independent checker on the result: a plan that breaks a rule is never
 /// returned (that would be an internal error, not a plan).
 pub fn plan_request(req: &Request) -> Result<Plan, RotaError> {
+    plan_request_with(req, &control::SolveControl::new())
+}
+
+/// [`plan_request`] under outside control: `ctl` can cancel the search (the
+/// best plan so far is returned, still checked) and shows its progress.
+pub fn plan_request_with(req: &Request, ctl: &control::SolveControl) -> Result<Plan, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
     let p = problem::Problem::from_request(req)?;
     let deadline = started
         + std::time::Duration::from_secs_f64(req.settings.time_limit_seconds.clamp(0.0, 1e6));
-    let greedy = solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline);
+    let greedy =
+        solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
     let reasons = (0..p.clients.len())
         .map(|k| {
             if greedy.solution.is_served(&p, k) {

@@ -86,15 +86,17 @@ pub fn construct_best(
     seed: u64,
     restarts: usize,
     deadline: std::time::Instant,
+    ctl: &crate::control::SolveControl,
 ) -> Greedy {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
     let base = client_order(p);
     let mut best = construct_in_order(p, &base);
     let mut best_obj = best.solution.objective(p);
+    best.solution.report_progress(p, ctl, "greedy");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..restarts {
-        if std::time::Instant::now() >= deadline {
+        if std::time::Instant::now() >= deadline || ctl.is_cancelled() {
             break;
         }
         let mut order = base.clone();
@@ -106,6 +108,7 @@ pub fn construct_best(
         if obj > best_obj {
             best = g;
             best_obj = obj;
+            best.solution.report_progress(p, ctl, "greedy");
         }
     }
     best

@@ -70,4 +70,20 @@ impl Solution {
         }
         (priority, continuity, -travel)
     }
+
+    /// Tell a [`crate::control::SolveControl`] about this solution.
+    pub fn report_progress(&self, p: &Problem, ctl: &crate::control::SolveControl, phase: &str) {
+        let (priority, _, travel) = self.objective(p);
+        let old = ctl.progress();
+        ctl.report(crate::control::Progress {
+            elapsed_seconds: 0.0,
+            clients_served: (0..p.clients.len())
+                .filter(|&k| self.is_served(p, k))
+                .count(),
+            priority_served: priority.max(0) as u64,
+            travel_minutes: (-travel).max(0) as u64,
+            upper_bound_priority: old.upper_bound_priority,
+            phase: phase.to_string(),
+        });
+    }
 }
