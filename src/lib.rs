@@ -71,13 +71,9 @@ pub fn plan_with(
     let started = Instant::now();
     let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     let p = problem::Problem::from_request(req)?;
+    // The bound (a fifth of the limit, at most 5 s) is computed on its own
+    // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
-    let mut bound = solve::bound::upper_bound(&p, bound_limit);
-    ctl.report(control::Progress {
-        upper_bound_priority: Some(bound.max(0) as u64),
-        phase: "bound".into(),
-        ..control::Progress::default()
-    });
     // The greedy gets the whole limit alone, or a tenth of it as the exact
     // solver's warm start.
     let greedy_limit = if opts.exact {
@@ -86,8 +82,19 @@ pub fn plan_with(
         time_limit
     };
     let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
-    let greedy =
-        solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
+    let (mut bound, greedy) = std::thread::scope(|s| {
+        let bound = s.spawn(|| solve::bound::upper_bound(&p, bound_limit));
+        let greedy =
+            solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
+        let bound = bound
+            .join()
+            .unwrap_or_else(|_| solve::reasons::trivial_bound(&p));
+        (bound, greedy)
+    });
+    ctl.report(control::Progress {
+        upper_bound_priority: Some(bound.max(0) as u64),
+        ..ctl.progress()
+    });
     let mut solution = greedy.solution;
     let mut status = Status::Feasible;
     if opts.exact && !ctl.is_cancelled() {
