@@ -44,6 +44,9 @@ pub struct PlanOptions {
     /// Solve with the exact MIP ([`solve::exact`]): status `optimal` when
     /// proven within the time limit, else the best plan found and its gap.
     pub exact: bool,
+    /// Independent searches run in parallel (seeds `seed`, `seed + 1`, ...);
+    /// 0 means one per core.
+    pub threads: usize,
 }
 
 /// Plan a validated request with the default solver, then run the
@@ -97,6 +100,9 @@ pub fn plan_with(
     });
     let mut solution = greedy.solution;
     let mut status = Status::Feasible;
+    if !opts.exact && !ctl.is_cancelled() {
+        solution = search_in_parallel(&p, &solution, req, opts, bound, started, ctl);
+    }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
         let exact = solve::exact::solve(&p, &solution, left)?;
@@ -134,4 +140,50 @@ pub fn plan_with(
         )));
     }
     Ok(plan)
+}
+
+/// Run `opts.threads` independent searches from `start` (seeds `seed`,
+/// `seed + 1`, ...) until the time limit or stall; the best plan wins, the
+/// lowest seed on ties, so the result does not depend on thread timing
+/// unless the time limit cuts a search short.
+fn search_in_parallel(
+    p: &problem::Problem,
+    start: &solve::Solution,
+    req: &Request,
+    opts: &PlanOptions,
+    bound: i64,
+    started: Instant,
+    ctl: &control::SolveControl,
+) -> solve::Solution {
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let deadline = started
+        + std::time::Duration::from_secs_f64(req.settings.time_limit_seconds.clamp(0.0, 1e6));
+    let results: Vec<solve::Solution> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|i| {
+                let search = solve::search::SearchOptions {
+                    seed: req.settings.seed.wrapping_add(i),
+                    deadline,
+                    max_stall: solve::search::SearchOptions::stall_for(p),
+                    bound: Some(bound),
+                };
+                s.spawn(move || solve::search::search(p, start, &search, ctl))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| start.clone()))
+            .collect()
+    });
+    let mut best = start.clone();
+    for sol in results {
+        if sol.objective(p) > best.objective(p) {
+            best = sol;
+        }
+    }
+    best
 }

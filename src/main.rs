@@ -49,6 +49,9 @@ enum Command {
         /// Meant for small days (tens of visits, a few rounds).
         #[arg(long)]
         exact: bool,
+        /// Independent searches in parallel (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Check a plan against its request with the independent checker.
     Check {
@@ -212,6 +215,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             time_limit,
             seed,
             exact,
+            threads,
         } => {
             let text = match &request {
                 Some(p) => read_input(p)?,
@@ -224,7 +228,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if let Some(s) = seed {
                 req.settings.seed = s;
             }
-            let opts = rota::PlanOptions { exact };
+            let opts = rota::PlanOptions {
+                exact,
+                threads: threads.unwrap_or(0),
+            };
             let plan = rota::plan_with(&req, &opts, &rota::control::SolveControl::new())?;
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;

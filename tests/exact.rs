@@ -23,7 +23,11 @@ fn objective(plan: &Plan) -> (u64, u32, i64) {
 }
 
 fn plan(req: &Request, exact: bool) -> Plan {
-    let p = rota::plan_with(req, &PlanOptions { exact }, &SolveControl::new()).unwrap();
+    let opts = PlanOptions {
+        exact,
+        ..PlanOptions::default()
+    };
+    let p = rota::plan_with(req, &opts, &SolveControl::new()).unwrap();
     let report = rota::check::check(req, &p);
     assert!(
         report.is_valid(),

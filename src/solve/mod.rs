@@ -8,6 +8,7 @@ pub mod greedy;
 pub mod reach;
 pub mod reasons;
 pub mod schedule;
+pub mod search;
 
 use crate::problem::Problem;
 

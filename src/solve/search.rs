@@ -1,0 +1,346 @@
+//! Adaptive large neighbourhood search over whole clients.
+//!
+//! Each iteration removes some served clients (all of their visits) with one
+//! of the destroy operators, then re-inserts every unserved client, highest
+//! priority first (ties in random order), with the greedy's whole-client
+//! insertion ([`greedy::insert_client`]: double-ups into two rounds at one
+//! common start, breaks and `after` gaps kept, all or nothing). Unserved
+//! clients therefore re-enter the search at every iteration, and priority
+//! served is what acceptance looks at first.
+//!
+//! Acceptance: a candidate that is lexicographically at least as good as
+//! the current solution is taken; one that serves the same priority and
+//! continuity with a little more travel is taken while the travel threshold
+//! (record-to-record, shrinking to 0 over the run) allows it. The operators'
+//! weights adapt to how often they produce new bests and accepted moves.
+//!
+//! The search stops at the deadline, on cancellation, when the best plan
+//! reaches the bound, or after a number of iterations without a new best
+//! (so small days finish in milliseconds and runs are reproducible).
+
+use std::time::Instant;
+
+use rand::Rng;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::Solution;
+use super::greedy::insert_client;
+use crate::control::SolveControl;
+use crate::problem::Problem;
+
+/// How a search runs.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    pub seed: u64,
+    pub deadline: Instant,
+    /// Stop after this many iterations without a new best.
+    pub max_stall: usize,
+    /// A proven bound on priority: reaching it (with nothing left to gain
+    /// in priority) ends the search early only if `stop_at_bound`.
+    pub bound: Option<i64>,
+}
+
+impl SearchOptions {
+    /// The default stall limit for a day: more room on bigger days.
+    pub fn stall_for(p: &Problem) -> usize {
+        1_000 + 40 * p.clients.len()
+    }
+}
+
+const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
+
+/// Improve `start` until the deadline, cancellation or stall.
+pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveControl) -> Solution {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut cur = start.clone();
+    let mut cur_obj = cur.objective(p);
+    let mut best = cur.clone();
+    let mut best_obj = cur_obj;
+    let mut weights = [1.0f64; OPERATORS.len()];
+    let mut scores = [0.0f64; OPERATORS.len()];
+    let mut uses = [0usize; OPERATORS.len()];
+    let mut stall = 0usize;
+    let started = Instant::now();
+    let total = opts
+        .deadline
+        .saturating_duration_since(started)
+        .as_secs_f64()
+        .max(1e-3);
+    let mut iter = 0usize;
+    loop {
+        iter += 1;
+        if stall >= opts.max_stall || ctl.is_cancelled() {
+            break;
+        }
+        if iter.is_multiple_of(16) && Instant::now() >= opts.deadline {
+            break;
+        }
+        let served: Vec<usize> = (0..p.clients.len())
+            .filter(|&k| cur.is_served(p, k))
+            .collect();
+        let mut cand = cur.clone();
+        let op = roulette(&weights, &mut rng);
+        if !served.is_empty() {
+            let most = (served.len() / 5).clamp(2, 30).min(served.len());
+            let k = rng.gen_range(1..=most);
+            let removed = match op {
+                0 => random_clients(&served, k, &mut rng),
+                1 => related_clients(p, &cur, &served, k, &mut rng),
+                2 => round_clients(p, &cur, &mut rng),
+                _ => worst_clients(p, &cur, &served, k, &mut rng),
+            };
+            for &c in &removed {
+                for &v in &p.clients[c].visits {
+                    cand.remove(v);
+                }
+            }
+            // Dropping a stop only shortens the way with the contract's
+            // formula; a matrix need not obey the triangle inequality.
+            if !p.metric_travel && !schedulable(p, &cand) {
+                stall += 1;
+                continue;
+            }
+        }
+        repair(p, &mut cand, &mut rng);
+        let obj = cand.objective(p);
+        uses[op] += 1;
+        // Record-to-record: allow a little more travel early on.
+        let progress = (started.elapsed().as_secs_f64() / total).min(1.0);
+        let slack = 0.03 * (1.0 - progress);
+        let near = obj.0 == cur_obj.0
+            && obj.1 >= cur_obj.1
+            && (-obj.2) as f64 <= (-cur_obj.2) as f64 * (1.0 + slack);
+        if obj > best_obj {
+            best = cand.clone();
+            best_obj = obj;
+            stall = 0;
+            scores[op] += 33.0;
+            best.report_progress(p, ctl, "search");
+        } else {
+            stall += 1;
+        }
+        if obj > cur_obj {
+            scores[op] += 9.0;
+            cur = cand;
+            cur_obj = obj;
+        } else if near {
+            scores[op] += 3.0;
+            cur = cand;
+            cur_obj = obj;
+        }
+        if iter.is_multiple_of(100) {
+            for o in 0..OPERATORS.len() {
+                if uses[o] > 0 {
+                    weights[o] = 0.8 * weights[o] + 0.2 * (scores[o] / uses[o] as f64).max(0.1);
+                }
+                scores[o] = 0.0;
+                uses[o] = 0;
+            }
+        }
+        if let Some(b) = opts.bound
+            && best_obj.0 >= b
+            && stall > opts.max_stall / 4
+        {
+            break;
+        }
+    }
+    best
+}
+
+fn roulette(weights: &[f64], rng: &mut ChaCha8Rng) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.r#gen::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    weights.len() - 1
+}
+
+/// Re-insert every unserved client: highest priority first, equal
+/// priorities in random order.
+fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng) {
+    let mut unserved: Vec<usize> = (0..p.clients.len())
+        .filter(|&k| !sol.is_served(p, k))
+        .collect();
+    unserved.shuffle(rng);
+    unserved.sort_by_key(|&k| std::cmp::Reverse(p.clients[k].priority));
+    for k in unserved {
+        let _ = insert_client(p, sol, k);
+    }
+}
+
+fn random_clients(served: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    served.choose_multiple(rng, k).copied().collect()
+}
+
+/// Shaw removal: a random served client and the `k - 1` served clients
+/// closest to it in place (travel minutes by the first mode) and time.
+fn related_clients(
+    p: &Problem,
+    sol: &Solution,
+    served: &[usize],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
+    let seed = served[rng.gen_range(0..served.len())];
+    let sv = p.clients[seed].visits[0];
+    let (node, at) = (p.visits[sv].node, sol.start[sv].unwrap_or(0));
+    let mode = p.rounds.first().map_or(0, |r| r.mode);
+    let mut by: Vec<(i64, usize)> = served
+        .iter()
+        .map(|&c| {
+            let d = p.clients[c]
+                .visits
+                .iter()
+                .map(|&v| {
+                    let t = p.travel.time(mode, node, p.visits[v].node) as i64;
+                    let dt = (sol.start[v].unwrap_or(0) - at).abs() as i64;
+                    2 * t + dt
+                })
+                .min()
+                .unwrap_or(i64::MAX);
+            (d, c)
+        })
+        .collect();
+    by.sort_unstable();
+    by.into_iter().take(k).map(|(_, c)| c).collect()
+}
+
+/// Every client with a visit in one random used round.
+fn round_clients(p: &Problem, sol: &Solution, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let used: Vec<usize> = (0..p.rounds.len())
+        .filter(|&r| !sol.routes[r].is_empty())
+        .collect();
+    let Some(&r) = used.choose(rng) else {
+        return Vec::new();
+    };
+    let mut clients: Vec<usize> = sol.routes[r].iter().map(|&v| p.visits[v].client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    clients
+}
+
+/// The clients whose visits cost the most travel (detour saved by removing
+/// each visit), chosen with a bias towards the worst.
+fn worst_clients(
+    p: &Problem,
+    sol: &Solution,
+    served: &[usize],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
+    let mut saving = vec![0i64; p.clients.len()];
+    for (r, route) in sol.routes.iter().enumerate() {
+        let spec = &p.rounds[r];
+        for (i, &v) in route.iter().enumerate() {
+            let prev = if i == 0 {
+                spec.start_node
+            } else {
+                p.visits[route[i - 1]].node
+            };
+            let next = route
+                .get(i + 1)
+                .map_or(spec.end_node, |&u| p.visits[u].node);
+            let node = p.visits[v].node;
+            let s = p.time(r, prev, node) + p.time(r, node, next) - p.time(r, prev, next);
+            saving[p.visits[v].client] += s as i64;
+        }
+    }
+    let mut by: Vec<(i64, usize)> = served.iter().map(|&c| (-saving[c], c)).collect();
+    by.sort_unstable();
+    let mut out = Vec::with_capacity(k);
+    let mut pool: Vec<usize> = by.into_iter().map(|(_, c)| c).collect();
+    while out.len() < k && !pool.is_empty() {
+        // Biased towards the front: index = len * u^3.
+        let u: f64 = rng.r#gen();
+        let i = ((pool.len() as f64) * u * u * u) as usize;
+        out.push(pool.remove(i.min(pool.len() - 1)));
+    }
+    out
+}
+
+/// Whether every round of `sol` can still be timed as it stands: travel,
+/// shift end and the break (first gap that holds it). Starts are kept, so
+/// windows, double-ups and gaps are unaffected by removing whole clients.
+fn schedulable(p: &Problem, sol: &Solution) -> bool {
+    use super::schedule::break_place;
+    sol.routes.iter().enumerate().all(|(r, route)| {
+        let spec = &p.rounds[r];
+        let mut prev_end = spec.start;
+        let mut prev_node = spec.start_node;
+        let mut brk = if route.is_empty() { None } else { spec.brk };
+        for i in 0..=route.len() {
+            let (next_start, next_node, last) = match route.get(i) {
+                Some(&v) => match sol.start[v] {
+                    Some(s) => (s, p.visits[v].node, false),
+                    None => return false,
+                },
+                None => (spec.end, spec.end_node, true),
+            };
+            let t = p.time(r, prev_node, next_node);
+            // A gap that holds the break holds its travel too.
+            if let Some(b) = brk
+                && break_place(&b, prev_end, next_start, t, last).is_some()
+            {
+                brk = None;
+            } else if prev_end + t > next_start {
+                return false;
+            }
+            if let Some(&v) = route.get(i) {
+                prev_end = next_start + p.visits[v].duration;
+                prev_node = next_node;
+            }
+        }
+        brk.is_none()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Request;
+    use crate::solve::greedy;
+
+    fn problem(json: &str) -> Problem {
+        let req: Request = serde_json::from_str(json).unwrap();
+        crate::validate::validate(&req).unwrap();
+        Problem::from_request(&req).unwrap()
+    }
+
+    #[test]
+    fn search_never_loses_to_its_start_and_is_reproducible() {
+        let p = problem(include_str!("../../data/sample-day.json"));
+        let g = greedy::construct(&p);
+        let opts = SearchOptions {
+            seed: 7,
+            deadline: Instant::now() + std::time::Duration::from_secs(600),
+            max_stall: 2_000,
+            bound: None,
+        };
+        let a = search(&p, &g.solution, &opts, &SolveControl::new());
+        assert!(a.objective(&p) >= g.solution.objective(&p));
+        let b = search(&p, &g.solution, &opts, &SolveControl::new());
+        assert_eq!(a, b);
+        assert!(schedulable(&p, &a));
+    }
+
+    #[test]
+    fn a_cancelled_search_returns_its_start() {
+        let p = problem(include_str!("../../data/small-day.json"));
+        let g = greedy::construct(&p);
+        let ctl = SolveControl::new();
+        ctl.cancel();
+        let opts = SearchOptions {
+            seed: 1,
+            deadline: Instant::now() + std::time::Duration::from_secs(600),
+            max_stall: 1_000_000,
+            bound: None,
+        };
+        assert_eq!(search(&p, &g.solution, &opts, &ctl), g.solution);
+    }
+}
