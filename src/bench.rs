@@ -138,3 +138,153 @@ pub fn exact_csv(rows: &[ExactRow]) -> String {
     }
     out
 }
+
+/// One Solomon instance solved by the default solver (greedy + search).
+#[derive(Debug, Clone)]
+pub struct SolomonRow {
+    pub instance: String,
+    pub customers: usize,
+    pub served: usize,
+    pub routes: usize,
+    /// Sum of truncated arcs (one decimal), as re-checked by
+    /// [`crate::solomon::verify`]; `None` if the plan failed the check.
+    pub distance: Option<f64>,
+    /// The distance-only optimum, if known.
+    pub best_known: Option<f64>,
+    pub seconds: f64,
+    pub routes_text: String,
+    /// Why [`crate::solomon::verify`] rejected the routes, if it did.
+    pub error: Option<String>,
+}
+
+impl SolomonRow {
+    pub fn gap(&self) -> Option<f64> {
+        match (self.distance, self.best_known) {
+            (Some(d), Some(b)) if b > 0.0 => Some((d - b) / b),
+            _ => None,
+        }
+    }
+}
+
+/// The distance-only optima: `(instance, customers) -> distance`.
+pub fn read_bks(
+    path: &std::path::Path,
+) -> Result<std::collections::HashMap<(String, usize), f64>, RotaError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RotaError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = std::collections::HashMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() >= 4
+            && let (Ok(n), Ok(d)) = (f[1].parse::<usize>(), f[3].parse::<f64>())
+        {
+            out.insert((f[0].to_string(), n), d);
+        }
+    }
+    Ok(out)
+}
+
+/// Solve Solomon instance files with the default solver, each within
+/// `time_limit` seconds.
+pub fn solomon_rows(
+    files: &[std::path::PathBuf],
+    bks: &std::collections::HashMap<(String, usize), f64>,
+    time_limit: f64,
+    seed: u64,
+    threads: usize,
+    mut each: impl FnMut(&SolomonRow),
+) -> Result<Vec<SolomonRow>, RotaError> {
+    let mut rows = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|source| RotaError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let inst = crate::solomon::parse(&text, &path.display().to_string())?;
+        let started = Instant::now();
+        let p = crate::solomon::problem(&inst);
+        let sol =
+            crate::solve_problem(&p, seed, time_limit, threads, started, &SolveControl::new());
+        let seconds = started.elapsed().as_secs_f64();
+        let routes = crate::solomon::routes(&inst, &sol);
+        let checked = crate::solomon::verify(&inst, &routes);
+        let customers = inst.customers.len() - 1;
+        let row = SolomonRow {
+            instance: inst.name.clone(),
+            customers,
+            served: (0..p.clients.len())
+                .filter(|&k| sol.is_served(&p, k))
+                .count(),
+            routes: routes.len(),
+            distance: checked.as_ref().ok().map(|&t| t as f64 / 10.0),
+            best_known: bks.get(&(inst.name.clone(), customers)).copied(),
+            seconds,
+            routes_text: crate::solomon::routes_text(&routes),
+            error: checked.err(),
+        };
+        each(&row);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+pub fn solomon_csv(rows: &[SolomonRow]) -> String {
+    let mut out = String::from(
+        "instance,customers,served,routes,distance,best_known,gap_percent,seconds,error,routes_visited\n",
+    );
+    let opt = |x: Option<f64>, digits: usize| x.map_or(String::new(), |v| format!("{v:.digits$}"));
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{:.2},{},{}",
+            r.instance,
+            r.customers,
+            r.served,
+            r.routes,
+            opt(r.distance, 1),
+            opt(r.best_known, 1),
+            opt(r.gap().map(|g| g * 100.0), 2),
+            r.seconds,
+            r.error.as_deref().unwrap_or("").replace(',', ";"),
+            r.routes_text
+        );
+    }
+    out
+}
+
+pub fn solomon_markdown(rows: &[SolomonRow]) -> String {
+    let mut out = String::from(
+        "| instance | customers | served | routes | distance | optimum | gap | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            r.instance,
+            r.customers,
+            r.served,
+            r.routes,
+            r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+            r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
+            r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+            r.seconds
+        );
+    }
+    let gaps: Vec<f64> = rows.iter().filter_map(SolomonRow::gap).collect();
+    if !gaps.is_empty() {
+        let avg = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        let max = gaps.iter().cloned().fold(f64::MIN, f64::max);
+        let _ = writeln!(
+            out,
+            "\n{} instances with a known optimum: average gap {:.2}%, worst {:.2}%; {} of {} valid.",
+            gaps.len(),
+            avg * 100.0,
+            max * 100.0,
+            rows.iter().filter(|r| r.error.is_none()).count(),
+            rows.len()
+        );
+    }
+    out
+}

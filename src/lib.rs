@@ -17,6 +17,7 @@ pub mod parse;
 pub mod plan;
 pub mod problem;
 pub mod report;
+pub mod solomon;
 pub mod solve;
 pub mod summary;
 pub mod travel;
@@ -101,7 +102,17 @@ pub fn plan_with(
     let mut solution = greedy.solution;
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {
-        solution = search_in_parallel(&p, &solution, req, opts, bound, started, ctl);
+        let deadline = started + std::time::Duration::from_secs_f64(time_limit);
+        solution = search_in_parallel(
+            &p,
+            &solution,
+            req.settings.seed,
+            opts.threads,
+            Some(bound),
+            solve::search::SearchOptions::stall_for(&p),
+            deadline,
+            ctl,
+        );
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
@@ -149,27 +160,26 @@ pub fn plan_with(
 fn search_in_parallel(
     p: &problem::Problem,
     start: &solve::Solution,
-    req: &Request,
-    opts: &PlanOptions,
-    bound: i64,
-    started: Instant,
+    seed: u64,
+    threads: usize,
+    bound: Option<i64>,
+    max_stall: usize,
+    deadline: Instant,
     ctl: &control::SolveControl,
 ) -> solve::Solution {
-    let threads = if opts.threads == 0 {
+    let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
-        opts.threads
+        threads
     };
-    let deadline = started
-        + std::time::Duration::from_secs_f64(req.settings.time_limit_seconds.clamp(0.0, 1e6));
     let results: Vec<solve::Solution> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads as u64)
             .map(|i| {
                 let search = solve::search::SearchOptions {
-                    seed: req.settings.seed.wrapping_add(i),
+                    seed: seed.wrapping_add(i),
                     deadline,
-                    max_stall: solve::search::SearchOptions::stall_for(p),
-                    bound: Some(bound),
+                    max_stall,
+                    bound,
                 };
                 s.spawn(move || solve::search::search(p, start, &search, ctl))
             })
@@ -186,4 +196,30 @@ fn search_in_parallel(
         }
     }
     best
+}
+
+/// The default solver on a [`problem::Problem`] that did not come from a
+/// request (e.g. [`solomon`]): the greedy for a tenth of `time_limit`, then
+/// `threads` searches until `started + time_limit` (no stall limit: a
+/// benchmark uses all of its time).
+pub fn solve_problem(
+    p: &problem::Problem,
+    seed: u64,
+    time_limit: f64,
+    threads: usize,
+    started: Instant,
+    ctl: &control::SolveControl,
+) -> solve::Solution {
+    let limit = std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
+    let greedy = solve::greedy::construct_best(p, seed, GREEDY_RESTARTS, started + limit / 10, ctl);
+    search_in_parallel(
+        p,
+        &greedy.solution,
+        seed,
+        threads,
+        None,
+        usize::MAX,
+        started + limit,
+        ctl,
+    )
 }

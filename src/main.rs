@@ -136,6 +136,28 @@ enum Bench {
         #[arg(long)]
         csv: Option<PathBuf>,
     },
+    /// Solve Solomon VRPTW instances with the default solver and compare
+    /// with the distance-only optima (one-decimal truncated arcs).
+    Solomon {
+        /// Instance files (e.g. ../shared/benchmarks/solomon/instances/100/*.txt).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Time limit per instance, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// The optima; default: bks_distance_only.csv two folders above the
+        /// first instance file.
+        #[arg(long)]
+        bks: Option<PathBuf>,
+        /// Write one row per instance here (with its routes).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -232,7 +254,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 exact,
                 threads: threads.unwrap_or(0),
             };
-            let plan = rota::plan_with(&req, &opts, &rota::control::SolveControl::new())?;
+            let plan = plan_with_progress(&req, &opts)?;
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;
             eprint!("{}", rota::summary::text(&plan));
@@ -345,6 +367,57 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(0)
         }
+        Command::Bench {
+            which:
+                Bench::Solomon {
+                    files,
+                    time_limit,
+                    seed,
+                    threads,
+                    bks,
+                    csv,
+                },
+        } => {
+            let bks_path = bks.unwrap_or_else(|| {
+                files[0]
+                    .parent()
+                    .and_then(Path::parent)
+                    .and_then(Path::parent)
+                    .unwrap_or(Path::new("."))
+                    .join("bks_distance_only.csv")
+            });
+            let bks = if bks_path.exists() {
+                rota::bench::read_bks(&bks_path)?
+            } else {
+                eprintln!("no optima at {}: gaps are not computed", bks_path.display());
+                Default::default()
+            };
+            let rows = rota::bench::solomon_rows(&files, &bks, time_limit, seed, threads, |r| {
+                eprintln!(
+                    "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
+                    r.instance,
+                    r.customers,
+                    r.routes,
+                    r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                    r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
+                    r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+                    r.seconds,
+                    r.error
+                        .as_deref()
+                        .map_or(String::new(), |e| format!(" INVALID: {e}"))
+                )
+            })?;
+            print!("{}", rota::bench::solomon_markdown(&rows));
+            if let Some(path) = csv {
+                std::fs::write(&path, rota::bench::solomon_csv(&rows))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(if rows.iter().all(|r| r.error.is_none()) {
+                0
+            } else {
+                1
+            })
+        }
         Command::Generate {
             clients,
             seed,
@@ -384,4 +457,48 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(0)
         }
     }
+}
+
+/// Solve on a worker thread; on a terminal, show a progress line on stderr
+/// (elapsed time, clients served, priority, travel and the bound) until it
+/// is done.
+fn plan_with_progress(
+    req: &rota::model::Request,
+    opts: &rota::PlanOptions,
+) -> Result<rota::model::Plan, RotaError> {
+    let ctl = rota::control::SolveControl::new();
+    if !std::io::stderr().is_terminal() {
+        return rota::plan_with(req, opts, &ctl);
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let result = std::thread::scope(|s| {
+        let worker = s.spawn(|| rota::plan_with(req, opts, &ctl));
+        while !worker.is_finished() {
+            let p = ctl.progress();
+            bar.set_message(format!(
+                "{}: {} clients served, priority {}{}, travel {:.1} h",
+                if p.phase.is_empty() {
+                    "starting"
+                } else {
+                    &p.phase
+                },
+                p.clients_served,
+                p.priority_served,
+                p.upper_bound_priority
+                    .map_or(String::new(), |b| format!(" of at most {b}")),
+                p.travel_minutes as f64 / 60.0
+            ));
+            bar.tick();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        worker
+            .join()
+            .unwrap_or_else(|_| Err(RotaError::Internal("the solver thread panicked".into())))
+    });
+    bar.finish_and_clear();
+    result
 }

@@ -29,6 +29,9 @@ pub struct RoundSpec {
     pub start_node: usize,
     pub end_node: usize,
     pub brk: Option<BreakSpec>,
+    /// Most total `load` of the visits of this round (not part of the
+    /// public contract: it carries a VRP's vehicle capacity, e.g. Solomon's).
+    pub capacity: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +55,8 @@ pub struct VisitSpec {
     pub after: Option<(usize, i32)>,
     /// Visits that must start at least `gap` minutes after this one.
     pub successors: Vec<(usize, i32)>,
+    /// What the visit takes of its round's `capacity` (0 for home care).
+    pub load: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +161,7 @@ impl Problem {
                         latest: minutes_of_day(b.latest),
                         minutes: b.minutes as i32,
                     }),
+                    capacity: None,
                 });
             }
             carers.push(CarerSpec {
@@ -196,6 +202,7 @@ impl Problem {
                     required: v.carers_required as usize,
                     after,
                     successors: Vec::new(),
+                    load: 0,
                 });
                 let why: Vec<Option<Ineligible>> = req
                     .carers

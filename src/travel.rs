@@ -106,6 +106,16 @@ impl Travel {
         Travel { n, matrices }
     }
 
+    /// One mode (index 0) from a dense row-major `n x n` matrix, for readers
+    /// of other formats (e.g. Solomon's distances in tenths).
+    pub fn from_matrix(n: usize, minutes: Vec<i32>) -> Travel {
+        assert_eq!(minutes.len(), n * n, "a square matrix");
+        Travel {
+            n,
+            matrices: [minutes, Vec::new(), Vec::new()],
+        }
+    }
+
     /// Travel minutes from node `a` to node `b` in `mode`.
     #[inline]
     pub fn time(&self, mode: usize, a: usize, b: usize) -> i32 {

@@ -31,9 +31,19 @@ use crate::solve::exact::vars::candidates;
 use crate::solve::reach::Reach;
 use crate::solve::reasons::{static_reason, trivial_bound};
 
-/// At most this many interval end points per round (spread evenly over
-/// the distinct candidates), so the relaxation stays small on large days.
+/// At most this many interval start (and end) points per round, spread
+/// evenly over the distinct candidates.
 const MAX_POINTS: usize = 28;
+
+/// Fewer points than this per round make the relaxation too coarse to be
+/// worth building: the simple bound is used instead.
+const MIN_POINTS: usize = 6;
+
+/// Work budget: candidates x points² summed over rounds (each interval
+/// row looks at every candidate of its round). Keeps the model to a few
+/// million coefficients, so it is built in well under a second and a day of
+/// 1,000 clients does not build a model of many gigabytes.
+const BUDGET: usize = 2_000_000;
 
 /// How long the relaxation may take, in seconds.
 pub const BOUND_TIME_LIMIT: f64 = 5.0;
@@ -76,7 +86,7 @@ struct RoundRows {
     rows: Vec<EnergyRow>,
 }
 
-fn round_rows(p: &Problem, reach: &Reach, r: usize) -> RoundRows {
+fn round_rows(p: &Problem, reach: &Reach, r: usize, max_points: usize) -> RoundRows {
     let spec = &p.rounds[r];
     let cand = candidates(p, reach, r);
     let brk_minutes = spec.brk.map_or(0, |b| b.minutes);
@@ -117,10 +127,10 @@ fn round_rows(p: &Problem, reach: &Reach, r: usize) -> RoundRows {
         xs.retain(|&x| x >= spec.start && x <= spec.end);
         xs.sort_unstable();
         xs.dedup();
-        if xs.len() > MAX_POINTS {
+        if xs.len() > max_points {
             let n = xs.len();
-            xs = (0..MAX_POINTS)
-                .map(|k| xs[k * (n - 1) / (MAX_POINTS - 1)])
+            xs = (0..max_points)
+                .map(|k| xs[k * (n - 1) / (max_points - 1)])
                 .collect();
             xs.dedup();
         }
@@ -169,6 +179,16 @@ pub fn upper_bound(p: &Problem, time_limit: f64) -> i64 {
 }
 
 fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
+    let reach = Reach::new(p);
+    let cands: Vec<Vec<usize>> = (0..p.rounds.len())
+        .map(|r| candidates(p, &reach, r))
+        .collect();
+    let work: usize = cands.iter().map(Vec::len).sum::<usize>().max(1);
+    let max_points = ((BUDGET / work) as f64).sqrt() as usize;
+    if max_points < MIN_POINTS {
+        return None;
+    }
+    let max_points = max_points.min(MAX_POINTS);
     let mut pv = ProblemVariables::new();
     let served: Vec<_> = (0..p.clients.len())
         .map(|k| {
@@ -182,9 +202,8 @@ fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
     let mut rows = Vec::new();
     // does[v]: (round, variable)
     let mut does: Vec<Vec<(usize, good_lp::Variable)>> = vec![Vec::new(); p.visits.len()];
-    let reach = Reach::new(p);
     for r in 0..p.rounds.len() {
-        let rr = round_rows(p, &reach, r);
+        let rr = round_rows(p, &reach, r, max_points);
         let used = pv.add(variable().min(0).max(1));
         let y: Vec<_> = rr
             .cand

@@ -210,6 +210,7 @@ fn apply(
 pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) -> bool {
     let mut cands: Vec<Insertion> = p.eligible[v]
         .iter()
+        .filter(|&&r| sol.has_room(p, r, v))
         .flat_map(|&r| insertions_in_round(p, sol, r, v))
         .collect();
     let pref = |i: &Insertion| p.is_preferred(v, i.round) as i32;

@@ -44,6 +44,18 @@ impl Solution {
         self.rounds_of[v].push(r);
     }
 
+    /// Whether round `r` has the capacity left for visit `v` (always, for
+    /// rounds without a capacity).
+    pub fn has_room(&self, p: &Problem, r: usize, v: usize) -> bool {
+        match p.rounds[r].capacity {
+            None => true,
+            Some(cap) => {
+                let used: i32 = self.routes[r].iter().map(|&u| p.visits[u].load).sum();
+                used + p.visits[v].load <= cap
+            }
+        }
+    }
+
     /// Take visit `v` out of every round.
     pub fn remove(&mut self, v: usize) {
         for r in std::mem::take(&mut self.rounds_of[v]) {

@@ -39,6 +39,7 @@ pub fn build(p: &Problem) -> Model<'_> {
     routing::assignment(&mut m);
     routing::distinct_carers(&mut m);
     routing::flow(&mut m);
+    routing::capacity(&mut m);
     timing::departures(&mut m);
     timing::travel(&mut m);
     timing::gaps(&mut m);

@@ -84,3 +84,19 @@ pub fn flow(m: &mut Model) {
         }
     }
 }
+
+/// A round with a capacity (a VRP's vehicle, e.g. Solomon's) carries at
+/// most that much load.
+pub fn capacity(m: &mut Model) {
+    let p = m.p;
+    for (r, spec) in p.rounds.iter().enumerate() {
+        let Some(cap) = spec.capacity else { continue };
+        let load: Expression = m.vars.rounds[r]
+            .does
+            .iter()
+            .map(|(&v, &y)| (p.visits[v].load as f64) * y)
+            .sum();
+        let cap = cap as f64;
+        m.row(format!("capacity[#{r}]"), constraint!(load <= cap));
+    }
+}
