@@ -103,16 +103,13 @@ pub fn plan_with(
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {
         let deadline = started + std::time::Duration::from_secs_f64(time_limit);
-        solution = search_in_parallel(
-            &p,
-            &solution,
-            req.settings.seed,
-            opts.threads,
-            Some(bound),
-            solve::search::SearchOptions::stall_for(&p),
+        let base = solve::search::SearchOptions {
+            seed: req.settings.seed,
             deadline,
-            ctl,
-        );
+            max_stall: solve::search::SearchOptions::stall_for(&p),
+            bound: Some(bound),
+        };
+        solution = search_in_parallel(&p, &solution, &base, opts.threads, ctl);
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
@@ -153,18 +150,15 @@ pub fn plan_with(
     Ok(plan)
 }
 
-/// Run `opts.threads` independent searches from `start` (seeds `seed`,
-/// `seed + 1`, ...) until the time limit or stall; the best plan wins, the
+/// Run `threads` independent searches from `start` (seeds `base.seed`,
+/// `base.seed + 1`, ...) until the deadline or stall; the best plan wins, the
 /// lowest seed on ties, so the result does not depend on thread timing
 /// unless the time limit cuts a search short.
 fn search_in_parallel(
     p: &problem::Problem,
     start: &solve::Solution,
-    seed: u64,
+    base: &solve::search::SearchOptions,
     threads: usize,
-    bound: Option<i64>,
-    max_stall: usize,
-    deadline: Instant,
     ctl: &control::SolveControl,
 ) -> solve::Solution {
     let threads = if threads == 0 {
@@ -176,10 +170,8 @@ fn search_in_parallel(
         let handles: Vec<_> = (0..threads as u64)
             .map(|i| {
                 let search = solve::search::SearchOptions {
-                    seed: seed.wrapping_add(i),
-                    deadline,
-                    max_stall,
-                    bound,
+                    seed: base.seed.wrapping_add(i),
+                    ..base.clone()
                 };
                 s.spawn(move || solve::search::search(p, start, &search, ctl))
             })
@@ -212,14 +204,11 @@ pub fn solve_problem(
 ) -> solve::Solution {
     let limit = std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
     let greedy = solve::greedy::construct_best(p, seed, GREEDY_RESTARTS, started + limit / 10, ctl);
-    search_in_parallel(
-        p,
-        &greedy.solution,
+    let base = solve::search::SearchOptions {
         seed,
-        threads,
-        None,
-        usize::MAX,
-        started + limit,
-        ctl,
-    )
+        deadline: started + limit,
+        max_stall: usize::MAX,
+        bound: None,
+    };
+    search_in_parallel(p, &greedy.solution, &base, threads, ctl)
 }
