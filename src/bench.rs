@@ -155,6 +155,10 @@ pub struct SolomonRow {
     pub routes_text: String,
     /// Why [`crate::solomon::verify`] rejected the routes, if it did.
     pub error: Option<String>,
+    /// The routes' distance in double precision, and the hierarchical BKS
+    /// (vehicles, then distance), if known.
+    pub distance_exact: f64,
+    pub hierarchical: Option<(usize, f64)>,
 }
 
 impl SolomonRow {
@@ -186,11 +190,33 @@ pub fn read_bks(
     Ok(out)
 }
 
+/// The hierarchical BKS of the 100-customer set: `instance -> (vehicles,
+/// distance)`.
+pub fn read_hierarchical(
+    path: &std::path::Path,
+) -> Result<std::collections::HashMap<String, (usize, f64)>, RotaError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RotaError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = std::collections::HashMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() >= 4
+            && let (Ok(k), Ok(d)) = (f[2].parse::<usize>(), f[3].parse::<f64>())
+        {
+            out.insert(f[0].to_string(), (k, d));
+        }
+    }
+    Ok(out)
+}
+
 /// Solve Solomon instance files with the default solver, each within
 /// `time_limit` seconds.
 pub fn solomon_rows(
     files: &[std::path::PathBuf],
     bks: &std::collections::HashMap<(String, usize), f64>,
+    hierarchical: &std::collections::HashMap<String, (usize, f64)>,
     time_limit: f64,
     seed: u64,
     threads: usize,
@@ -223,6 +249,10 @@ pub fn solomon_rows(
             seconds,
             routes_text: crate::solomon::routes_text(&routes),
             error: checked.err(),
+            distance_exact: crate::solomon::exact_distance(&inst, &routes),
+            hierarchical: (customers == 100)
+                .then(|| hierarchical.get(&inst.name).copied())
+                .flatten(),
         };
         each(&row);
         rows.push(row);
@@ -232,13 +262,13 @@ pub fn solomon_rows(
 
 pub fn solomon_csv(rows: &[SolomonRow]) -> String {
     let mut out = String::from(
-        "instance,customers,served,routes,distance,best_known,gap_percent,seconds,error,routes_visited\n",
+        "instance,customers,served,routes,distance,best_known,gap_percent,seconds,error,distance_double,bks_vehicles,bks_distance,routes_visited\n",
     );
     let opt = |x: Option<f64>, digits: usize| x.map_or(String::new(), |v| format!("{v:.digits$}"));
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{:.2},{},{}",
+            "{},{},{},{},{},{},{},{:.2},{},{:.2},{},{},{}",
             r.instance,
             r.customers,
             r.served,
@@ -248,6 +278,10 @@ pub fn solomon_csv(rows: &[SolomonRow]) -> String {
             opt(r.gap().map(|g| g * 100.0), 2),
             r.seconds,
             r.error.as_deref().unwrap_or("").replace(',', ";"),
+            r.distance_exact,
+            r.hierarchical.map_or(String::new(), |h| h.0.to_string()),
+            r.hierarchical
+                .map_or(String::new(), |h| format!("{:.2}", h.1)),
             r.routes_text
         );
     }
@@ -256,12 +290,12 @@ pub fn solomon_csv(rows: &[SolomonRow]) -> String {
 
 pub fn solomon_markdown(rows: &[SolomonRow]) -> String {
     let mut out = String::from(
-        "| instance | customers | served | routes | distance | optimum | gap | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| instance | customers | served | routes | distance | optimum | gap | hierarchical BKS (vehicles / distance) | ours (double) | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {:.2} | {:.1} |",
             r.instance,
             r.customers,
             r.served,
@@ -269,6 +303,10 @@ pub fn solomon_markdown(rows: &[SolomonRow]) -> String {
             r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
             r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
             r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+            r.hierarchical
+                .map_or("-".into(), |(k, d)| format!("{k} / {d:.2}")),
+            r.routes,
+            r.distance_exact,
             r.seconds
         );
     }
@@ -284,6 +322,121 @@ pub fn solomon_markdown(rows: &[SolomonRow]) -> String {
             max * 100.0,
             rows.iter().filter(|r| r.error.is_none()).count(),
             rows.len()
+        );
+    }
+    out
+}
+
+/// One generated home-care day planned by the default solver.
+#[derive(Debug, Clone)]
+pub struct DayRow {
+    pub clients: usize,
+    pub seed: u64,
+    pub rounds: usize,
+    pub served: u32,
+    pub priority: u64,
+    pub bound: u64,
+    pub gap: f64,
+    pub travel_minutes: u64,
+    /// When the final plan was found, and when the solve ended.
+    pub final_plan_seconds: f64,
+    pub seconds: f64,
+    /// Whether the independent checker accepted the plan.
+    pub valid: bool,
+}
+
+/// Plan generated days (`clients` x `seeds`, default rounds) with the
+/// default solver within `time_limit` seconds each.
+pub fn day_rows(
+    clients: &[usize],
+    seeds: &[u64],
+    time_limit: f64,
+    threads: usize,
+    mut each: impl FnMut(&DayRow),
+) -> Result<Vec<DayRow>, RotaError> {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a valid date");
+    let mut rows = Vec::new();
+    for &n in clients {
+        for &seed in seeds {
+            let mut req = generate(&GenerateOptions::new(n, seed, date));
+            req.settings.time_limit_seconds = time_limit;
+            req.settings.seed = seed;
+            let ctl = SolveControl::new();
+            let t0 = Instant::now();
+            let plan = crate::plan_with(
+                &req,
+                &crate::PlanOptions {
+                    exact: false,
+                    threads,
+                },
+                &ctl,
+            )?;
+            let seconds = t0.elapsed().as_secs_f64();
+            let s = &plan.summary;
+            let row = DayRow {
+                clients: n,
+                seed,
+                rounds: plan.rounds.len(),
+                served: s.clients_served,
+                priority: s.priority_served,
+                bound: s.upper_bound_priority.unwrap_or(0),
+                gap: s.gap.unwrap_or(0.0),
+                travel_minutes: s.travel_minutes,
+                final_plan_seconds: ctl.progress().reported_at_seconds,
+                seconds,
+                valid: crate::check::check(&req, &plan).is_valid(),
+            };
+            each(&row);
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+pub fn days_markdown(rows: &[DayRow]) -> String {
+    let mut out = String::from(
+        "| clients | seed | rounds | served | priority | bound | gap | travel h | final plan s | total s | check |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.1}% | {:.1} | {:.1} | {:.1} | {} |",
+            r.clients,
+            r.seed,
+            r.rounds,
+            r.served,
+            r.priority,
+            r.bound,
+            r.gap * 100.0,
+            r.travel_minutes as f64 / 60.0,
+            r.final_plan_seconds,
+            r.seconds,
+            if r.valid { "valid" } else { "INVALID" }
+        );
+    }
+    out
+}
+
+pub fn days_csv(rows: &[DayRow]) -> String {
+    let mut out = String::from(
+        "clients,seed,rounds,served,priority,bound,gap,travel_minutes,final_plan_seconds,seconds,valid\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{:.4},{},{:.2},{:.2},{}",
+            r.clients,
+            r.seed,
+            r.rounds,
+            r.served,
+            r.priority,
+            r.bound,
+            r.gap,
+            r.travel_minutes,
+            r.final_plan_seconds,
+            r.seconds,
+            r.valid
         );
     }
     out

@@ -26,6 +26,8 @@ pub struct Progress {
     pub upper_bound_priority: Option<u64>,
     /// What the solver is doing (e.g. "greedy", "search", "mip").
     pub phase: String,
+    /// Seconds from the start to the last report (the last improvement).
+    pub reported_at_seconds: f64,
 }
 
 /// Shared between a solve and whoever started it; `Sync`, so it can sit in
@@ -64,8 +66,16 @@ impl SolveControl {
     /// Called by the solver whenever its best plan or bound improves.
     pub fn report(&self, mut p: Progress) {
         p.elapsed_seconds = self.started.elapsed().as_secs_f64();
+        p.reported_at_seconds = p.elapsed_seconds;
         if let Ok(mut g) = self.progress.lock() {
             *g = p;
+        }
+    }
+
+    /// Record a proven bound on priority (keeps the rest of the snapshot).
+    pub fn set_bound(&self, bound: u64) {
+        if let Ok(mut g) = self.progress.lock() {
+            g.upper_bound_priority = Some(bound);
         }
     }
 

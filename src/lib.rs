@@ -95,10 +95,7 @@ pub fn plan_with(
             .unwrap_or_else(|_| solve::reasons::trivial_bound(&p));
         (bound, greedy)
     });
-    ctl.report(control::Progress {
-        upper_bound_priority: Some(bound.max(0) as u64),
-        ..ctl.progress()
-    });
+    ctl.set_bound(bound.max(0) as u64);
     let mut solution = greedy.solution;
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {

@@ -158,6 +158,38 @@ enum Bench {
         #[arg(long)]
         csv: Option<PathBuf>,
     },
+    /// Plan generated home-care days with the default solver: priority
+    /// served, bound, gap, travel, time to the final plan.
+    Days {
+        #[arg(long, value_delimiter = ',', default_value = "50,100,300,1000")]
+        clients: Vec<usize>,
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        seeds: Vec<u64>,
+        /// Time limit per day, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// The whole quality suite, fixed instances and seeds: the 56 Solomon
+    /// 100-customer instances, and generated days of 50, 100, 300 (and
+    /// 1000) clients; CSV and Markdown files in --out.
+    Suite {
+        /// The Solomon folder (with instances/100 and the BKS files).
+        #[arg(long, default_value = "../shared/benchmarks/solomon")]
+        solomon: PathBuf,
+        /// Time limit per Solomon instance and per day up to 300 clients.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Time limit for the 1000-client day (0 leaves it out).
+        #[arg(long, default_value_t = 120.0)]
+        large_time_limit: f64,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -392,21 +424,28 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 eprintln!("no optima at {}: gaps are not computed", bks_path.display());
                 Default::default()
             };
-            let rows = rota::bench::solomon_rows(&files, &bks, time_limit, seed, threads, |r| {
-                eprintln!(
-                    "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
-                    r.instance,
-                    r.customers,
-                    r.routes,
-                    r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
-                    r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
-                    r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
-                    r.seconds,
-                    r.error
-                        .as_deref()
-                        .map_or(String::new(), |e| format!(" INVALID: {e}"))
-                )
-            })?;
+            let hier_path = bks_path.with_file_name("bks_100_hierarchical.csv");
+            let hier = if hier_path.exists() {
+                rota::bench::read_hierarchical(&hier_path)?
+            } else {
+                Default::default()
+            };
+            let rows =
+                rota::bench::solomon_rows(&files, &bks, &hier, time_limit, seed, threads, |r| {
+                    eprintln!(
+                        "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
+                        r.instance,
+                        r.customers,
+                        r.routes,
+                        r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                        r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
+                        r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+                        r.seconds,
+                        r.error
+                            .as_deref()
+                            .map_or(String::new(), |e| format!(" INVALID: {e}"))
+                    )
+                })?;
             print!("{}", rota::bench::solomon_markdown(&rows));
             if let Some(path) = csv {
                 std::fs::write(&path, rota::bench::solomon_csv(&rows))
@@ -417,6 +456,77 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 1
             })
+        }
+        Command::Bench {
+            which:
+                Bench::Days {
+                    clients,
+                    seeds,
+                    time_limit,
+                    threads,
+                    csv,
+                },
+        } => {
+            let rows = rota::bench::day_rows(&clients, &seeds, time_limit, threads, print_day)?;
+            print!("{}", rota::bench::days_markdown(&rows));
+            if let Some(path) = csv {
+                std::fs::write(&path, rota::bench::days_csv(&rows))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(if rows.iter().all(|r| r.valid) { 0 } else { 1 })
+        }
+        Command::Bench {
+            which:
+                Bench::Suite {
+                    solomon,
+                    time_limit,
+                    large_time_limit,
+                    out,
+                },
+        } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let mut files: Vec<PathBuf> = std::fs::read_dir(solomon.join("instances/100"))
+                .with_context(|| format!("reading {}", solomon.join("instances/100").display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            files.sort();
+            let bks = rota::bench::read_bks(&solomon.join("bks_distance_only.csv"))?;
+            let hier = rota::bench::read_hierarchical(&solomon.join("bks_100_hierarchical.csv"))?;
+            let s_rows = rota::bench::solomon_rows(&files, &bks, &hier, time_limit, 1, 0, |r| {
+                eprintln!(
+                    "{}: distance {}, gap {}",
+                    r.instance,
+                    r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                    r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0))
+                )
+            })?;
+            let mut d_rows =
+                rota::bench::day_rows(&[50, 100, 300], &[1], time_limit, 0, print_day)?;
+            if large_time_limit > 0.0 {
+                d_rows.extend(rota::bench::day_rows(
+                    &[1000],
+                    &[1],
+                    large_time_limit,
+                    0,
+                    print_day,
+                )?);
+            }
+            let write = |name: &str, text: String| {
+                std::fs::write(out.join(name), text)
+                    .with_context(|| format!("writing {}", out.join(name).display()))
+            };
+            write("solomon.csv", rota::bench::solomon_csv(&s_rows))?;
+            write("days.csv", rota::bench::days_csv(&d_rows))?;
+            let md = format!(
+                "## Solomon, 100 customers, {time_limit} s each, seed 1\n\n{}\n## Generated days (seed 1; {time_limit} s, 1000 clients {large_time_limit} s)\n\n{}",
+                rota::bench::solomon_markdown(&s_rows),
+                rota::bench::days_markdown(&d_rows)
+            );
+            write("summary.md", md.clone())?;
+            print!("{md}");
+            let ok = s_rows.iter().all(|r| r.error.is_none()) && d_rows.iter().all(|r| r.valid);
+            Ok(if ok { 0 } else { 1 })
         }
         Command::Generate {
             clients,
@@ -501,4 +611,20 @@ fn plan_with_progress(
     });
     bar.finish_and_clear();
     result
+}
+
+fn print_day(r: &rota::bench::DayRow) {
+    eprintln!(
+        "{} clients seed {}: {} served, priority {} of at most {} (gap {:.1}%), travel {:.1} h, final plan at {:.1} s of {:.1} s, {}",
+        r.clients,
+        r.seed,
+        r.served,
+        r.priority,
+        r.bound,
+        r.gap * 100.0,
+        r.travel_minutes as f64 / 60.0,
+        r.final_plan_seconds,
+        r.seconds,
+        if r.valid { "valid" } else { "INVALID" }
+    );
 }

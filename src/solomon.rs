@@ -42,7 +42,12 @@ pub struct Instance {
 }
 
 fn bad(path: &str, m: impl Into<String>) -> RotaError {
-    RotaError::Internal(format!("{path}: not a Solomon instance: {}", m.into()))
+    RotaError::invalid(crate::Issue::new(
+        "E1005",
+        path,
+        format!("not a Solomon instance: {}", m.into()),
+        "give a file of ../shared/benchmarks/solomon/instances (name, VEHICLE, CUSTOMER sections)",
+    ))
 }
 
 /// Parse the text of an instance file (`path` only names it in errors).
@@ -268,6 +273,29 @@ pub fn verify(inst: &Instance, routes: &[Vec<u32>]) -> Result<i64, String> {
         ));
     }
     Ok(total)
+}
+
+/// The same routes' distance in double precision (the hierarchical BKS
+/// convention): no truncation per arc.
+pub fn exact_distance(inst: &Instance, routes: &[Vec<u32>]) -> f64 {
+    let by_id: std::collections::HashMap<u32, &Customer> =
+        inst.customers.iter().map(|c| (c.id, c)).collect();
+    let d = |a: &Customer, b: &Customer| ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+    let depot = &inst.customers[0];
+    routes
+        .iter()
+        .map(|r| {
+            let mut at = depot;
+            let mut t = 0.0;
+            for id in r {
+                if let Some(c) = by_id.get(id) {
+                    t += d(at, c);
+                    at = c;
+                }
+            }
+            t + d(at, depot)
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -762,3 +762,77 @@ fn bench_exact_prints_a_table_and_writes_csv() {
     assert_eq!(rows.lines().count(), 3, "{rows}");
     assert!(rows.lines().nth(1).unwrap().contains(",true,"), "{rows}");
 }
+
+fn solomon_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/solomon")
+}
+
+#[test]
+fn bench_solomon_solves_checks_and_never_beats_the_proven_optimum() {
+    let dir = solomon_dir();
+    assert!(
+        dir.exists(),
+        "the benchmarks are read from {} (../shared beside the repository)",
+        dir.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("solomon.csv");
+    let files: Vec<_> = ["C101", "R101", "RC201"]
+        .iter()
+        .map(|n| dir.join(format!("instances/25/{n}.txt")))
+        .collect();
+    let out = rota()
+        .args([
+            "bench",
+            "solomon",
+            "--time-limit",
+            "2",
+            "--threads",
+            "1",
+            "--csv",
+        ])
+        .arg(&csv)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "instance,customers,served,routes,distance,best_known,gap_percent,seconds,error,distance_double,bks_vehicles,bks_distance,routes_visited"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for r in &rows {
+        assert_eq!(r[1], "25");
+        assert_eq!(r[2], "25", "every customer served: {r:?}");
+        assert_eq!(r[8], "", "the route check passed: {r:?}");
+        let (dist, best): (f64, f64) = (r[4].parse().unwrap(), r[5].parse().unwrap());
+        assert!(dist >= best - 1e-9, "beats the proven optimum: {r:?}");
+        // The routes list every customer once.
+        let mut seen: Vec<u32> = r[12]
+            .split('|')
+            .flat_map(|route| route.split(' ').map(|c| c.parse::<u32>().unwrap()))
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=25).collect::<Vec<u32>>());
+        assert_eq!(r[12].split('|').count().to_string(), r[3]);
+    }
+    assert!(stdout_of(&out).contains("average gap"));
+}
+
+#[test]
+fn bench_solomon_rejects_a_file_that_is_not_an_instance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.txt");
+    std::fs::write(&bad, "NOT\nVEHICLE\n1 2 3\n").unwrap();
+    let out = rota()
+        .args(["bench", "solomon"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("E1005"), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("not a Solomon instance"));
+}

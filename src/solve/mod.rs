@@ -7,6 +7,7 @@ pub mod exact;
 pub mod greedy;
 pub mod reach;
 pub mod reasons;
+pub mod recombine;
 pub mod schedule;
 pub mod search;
 
@@ -100,6 +101,7 @@ impl Solution {
             travel_minutes: (-travel).max(0) as u64,
             upper_bound_priority: old.upper_bound_priority,
             phase: phase.to_string(),
+            reported_at_seconds: 0.0,
         });
     }
 }

@@ -14,6 +14,10 @@
 //! (record-to-record, shrinking to 0 over the run) allows it. The operators'
 //! weights adapt to how often they produce new bests and accepted moves.
 //!
+//! Every [`RECOMBINE_EVERY`] iterations the rounds of the accepted
+//! solutions are recombined by a set-partitioning MIP on HiGHS
+//! ([`super::recombine`]).
+//!
 //! The search stops at the deadline, on cancellation, when the best plan
 //! reaches the bound, or after a number of iterations without a new best
 //! (so small days finish in milliseconds and runs are reproducible).
@@ -27,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::Solution;
 use super::greedy::insert_client;
+use super::recombine::{Pool, recombine};
 use crate::control::SolveControl;
 use crate::problem::Problem;
 
@@ -51,6 +56,14 @@ impl SearchOptions {
 
 const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
 
+/// Every this many iterations, the pool of rounds is recombined by the
+/// set-partitioning MIP ([`super::recombine`]), for at most this long.
+const RECOMBINE_EVERY: usize = 2_000;
+const RECOMBINE_SECONDS: f64 = 0.5;
+/// Rounds kept for recombination; when full, the pool restarts from the
+/// best solution's rounds.
+const POOL_LIMIT: usize = 4_000;
+
 /// Improve `start` until the deadline, cancellation or stall.
 pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveControl) -> Solution {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
@@ -69,6 +82,9 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
         .as_secs_f64()
         .max(1e-3);
     let mut iter = 0usize;
+    let mut pool = Pool::new(POOL_LIMIT);
+    pool.add(&cur);
+    let mut pool_at_last = pool.len();
     loop {
         iter += 1;
         if stall >= opts.max_stall || ctl.is_cancelled() {
@@ -125,10 +141,33 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             scores[op] += 9.0;
             cur = cand;
             cur_obj = obj;
+            pool.add(&cur);
         } else if near {
             scores[op] += 3.0;
             cur = cand;
             cur_obj = obj;
+            pool.add(&cur);
+        }
+        if iter.is_multiple_of(RECOMBINE_EVERY) && pool.len() > pool_at_last {
+            let left = opts
+                .deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+            if left > 0.05 {
+                if let Some(sol) = recombine(p, &pool, &best, left.min(RECOMBINE_SECONDS)) {
+                    best_obj = sol.objective(p);
+                    best = sol;
+                    cur = best.clone();
+                    cur_obj = best_obj;
+                    stall = 0;
+                    best.report_progress(p, ctl, "recombine");
+                }
+                if pool.len() >= POOL_LIMIT {
+                    pool = Pool::new(POOL_LIMIT);
+                    pool.add(&best);
+                }
+                pool_at_last = pool.len();
+            }
         }
         if iter.is_multiple_of(100) {
             for o in 0..OPERATORS.len() {
