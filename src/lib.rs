@@ -16,6 +16,7 @@ pub mod parse;
 pub mod plan;
 pub mod problem;
 pub mod report;
+pub mod serve;
 pub mod solve;
 pub mod summary;
 pub mod travel;
