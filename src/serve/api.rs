@@ -821,7 +821,7 @@ pub(crate) fn router(state: AppStateRef) -> Router {
                 tracing::info!(
                     status = res.status().as_u16(),
                     latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
-                    job,
+                    job = %job,
                     "request"
                 );
             }),

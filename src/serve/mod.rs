@@ -269,7 +269,7 @@ pub async fn serve(
         data = %store.path().display(),
         interrupted_marked_failed = failed,
         purged,
-        requeued = queued,
+        queued_from_before = queued,
         "job store open"
     );
 
