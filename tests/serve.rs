@@ -55,6 +55,24 @@ async fn job_life_cycle_from_post_to_plan_and_report() {
         "{progress}"
     );
 
+    // The job list shows it, newest first, without the plan.
+    let (status, list) = get_json(&c, &server.url("/v1/plans?status=done")).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["jobs"][0]["id"], id.as_str(), "{list}");
+    assert!(list["jobs"][0].get("plan").is_none());
+    let (status, list) = get_json(&c, &server.url("/v1/plans?status=running")).await;
+    assert_eq!(
+        (status, list["jobs"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    let res = c
+        .get(server.url("/v1/plans?status=lost"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert_error_shape(&res.json().await.unwrap(), "bad_request");
+
     // The HTML report of the outputs issue.
     let report_url = done["report_url"].as_str().unwrap();
     assert_eq!(report_url, format!("{location}/report"));
@@ -298,6 +316,8 @@ async fn a_token_guards_every_route_but_healthz() {
         ("/openapi.json", Some("Bearer wrong-token-wrong-token-00")),
         ("/openapi.json", Some(&format!("Basic {token}")[..])),
         ("/v1/plans/0123456789abcdef", None),
+        ("/v1/plans", None),
+        ("/v2/nothing", None),
     ] {
         let mut req = c.get(server.url(path));
         if let Some(a) = auth {
@@ -343,6 +363,7 @@ async fn a_token_guards_every_route_but_healthz() {
         "/v1/plans/{id}",
         "/v1/plans/{id}/report",
         "/v1/check",
+        "/openapi.json",
         "/healthz",
     ] {
         assert!(doc["paths"].get(p).is_some(), "openapi lacks {p}");
@@ -603,8 +624,30 @@ async fn a_graceful_stop_puts_the_running_job_back_in_the_queue() {
     .await;
     assert_eq!(seen["status"], "running", "{seen}");
 
-    let code = server.terminate();
+    // A client waiting (?wait) for a job queued behind it must not hold
+    // the stop open: it gets its 202 when the service stops.
+    let waiter = {
+        let (c, url) = (c.clone(), server.url("/v1/plans?wait=600"));
+        let small = with_time_limit(SMALL_DAY, 1.0);
+        tokio::spawn(async move {
+            let res = post_json(&c, &url, &small).await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        })
+    };
+    let queued = server.url("/v1/plans?status=queued");
+    poll_until(&c, &queued, JOB_TIMEOUT, |l| {
+        l["jobs"].as_array().is_some_and(|j| !j.is_empty())
+    })
+    .await;
+
+    let code = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
     assert_eq!(code, Some(0), "SIGTERM is a clean stop");
+    let (status, waited) = waiter.await.unwrap();
+    assert_eq!(status, 202, "{waited}");
+    assert_eq!(waited["status"], "queued", "{waited}");
 
     let server = Server::start(dir.path(), &["--workers", "1"]);
     // Not failed: it runs again (or waits to).
@@ -620,6 +663,11 @@ async fn a_graceful_stop_puts_the_running_job_back_in_the_queue() {
     };
     assert_eq!(stopped["status"], "cancelled");
     assert_plan_checks(&big, &stopped["plan"]);
+    // The waiting job runs after it.
+    let url = server.url(waited["url"].as_str().unwrap());
+    let done = poll_until(&c, &url, JOB_TIMEOUT, is_finished).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_plan_checks(SMALL_DAY, &done["plan"]);
 }
 
 #[tokio::test]

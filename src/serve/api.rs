@@ -3,6 +3,7 @@
 //! | route | what |
 //! |-------|------|
 //! | `POST /v1/plans[?wait=S]` | validate a request, queue a job: 202 (or 200 with the plan if done within `wait`) |
+//! | `GET /v1/plans[?status=S&limit=N]` | the newest jobs, without plans |
 //! | `GET /v1/plans/{id}` | status, progress while running, the plan when there is one |
 //! | `DELETE /v1/plans/{id}` | stop a job, keep the best plan found so far |
 //! | `GET /v1/plans/{id}/report` | the HTML report of the plan |
@@ -501,6 +502,62 @@ fn new_job_id() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only jobs with this status.
+    pub status: Option<JobStatus>,
+    /// How many of the newest jobs (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// One line of the job list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSummary {
+    pub id: String,
+    pub status: JobStatus,
+    pub url: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// The job list, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    pub jobs: Vec<JobSummary>,
+}
+
+/// The newest jobs (without their plans), e.g. to find what is queued.
+#[utoipa::path(
+    get, path = "/v1/plans",
+    params(ListParams),
+    responses(
+        (status = 200, body = JobList),
+        (status = 400, description = "A bad `status` or `limit`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_plans(
+    State(state): State<AppStateRef>,
+    query: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?
+        .0;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = state.db(move |s| s.store.list(q.status, limit)).await?;
+    let jobs = rows
+        .into_iter()
+        .map(|(id, status, created, finished)| JobSummary {
+            url: format!("/v1/plans/{id}"),
+            id,
+            status,
+            created_at: rfc3339(created),
+            finished_at: finished.map(rfc3339),
+        })
+        .collect();
+    Ok(axum::Json(JobList { jobs }).into_response())
+}
+
 /// A job: status, progress while running, the plan when there is one.
 #[utoipa::path(
     get, path = "/v1/plans/{id}",
@@ -743,8 +800,8 @@ async fn not_found_route() -> ApiError {
         description = "Next-day care rounds over HTTP: submit a request of the contract, \
                        poll the job, get the plan. See docs/service.md."
     ),
-    paths(create_plan, get_plan, cancel_plan, plan_report, check_plan, healthz, openapi_json),
-    components(schemas(JobView, JobStatus, ProgressView, ErrorBody, CheckBody, CheckResult)),
+    paths(create_plan, list_plans, get_plan, cancel_plan, plan_report, check_plan, healthz, openapi_json),
+    components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody, CheckResult)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -769,11 +826,14 @@ impl Modify for BearerAuth {
 pub(crate) fn router(state: AppStateRef) -> Router {
     let limit = state.config.max_body_bytes;
     let protected = Router::new()
-        .route("/v1/plans", post(create_plan))
+        .route("/v1/plans", post(create_plan).get(list_plans))
         .route("/v1/plans/{id}", get(get_plan).delete(cancel_plan))
         .route("/v1/plans/{id}/report", get(plan_report))
         .route("/v1/check", post(check_plan))
         .route("/openapi.json", get(openapi_json))
+        // Unknown routes need the token too: without it, nothing but
+        // /healthz answers anything but 401.
+        .fallback(not_found_route)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_token,
@@ -781,7 +841,6 @@ pub(crate) fn router(state: AppStateRef) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .merge(protected)
-        .fallback(not_found_route)
         .with_state(Arc::clone(&state))
         // axum's own limit is replaced by tower-http's, which also stops a
         // body without Content-Length at the limit.

@@ -293,6 +293,36 @@ impl Store {
         }))
     }
 
+    /// The newest `limit` jobs, optionally of one status: id, status,
+    /// created_at, finished_at.
+    pub fn list(
+        &self,
+        status: Option<JobStatus>,
+        limit: usize,
+    ) -> Result<Vec<(String, JobStatus, i64, Option<i64>)>, ServeError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, status, created_at, finished_at FROM jobs
+             WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![status.map(JobStatus::as_str), limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status, created, finished) = row?;
+            let status = JobStatus::parse(&status).ok_or_else(|| {
+                ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
+            })?;
+            out.push((id, status, created, finished));
+        }
+        Ok(out)
+    }
+
     /// The stored request of a job (JSON).
     pub fn request_of(&self, id: &str) -> Result<Option<String>, ServeError> {
         Ok(self
@@ -341,6 +371,12 @@ mod tests {
         );
         assert_eq!(s.get("c").unwrap().unwrap().status, JobStatus::Cancelled);
         assert_eq!(s.get("zzz").unwrap(), None);
+        let ids = |v: Vec<(String, JobStatus, i64, Option<i64>)>| {
+            v.into_iter().map(|j| j.0).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(s.list(None, 10).unwrap()), ["c", "b", "a"]);
+        assert_eq!(ids(s.list(None, 2).unwrap()), ["c", "b"]);
+        assert_eq!(ids(s.list(Some(JobStatus::Failed), 10).unwrap()), ["b"]);
         // Retention: only jobs finished before the cutoff go.
         assert_eq!(s.purge_finished_before(350).unwrap(), 2, "a and c");
         assert!(s.get("a").unwrap().is_none());

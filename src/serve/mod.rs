@@ -177,15 +177,33 @@ impl AppState {
             }
             // Wait for this job's news; a lagged receiver just looks again.
             loop {
+                if self.stopping.load(Ordering::SeqCst) {
+                    return false;
+                }
                 match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Err(_) => return false,
-                    Ok(Ok(done)) if done == id => return true,
+                    // Finished, or put back in the queue by a stop: look.
+                    Ok(Ok(done)) if done == id => break,
                     Ok(Ok(_)) => continue,
                     Ok(Err(broadcast::error::RecvError::Lagged(_))) => break,
                     Ok(Err(broadcast::error::RecvError::Closed)) => return false,
                 }
             }
         }
+    }
+}
+
+impl AppState {
+    /// Stop taking jobs and cancel the running solves (their jobs are put
+    /// back in the queue by their workers). Idempotent.
+    fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        if let Ok(g) = self.shared.lock() {
+            for live in g.live.values() {
+                live.ctl.cancel();
+            }
+        }
+        self.wake.notify_waiters();
     }
 }
 
@@ -241,6 +259,11 @@ pub async fn serve(
     }
     if config.queue == 0 {
         return Err(ServeError::Config("--queue must be at least 1".into()));
+    }
+    if config.max_body_bytes == 0 {
+        return Err(ServeError::Config(
+            "--max-body-mb must be at least 1".into(),
+        ));
     }
     if !(config.max_time_limit_seconds.is_finite() && config.max_time_limit_seconds > 0.0) {
         return Err(ServeError::Config(
@@ -311,22 +334,22 @@ pub async fn serve(
         auth = state.token.is_some(),
         "rota serve ready"
     );
+    // On the signal, first stop the solves: their jobs go back to the
+    // queue, and requests waiting on them (`?wait`, DELETE) answer at once
+    // instead of holding the graceful shutdown open.
+    let stopper = Arc::clone(&state);
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("stopping: running jobs go back to the queue");
+            stopper.begin_stop();
+        })
         .await
         .map_err(|source| ServeError::Io {
             path: bound.to_string(),
             source,
         });
-
-    // Stop: running solves are cancelled and put back in the queue.
-    state.stopping.store(true, Ordering::SeqCst);
-    if let Ok(g) = state.shared.lock() {
-        for live in g.live.values() {
-            live.ctl.cancel();
-        }
-    }
-    state.wake.notify_waiters();
+    state.begin_stop();
     retention.abort();
     for w in workers {
         let _ = tokio::time::timeout(Duration::from_secs(30), w).await;
