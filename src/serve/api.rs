@@ -547,12 +547,12 @@ pub(crate) async fn list_plans(
     let rows = state.db(move |s| s.store.list(q.status, limit)).await?;
     let jobs = rows
         .into_iter()
-        .map(|(id, status, created, finished)| JobSummary {
-            url: format!("/v1/plans/{id}"),
-            id,
-            status,
-            created_at: rfc3339(created),
-            finished_at: finished.map(rfc3339),
+        .map(|j| JobSummary {
+            url: format!("/v1/plans/{}", j.id),
+            id: j.id,
+            status: j.status,
+            created_at: rfc3339(j.created_at),
+            finished_at: j.finished_at.map(rfc3339),
         })
         .collect();
     Ok(axum::Json(JobList { jobs }).into_response())

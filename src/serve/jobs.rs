@@ -84,6 +84,15 @@ pub struct JobRow {
     pub progress: Option<String>,
 }
 
+/// One job in a list: no request, no plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobListing {
+    pub id: String,
+    pub status: JobStatus,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
 /// The SQLite job store. Not `Sync`: the service keeps it behind a mutex.
 pub struct Store {
     conn: Connection,
@@ -293,13 +302,12 @@ impl Store {
         }))
     }
 
-    /// The newest `limit` jobs, optionally of one status: id, status,
-    /// created_at, finished_at.
+    /// The newest `limit` jobs, optionally of one status.
     pub fn list(
         &self,
         status: Option<JobStatus>,
         limit: usize,
-    ) -> Result<Vec<(String, JobStatus, i64, Option<i64>)>, ServeError> {
+    ) -> Result<Vec<JobListing>, ServeError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, status, created_at, finished_at FROM jobs
              WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2",
@@ -318,7 +326,12 @@ impl Store {
             let status = JobStatus::parse(&status).ok_or_else(|| {
                 ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
             })?;
-            out.push((id, status, created, finished));
+            out.push(JobListing {
+                id,
+                status,
+                created_at: created,
+                finished_at: finished,
+            });
         }
         Ok(out)
     }
@@ -371,9 +384,7 @@ mod tests {
         );
         assert_eq!(s.get("c").unwrap().unwrap().status, JobStatus::Cancelled);
         assert_eq!(s.get("zzz").unwrap(), None);
-        let ids = |v: Vec<(String, JobStatus, i64, Option<i64>)>| {
-            v.into_iter().map(|j| j.0).collect::<Vec<_>>()
-        };
+        let ids = |v: Vec<JobListing>| v.into_iter().map(|j| j.id).collect::<Vec<_>>();
         assert_eq!(ids(s.list(None, 10).unwrap()), ["c", "b", "a"]);
         assert_eq!(ids(s.list(None, 2).unwrap()), ["c", "b"]);
         assert_eq!(ids(s.list(Some(JobStatus::Failed), 10).unwrap()), ["b"]);
