@@ -464,16 +464,19 @@ pub(crate) async fn create_plan(
     let id = new_job_id();
     let queue_cap = state.config.queue;
     let job = id.clone();
-    let accepted = state
+    let refused = state
         .db(move |s| {
             if s.store.queued()? >= queue_cap {
-                return Ok(false);
+                // A place frees up at the latest when the first running
+                // solve reaches its time limit.
+                let wait = s.seconds_until_a_worker_frees().unwrap_or(1.0);
+                return Ok(Some(wait.ceil().clamp(1.0, 60.0) as u64));
             }
             s.store.insert(&job, &request_json, limit, now_ms())?;
-            Ok(true)
+            Ok(None)
         })
         .await?;
-    if !accepted {
+    if let Some(retry_after) = refused {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "queue_full",
@@ -481,8 +484,7 @@ pub(crate) async fn create_plan(
                 "{queue_cap} job(s) already wait for a worker; try again after Retry-After seconds"
             ),
         );
-        // A place frees up at the latest when a running solve hits its limit.
-        e.retry_after = Some(limit.ceil().clamp(1.0, 60.0) as u64);
+        e.retry_after = Some(retry_after);
         return Err(e);
     }
     state.wake.notify_waiters();

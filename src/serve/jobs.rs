@@ -84,6 +84,15 @@ pub struct JobRow {
     pub progress: Option<String>,
 }
 
+/// A job a worker has taken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claimed {
+    pub id: String,
+    /// The request JSON (validated when it was posted).
+    pub request: String,
+    pub time_limit_seconds: f64,
+}
+
 /// One job in a list: no request, no plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobListing {
@@ -211,16 +220,22 @@ impl Store {
         Ok(())
     }
 
-    /// Take the oldest queued job and mark it `running`: its id and request.
-    pub fn claim_next(&mut self, now: i64) -> Result<Option<(String, String)>, ServeError> {
+    /// Take the oldest queued job and mark it `running`.
+    pub fn claim_next(&mut self, now: i64) -> Result<Option<Claimed>, ServeError> {
         Ok(self
             .conn
             .query_row(
                 "UPDATE jobs SET status = 'running', started_at = ?1
                  WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-                 RETURNING id, request",
+                 RETURNING id, request, time_limit_seconds",
                 params![now],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    Ok(Claimed {
+                        id: r.get(0)?,
+                        request: r.get(1)?,
+                        time_limit_seconds: r.get(2)?,
+                    })
+                },
             )
             .optional()?)
     }
@@ -361,8 +376,8 @@ mod tests {
             s.insert("c", "{}", 1.0, 102).unwrap();
             assert_eq!(s.queued().unwrap(), 3);
             // Oldest first, each claimed once.
-            assert_eq!(s.claim_next(200).unwrap().unwrap().0, "a");
-            assert_eq!(s.claim_next(201).unwrap().unwrap().0, "b");
+            assert_eq!(s.claim_next(200).unwrap().unwrap().id, "a");
+            assert_eq!(s.claim_next(201).unwrap().unwrap().id, "b");
             s.finish("a", JobStatus::Done, Some("{\"p\":1}"), None, None, 300)
                 .unwrap();
             assert!(s.cancel_queued("c", 301).unwrap());
@@ -404,7 +419,11 @@ mod tests {
         assert_eq!(s.get("a").unwrap().unwrap().status, JobStatus::Queued);
         assert_eq!(
             s.claim_next(3).unwrap(),
-            Some(("a".to_string(), "{\"r\":1}".to_string()))
+            Some(Claimed {
+                id: "a".to_string(),
+                request: "{\"r\":1}".to_string(),
+                time_limit_seconds: 1.0
+            })
         );
     }
 

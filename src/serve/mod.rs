@@ -114,6 +114,19 @@ pub enum ServeError {
 pub(crate) struct Live {
     pub ctl: Arc<SolveControl>,
     pub cancelled_by_user: AtomicBool,
+    /// The solve's time limit (for `Retry-After`).
+    pub time_limit_seconds: f64,
+}
+
+impl Shared {
+    /// Seconds until the first running solve reaches its time limit, when
+    /// a worker (and so a place in the queue) frees up at the latest.
+    pub fn seconds_until_a_worker_frees(&self) -> Option<f64> {
+        self.live
+            .values()
+            .map(|l| (l.time_limit_seconds - l.ctl.progress().elapsed_seconds).max(0.0))
+            .min_by(f64::total_cmp)
+    }
 }
 
 /// The store and the running jobs, under one lock so that a `DELETE` and a
@@ -402,13 +415,14 @@ async fn worker(state: State) {
             .db(|s| {
                 let now = now_ms();
                 Ok(match s.store.claim_next(now)? {
-                    Some((id, request)) => {
+                    Some(job) => {
                         let live = Arc::new(Live {
                             ctl: Arc::new(SolveControl::new()),
                             cancelled_by_user: AtomicBool::new(false),
+                            time_limit_seconds: job.time_limit_seconds,
                         });
-                        s.live.insert(id.clone(), Arc::clone(&live));
-                        Some((id, request, live))
+                        s.live.insert(job.id.clone(), Arc::clone(&live));
+                        Some((job.id, job.request, live))
                     }
                     None => None,
                 })
