@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -192,8 +192,4 @@ pub fn assert_plan_checks(request_text: &str, plan: &Value) -> rota::model::Plan
 /// A fresh data directory.
 pub fn data_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
-}
-
-pub fn path_of(d: &tempfile::TempDir) -> PathBuf {
-    d.path().to_path_buf()
 }
