@@ -6,6 +6,7 @@
 //! -> [`check`] (independent of the solver) -> report. See
 //! `docs/architecture.md`.
 
+pub mod bench;
 pub mod check;
 pub mod control;
 pub mod error;
@@ -38,41 +39,83 @@ pub fn load_request(text: &str) -> Result<Request, RotaError> {
 /// How many shuffled client orders the greedy tries after its base order.
 pub const GREEDY_RESTARTS: usize = 200;
 
-/// Plan a validated request with the greedy construction (the base order and
-/// up to [`GREEDY_RESTARTS`] seeded reshuffles within
-/// `settings.time_limit_seconds`), then run the
+/// How a request is solved, beyond its own `settings`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOptions {
+    /// Solve with the exact MIP ([`solve::exact`]): status `optimal` when
+    /// proven within the time limit, else the best plan found and its gap.
+    pub exact: bool,
+}
+
+/// Plan a validated request with the default solver, then run the
 /// independent checker on the result: a plan that breaks a rule is never
 /// returned (that would be an internal error, not a plan).
 pub fn plan_request(req: &Request) -> Result<Plan, RotaError> {
-    plan_request_with(req, &control::SolveControl::new())
+    plan_with(req, &PlanOptions::default(), &control::SolveControl::new())
 }
 
 /// [`plan_request`] under outside control: `ctl` can cancel the search (the
 /// best plan so far is returned, still checked) and shows its progress.
 pub fn plan_request_with(req: &Request, ctl: &control::SolveControl) -> Result<Plan, RotaError> {
+    plan_with(req, &PlanOptions::default(), ctl)
+}
+
+/// Plan `req` as `opts` says, under `ctl`, within
+/// `settings.time_limit_seconds`. Every plan carries a proven
+/// `upper_bound_priority` and passes the independent checker.
+pub fn plan_with(
+    req: &Request,
+    opts: &PlanOptions,
+    ctl: &control::SolveControl,
+) -> Result<Plan, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
+    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     let p = problem::Problem::from_request(req)?;
-    let deadline = started
-        + std::time::Duration::from_secs_f64(req.settings.time_limit_seconds.clamp(0.0, 1e6));
+    let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
+    let mut bound = solve::bound::upper_bound(&p, bound_limit);
+    ctl.report(control::Progress {
+        upper_bound_priority: Some(bound.max(0) as u64),
+        phase: "bound".into(),
+        ..control::Progress::default()
+    });
+    // The greedy gets the whole limit alone, or a tenth of it as the exact
+    // solver's warm start.
+    let greedy_limit = if opts.exact {
+        time_limit / 10.0
+    } else {
+        time_limit
+    };
+    let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
     let greedy =
         solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
+    let mut solution = greedy.solution;
+    let mut status = Status::Feasible;
+    if opts.exact && !ctl.is_cancelled() {
+        let left = time_limit - started.elapsed().as_secs_f64();
+        let exact = solve::exact::solve(&p, &solution, left)?;
+        bound = bound.min(exact.bound);
+        if exact.optimal {
+            status = Status::Optimal;
+        }
+        solution = exact.solution;
+        solution.report_progress(&p, ctl, "exact");
+    }
     let reasons = (0..p.clients.len())
         .map(|k| {
-            if greedy.solution.is_served(&p, k) {
+            if solution.is_served(&p, k) {
                 Vec::new()
             } else {
                 solve::reasons::reasons(&p, k, greedy.failed_visit[k])
             }
         })
         .collect();
-    let bound = solve::reasons::trivial_bound(&p);
     let plan = plan::build_plan(
         &p,
-        &greedy.solution,
+        &solution,
         plan::PlanMeta {
             date: req.date,
-            status: Status::Feasible,
+            status,
             upper_bound_priority: Some(bound),
             solve_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             reasons,

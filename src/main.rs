@@ -44,6 +44,11 @@ enum Command {
         /// deterministic; the seed is recorded for the search solvers.
         #[arg(long)]
         seed: Option<u64>,
+        /// Solve with the exact MIP (HiGHS): status `optimal` when proven
+        /// within the time limit, else the best plan found and its gap.
+        /// Meant for small days (tens of visits, a few rounds).
+        #[arg(long)]
+        exact: bool,
     },
     /// Check a plan against its request with the independent checker.
     Check {
@@ -130,6 +135,37 @@ enum Command {
         /// Write the request here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Measured benchmark runs (see docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Solve generated days of growing size exactly: time to prove
+    /// optimality, and how far the relaxation bound is from the optimum.
+    Exact {
+        /// Client counts of the generated days.
+        #[arg(long, value_delimiter = ',', default_value = "2,4,6,8,10,12")]
+        clients: Vec<usize>,
+        /// Seeds of the generated days.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+        seeds: Vec<u64>,
+        /// Morning rounds of each day.
+        #[arg(long, default_value_t = 2)]
+        am_rounds: usize,
+        /// Evening rounds of each day.
+        #[arg(long, default_value_t = 2)]
+        pm_rounds: usize,
+        /// Time limit per day, in seconds.
+        #[arg(long, default_value_t = 120.0)]
+        time_limit: f64,
+        /// Also write the rows as CSV here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -223,6 +259,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             output,
             time_limit,
             seed,
+            exact,
         } => {
             let text = match &request {
                 Some(p) => read_input(p)?,
@@ -235,7 +272,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if let Some(s) = seed {
                 req.settings.seed = s;
             }
-            let plan = rota::plan_request(&req)?;
+            let opts = rota::PlanOptions { exact };
+            let plan = rota::plan_with(&req, &opts, &rota::control::SolveControl::new())?;
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;
             eprint!("{}", rota::summary::text(&plan));
@@ -332,6 +370,44 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 retention_days,
                 cors_origins: cors_origin,
             })?;
+            Ok(0)
+        }
+        Command::Bench {
+            which:
+                Bench::Exact {
+                    clients,
+                    seeds,
+                    am_rounds,
+                    pm_rounds,
+                    time_limit,
+                    csv,
+                },
+        } => {
+            let rows = rota::bench::exact_rows(
+                &clients,
+                &seeds,
+                am_rounds,
+                pm_rounds,
+                time_limit,
+                |r| {
+                    eprintln!(
+                        "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
+                        r.clients,
+                        r.seed,
+                        r.visits,
+                        r.rounds,
+                        r.priority,
+                        if r.optimal { "optimal" } else { "time limit" },
+                        r.seconds,
+                        r.bound
+                    )
+                },
+            )?;
+            print!("{}", rota::bench::exact_markdown(&rows));
+            if let Some(path) = csv {
+                std::fs::write(&path, rota::bench::exact_csv(&rows))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             Ok(0)
         }
         Command::Generate {

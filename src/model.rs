@@ -346,6 +346,11 @@ pub struct Summary {
     pub continuity_assignments: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_bound_priority: Option<u64>,
+    /// Optional field of rota's own (docs/format.md): how far the priority
+    /// served may be from the best possible, `(bound - served) / bound`,
+    /// from `upper_bound_priority`; 0 when the plan is proven optimal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
     pub status: Status,
     pub solve_seconds: f64,
 }

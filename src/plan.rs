@@ -157,6 +157,9 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
         travel_minutes: rounds.iter().map(|r| r.travel_minutes as u64).sum(),
         continuity_assignments: continuity,
         upper_bound_priority: meta.upper_bound_priority.map(|b| b.max(0) as u64),
+        gap: meta
+            .upper_bound_priority
+            .map(|b| relative_gap(b, priority_served)),
         status: meta.status,
         solve_seconds: meta.solve_seconds,
     };
@@ -166,4 +169,13 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
         rounds,
         unserved,
     })
+}
+
+/// `(bound - served) / bound`, rounded to 4 decimals (0 for an empty day).
+pub fn relative_gap(bound: i64, served: u64) -> f64 {
+    if bound <= 0 {
+        return 0.0;
+    }
+    let g = (bound as f64 - served as f64).max(0.0) / bound as f64;
+    (g * 10_000.0).round() / 10_000.0
 }

@@ -16,31 +16,32 @@ pub fn text(plan: &Plan) -> String {
     let used = plan.rounds.iter().filter(|r| !r.stops.is_empty()).count();
     let _ = writeln!(
         out,
-        "{}: {} of {} clients served ({} of {} visits), priority {}{}",
-        plan.date,
-        s.clients_served,
-        s.clients_total,
-        s.visits_served,
-        s.visits_total,
-        s.priority_served,
-        match s.upper_bound_priority {
-            Some(b) => format!(" (bound {b})"),
-            None => String::new(),
-        }
+        "{}: {} of {} clients served ({} of {} visits)",
+        plan.date, s.clients_served, s.clients_total, s.visits_served, s.visits_total,
     );
     let _ = writeln!(
         out,
-        "care {}, travel {}, {} of {} rounds used\n{} continuity assignments, {} in {:.2} s",
-        hours(s.care_minutes),
-        hours(s.travel_minutes),
-        used,
-        plan.rounds.len(),
-        s.continuity_assignments,
+        "priority {}{}, {} in {:.2} s",
+        s.priority_served,
+        match (s.upper_bound_priority, s.gap) {
+            (Some(b), Some(g)) => format!(" of at most {b} (gap {:.1}%)", g * 100.0),
+            (Some(b), None) => format!(" of at most {b}"),
+            _ => String::new(),
+        },
         match s.status {
             crate::model::Status::Optimal => "optimal",
             crate::model::Status::Feasible => "feasible",
         },
         s.solve_seconds
+    );
+    let _ = writeln!(
+        out,
+        "care {}, travel {}, {} of {} rounds used, {} continuity assignments",
+        hours(s.care_minutes),
+        hours(s.travel_minutes),
+        used,
+        plan.rounds.len(),
+        s.continuity_assignments,
     );
     out.push_str(&rounds_table(plan));
     if !plan.unserved.is_empty() {
@@ -113,7 +114,10 @@ mod tests {
         let plan = crate::plan_request(&req).unwrap();
         let text = super::text(&plan);
         assert!(text.contains("1 of 2 clients served"), "{text}");
-        assert!(text.contains("priority 2 (bound 2)"), "{text}");
+        assert!(
+            text.contains("priority 2 of at most 2 (gap 0.0%)"),
+            "{text}"
+        );
         assert!(text.contains("P2 NO_ELIGIBLE_CARER"), "{text}");
         assert!(text.contains("feasible"), "{text}");
         assert!(

@@ -684,3 +684,81 @@ fn report_needs_a_valid_request() {
         .code(2)
         .stderr(predicate::str::contains("E1001"));
 }
+
+#[test]
+fn plan_exact_proves_the_small_day_optimal_and_reports_no_gap() {
+    let req = include_str!("../data/small-day.json");
+    let out = rota()
+        .args(["plan", "-", "--exact", "--time-limit", "120"])
+        .write_stdin(req)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert_checks(req, &text);
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let s = &plan["summary"];
+    assert_eq!(s["status"], "optimal");
+    assert_eq!(s["upper_bound_priority"], s["priority_served"]);
+    assert_eq!(s["gap"], 0.0);
+    assert!(stderr_of(&out).contains("optimal"));
+}
+
+#[test]
+fn plan_exact_at_a_short_time_limit_returns_a_checked_feasible_plan_with_its_gap() {
+    // The 50-client sample day cannot be proven in a second: the warm
+    // start (the greedy plan) is returned, marked feasible, with the gap.
+    let out = rota()
+        .args(["plan", "--exact", "--time-limit", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert_checks(SAMPLE, &text);
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    let s = &plan["summary"];
+    assert_eq!(s["status"], "feasible");
+    let (served, bound) = (
+        s["priority_served"].as_f64().unwrap(),
+        s["upper_bound_priority"].as_f64().unwrap(),
+    );
+    assert!(bound > served, "{s}");
+    let gap = s["gap"].as_f64().unwrap();
+    assert!((gap - (bound - served) / bound).abs() < 1e-3, "{s}");
+    assert!(stderr_of(&out).contains("gap"));
+}
+
+#[test]
+fn bench_exact_prints_a_table_and_writes_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("exact.csv");
+    let out = rota()
+        .args([
+            "bench",
+            "exact",
+            "--clients",
+            "2,3",
+            "--seeds",
+            "1",
+            "--time-limit",
+            "60",
+            "--csv",
+        ])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let table = stdout_of(&out);
+    assert_eq!(
+        table
+            .lines()
+            .filter(|l| l.starts_with("| 2 ") || l.starts_with("| 3 "))
+            .count(),
+        2,
+        "{table}"
+    );
+    assert!(table.contains("optimal"), "{table}");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 3, "{rows}");
+    assert!(rows.lines().nth(1).unwrap().contains(",true,"), "{rows}");
+}

@@ -2,7 +2,10 @@
 //! whole clients ([`greedy`]); every solver returns a [`Solution`] that
 //! [`crate::plan`] turns into the contract's plan.
 
+pub mod bound;
+pub mod exact;
 pub mod greedy;
+pub mod reach;
 pub mod reasons;
 pub mod schedule;
 
