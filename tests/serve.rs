@@ -416,7 +416,7 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     let dir = data_dir();
     let server = Server::start(dir.path(), &["--workers", "1", "--queue", "1"]);
     let c = client();
-    let big = big_day(1000, 60.0);
+    let big = big_day(500, 60.0);
 
     let res = post_json(&c, &server.url("/v1/plans"), &big).await;
     assert_eq!(res.status().as_u16(), 202);
@@ -452,8 +452,9 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
         .unwrap();
     // The running solve (limit 60 s) frees its worker at the latest then.
     let left = (60.0 - seen["progress"]["elapsed_seconds"].as_f64().unwrap()).ceil();
+    // (A solve that overruns its limit gives the floor, 1 s.)
     assert!(
-        retry >= 1 && retry as f64 <= left,
+        retry >= 1 && retry as f64 <= left.max(1.0),
         "Retry-After {retry}, {left} s left"
     );
     assert_error_shape(&res.json().await.unwrap(), "queue_full");
@@ -481,7 +482,7 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     };
     assert_eq!(stopped["status"], "cancelled", "{}", stopped["error"]);
     let plan = assert_plan_checks(&big, &stopped["plan"]);
-    assert_eq!(plan.summary.clients_total, 1000);
+    assert_eq!(plan.summary.clients_total, 500);
     assert!(
         plan.summary.priority_served >= seen["progress"]["priority_served"].as_u64().unwrap(),
         "the kept plan is worse than one seen while running"
@@ -514,7 +515,7 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
 async fn a_restart_keeps_finished_plans_and_fails_the_interrupted_job() {
     let dir = data_dir();
     let small = with_time_limit(SMALL_DAY, 1.0);
-    let big = big_day(1000, 60.0);
+    let big = big_day(500, 60.0);
     let c = client();
 
     let server = Server::start(dir.path(), &["--workers", "1"]);
@@ -617,7 +618,7 @@ async fn the_checker_runs_over_http() {
 #[tokio::test]
 async fn a_graceful_stop_puts_the_running_job_back_in_the_queue() {
     let dir = data_dir();
-    let big = big_day(1000, 60.0);
+    let big = big_day(500, 60.0);
     let c = client();
     let server = Server::start(dir.path(), &["--workers", "1"]);
     let res = post_json(&c, &server.url("/v1/plans"), &big).await;

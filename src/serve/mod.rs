@@ -150,6 +150,10 @@ pub(crate) struct AppState {
 
 pub(crate) type State = Arc<AppState>;
 
+/// How long a stop waits for running solves to end before it re-queues
+/// their jobs itself and exits.
+const STOP_GRACE: Duration = Duration::from_secs(20);
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -364,8 +368,31 @@ pub async fn serve(
         });
     state.begin_stop();
     retention.abort();
+    // Give the solves time to notice the cancellation (a solver phase that
+    // does not check it may finish first); a job still running after that
+    // is put back in the queue here, so it is not reported as failed.
+    let grace = tokio::time::Instant::now() + STOP_GRACE;
     for w in workers {
-        let _ = tokio::time::timeout(Duration::from_secs(30), w).await;
+        let _ = tokio::time::timeout_at(grace, w).await;
+    }
+    let abandoned = state
+        .db(|s| {
+            let ids: Vec<String> = s.live.keys().cloned().collect();
+            for id in &ids {
+                s.store.requeue(id)?;
+            }
+            Ok(ids)
+        })
+        .await;
+    match abandoned {
+        Ok(ids) if !ids.is_empty() => {
+            tracing::info!(
+                jobs = ids.len(),
+                "solves still running at exit were re-queued"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "cannot re-queue running jobs"),
     }
     tracing::info!("rota serve stopped");
     served
