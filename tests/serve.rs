@@ -422,20 +422,12 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     assert_eq!(res.status().as_u16(), 202);
     let running: Value = res.json().await.unwrap();
     let running_url = server.url(running["url"].as_str().unwrap());
-    // Running, with a first plan found (progress while running).
-    let seen = poll_until(&c, &running_url, JOB_TIMEOUT, |j| {
-        is_finished(j)
-            || (j["status"] == "running"
-                && j["progress"]["clients_served"].as_u64().unwrap_or(0) > 0)
+    let now = poll_until(&c, &running_url, JOB_TIMEOUT, |j| {
+        j["status"] == "running" || is_finished(j)
     })
     .await;
-    assert_eq!(
-        seen["status"], "running",
-        "the day is too small to cancel: {seen}"
-    );
-    assert!(seen["plan"].is_null());
-    assert!(seen["progress"]["elapsed_seconds"].as_f64().unwrap() >= 0.0);
-    assert!(seen["progress"].get("upper_bound_priority").is_some());
+    assert_eq!(now["status"], "running", "{now}");
+    assert!(now["plan"].is_null());
 
     // One waits in the queue; the next is turned away.
     let small = with_time_limit(SMALL_DAY, 1.0);
@@ -450,20 +442,20 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
         .unwrap()
         .parse()
         .unwrap();
-    // The running solve (limit 60 s) frees its worker at the latest then.
-    let left = (60.0 - seen["progress"]["elapsed_seconds"].as_f64().unwrap()).ceil();
-    // (A solve that overruns its limit gives the floor, 1 s.)
+    // The running solve (limit 60 s) frees its worker at the latest then;
+    // a solve that overruns its limit gives the floor, 1 s.
+    let left = (60.0 - now["progress"]["elapsed_seconds"].as_f64().unwrap()).ceil();
     assert!(
         retry >= 1 && retry as f64 <= left.max(1.0),
         "Retry-After {retry}, {left} s left"
     );
     assert_error_shape(&res.json().await.unwrap(), "queue_full");
 
-    // Status reads and health checks answer while the big solve runs.
+    // Health checks answer while the big solve runs.
     let (status, _) = get_json(&c, &server.url("/healthz")).await;
     assert_eq!(status, 200);
 
-    // Cancel the queued job: no plan. Then the running one: its best plan.
+    // Cancel the queued job: no plan.
     let res = c
         .delete(server.url(queued["url"].as_str().unwrap()))
         .send()
@@ -474,7 +466,19 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     assert_eq!(cancelled["status"], "cancelled");
     assert!(cancelled["plan"].is_null());
 
+    // Once the solve has a first plan (progress while running), cancel it:
+    // it stops with its best plan so far.
+    let seen = poll_until(&c, &running_url, JOB_TIMEOUT, |j| {
+        is_finished(j) || j["progress"]["clients_served"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
     let res = c.delete(&running_url).send().await.unwrap();
+    assert_eq!(
+        seen["status"], "running",
+        "the day is too small to cancel: {seen}"
+    );
+    assert!(seen["plan"].is_null());
+    assert!(seen["progress"]["upper_bound_priority"].is_u64(), "{seen}");
     let stopped: Value = match res.status().as_u16() {
         200 => res.json().await.unwrap(),
         202 => poll_until(&c, &running_url, JOB_TIMEOUT, is_finished).await,
@@ -486,10 +490,6 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     assert!(
         plan.summary.priority_served >= seen["progress"]["priority_served"].as_u64().unwrap(),
         "the kept plan is worse than one seen while running"
-    );
-    assert!(
-        stopped["progress"]["elapsed_seconds"].as_f64().unwrap() < 60.0,
-        "the solve ran to its limit instead of stopping"
     );
     // Cancelling again changes nothing; the report of a cancelled job with
     // a plan exists.
