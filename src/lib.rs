@@ -18,6 +18,7 @@ pub mod plan;
 pub mod problem;
 pub mod report;
 pub mod solomon;
+pub mod serve;
 pub mod solve;
 pub mod summary;
 pub mod travel;

@@ -84,6 +84,40 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Run the planning service: the planner behind an HTTP API
+    /// (docs/service.md). Stops on Ctrl-C or SIGTERM.
+    Serve {
+        /// Where to listen. Without --token-file only loopback addresses
+        /// are allowed; port 0 picks a free port (printed on start).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Solves that run at once (default: one per two cores, at least 1).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Jobs that may wait for a worker; more get 429 with Retry-After.
+        #[arg(long, default_value_t = 64)]
+        queue: usize,
+        /// Where jobs and plans are kept (default: rota under the user's
+        /// data directory, e.g. ~/.local/share/rota).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// A file holding the bearer token that every route but /healthz
+        /// then requires (at least 16 characters).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Largest request body, in MiB (413 beyond).
+        #[arg(long, default_value_t = 10)]
+        max_body_mb: usize,
+        /// Cap on a request's settings.time_limit_seconds.
+        #[arg(long, default_value_t = 300.0)]
+        max_time_limit: f64,
+        /// Finished jobs are deleted this many days after they finished.
+        #[arg(long, default_value_t = 30)]
+        retention_days: u32,
+        /// Allow browser calls from this origin (CORS; repeatable). None: CORS is off.
+        #[arg(long)]
+        cors_origin: Vec<String>,
+    },
     /// Write a realistic generated request (a Herefordshire-like county).
     Generate {
         /// Number of clients.
@@ -209,6 +243,20 @@ impl From<RotaError> for Failure {
         let code = match e {
             RotaError::Invalid(_) | RotaError::Io { .. } => 2,
             RotaError::Internal(_) => 1,
+        };
+        Failure {
+            code,
+            error: e.into(),
+        }
+    }
+}
+
+impl From<rota::serve::ServeError> for Failure {
+    fn from(e: rota::serve::ServeError) -> Self {
+        use rota::serve::ServeError;
+        let code = match e {
+            ServeError::Config(_) | ServeError::Io { .. } => 2,
+            _ => 1,
         };
         Failure {
             code,
@@ -359,6 +407,30 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     }
                 }
             }
+            Ok(0)
+        }
+        Command::Serve {
+            addr,
+            workers,
+            queue,
+            data_dir,
+            token_file,
+            max_body_mb,
+            max_time_limit,
+            retention_days,
+            cors_origin,
+        } => {
+            rota::serve::run(rota::serve::Config {
+                addr,
+                workers: workers.unwrap_or_else(rota::serve::Config::default_workers),
+                queue,
+                data_dir: data_dir.unwrap_or_else(rota::serve::Config::default_data_dir),
+                token_file,
+                max_body_bytes: max_body_mb.saturating_mul(1024 * 1024),
+                max_time_limit_seconds: max_time_limit,
+                retention_days,
+                cors_origins: cors_origin,
+            })?;
             Ok(0)
         }
         Command::Bench {

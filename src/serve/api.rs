@@ -1,0 +1,890 @@
+//! Routes, handlers, the one error shape and the OpenAPI description.
+//!
+//! | route | what |
+//! |-------|------|
+//! | `POST /v1/plans[?wait=S]` | validate a request, queue a job: 202 (or 200 with the plan if done within `wait`) |
+//! | `GET /v1/plans[?status=S&limit=N]` | the newest jobs, without plans |
+//! | `GET /v1/plans/{id}` | status, progress while running, the plan when there is one |
+//! | `DELETE /v1/plans/{id}` | stop a job, keep the best plan found so far |
+//! | `GET /v1/plans/{id}/report` | the HTML report of the plan |
+//! | `POST /v1/check` | the independent checker on `{request, plan}` |
+//! | `GET /healthz` | liveness (no token needed) |
+//! | `GET /openapi.json` | this API, described by `utoipa` |
+//!
+//! Every error is `{"code", "message", "details"}` with the HTTP status.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::jobs::{JobRow, JobStatus};
+use super::{ServeError, State as AppStateRef, auth, now_ms};
+use crate::RotaError;
+use crate::control::Progress;
+use crate::error::Issue;
+
+/// The longest `?wait` honoured, in seconds.
+pub const MAX_WAIT_SECONDS: f64 = 600.0;
+
+/// How long a `DELETE` waits for a running solve to stop before answering
+/// 202 (the solver stops between two of its steps).
+const CANCEL_WAIT: Duration = Duration::from_secs(30);
+
+// ------------------------------------------------------------------ errors
+
+/// The body of every error response.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `invalid_request`, `malformed_json`,
+    /// `unsupported_media_type`, `payload_too_large`, `unauthorized`,
+    /// `not_found`, `queue_full`, `no_plan`, `bad_request`,
+    /// `method_not_allowed`, `internal`.
+    pub code: String,
+    /// For a person.
+    pub message: String,
+    /// More for a program: for `invalid_request` and `malformed_json`,
+    /// `issues` (each with the CLI's `code`, `path`, `message`, `hint`);
+    /// for `malformed_json` also `line` and `column`. `null` otherwise.
+    #[schema(value_type = Object)]
+    pub details: Value,
+}
+
+/// An error answer: status, body and, for 429 and 401, their header.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code: code.to_string(),
+                message: message.into(),
+                details: Value::Null,
+            },
+            retry_after: None,
+        }
+    }
+
+    fn details(mut self, details: Value) -> ApiError {
+        self.body.details = details;
+        self
+    }
+
+    pub fn unauthorized(message: &str) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    fn not_found(id: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no job '{id}' (unknown, or deleted after the retention period)"),
+        )
+    }
+
+    fn internal(e: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %e, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("internal error: {e}"),
+        )
+    }
+
+    /// Bad input found by the library: malformed JSON is a 400 with line
+    /// and column, anything else (wrong shape, broken rule) a 422.
+    fn from_issues(issues: Vec<Issue>, body: &[u8]) -> ApiError {
+        if issues.iter().any(|i| i.code == "E1001") {
+            let (line, column) = json_error_position(body).unwrap_or((0, 0));
+            let message = issues
+                .iter()
+                .find(|i| i.code == "E1001")
+                .map(|i| i.message.clone())
+                .unwrap_or_default();
+            return ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", message)
+                .details(json!({ "line": line, "column": column, "issues": issues }));
+        }
+        let message = match issues.as_slice() {
+            [one] => one.to_string(),
+            many => format!("{} problems found; each is in details.issues", many.len()),
+        };
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
+            .details(json!({ "issues": issues }))
+    }
+}
+
+impl From<ServeError> for ApiError {
+    fn from(e: ServeError) -> ApiError {
+        ApiError::internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, axum::Json(&self.body)).into_response();
+        if let Some(s) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// Line and column of the first JSON syntax error in `body`, if any.
+fn json_error_position(body: &[u8]) -> Option<(usize, usize)> {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Ok(_) => None,
+        Err(e) => Some((e.line(), e.column())),
+    }
+}
+
+fn body_rejection(r: BytesRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than this service accepts (--max-body-mb)",
+        )
+    } else {
+        ApiError::new(r.status(), "bad_request", r.body_text())
+    }
+}
+
+/// 415 unless the body is declared JSON (`application/json` or `*+json`).
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            if ct.is_empty() {
+                "send the body with `Content-Type: application/json`".to_string()
+            } else {
+                format!("the body must be JSON (`Content-Type: application/json`), not `{ct}`")
+            },
+        ))
+    }
+}
+
+/// Errors made by layers and by axum itself (413 from the body limit, 405,
+/// a bad path) come as plain text: give them the one JSON error shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is larger than this service accepts (--max-body-mb)".to_string()
+        }
+        _ if text.trim().is_empty() => status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase(),
+        _ => text.trim().to_string(),
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    *out.extensions_mut() = parts.extensions;
+    out
+}
+
+// ------------------------------------------------------------------ views
+
+/// Progress of a solve (a snapshot while it runs, the last one after).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgressView {
+    /// Seconds since the solve started.
+    pub elapsed_seconds: f64,
+    /// Clients fully served by the best plan so far.
+    pub clients_served: usize,
+    /// Priority served by the best plan so far.
+    pub priority_served: u64,
+    /// Travel minutes of the best plan so far.
+    pub travel_minutes: u64,
+    /// The best proven upper bound on priority known so far (null while
+    /// the solver has not proved one).
+    pub upper_bound_priority: Option<u64>,
+    /// What the solver is doing.
+    pub phase: String,
+}
+
+impl From<Progress> for ProgressView {
+    fn from(p: Progress) -> ProgressView {
+        ProgressView {
+            elapsed_seconds: (p.elapsed_seconds * 1000.0).round() / 1000.0,
+            clients_served: p.clients_served,
+            priority_served: p.priority_served,
+            travel_minutes: p.travel_minutes,
+            upper_bound_priority: p.upper_bound_priority,
+            phase: p.phase,
+        }
+    }
+}
+
+/// A job as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: String,
+    pub status: JobStatus,
+    /// This job's URL (path).
+    pub url: String,
+    /// The HTML report, when there is a plan.
+    pub report_url: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// The time limit the solve runs with: the request's, capped by the
+    /// service's `--max-time-limit`.
+    pub time_limit_seconds: f64,
+    /// While running: live; after: the last snapshot.
+    pub progress: Option<ProgressView>,
+    /// The plan of the contract (`docs/format.md`): when `done`, and when
+    /// `cancelled` after the solve had found one (the best so far).
+    #[schema(value_type = Option<Object>)]
+    pub plan: Option<Box<RawValue>>,
+    /// Why the job failed or has no plan.
+    pub error: Option<String>,
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+fn job_view(row: JobRow, live: Option<Progress>) -> Result<JobView, ApiError> {
+    let url = format!("/v1/plans/{}", row.id);
+    let plan = row
+        .plan
+        .map(RawValue::from_string)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    let progress = match live {
+        Some(p) => Some(ProgressView::from(p)),
+        None => row
+            .progress
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()),
+    };
+    Ok(JobView {
+        report_url: plan.as_ref().map(|_| format!("{url}/report")),
+        url,
+        id: row.id,
+        status: row.status,
+        created_at: rfc3339(row.created_at),
+        started_at: row.started_at.map(rfc3339),
+        finished_at: row.finished_at.map(rfc3339),
+        time_limit_seconds: row.time_limit_seconds,
+        progress,
+        plan,
+        error: row.error,
+    })
+}
+
+/// Read a job and, if it runs, its live progress.
+async fn load_view(state: &AppStateRef, id: &str) -> Result<JobView, ApiError> {
+    let owned = id.to_string();
+    let found = state
+        .db(move |s| {
+            let row = s.store.get(&owned)?;
+            let live = s.live.get(&owned).map(|l| l.ctl.progress());
+            Ok(row.map(|r| (r, live)))
+        })
+        .await?;
+    let (row, live) = found.ok_or_else(|| ApiError::not_found(id))?;
+    job_view(row, live)
+}
+
+/// The job id of a response, for the request log line.
+#[derive(Clone, Debug)]
+pub struct JobId(pub String);
+
+fn with_job(mut res: Response, id: &str) -> Response {
+    res.extensions_mut().insert(JobId(id.to_string()));
+    res
+}
+
+fn job_response(status: StatusCode, view: JobView) -> Response {
+    let id = view.id.clone();
+    let mut res = (status, axum::Json(view)).into_response();
+    if status == StatusCode::ACCEPTED
+        && let Ok(v) = HeaderValue::from_str(&format!("/v1/plans/{id}"))
+    {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    with_job(res, &id)
+}
+
+// ------------------------------------------------------------------ handlers
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WaitParams {
+    /// Answer with the plan (200) if the job is done within this many
+    /// seconds (at most 600); otherwise 202 as without it.
+    pub wait: Option<f64>,
+}
+
+/// Submit a request of the contract; it is validated at once.
+#[utoipa::path(
+    post, path = "/v1/plans",
+    params(WaitParams),
+    request_body(content = Object, content_type = "application/json",
+        description = "A request of the contract (docs/format.md)"),
+    responses(
+        (status = 202, description = "Queued (or still running after `wait`)", body = JobView,
+            headers(("Location" = String, description = "The job's URL"))),
+        (status = 200, description = "Done within `wait`: the job with its plan", body = JobView),
+        (status = 400, description = "Malformed JSON (line and column in details)", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid request: every issue with code, path and hint", body = ErrorBody),
+        (status = 429, description = "Queue full; see Retry-After", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn create_plan(
+    State(state): State<AppStateRef>,
+    query: Result<Query<WaitParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let wait = match query {
+        Ok(Query(q)) => q.wait,
+        Err(e) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                e.body_text(),
+            ));
+        }
+    };
+    let wait = match wait {
+        None => None,
+        Some(w) if w.is_finite() && w >= 0.0 => Some(w.min(MAX_WAIT_SECONDS)),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "`wait` must be a number of seconds, 0 or more",
+            ));
+        }
+    };
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+
+    // Parsing and validating a large day takes real CPU: not on the
+    // threads that answer other requests.
+    let max_limit = state.config.max_time_limit_seconds;
+    let prepared = tokio::task::spawn_blocking(move || {
+        let text = match std::str::from_utf8(&body) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("the body is not UTF-8: {e}"),
+                ));
+            }
+        };
+        match crate::load_request(text) {
+            Ok(mut req) => {
+                let limit = req.settings.time_limit_seconds.min(max_limit);
+                req.settings.time_limit_seconds = limit;
+                let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
+                Ok((json, limit))
+            }
+            Err(RotaError::Invalid(issues)) => Err(ApiError::from_issues(issues.0, &body)),
+            Err(e) => Err(ApiError::internal(e)),
+        }
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let (request_json, limit) = prepared;
+
+    let id = new_job_id();
+    let queue_cap = state.config.queue;
+    let job = id.clone();
+    let refused = state
+        .db(move |s| {
+            if s.store.queued()? >= queue_cap {
+                // A place frees up at the latest when the first running
+                // solve reaches its time limit.
+                let wait = s.seconds_until_a_worker_frees().unwrap_or(1.0);
+                return Ok(Some(wait.ceil().clamp(1.0, 60.0) as u64));
+            }
+            s.store.insert(&job, &request_json, limit, now_ms())?;
+            Ok(None)
+        })
+        .await?;
+    if let Some(retry_after) = refused {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "queue_full",
+            format!(
+                "{queue_cap} job(s) already wait for a worker; try again after Retry-After seconds"
+            ),
+        );
+        e.retry_after = Some(retry_after);
+        return Err(e);
+    }
+    state.wake.notify_waiters();
+
+    if let Some(w) = wait
+        && state.wait_finished(&id, Duration::from_secs_f64(w)).await
+    {
+        let view = load_view(&state, &id).await?;
+        return Ok(job_response(StatusCode::OK, view));
+    }
+    let view = load_view(&state, &id).await?;
+    Ok(job_response(StatusCode::ACCEPTED, view))
+}
+
+/// 128 random bits, hex: unguessable, so a job id is not a way in.
+fn new_job_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only jobs with this status.
+    pub status: Option<JobStatus>,
+    /// How many of the newest jobs (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// One line of the job list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSummary {
+    pub id: String,
+    pub status: JobStatus,
+    pub url: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// The job list, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    pub jobs: Vec<JobSummary>,
+}
+
+/// The newest jobs (without their plans), e.g. to find what is queued.
+#[utoipa::path(
+    get, path = "/v1/plans",
+    params(ListParams),
+    responses(
+        (status = 200, body = JobList),
+        (status = 400, description = "A bad `status` or `limit`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list_plans(
+    State(state): State<AppStateRef>,
+    query: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?
+        .0;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let rows = state.db(move |s| s.store.list(q.status, limit)).await?;
+    let jobs = rows
+        .into_iter()
+        .map(|j| JobSummary {
+            url: format!("/v1/plans/{}", j.id),
+            id: j.id,
+            status: j.status,
+            created_at: rfc3339(j.created_at),
+            finished_at: j.finished_at.map(rfc3339),
+        })
+        .collect();
+    Ok(axum::Json(JobList { jobs }).into_response())
+}
+
+/// A job: status, progress while running, the plan when there is one.
+#[utoipa::path(
+    get, path = "/v1/plans/{id}",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, body = JobView),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn get_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let view = load_view(&state, &id).await?;
+    Ok(job_response(StatusCode::OK, view))
+}
+
+/// Stop a job. Queued: cancelled, no plan. Running: the solve stops and
+/// the best plan found so far is kept (`cancelled` with `plan`). Finished:
+/// unchanged.
+#[utoipa::path(
+    delete, path = "/v1/plans/{id}",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job, stopped (or already finished)", body = JobView),
+        (status = 202, description = "Asked to stop; still stopping after 30 s", body = JobView),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn cancel_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = id.clone();
+    let found = state
+        .db(move |s| {
+            let Some(row) = s.store.get(&job)? else {
+                return Ok(None);
+            };
+            if row.status == JobStatus::Queued {
+                s.store.cancel_queued(&job, now_ms())?;
+                return Ok(Some(false));
+            }
+            if let Some(live) = s.live.get(&job) {
+                live.cancelled_by_user.store(true, Ordering::SeqCst);
+                live.ctl.cancel();
+                return Ok(Some(true));
+            }
+            Ok(Some(false))
+        })
+        .await?;
+    let Some(was_running) = found else {
+        return Err(ApiError::not_found(&id));
+    };
+    let stopped = !was_running || state.wait_finished(&id, CANCEL_WAIT).await;
+    let view = load_view(&state, &id).await?;
+    let status = if stopped {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let mut res = (status, axum::Json(view)).into_response();
+    res = with_job(res, &id);
+    Ok(res)
+}
+
+/// The printable HTML report of a job's plan.
+#[utoipa::path(
+    get, path = "/v1/plans/{id}/report",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "HTML report", content_type = "text/html"),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan (yet)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn plan_report(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = id.clone();
+    let found = state
+        .db(move |s| {
+            let Some(row) = s.store.get(&job)? else {
+                return Ok(None);
+            };
+            let request = s.store.request_of(&job)?;
+            Ok(Some((row, request)))
+        })
+        .await?;
+    let Some((row, request)) = found else {
+        return Err(ApiError::not_found(&id));
+    };
+    let (Some(plan), Some(request)) = (row.plan, request) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_plan",
+            format!("job '{id}' is {} and has no plan", row.status.as_str()),
+        ));
+    };
+    let html = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        Ok(crate::report::html(&req, &plan))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(with_job(Html(html).into_response(), &id))
+}
+
+/// The body of `POST /v1/check`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBody {
+    /// A request of the contract.
+    #[schema(value_type = Object)]
+    pub request: Box<RawValue>,
+    /// A plan of the contract.
+    #[schema(value_type = Object)]
+    pub plan: Box<RawValue>,
+}
+
+/// What the checker found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResult {
+    /// True when the plan breaks no rule of its request.
+    pub valid: bool,
+    /// Every broken rule: `rule` (stable id, `docs/checker.md`) and `message`.
+    #[schema(value_type = Vec<Object>)]
+    pub violations: Vec<crate::check::Violation>,
+}
+
+/// Run the independent checker on a request and a plan.
+#[utoipa::path(
+    post, path = "/v1/check",
+    request_body(content = CheckBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Checked (valid or not)", body = CheckResult),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "The request or plan is not of the contract; issue paths start with `request.` or `plan.`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn check_plan(
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+    let result = tokio::task::spawn_blocking(move || -> Result<CheckResult, ApiError> {
+        if let Some((line, column)) = json_error_position(&body) {
+            let issue = Issue::new(
+                "E1001",
+                "",
+                format!("malformed JSON at line {line} column {column}"),
+                "fix the JSON syntax of the body (a missing comma, quote or bracket)",
+            );
+            return Err(ApiError::from_issues(vec![issue], &body));
+        }
+        let parts: CheckBody = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::from_issues(
+                vec![Issue::new(
+                    "E1002",
+                    "",
+                    format!("{e}"),
+                    "send {\"request\": <request>, \"plan\": <plan>}",
+                )],
+                &body,
+            )
+        })?;
+        let prefix = |what: &str, e: RotaError| match e {
+            RotaError::Invalid(issues) => ApiError::from_issues(
+                issues
+                    .0
+                    .into_iter()
+                    .map(|mut i| {
+                        i.path = if i.path.is_empty() {
+                            what.to_string()
+                        } else {
+                            format!("{what}.{}", i.path)
+                        };
+                        i
+                    })
+                    .collect(),
+                &body,
+            ),
+            other => ApiError::internal(other),
+        };
+        let req = crate::load_request(parts.request.get()).map_err(|e| prefix("request", e))?;
+        let plan = crate::parse::plan_from_str(parts.plan.get()).map_err(|e| prefix("plan", e))?;
+        let report = crate::check::check(&req, &plan);
+        Ok(CheckResult {
+            valid: report.is_valid(),
+            violations: report.violations,
+        })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(axum::Json(result).into_response())
+}
+
+/// Liveness: answers without touching the job store or the token.
+#[utoipa::path(get, path = "/healthz",
+    responses((status = 200, description = "The service is up", body = Object)))]
+pub(crate) async fn healthz(State(state): State<AppStateRef>) -> Response {
+    axum::Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "workers": state.config.workers,
+    }))
+    .into_response()
+}
+
+/// This API as OpenAPI 3.
+#[utoipa::path(get, path = "/openapi.json",
+    responses((status = 200, description = "OpenAPI document", body = Object)),
+    security(("bearer" = [])))]
+pub(crate) async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
+}
+
+async fn not_found_route() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route (see /openapi.json)",
+    )
+}
+
+// ------------------------------------------------------------------ OpenAPI
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rota planning service",
+        description = "Next-day care rounds over HTTP: submit a request of the contract, \
+                       poll the job, get the plan. See docs/service.md."
+    ),
+    paths(create_plan, list_plans, get_plan, cancel_plan, plan_report, check_plan, healthz, openapi_json),
+    components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody, CheckResult)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+// ------------------------------------------------------------------ router
+
+/// The whole service: routes, token check, body limit, the error shape,
+/// CORS when configured, and one log line per request.
+pub(crate) fn router(state: AppStateRef) -> Router {
+    let limit = state.config.max_body_bytes;
+    let protected = Router::new()
+        .route("/v1/plans", post(create_plan).get(list_plans))
+        .route("/v1/plans/{id}", get(get_plan).delete(cancel_plan))
+        .route("/v1/plans/{id}/report", get(plan_report))
+        .route("/v1/check", post(check_plan))
+        .route("/openapi.json", get(openapi_json))
+        // Unknown routes need the token too: without it, nothing but
+        // /healthz answers anything but 401.
+        .fallback(not_found_route)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::require_token,
+        ));
+    let mut app = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(protected)
+        .with_state(Arc::clone(&state))
+        // axum's own limit is replaced by tower-http's, which also stops a
+        // body without Content-Length at the limit.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(middleware::from_fn(json_errors));
+    if !state.config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = state
+            .config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        );
+    }
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &axum::http::Request<Body>| {
+                // Method and path only: never the body or the query.
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            })
+            .on_request(())
+            .on_body_chunk(())
+            .on_eos(())
+            .on_failure(())
+            .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                let job = res
+                    .extensions()
+                    .get::<JobId>()
+                    .map(|j| j.0.as_str())
+                    .unwrap_or("-");
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
+                    job = %job,
+                    "request"
+                );
+            }),
+    )
+}

@@ -1,0 +1,440 @@
+//! The job store: one SQLite file (`jobs.sqlite3`) under `--data-dir`.
+//!
+//! The database is the queue: a job is a row that goes `queued` ->
+//! `running` -> `done` / `failed` / `cancelled`. Workers claim the oldest
+//! queued row in one statement, so a job is never run twice and a queued job
+//! survives a restart. The file is opened in SQLite's exclusive locking mode,
+//! so two services cannot share one data directory, and with
+//! `synchronous=FULL`, so a finished plan is on disk before anyone is told.
+//!
+//! Times are Unix milliseconds (UTC).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ServeError;
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Accepted, waiting for a worker.
+    Queued,
+    /// A worker is solving it.
+    Running,
+    /// Solved: the plan is there.
+    Done,
+    /// No plan: see `error`.
+    Failed,
+    /// Stopped by `DELETE`: the best plan found before the stop, if any.
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Option<JobStatus> {
+        Some(match s {
+            "queued" => JobStatus::Queued,
+            "running" => JobStatus::Running,
+            "done" => JobStatus::Done,
+            "failed" => JobStatus::Failed,
+            "cancelled" => JobStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// Done, failed or cancelled: nothing will change any more.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Done | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+}
+
+/// One job as stored (without its request, which only workers and the
+/// report need).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRow {
+    pub id: String,
+    pub status: JobStatus,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// The time limit the solve runs with (the request's, capped by the
+    /// server's maximum).
+    pub time_limit_seconds: f64,
+    /// The plan JSON, when there is one.
+    pub plan: Option<String>,
+    /// Why the job failed.
+    pub error: Option<String>,
+    /// The last progress snapshot (JSON), kept when the solve ends.
+    pub progress: Option<String>,
+}
+
+/// A job a worker has taken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claimed {
+    pub id: String,
+    /// The request JSON (validated when it was posted).
+    pub request: String,
+    pub time_limit_seconds: f64,
+}
+
+/// One job in a list: no request, no plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobListing {
+    pub id: String,
+    pub status: JobStatus,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// The SQLite job store. Not `Sync`: the service keeps it behind a mutex.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const SCHEMA: &str = "
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS jobs (
+    seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                 TEXT NOT NULL UNIQUE,
+    status             TEXT NOT NULL,
+    created_at         INTEGER NOT NULL,
+    started_at         INTEGER,
+    finished_at        INTEGER,
+    time_limit_seconds REAL NOT NULL,
+    request            TEXT NOT NULL,
+    plan               TEXT,
+    error              TEXT,
+    progress           TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+COMMIT;
+";
+
+const ROW_COLUMNS: &str =
+    "id, status, created_at, started_at, finished_at, time_limit_seconds, plan, error, progress";
+
+impl Store {
+    /// Open (or create) the store in `dir`, creating the folder if needed.
+    pub fn open(dir: &Path) -> Result<Store, ServeError> {
+        std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let path = dir.join("jobs.sqlite3");
+        // Any step may find the file locked by another service.
+        let db_err = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                ServeError::Config(format!(
+                    "{} is in use by another rota serve: give each service its own --data-dir",
+                    path.display()
+                ))
+            }
+            _ => ServeError::Store {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            },
+        };
+        let conn = Connection::open(&path).map_err(db_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(db_err)?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db_err)?;
+        // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
+        // until the connection closes: a second service fails here.
+        conn.execute_batch(SCHEMA).map_err(db_err)?;
+        Ok(Store { conn, path })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// At start-up: a job still `running` was interrupted when the previous
+    /// process died; mark it `failed` with the reason. Returns how many.
+    pub fn fail_interrupted(&mut self, now: i64) -> Result<usize, ServeError> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET status = 'failed', finished_at = ?1, error = ?2
+             WHERE status = 'running'",
+            params![
+                now,
+                "the service stopped while this job was running (crash or kill); \
+                 no plan was saved: submit the request again"
+            ],
+        )?)
+    }
+
+    /// Delete finished jobs that finished before `cutoff`. Returns how many.
+    pub fn purge_finished_before(&mut self, cutoff: i64) -> Result<usize, ServeError> {
+        Ok(self.conn.execute(
+            "DELETE FROM jobs WHERE status IN ('done', 'failed', 'cancelled')
+             AND finished_at < ?1",
+            params![cutoff],
+        )?)
+    }
+
+    /// How many jobs wait for a worker.
+    pub fn queued(&self) -> Result<usize, ServeError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Add a queued job.
+    pub fn insert(
+        &mut self,
+        id: &str,
+        request_json: &str,
+        time_limit_seconds: f64,
+        now: i64,
+    ) -> Result<(), ServeError> {
+        self.conn.execute(
+            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request)
+             VALUES (?1, 'queued', ?2, ?3, ?4)",
+            params![id, now, time_limit_seconds, request_json],
+        )?;
+        Ok(())
+    }
+
+    /// Take the oldest queued job and mark it `running`.
+    pub fn claim_next(&mut self, now: i64) -> Result<Option<Claimed>, ServeError> {
+        Ok(self
+            .conn
+            .query_row(
+                "UPDATE jobs SET status = 'running', started_at = ?1
+                 WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
+                 RETURNING id, request, time_limit_seconds",
+                params![now],
+                |r| {
+                    Ok(Claimed {
+                        id: r.get(0)?,
+                        request: r.get(1)?,
+                        time_limit_seconds: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Record how a running job ended.
+    pub fn finish(
+        &mut self,
+        id: &str,
+        status: JobStatus,
+        plan: Option<&str>,
+        error: Option<&str>,
+        progress: Option<&str>,
+        now: i64,
+    ) -> Result<(), ServeError> {
+        self.conn.execute(
+            "UPDATE jobs SET status = ?2, plan = ?3, error = ?4, progress = ?5, finished_at = ?6
+             WHERE id = ?1",
+            params![id, status.as_str(), plan, error, progress, now],
+        )?;
+        Ok(())
+    }
+
+    /// Put a running job back in the queue (the service is stopping and will
+    /// run it again when it starts).
+    pub fn requeue(&mut self, id: &str) -> Result<(), ServeError> {
+        self.conn.execute(
+            "UPDATE jobs SET status = 'queued', started_at = NULL WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(())
+    }
+
+    /// Cancel a job that has not started. False when it is not queued.
+    pub fn cancel_queued(&mut self, id: &str, now: i64) -> Result<bool, ServeError> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET status = 'cancelled', finished_at = ?2,
+                 error = 'cancelled before it started: no plan'
+             WHERE id = ?1 AND status = 'queued'",
+            params![id, now],
+        )? == 1)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<JobRow>, ServeError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM jobs WHERE id = ?1");
+        let row = self
+            .conn
+            .query_row(&sql, params![id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, status, created_at, started_at, finished_at, tl, plan, error, progress)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let status = JobStatus::parse(&status).ok_or_else(|| {
+            ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
+        })?;
+        Ok(Some(JobRow {
+            id,
+            status,
+            created_at,
+            started_at,
+            finished_at,
+            time_limit_seconds: tl,
+            plan,
+            error,
+            progress,
+        }))
+    }
+
+    /// The newest `limit` jobs, optionally of one status.
+    pub fn list(
+        &self,
+        status: Option<JobStatus>,
+        limit: usize,
+    ) -> Result<Vec<JobListing>, ServeError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, status, created_at, finished_at FROM jobs
+             WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![status.map(JobStatus::as_str), limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status, created, finished) = row?;
+            let status = JobStatus::parse(&status).ok_or_else(|| {
+                ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
+            })?;
+            out.push(JobListing {
+                id,
+                status,
+                created_at: created,
+                finished_at: finished,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stored request of a job (JSON).
+    pub fn request_of(&self, id: &str) -> Result<Option<String>, ServeError> {
+        Ok(self
+            .conn
+            .query_row("SELECT request FROM jobs WHERE id = ?1", params![id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn life_cycle_restart_and_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = Store::open(dir.path()).unwrap();
+            s.insert("a", "{}", 1.0, 100).unwrap();
+            s.insert("b", "{}", 1.0, 101).unwrap();
+            s.insert("c", "{}", 1.0, 102).unwrap();
+            assert_eq!(s.queued().unwrap(), 3);
+            // Oldest first, each claimed once.
+            assert_eq!(s.claim_next(200).unwrap().unwrap().id, "a");
+            assert_eq!(s.claim_next(201).unwrap().unwrap().id, "b");
+            s.finish("a", JobStatus::Done, Some("{\"p\":1}"), None, None, 300)
+                .unwrap();
+            assert!(s.cancel_queued("c", 301).unwrap());
+            assert!(!s.cancel_queued("a", 302).unwrap(), "a is not queued");
+            assert_eq!(s.claim_next(303).unwrap(), None);
+        }
+        // A restart: "b" was running when the process went away.
+        let mut s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.fail_interrupted(400).unwrap(), 1);
+        let a = s.get("a").unwrap().unwrap();
+        assert_eq!(a.status, JobStatus::Done);
+        assert_eq!(a.plan.as_deref(), Some("{\"p\":1}"));
+        let b = s.get("b").unwrap().unwrap();
+        assert_eq!(b.status, JobStatus::Failed);
+        assert!(
+            b.error
+                .unwrap()
+                .contains("stopped while this job was running")
+        );
+        assert_eq!(s.get("c").unwrap().unwrap().status, JobStatus::Cancelled);
+        assert_eq!(s.get("zzz").unwrap(), None);
+        let ids = |v: Vec<JobListing>| v.into_iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!(ids(s.list(None, 10).unwrap()), ["c", "b", "a"]);
+        assert_eq!(ids(s.list(None, 2).unwrap()), ["c", "b"]);
+        assert_eq!(ids(s.list(Some(JobStatus::Failed), 10).unwrap()), ["b"]);
+        // Retention: only jobs finished before the cutoff go.
+        assert_eq!(s.purge_finished_before(350).unwrap(), 2, "a and c");
+        assert!(s.get("a").unwrap().is_none());
+        assert!(s.get("b").unwrap().is_some());
+    }
+
+    #[test]
+    fn requeued_job_runs_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        s.insert("a", "{\"r\":1}", 1.0, 1).unwrap();
+        assert!(s.claim_next(2).unwrap().is_some());
+        s.requeue("a").unwrap();
+        assert_eq!(s.get("a").unwrap().unwrap().status, JobStatus::Queued);
+        assert_eq!(
+            s.claim_next(3).unwrap(),
+            Some(Claimed {
+                id: "a".to_string(),
+                request: "{\"r\":1}".to_string(),
+                time_limit_seconds: 1.0
+            })
+        );
+    }
+
+    #[test]
+    fn a_second_store_on_the_same_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        match Store::open(dir.path()) {
+            Err(ServeError::Config(m)) => assert!(m.contains("in use"), "{m}"),
+            Err(e) => panic!("expected a Config error, got {e}"),
+            Ok(_) => panic!("a second store opened the same database"),
+        }
+    }
+}

@@ -1,0 +1,525 @@
+//! `rota serve`: the planner behind an HTTP API (`docs/service.md`).
+//!
+//! A second front door next to the CLI, with the same library calls:
+//! [`crate::load_request`] validates a posted request at once (the CLI's
+//! E-codes, paths and hints, as a 422), [`crate::plan_request_with`] solves
+//! it on a worker under a [`SolveControl`] (progress while it runs, `DELETE`
+//! cancels it and keeps the best plan), [`crate::check::check`] and
+//! [`crate::report::html`] serve `/v1/check` and the HTML report.
+//!
+//! - [`jobs`]: the SQLite job store under `--data-dir` (the queue, the plans,
+//!   recovery after a crash, retention).
+//! - [`api`]: the handlers, the one error shape, the OpenAPI description.
+//! - [`auth`]: the bearer token.
+//!
+//! Solves run on at most `workers` blocking threads; the async runtime that
+//! answers requests never runs a solve, parses a large body or waits on the
+//! database, so health checks and status reads stay quick while solves run.
+
+pub mod api;
+pub mod auth;
+pub mod jobs;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, broadcast};
+
+use crate::control::SolveControl;
+use jobs::{JobStatus, Store};
+
+/// Everything `rota serve` can be told.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port (printed on start).
+    pub addr: SocketAddr,
+    /// Solves that may run at once (at least 1).
+    pub workers: usize,
+    /// Jobs that may wait for a worker; beyond that a POST gets 429.
+    pub queue: usize,
+    /// The job database lives here.
+    pub data_dir: PathBuf,
+    /// A file holding the bearer token; without it only loopback addresses
+    /// are allowed.
+    pub token_file: Option<PathBuf>,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// A request's `time_limit_seconds` is capped at this.
+    pub max_time_limit_seconds: f64,
+    /// Finished jobs are deleted this many days after they finished.
+    pub retention_days: u32,
+    /// Origins allowed by CORS; empty: no CORS headers at all.
+    pub cors_origins: Vec<String>,
+}
+
+impl Config {
+    /// One worker per two cores, at least one.
+    pub fn default_workers() -> usize {
+        std::thread::available_parallelism()
+            .map(|n| n.get() / 2)
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// `rota` under the user's data directory (e.g. `~/.local/share/rota`).
+    pub fn default_data_dir() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("rota")
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            workers: Config::default_workers(),
+            queue: 64,
+            data_dir: Config::default_data_dir(),
+            token_file: None,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_time_limit_seconds: 300.0,
+            retention_days: 30,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Why the service could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A setting that cannot work (the user's to fix).
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot read or write {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("job database {path}: {message}")]
+    Store { path: String, message: String },
+    #[error("job database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A job a worker is solving: its control, and whether a `DELETE` (rather
+/// than a shutdown) stopped it.
+pub(crate) struct Live {
+    pub ctl: Arc<SolveControl>,
+    pub cancelled_by_user: AtomicBool,
+    /// The solve's time limit (for `Retry-After`).
+    pub time_limit_seconds: f64,
+}
+
+impl Shared {
+    /// Seconds until the first running solve reaches its time limit, when
+    /// a worker (and so a place in the queue) frees up at the latest.
+    pub fn seconds_until_a_worker_frees(&self) -> Option<f64> {
+        self.live
+            .values()
+            .map(|l| (l.time_limit_seconds - l.ctl.progress().elapsed_seconds).max(0.0))
+            .min_by(f64::total_cmp)
+    }
+}
+
+/// The store and the running jobs, under one lock so that a `DELETE` and a
+/// worker claiming the same job cannot miss each other.
+pub(crate) struct Shared {
+    pub store: Store,
+    pub live: HashMap<String, Arc<Live>>,
+}
+
+/// What every handler and worker shares.
+pub(crate) struct AppState {
+    pub config: Config,
+    pub token: Option<auth::Token>,
+    pub shared: Mutex<Shared>,
+    /// Wakes idle workers when a job is queued.
+    pub wake: Notify,
+    /// The id of every job that finishes (for `?wait` and `DELETE`).
+    pub finished: broadcast::Sender<String>,
+    pub stopping: AtomicBool,
+}
+
+pub(crate) type State = Arc<AppState>;
+
+/// How long a stop waits for running solves to end before it re-queues
+/// their jobs itself and exits.
+const STOP_GRACE: Duration = Duration::from_secs(20);
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl AppState {
+    /// Run `f` on the store on a blocking thread (SQLite waits on the disk).
+    pub async fn db<T, F>(self: &Arc<Self>, f: F) -> Result<T, ServeError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Shared) -> Result<T, ServeError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut g = state
+                .shared
+                .lock()
+                .map_err(|_| ServeError::Internal("the job store lock is poisoned".into()))?;
+            f(&mut g)
+        })
+        .await
+        .map_err(|e| ServeError::Internal(format!("job store task failed: {e}")))?
+    }
+
+    /// Wait until job `id` is finished or `timeout` passes; true if finished.
+    pub async fn wait_finished(self: &Arc<Self>, id: &str, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut rx = self.finished.subscribe();
+        loop {
+            let owned = id.to_string();
+            let status = self
+                .db(move |s| Ok(s.store.get(&owned)?.map(|r| r.status)))
+                .await;
+            match status {
+                Ok(Some(st)) if st.is_finished() => return true,
+                Ok(Some(_)) => {}
+                _ => return false,
+            }
+            // Wait for this job's news; a lagged receiver just looks again.
+            loop {
+                if self.stopping.load(Ordering::SeqCst) {
+                    return false;
+                }
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Err(_) => return false,
+                    // Finished, or put back in the queue by a stop: look.
+                    Ok(Ok(done)) if done == id => break,
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => break,
+                    Ok(Err(broadcast::error::RecvError::Closed)) => return false,
+                }
+            }
+        }
+    }
+}
+
+impl AppState {
+    /// Stop taking jobs and cancel the running solves (their jobs are put
+    /// back in the queue by their workers). Idempotent.
+    fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        if let Ok(g) = self.shared.lock() {
+            for live in g.live.values() {
+                live.ctl.cancel();
+            }
+        }
+        self.wake.notify_waiters();
+    }
+}
+
+/// Start the service and run until Ctrl-C or SIGTERM.
+///
+/// Prints `listening on http://ADDR` on stderr once the socket is bound
+/// (with the real port when `addr` has port 0).
+pub fn run(config: Config) -> Result<(), ServeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServeError::Io {
+            path: "tokio runtime".into(),
+            source,
+        })?;
+    let result = rt.block_on(serve(config, shutdown_signal()));
+    rt.shutdown_timeout(Duration::from_secs(2));
+    result
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Check the settings, open the store, recover, bind, serve until
+/// `shutdown` completes, then stop the workers (a running job is put back
+/// in the queue and runs again at the next start).
+pub async fn serve(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    if config.workers == 0 {
+        return Err(ServeError::Config("--workers must be at least 1".into()));
+    }
+    if config.queue == 0 {
+        return Err(ServeError::Config("--queue must be at least 1".into()));
+    }
+    if config.max_body_bytes == 0 {
+        return Err(ServeError::Config(
+            "--max-body-mb must be at least 1".into(),
+        ));
+    }
+    if !(config.max_time_limit_seconds.is_finite() && config.max_time_limit_seconds > 0.0) {
+        return Err(ServeError::Config(
+            "--max-time-limit must be a positive number of seconds".into(),
+        ));
+    }
+    let token = match &config.token_file {
+        Some(p) => Some(auth::Token::from_file(p)?),
+        None => None,
+    };
+    if token.is_none() && !config.addr.ip().is_loopback() {
+        return Err(ServeError::Config(format!(
+            "refusing to listen on {} without --token-file: anyone on the network could \
+             read client data; give --token-file FILE or listen on 127.0.0.1",
+            config.addr
+        )));
+    }
+    init_logging();
+
+    let mut store = Store::open(&config.data_dir)?;
+    let now = now_ms();
+    let failed = store.fail_interrupted(now)?;
+    let purged = store.purge_finished_before(retention_cutoff(&config, now))?;
+    let queued = store.queued()?;
+    tracing::info!(
+        data = %store.path().display(),
+        interrupted_marked_failed = failed,
+        purged,
+        queued_from_before = queued,
+        "job store open"
+    );
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServeError::Io {
+            path: config.addr.to_string(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| ServeError::Io {
+        path: config.addr.to_string(),
+        source,
+    })?;
+
+    let (finished, _) = broadcast::channel(1024);
+    let state: State = Arc::new(AppState {
+        token,
+        shared: Mutex::new(Shared {
+            store,
+            live: HashMap::new(),
+        }),
+        wake: Notify::new(),
+        finished,
+        stopping: AtomicBool::new(false),
+        config,
+    });
+
+    let mut workers = Vec::new();
+    for _ in 0..state.config.workers {
+        workers.push(tokio::spawn(worker(Arc::clone(&state))));
+    }
+    let retention = tokio::spawn(retention_task(Arc::clone(&state)));
+
+    let app = api::router(Arc::clone(&state));
+    eprintln!("listening on http://{bound}");
+    tracing::info!(
+        workers = state.config.workers,
+        queue = state.config.queue,
+        auth = state.token.is_some(),
+        "rota serve ready"
+    );
+    // On the signal, first stop the solves: their jobs go back to the
+    // queue, and requests waiting on them (`?wait`, DELETE) answer at once
+    // instead of holding the graceful shutdown open.
+    let stopper = Arc::clone(&state);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("stopping: running jobs go back to the queue");
+            stopper.begin_stop();
+        })
+        .await
+        .map_err(|source| ServeError::Io {
+            path: bound.to_string(),
+            source,
+        });
+    state.begin_stop();
+    retention.abort();
+    // Give the solves time to notice the cancellation (a solver phase that
+    // does not check it may finish first); a job still running after that
+    // is put back in the queue here, so it is not reported as failed.
+    let grace = tokio::time::Instant::now() + STOP_GRACE;
+    for w in workers {
+        let _ = tokio::time::timeout_at(grace, w).await;
+    }
+    let abandoned = state
+        .db(|s| {
+            let ids: Vec<String> = s.live.keys().cloned().collect();
+            for id in &ids {
+                s.store.requeue(id)?;
+            }
+            Ok(ids)
+        })
+        .await;
+    match abandoned {
+        Ok(ids) if !ids.is_empty() => {
+            tracing::info!(
+                jobs = ids.len(),
+                "solves still running at exit were re-queued"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "cannot re-queue running jobs"),
+    }
+    tracing::info!("rota serve stopped");
+    served
+}
+
+fn init_logging() {
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
+}
+
+fn retention_cutoff(config: &Config, now: i64) -> i64 {
+    now - i64::from(config.retention_days) * 24 * 3600 * 1000
+}
+
+/// Delete finished jobs past the retention period, every hour.
+async fn retention_task(state: State) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    tick.tick().await; // the first tick is immediate; start-up already purged
+    loop {
+        tick.tick().await;
+        let cutoff = retention_cutoff(&state.config, now_ms());
+        match state
+            .db(move |s| s.store.purge_finished_before(cutoff))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "retention: old jobs deleted"),
+            Err(e) => tracing::error!(error = %e, "retention failed"),
+        }
+    }
+}
+
+/// One worker: claim the oldest queued job, solve it on a blocking thread,
+/// store the outcome; sleep until woken when the queue is empty.
+async fn worker(state: State) {
+    loop {
+        let woken = state.wake.notified();
+        if state.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let claimed = state
+            .db(|s| {
+                let now = now_ms();
+                Ok(match s.store.claim_next(now)? {
+                    Some(job) => {
+                        let live = Arc::new(Live {
+                            ctl: Arc::new(SolveControl::new()),
+                            cancelled_by_user: AtomicBool::new(false),
+                            time_limit_seconds: job.time_limit_seconds,
+                        });
+                        s.live.insert(job.id.clone(), Arc::clone(&live));
+                        Some((job.id, job.request, live))
+                    }
+                    None => None,
+                })
+            })
+            .await;
+        match claimed {
+            Ok(Some((id, request, live))) => run_job(&state, id, request, live).await,
+            Ok(None) => {
+                // notify_waiters wakes futures created before the call, so a
+                // job queued after the claim above is not missed; the timer
+                // is a second safety net.
+                let _ = tokio::time::timeout(Duration::from_secs(5), woken).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "worker cannot claim a job");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
+    tracing::info!(job = %id, "solve started");
+    let ctl = Arc::clone(&live.ctl);
+    let solved = tokio::task::spawn_blocking(move || {
+        let req = crate::parse::request_from_str(&request)?;
+        crate::plan_request_with(&req, &ctl)
+    })
+    .await;
+    let progress = serde_json::to_string(&api::ProgressView::from(live.ctl.progress())).ok();
+    let user_cancel = live.cancelled_by_user.load(Ordering::SeqCst);
+    let stopping = state.stopping.load(Ordering::SeqCst) && !user_cancel;
+    let outcome: Result<(JobStatus, Option<String>, Option<String>), ()> = match solved {
+        _ if stopping => Err(()),
+        Ok(Ok(plan)) => match serde_json::to_string(&plan) {
+            Ok(json) if user_cancel => Ok((JobStatus::Cancelled, Some(json), None)),
+            Ok(json) => Ok((JobStatus::Done, Some(json), None)),
+            Err(e) => Ok((
+                JobStatus::Failed,
+                None,
+                Some(format!("the plan could not be serialised: {e}")),
+            )),
+        },
+        Ok(Err(e)) => Ok((JobStatus::Failed, None, Some(e.to_string()))),
+        Err(e) => Ok((
+            JobStatus::Failed,
+            None,
+            Some(format!("the solver stopped unexpectedly: {e}")),
+        )),
+    };
+    let job = id.clone();
+    let stored = state
+        .db(move |s| {
+            s.live.remove(&job);
+            match outcome {
+                Err(()) => s.store.requeue(&job),
+                Ok((status, plan, error)) => s.store.finish(
+                    &job,
+                    status,
+                    plan.as_deref(),
+                    error.as_deref(),
+                    progress.as_deref(),
+                    now_ms(),
+                ),
+            }
+        })
+        .await;
+    match stored {
+        Ok(()) => tracing::info!(job = %id, "solve ended"),
+        Err(e) => tracing::error!(job = %id, error = %e, "cannot store the outcome of a job"),
+    }
+    let _ = state.finished.send(id);
+}

@@ -1,0 +1,195 @@
+//! Start the real `rota serve` binary on an ephemeral localhost port and
+//! talk HTTP to it. Shared by `tests/serve.rs` and `tests/serve_load.rs`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const SMALL_DAY: &str = include_str!("../../data/small-day.json");
+
+/// Generous: the machine is shared and noisy; tests poll, never race.
+pub const START_TIMEOUT: Duration = Duration::from_secs(120);
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A running `rota serve` child process, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// `rota serve --addr 127.0.0.1:0 --data-dir DIR ARGS...`, waiting for
+    /// its "listening on" line.
+    pub fn start(data_dir: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rota serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let sink = Arc::clone(&log);
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let base = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(b) => b,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "rota serve did not print its address; stderr:\n{}",
+                    log.lock().unwrap().join("\n")
+                );
+            }
+        };
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Server { child, base, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Everything the server wrote on stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    /// SIGKILL: a crash, no chance to clean up.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill rota serve");
+        self.child.wait().expect("reap rota serve");
+    }
+}
+
+impl Server {
+    /// SIGTERM, as a service manager stops it; waits for the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM runs");
+        assert!(sent.success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for rota serve") {
+                return status.code();
+            }
+            assert!(
+                start.elapsed() < START_TIMEOUT,
+                "rota serve did not stop on SIGTERM:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client")
+}
+
+/// POST a JSON text.
+pub async fn post_json(c: &reqwest::Client, url: &str, body: &str) -> reqwest::Response {
+    c.post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST answered")
+}
+
+pub async fn get_json(c: &reqwest::Client, url: &str) -> (u16, Value) {
+    let res = c.get(url).send().await.expect("GET answered");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("a JSON body"))
+}
+
+/// Poll a job until `pred` holds for its view (or panic after `timeout`).
+pub async fn poll_until(
+    c: &reqwest::Client,
+    url: &str,
+    timeout: Duration,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, job) = get_json(c, url).await;
+        assert_eq!(status, 200, "{job}");
+        if pred(&job) {
+            return job;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "job did not get there within {timeout:?}: {job}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn is_finished(job: &Value) -> bool {
+    matches!(
+        job["status"].as_str(),
+        Some("done" | "failed" | "cancelled")
+    )
+}
+
+/// The request text with another time limit (and, optionally, seed).
+pub fn with_time_limit(request: &str, seconds: f64) -> String {
+    let mut v: Value = serde_json::from_str(request).unwrap();
+    v["settings"]["time_limit_seconds"] = seconds.into();
+    v.to_string()
+}
+
+/// A day large enough that a solve is still running when a test acts on it.
+pub fn big_day(clients: usize, time_limit: f64) -> String {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let mut req = rota::generate::generate(&rota::generate::GenerateOptions::new(clients, 7, date));
+    req.settings.time_limit_seconds = time_limit;
+    serde_json::to_string(&req).unwrap()
+}
+
+/// Assert the independent checker accepts `plan` for `request_text`.
+#[track_caller]
+pub fn assert_plan_checks(request_text: &str, plan: &Value) -> rota::model::Plan {
+    let req = rota::load_request(request_text).expect("request loads");
+    let plan: rota::model::Plan =
+        rota::parse::plan_from_str(&plan.to_string()).expect("the plan parses");
+    let report = rota::check::check(&req, &plan);
+    assert!(report.is_valid(), "{report}");
+    plan
+}
+
+/// A fresh data directory.
+pub fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
