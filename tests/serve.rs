@@ -466,10 +466,13 @@ async fn a_full_queue_is_429_and_cancel_keeps_the_best_plan() {
     assert_eq!(cancelled["status"], "cancelled");
     assert!(cancelled["plan"].is_null());
 
-    // Once the solve has a first plan (progress while running), cancel it:
-    // it stops with its best plan so far.
+    // Once the solve has a first plan and its bound (progress while
+    // running; the bound is computed beside the greedy), cancel it: it
+    // stops with its best plan so far.
     let seen = poll_until(&c, &running_url, JOB_TIMEOUT, |j| {
-        is_finished(j) || j["progress"]["clients_served"].as_u64().unwrap_or(0) > 0
+        is_finished(j)
+            || (j["progress"]["clients_served"].as_u64().unwrap_or(0) > 0
+                && j["progress"]["upper_bound_priority"].is_u64())
     })
     .await;
     let res = c.delete(&running_url).send().await.unwrap();
