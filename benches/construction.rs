@@ -1,5 +1,7 @@
-//! Speed of the greedy construction and of the whole pipeline on generated
-//! days (see docs/benchmarks.md). Run: `cargo bench --bench construction`.
+//! Speed of the greedy construction, of one search move (a served client
+//! removed and re-inserted: the feasibility evaluation of every place in
+//! every eligible round) and of the whole pipeline on generated days (see
+//! docs/benchmarks.md). Run: `cargo bench --bench construction`.
 
 use std::hint::black_box;
 
@@ -28,15 +30,46 @@ fn construction(c: &mut Criterion) {
     g.finish();
 }
 
+fn reinsert(c: &mut Criterion) {
+    let mut g = c.benchmark_group("reinsert_one_client");
+    for clients in [50, 300, 1000] {
+        let p = Problem::from_request(&day(clients)).unwrap();
+        let sol = rota::solve::greedy::construct(&p).solution;
+        let served: Vec<usize> = (0..p.clients.len())
+            .filter(|&k| sol.is_served(&p, k))
+            .collect();
+        let mut i = 0usize;
+        g.bench_function(format!("{clients}_clients"), |b| {
+            b.iter_batched(
+                || {
+                    i = (i + 7) % served.len();
+                    let k = served[i];
+                    let mut s = sol.clone();
+                    for &v in &p.clients[k].visits {
+                        s.remove(v);
+                    }
+                    (s, k)
+                },
+                |(mut s, k)| {
+                    let _ = rota::solve::greedy::insert_client(black_box(&p), &mut s, k);
+                    s
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 fn pipeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("plan_request");
     g.sample_size(10);
-    for clients in [50, 300] {
-        let req = day(clients);
-        g.bench_function(format!("{clients}_clients"), |b| {
-            b.iter(|| rota::plan_request(black_box(&req)).unwrap())
-        });
-    }
+    // The search runs until it stalls (or the 10 s limit): only the sample
+    // day's size is benchmarked here; bigger days are in `rota bench days`.
+    let req = day(50);
+    g.bench_function("50_clients", |b| {
+        b.iter(|| rota::plan_request(black_box(&req)).unwrap())
+    });
     g.finish();
 }
 
@@ -47,5 +80,5 @@ fn problem(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, construction, pipeline, problem);
+criterion_group!(benches, construction, reinsert, pipeline, problem);
 criterion_main!(benches);

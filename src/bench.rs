@@ -213,13 +213,22 @@ pub fn read_hierarchical(
 
 /// Solve Solomon instance files with the default solver, each within
 /// `time_limit` seconds.
+/// How each Solomon instance is solved.
+#[derive(Debug, Clone, Copy)]
+pub struct SolomonRun {
+    pub time_limit: f64,
+    pub seed: u64,
+    /// 0: one search per core.
+    pub threads: usize,
+    /// Recombine after this many iterations without a new best (0: off).
+    pub recombine_every: usize,
+}
+
 pub fn solomon_rows(
     files: &[std::path::PathBuf],
     bks: &std::collections::HashMap<(String, usize), f64>,
     hierarchical: &std::collections::HashMap<String, (usize, f64)>,
-    time_limit: f64,
-    seed: u64,
-    threads: usize,
+    run: SolomonRun,
     mut each: impl FnMut(&SolomonRow),
 ) -> Result<Vec<SolomonRow>, RotaError> {
     let mut rows = Vec::new();
@@ -231,8 +240,15 @@ pub fn solomon_rows(
         let inst = crate::solomon::parse(&text, &path.display().to_string())?;
         let started = Instant::now();
         let p = crate::solomon::problem(&inst);
-        let sol =
-            crate::solve_problem(&p, seed, time_limit, threads, started, &SolveControl::new());
+        let sol = crate::solve_problem(
+            &p,
+            run.seed,
+            run.time_limit,
+            run.threads,
+            run.recombine_every,
+            started,
+            &SolveControl::new(),
+        );
         let seconds = started.elapsed().as_secs_f64();
         let routes = crate::solomon::routes(&inst, &sol);
         let checked = crate::solomon::verify(&inst, &routes);

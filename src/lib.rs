@@ -106,6 +106,7 @@ pub fn plan_with(
             deadline,
             max_stall: solve::search::SearchOptions::stall_for(&p),
             bound: Some(bound),
+            recombine_every: solve::search::RECOMBINE_EVERY,
         };
         solution = search_in_parallel(&p, &solution, &base, opts.threads, ctl);
     }
@@ -197,6 +198,7 @@ pub fn solve_problem(
     seed: u64,
     time_limit: f64,
     threads: usize,
+    recombine_every: usize,
     started: Instant,
     ctl: &control::SolveControl,
 ) -> solve::Solution {
@@ -207,6 +209,7 @@ pub fn solve_problem(
         deadline: started + limit,
         max_stall: usize::MAX,
         bound: None,
+        recombine_every,
     };
     search_in_parallel(p, &greedy.solution, &base, threads, ctl)
 }

@@ -191,6 +191,11 @@ enum Bench {
         /// Write one row per instance here (with its routes).
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Recombine the search's rounds by MIP after every N iterations
+        /// without a new best (0: off, the default here: on these instances
+        /// it measured worse in 10 s runs, see docs/benchmarks.md).
+        #[arg(long, default_value_t = 0)]
+        recombine_every: usize,
     },
     /// Plan generated home-care days with the default solver: priority
     /// served, bound, gap, travel, time to the final plan.
@@ -480,6 +485,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     threads,
                     bks,
                     csv,
+                    recombine_every,
                 },
         } => {
             let bks_path = bks.unwrap_or_else(|| {
@@ -502,22 +508,27 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 Default::default()
             };
-            let rows =
-                rota::bench::solomon_rows(&files, &bks, &hier, time_limit, seed, threads, |r| {
-                    eprintln!(
-                        "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
-                        r.instance,
-                        r.customers,
-                        r.routes,
-                        r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
-                        r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
-                        r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
-                        r.seconds,
-                        r.error
-                            .as_deref()
-                            .map_or(String::new(), |e| format!(" INVALID: {e}"))
-                    )
-                })?;
+            let run = rota::bench::SolomonRun {
+                time_limit,
+                seed,
+                threads,
+                recombine_every,
+            };
+            let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, |r| {
+                eprintln!(
+                    "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
+                    r.instance,
+                    r.customers,
+                    r.routes,
+                    r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                    r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
+                    r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+                    r.seconds,
+                    r.error
+                        .as_deref()
+                        .map_or(String::new(), |e| format!(" INVALID: {e}"))
+                )
+            })?;
             print!("{}", rota::bench::solomon_markdown(&rows));
             if let Some(path) = csv {
                 std::fs::write(&path, rota::bench::solomon_csv(&rows))
@@ -565,7 +576,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             files.sort();
             let bks = rota::bench::read_bks(&solomon.join("bks_distance_only.csv"))?;
             let hier = rota::bench::read_hierarchical(&solomon.join("bks_100_hierarchical.csv"))?;
-            let s_rows = rota::bench::solomon_rows(&files, &bks, &hier, time_limit, 1, 0, |r| {
+            let run = rota::bench::SolomonRun {
+                time_limit,
+                seed: 1,
+                threads: 0,
+                recombine_every: 0,
+            };
+            let s_rows = rota::bench::solomon_rows(&files, &bks, &hier, run, |r| {
                 eprintln!(
                     "{}: distance {}, gap {}",
                     r.instance,

@@ -14,7 +14,7 @@
 //! (record-to-record, shrinking to 0 over the run) allows it. The operators'
 //! weights adapt to how often they produce new bests and accepted moves.
 //!
-//! Every [`RECOMBINE_EVERY`] iterations the rounds of the accepted
+//! Every [`RECOMBINE_EVERY`] iterations (by default) the rounds of the accepted
 //! solutions are recombined by a set-partitioning MIP on HiGHS
 //! ([`super::recombine`]).
 //!
@@ -42,9 +42,11 @@ pub struct SearchOptions {
     pub deadline: Instant,
     /// Stop after this many iterations without a new best.
     pub max_stall: usize,
-    /// A proven bound on priority: reaching it (with nothing left to gain
-    /// in priority) ends the search early only if `stop_at_bound`.
+    /// A proven bound on priority: a best plan that reaches it ends the
+    /// search once it has stalled a quarter of `max_stall`.
     pub bound: Option<i64>,
+    /// Recombine the pool every this many iterations (0: never).
+    pub recombine_every: usize,
 }
 
 impl SearchOptions {
@@ -58,7 +60,7 @@ const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
 
 /// Every this many iterations, the pool of rounds is recombined by the
 /// set-partitioning MIP ([`super::recombine`]), for at most this long.
-const RECOMBINE_EVERY: usize = 2_000;
+pub const RECOMBINE_EVERY: usize = 2_000;
 const RECOMBINE_SECONDS: f64 = 0.5;
 /// Rounds kept for recombination; when full, the pool restarts from the
 /// best solution's rounds.
@@ -148,17 +150,24 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             cur_obj = obj;
             pool.add(&cur);
         }
-        if iter.is_multiple_of(RECOMBINE_EVERY) && pool.len() > pool_at_last {
+        // Recombine when the search is stuck: after every
+        // `recombine_every` iterations without a new best.
+        if opts.recombine_every > 0
+            && stall > 0
+            && stall.is_multiple_of(opts.recombine_every)
+            && pool.len() > pool_at_last
+        {
             let left = opts
                 .deadline
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64();
             if left > 0.05 {
+                // A better combination becomes the best plan; the search
+                // itself carries on from where it was (resetting it there
+                // cost diversity: measured on Solomon, 2.1% against 0.75%).
                 if let Some(sol) = recombine(p, &pool, &best, left.min(RECOMBINE_SECONDS)) {
                     best_obj = sol.objective(p);
                     best = sol;
-                    cur = best.clone();
-                    cur_obj = best_obj;
                     stall = 0;
                     best.report_progress(p, ctl, "recombine");
                 }
@@ -360,6 +369,7 @@ mod tests {
             deadline: Instant::now() + std::time::Duration::from_secs(600),
             max_stall: 2_000,
             bound: None,
+            recombine_every: RECOMBINE_EVERY,
         };
         let a = search(&p, &g.solution, &opts, &SolveControl::new());
         assert!(a.objective(&p) >= g.solution.objective(&p));
@@ -379,6 +389,7 @@ mod tests {
             deadline: Instant::now() + std::time::Duration::from_secs(600),
             max_stall: 1_000_000,
             bound: None,
+            recombine_every: RECOMBINE_EVERY,
         };
         assert_eq!(search(&p, &g.solution, &opts, &ctl), g.solution);
     }
