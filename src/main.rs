@@ -37,11 +37,11 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Time limit in seconds (overrides settings.time_limit_seconds).
-        /// The greedy solver finishes well within any limit.
+        /// The search stops earlier when it stops improving.
         #[arg(long)]
         time_limit: Option<f64>,
-        /// Random seed (overrides settings.seed). The greedy solver is
-        /// deterministic; the seed is recorded for the search solvers.
+        /// Random seed (overrides settings.seed): the same seed gives the
+        /// same plan unless the time limit cuts the search short.
         #[arg(long)]
         seed: Option<u64>,
         /// Solve with the exact MIP (HiGHS): status `optimal` when proven
