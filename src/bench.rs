@@ -170,24 +170,28 @@ impl SolomonRow {
     }
 }
 
-/// The distance-only optima: `(instance, customers) -> distance`.
-pub fn read_bks(
-    path: &std::path::Path,
-) -> Result<std::collections::HashMap<(String, usize), f64>, RotaError> {
+/// The fields of every data row of a small CSV file (no quoting).
+fn csv_rows(path: &std::path::Path) -> Result<Vec<Vec<String>>, RotaError> {
     let text = std::fs::read_to_string(path).map_err(|source| RotaError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    let mut out = std::collections::HashMap::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() >= 4
-            && let (Ok(n), Ok(d)) = (f[1].parse::<usize>(), f[3].parse::<f64>())
-        {
-            out.insert((f[0].to_string(), n), d);
-        }
-    }
-    Ok(out)
+    Ok(text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect())
+}
+
+/// The distance-only optima: `(instance, customers) -> distance`.
+pub fn read_bks(
+    path: &std::path::Path,
+) -> Result<std::collections::HashMap<(String, usize), f64>, RotaError> {
+    Ok(csv_rows(path)?
+        .into_iter()
+        .filter(|f| f.len() >= 4)
+        .filter_map(|f| Some(((f[0].clone(), f[1].parse().ok()?), f[3].parse().ok()?)))
+        .collect())
 }
 
 /// The hierarchical BKS of the 100-customer set: `instance -> (vehicles,
@@ -195,20 +199,11 @@ pub fn read_bks(
 pub fn read_hierarchical(
     path: &std::path::Path,
 ) -> Result<std::collections::HashMap<String, (usize, f64)>, RotaError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RotaError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let mut out = std::collections::HashMap::new();
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() >= 4
-            && let (Ok(k), Ok(d)) = (f[2].parse::<usize>(), f[3].parse::<f64>())
-        {
-            out.insert(f[0].to_string(), (k, d));
-        }
-    }
-    Ok(out)
+    Ok(csv_rows(path)?
+        .into_iter()
+        .filter(|f| f.len() >= 4)
+        .filter_map(|f| Some((f[0].clone(), (f[2].parse().ok()?, f[3].parse().ok()?))))
+        .collect())
 }
 
 /// Solve Solomon instance files with the default solver, each within

@@ -275,6 +275,32 @@ impl Problem {
         self.travel.time(self.rounds[r].mode, a, b)
     }
 
+    /// Travel minutes of round `r` visiting `visits` in order, from its start
+    /// location back to its end location (0 for no visits).
+    pub fn route_travel(&self, r: usize, visits: impl IntoIterator<Item = usize>) -> i64 {
+        let spec = &self.rounds[r];
+        let mut prev = spec.start_node;
+        let mut travel = 0i64;
+        let mut any = false;
+        for v in visits {
+            travel += self.time(r, prev, self.visits[v].node) as i64;
+            prev = self.visits[v].node;
+            any = true;
+        }
+        if any {
+            travel += self.time(r, prev, spec.end_node) as i64;
+        }
+        travel
+    }
+
+    /// A validated request's problem, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn from_json(json: &str) -> Problem {
+        let req: crate::model::Request = serde_json::from_str(json).unwrap();
+        crate::validate::validate(&req).unwrap();
+        Problem::from_request(&req).unwrap()
+    }
+
     /// Whether the carer of round `r` is a preferred carer of visit `v`'s client.
     pub fn is_preferred(&self, v: usize, r: usize) -> bool {
         self.clients[self.visits[v].client]

@@ -272,12 +272,9 @@ fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Request;
 
     fn problem(json: &str) -> Problem {
-        let req: Request = serde_json::from_str(json).unwrap();
-        crate::validate::validate(&req).unwrap();
-        Problem::from_request(&req).unwrap()
+        Problem::from_json(json)
     }
 
     #[test]

@@ -74,16 +74,8 @@ impl Solution {
         let mut continuity = 0;
         let mut travel = 0i64;
         for (r, route) in self.routes.iter().enumerate() {
-            let spec = &p.rounds[r];
-            let mut prev = spec.start_node;
-            for &v in route {
-                travel += p.time(r, prev, p.visits[v].node) as i64;
-                prev = p.visits[v].node;
-                continuity += p.is_preferred(v, r) as i64;
-            }
-            if !route.is_empty() {
-                travel += p.time(r, prev, spec.end_node) as i64;
-            }
+            travel += p.route_travel(r, route.iter().copied());
+            continuity += route.iter().filter(|&&v| p.is_preferred(v, r)).count() as i64;
         }
         (priority, continuity, -travel)
     }

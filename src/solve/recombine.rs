@@ -78,17 +78,6 @@ impl Pool {
     }
 }
 
-fn travel_of(p: &Problem, c: &Column) -> i64 {
-    let spec = &p.rounds[c.round];
-    let mut prev = spec.start_node;
-    let mut t = 0i64;
-    for &(v, _) in &c.stops {
-        t += p.time(c.round, prev, p.visits[v].node) as i64;
-        prev = p.visits[v].node;
-    }
-    t + p.time(c.round, prev, spec.end_node) as i64
-}
-
 /// The best combination of the pool's columns within `time_limit` seconds,
 /// if it is better than `incumbent` (whose rounds must be in the pool).
 pub fn recombine(
@@ -234,7 +223,7 @@ pub fn recombine(
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| (travel_of(p, c) as f64) * x[i])
+        .map(|(i, c)| (p.route_travel(c.round, c.stops.iter().map(|&(v, _)| v)) as f64) * x[i])
         .sum();
     let mut fixed: Vec<Constraint> = Vec::new();
     let mut values: Option<Vec<f64>> = None;
@@ -292,9 +281,7 @@ mod tests {
     use crate::solve::greedy;
 
     fn problem(json: &str) -> Problem {
-        let req: Request = serde_json::from_str(json).unwrap();
-        crate::validate::validate(&req).unwrap();
-        Problem::from_request(&req).unwrap()
+        Problem::from_json(json)
     }
 
     /// Rounds of two solutions recombined: at least as good as the better

@@ -351,13 +351,10 @@ fn schedulable(p: &Problem, sol: &Solution) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Request;
     use crate::solve::greedy;
 
     fn problem(json: &str) -> Problem {
-        let req: Request = serde_json::from_str(json).unwrap();
-        crate::validate::validate(&req).unwrap();
-        Problem::from_request(&req).unwrap()
+        Problem::from_json(json)
     }
 
     #[test]
