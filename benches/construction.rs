@@ -61,6 +61,47 @@ fn reinsert(c: &mut Criterion) {
     g.finish();
 }
 
+/// Evaluating the local search's moves (relocate, swap, 2-opt*, or-opt)
+/// of one visit next to each of its neighbours in a greedy plan: the
+/// constant-time check and cost, without the exact re-timing of the few
+/// improving ones.
+fn evaluate_moves(c: &mut Criterion) {
+    use rota::solve::ls::{LocalSearch, Operator};
+    let mut g = c.benchmark_group("evaluate_moves_of_one_visit");
+    for clients in [50, 300, 1000] {
+        let p = Problem::from_request(&day(clients)).unwrap();
+        let sol = rota::solve::greedy::construct(&p).solution;
+        let ls = LocalSearch::new(&p);
+        let prep = ls.prepare(&p, &sol);
+        let visits: Vec<usize> = (0..p.visits.len())
+            .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
+            .collect();
+        let ops = [
+            Operator::Relocate,
+            Operator::Swap,
+            Operator::TwoOptStar,
+            Operator::OrOpt,
+        ];
+        let mut i = 0usize;
+        g.bench_function(format!("{clients}_clients"), |b| {
+            b.iter(|| {
+                i = (i + 7) % visits.len();
+                let v = visits[i];
+                let mut n = 0;
+                for &u in ls.neighbours_of(v) {
+                    if sol.start[u].is_some() {
+                        for op in ops {
+                            n += ls.candidates(&p, &sol, &prep, op, v, black_box(u)).len();
+                        }
+                    }
+                }
+                n
+            })
+        });
+    }
+    g.finish();
+}
+
 fn pipeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("plan_request");
     g.sample_size(10);
@@ -80,5 +121,12 @@ fn problem(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, construction, reinsert, pipeline, problem);
+criterion_group!(
+    benches,
+    construction,
+    reinsert,
+    evaluate_moves,
+    pipeline,
+    problem
+);
 criterion_main!(benches);

@@ -215,8 +215,9 @@ pub struct SolomonRun {
     pub seed: u64,
     /// 0: one search per core.
     pub threads: usize,
-    /// Recombine after this many iterations without a new best (0: off).
-    pub recombine_every: usize,
+    /// The search's switchable parts (recombination is off by default
+    /// here: on these instances it measured worse in 10 s runs).
+    pub tuning: crate::solve::search::Tuning,
 }
 
 pub fn solomon_rows(
@@ -240,7 +241,7 @@ pub fn solomon_rows(
             run.seed,
             run.time_limit,
             run.threads,
-            run.recombine_every,
+            run.tuning,
             started,
             &SolveControl::new(),
         );
@@ -363,6 +364,7 @@ pub fn day_rows(
     seeds: &[u64],
     time_limit: f64,
     threads: usize,
+    tuning: crate::solve::search::Tuning,
     mut each: impl FnMut(&DayRow),
 ) -> Result<Vec<DayRow>, RotaError> {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a valid date");
@@ -379,6 +381,7 @@ pub fn day_rows(
                 &crate::PlanOptions {
                     exact: false,
                     threads,
+                    tuning,
                 },
                 &ctl,
             )?;

@@ -49,6 +49,8 @@ pub struct PlanOptions {
     /// Independent searches run in parallel (seeds `seed`, `seed + 1`, ...);
     /// 0 means one per core.
     pub threads: usize,
+    /// The search's switchable parts (default: all on, as `rota plan`).
+    pub tuning: solve::search::Tuning,
 }
 
 /// Plan a validated request with the default solver, then run the
@@ -106,7 +108,9 @@ pub fn plan_with(
             deadline,
             max_stall: solve::search::SearchOptions::stall_for(&p),
             bound: Some(bound),
-            recombine_every: solve::search::RECOMBINE_EVERY,
+            recombine_every: opts.tuning.recombine_every,
+            local_search: opts.tuning.local_search,
+            regret: opts.tuning.regret,
         };
         solution = search_in_parallel(&p, &solution, &base, opts.threads, ctl);
     }
@@ -198,7 +202,7 @@ pub fn solve_problem(
     seed: u64,
     time_limit: f64,
     threads: usize,
-    recombine_every: usize,
+    tuning: solve::search::Tuning,
     started: Instant,
     ctl: &control::SolveControl,
 ) -> solve::Solution {
@@ -209,7 +213,9 @@ pub fn solve_problem(
         deadline: started + limit,
         max_stall: usize::MAX,
         bound: None,
-        recombine_every,
+        recombine_every: tuning.recombine_every,
+        local_search: tuning.local_search,
+        regret: tuning.regret,
     };
     search_in_parallel(p, &greedy.solution, &base, threads, ctl)
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use rota::RotaError;
 use rota::generate::{GenerateOptions, generate};
 
@@ -146,6 +146,32 @@ enum Command {
     },
 }
 
+/// Switches for measuring what each part of the search brings.
+#[derive(Args, Debug, Clone, Copy)]
+struct TuningArgs {
+    /// Recombine the search's rounds by MIP after every N iterations
+    /// without a new best (0: off). Default: off for Solomon (it measured
+    /// worse there in 10 s runs, see docs/benchmarks.md), 2000 for days.
+    #[arg(long)]
+    recombine_every: Option<usize>,
+    /// Turn off the local search (relocate, swap, 2-opt*, or-opt).
+    #[arg(long)]
+    no_local_search: bool,
+    /// Turn off regret insertion (repair only in priority order).
+    #[arg(long)]
+    no_regret: bool,
+}
+
+impl TuningArgs {
+    fn tuning(self, recombine_default: usize) -> rota::solve::search::Tuning {
+        rota::solve::search::Tuning {
+            recombine_every: self.recombine_every.unwrap_or(recombine_default),
+            local_search: !self.no_local_search,
+            regret: !self.no_regret,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Bench {
     /// Solve generated days of growing size exactly: time to prove
@@ -191,11 +217,8 @@ enum Bench {
         /// Write one row per instance here (with its routes).
         #[arg(long)]
         csv: Option<PathBuf>,
-        /// Recombine the search's rounds by MIP after every N iterations
-        /// without a new best (0: off, the default here: on these instances
-        /// it measured worse in 10 s runs, see docs/benchmarks.md).
-        #[arg(long, default_value_t = 0)]
-        recombine_every: usize,
+        #[command(flatten)]
+        tuning: TuningArgs,
     },
     /// Plan generated home-care days with the default solver: priority
     /// served, bound, gap, travel, time to the final plan.
@@ -212,6 +235,8 @@ enum Bench {
         threads: usize,
         #[arg(long)]
         csv: Option<PathBuf>,
+        #[command(flatten)]
+        tuning: TuningArgs,
     },
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and
@@ -338,6 +363,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let opts = rota::PlanOptions {
                 exact,
                 threads: threads.unwrap_or(0),
+                ..Default::default()
             };
             let plan = plan_with_progress(&req, &opts)?;
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
@@ -485,7 +511,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     threads,
                     bks,
                     csv,
-                    recombine_every,
+                    tuning,
                 },
         } => {
             let bks_path = bks.unwrap_or_else(|| {
@@ -512,7 +538,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 time_limit,
                 seed,
                 threads,
-                recombine_every,
+                tuning: tuning.tuning(0),
             };
             let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, |r| {
                 eprintln!(
@@ -548,9 +574,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     time_limit,
                     threads,
                     csv,
+                    tuning,
                 },
         } => {
-            let rows = rota::bench::day_rows(&clients, &seeds, time_limit, threads, print_day)?;
+            let tuning = tuning.tuning(rota::solve::search::RECOMBINE_EVERY);
+            let rows =
+                rota::bench::day_rows(&clients, &seeds, time_limit, threads, tuning, print_day)?;
             print!("{}", rota::bench::days_markdown(&rows));
             if let Some(path) = csv {
                 std::fs::write(&path, rota::bench::days_csv(&rows))
@@ -580,7 +609,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 time_limit,
                 seed: 1,
                 threads: 0,
-                recombine_every: 0,
+                tuning: rota::solve::search::Tuning {
+                    recombine_every: 0,
+                    ..Default::default()
+                },
             };
             let s_rows = rota::bench::solomon_rows(&files, &bks, &hier, run, |r| {
                 eprintln!(
@@ -590,14 +622,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0))
                 )
             })?;
+            let tuning = rota::solve::search::Tuning::default();
             let mut d_rows =
-                rota::bench::day_rows(&[50, 100, 300], &[1], time_limit, 0, print_day)?;
+                rota::bench::day_rows(&[50, 100, 300], &[1], time_limit, 0, tuning, print_day)?;
             if large_time_limit > 0.0 {
                 d_rows.extend(rota::bench::day_rows(
                     &[1000],
                     &[1],
                     large_time_limit,
                     0,
+                    tuning,
                     print_day,
                 )?);
             }

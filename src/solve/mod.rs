@@ -5,9 +5,11 @@
 pub mod bound;
 pub mod exact;
 pub mod greedy;
+pub mod ls;
 pub mod reach;
 pub mod reasons;
 pub mod recombine;
+pub mod regret;
 pub mod schedule;
 pub mod search;
 

@@ -47,6 +47,35 @@ pub struct SearchOptions {
     pub bound: Option<i64>,
     /// Recombine the pool every this many iterations (0: never).
     pub recombine_every: usize,
+    /// Improve each candidate that serves as much as the current solution
+    /// with the local search ([`super::ls`]) before acceptance.
+    pub local_search: bool,
+    /// Use regret insertion ([`super::regret`]) as a second repair
+    /// operator beside the priority-ordered greedy one.
+    pub regret: bool,
+}
+
+/// The search's switchable parts, for measuring what each one brings
+/// (`rota bench ... --recombine-every N --no-local-search --no-regret`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    /// See [`SearchOptions::recombine_every`].
+    pub recombine_every: usize,
+    /// See [`SearchOptions::local_search`].
+    pub local_search: bool,
+    /// See [`SearchOptions::regret`].
+    pub regret: bool,
+}
+
+impl Default for Tuning {
+    /// What `rota plan` runs.
+    fn default() -> Self {
+        Tuning {
+            recombine_every: RECOMBINE_EVERY,
+            local_search: true,
+            regret: true,
+        }
+    }
 }
 
 impl SearchOptions {
@@ -57,6 +86,7 @@ impl SearchOptions {
 }
 
 const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
+const REPAIRS: [&str; 2] = ["greedy", "regret"];
 
 /// Every this many iterations, the pool of rounds is recombined by the
 /// set-partitioning MIP ([`super::recombine`]), for at most this long.
@@ -76,6 +106,12 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
     let mut weights = [1.0f64; OPERATORS.len()];
     let mut scores = [0.0f64; OPERATORS.len()];
     let mut uses = [0usize; OPERATORS.len()];
+    let mut repair_weights = [1.0f64, if opts.regret { 1.0 } else { 0.0 }];
+    let mut repair_scores = [0.0f64; REPAIRS.len()];
+    let mut repair_uses = [0usize; REPAIRS.len()];
+    let ls = opts.local_search.then(|| super::ls::LocalSearch::new(p));
+    let all: i64 = p.clients.iter().map(|c| c.priority).sum();
+    let top = opts.bound.unwrap_or(all).min(all);
     let mut stall = 0usize;
     let started = Instant::now();
     let total = opts
@@ -121,9 +157,31 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
                 continue;
             }
         }
-        repair(p, &mut cand, &mut rng);
-        let obj = cand.objective(p);
+        let how = roulette(&repair_weights, &mut rng);
+        if how == 1 {
+            super::regret::repair(p, &mut cand, &mut rng);
+        } else {
+            repair(p, &mut cand, &mut rng);
+        }
+        let mut obj = cand.objective(p);
+        // Polish with the local search a candidate that serves more; once
+        // no plan can serve more (the bound is reached), every candidate
+        // that serves as much, as travel and continuity are then all that
+        // is left. (Polishing every candidate costs too many iterations on
+        // days where priority can still rise: measured in docs/search.md.)
+        // Shorter rounds may then take a client that did not fit.
+        let gate = obj.0 > cur_obj.0 || (obj.0 >= cur_obj.0 && cur_obj.0 >= top);
+        if let Some(ls) = &ls
+            && gate
+            && ls.improve(p, &mut cand, &mut rng, opts.deadline)
+        {
+            if (0..p.clients.len()).any(|k| !cand.is_served(p, k)) {
+                repair(p, &mut cand, &mut rng);
+            }
+            obj = cand.objective(p);
+        }
         uses[op] += 1;
+        repair_uses[how] += 1;
         // Record-to-record: allow a little more travel early on.
         let progress = (started.elapsed().as_secs_f64() / total).min(1.0);
         let slack = 0.03 * (1.0 - progress);
@@ -135,17 +193,20 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             best_obj = obj;
             stall = 0;
             scores[op] += 33.0;
+            repair_scores[how] += 33.0;
             best.report_progress(p, ctl, "search");
         } else {
             stall += 1;
         }
         if obj > cur_obj {
             scores[op] += 9.0;
+            repair_scores[how] += 9.0;
             cur = cand;
             cur_obj = obj;
             pool.add(&cur);
         } else if near {
             scores[op] += 3.0;
+            repair_scores[how] += 3.0;
             cur = cand;
             cur_obj = obj;
             pool.add(&cur);
@@ -186,12 +247,35 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
                 scores[o] = 0.0;
                 uses[o] = 0;
             }
+            for o in 0..REPAIRS.len() {
+                if repair_uses[o] > 0 {
+                    repair_weights[o] = 0.8 * repair_weights[o]
+                        + 0.2 * (repair_scores[o] / repair_uses[o] as f64).max(0.1);
+                }
+                repair_scores[o] = 0.0;
+                repair_uses[o] = 0;
+            }
         }
         if let Some(b) = opts.bound
             && best_obj.0 >= b
             && stall > opts.max_stall / 4
         {
             break;
+        }
+    }
+    // A last polish of the best plan (at most a quarter second past the
+    // deadline).
+    if let Some(ls) = &ls
+        && !ctl.is_cancelled()
+    {
+        let until = opts
+            .deadline
+            .max(Instant::now() + std::time::Duration::from_millis(250));
+        if ls.improve(p, &mut best, &mut rng, until) {
+            if (0..p.clients.len()).any(|k| !best.is_served(p, k)) {
+                repair(p, &mut best, &mut rng);
+            }
+            best.report_progress(p, ctl, "search");
         }
     }
     best
@@ -367,6 +451,8 @@ mod tests {
             max_stall: 2_000,
             bound: None,
             recombine_every: RECOMBINE_EVERY,
+            local_search: true,
+            regret: true,
         };
         let a = search(&p, &g.solution, &opts, &SolveControl::new());
         assert!(a.objective(&p) >= g.solution.objective(&p));
@@ -387,6 +473,8 @@ mod tests {
             max_stall: 1_000_000,
             bound: None,
             recombine_every: RECOMBINE_EVERY,
+            local_search: true,
+            regret: true,
         };
         assert_eq!(search(&p, &g.solution, &opts, &ctl), g.solution);
     }

@@ -1,0 +1,535 @@
+//! Local search inside and between rounds: relocate, swap, 2-opt* and
+//! or-opt, one operator per file, over the served single-carer visits.
+//!
+//! The moves never change which clients are served (that is the large
+//! neighbourhood search's job); they improve the second and third
+//! objectives, continuity and travel, and by shortening rounds they leave
+//! room for the next repair to serve more clients.
+//!
+//! Evaluating a move is constant time for the short sequences involved
+//! (1-3 visits): each round keeps, per position, the latest start that
+//! keeps the rest of the round feasible ([`Cache::latest`]: backward time
+//! slack over windows, fixed double-up starts, `after` gaps and the shift
+//! end) and its load prefix; a move is checked by timing the inserted
+//! visits from the stop before them and comparing with the slack of the
+//! stop after them, and costed from the legs it changes. Only a move that
+//! passes and improves (continuity first, then travel) is timed exactly,
+//! with the break, by [`timing::retime`], which also re-times the two
+//! rounds as early as possible. Moves within one round, and 2-opt* between
+//! rounds of different modes or shift ends, skip the constant-time check
+//! and go straight to the exact one when their cost improves.
+//!
+//! Neighbourhoods are granular: each visit is only moved next to its
+//! [`NEIGHBOURS`] nearest visits by travel and time-window distance.
+
+pub mod or_opt;
+pub mod relocate;
+pub mod swap;
+pub mod timing;
+pub mod two_opt_star;
+
+use std::time::Instant;
+
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::Solution;
+use crate::problem::Problem;
+
+/// How many nearest visits each visit is moved next to.
+pub const NEIGHBOURS: usize = 12;
+/// At most this many passes over all visits per call.
+const MAX_PASSES: usize = 20;
+
+/// Static data of the local search for one problem: eligibility as a
+/// matrix and each visit's nearest visits.
+#[derive(Debug, Clone)]
+pub struct LocalSearch {
+    rounds: usize,
+    elig: Vec<bool>,
+    neighbours: Vec<Vec<usize>>,
+}
+
+/// A move: the new visit order of one or two rounds and what it gains
+/// (continuity, travel saved).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub routes: Vec<(usize, Vec<usize>)>,
+    pub gain: (i64, i64),
+}
+
+/// Per-round slack, kept for the current solution.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    /// Latest start of the visit at each position that keeps the rest of
+    /// the round feasible (break aside); one more entry for the way home
+    /// (the shift end).
+    pub latest: Vec<i32>,
+    /// Load of the first `i` visits.
+    pub load: Vec<i32>,
+}
+
+/// The current solution with its caches, as the operators see it.
+pub struct State<'a> {
+    pub p: &'a Problem,
+    pub ls: &'a LocalSearch,
+    pub sol: &'a Solution,
+    pub cache: &'a [Cache],
+    /// Position of each single visit in its round.
+    pub pos: &'a [usize],
+}
+
+impl LocalSearch {
+    pub fn new(p: &Problem) -> LocalSearch {
+        let rounds = p.rounds.len();
+        let mut elig = vec![false; p.visits.len() * rounds];
+        for (v, rs) in p.eligible.iter().enumerate() {
+            for &r in rs {
+                elig[v * rounds + r] = true;
+            }
+        }
+        LocalSearch {
+            rounds,
+            elig,
+            neighbours: neighbours(p, NEIGHBOURS),
+        }
+    }
+
+    #[inline]
+    pub fn eligible(&self, v: usize, r: usize) -> bool {
+        self.elig[v * self.rounds + r]
+    }
+
+    /// Improve `sol` by moves until none improves, the passes run out or
+    /// `deadline`; returns whether anything changed. The served clients
+    /// stay the same, and the solution stays feasible.
+    pub fn improve(
+        &self,
+        p: &Problem,
+        sol: &mut Solution,
+        rng: &mut ChaCha8Rng,
+        deadline: Instant,
+    ) -> bool {
+        let mut cache: Vec<Cache> = (0..p.rounds.len())
+            .map(|r| build_cache(p, sol, r))
+            .collect();
+        let mut pos = vec![0usize; p.visits.len()];
+        for route in &sol.routes {
+            for (i, &v) in route.iter().enumerate() {
+                pos[v] = i;
+            }
+        }
+        let mut order: Vec<usize> = (0..p.visits.len())
+            .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
+            .collect();
+        order.shuffle(rng);
+        let mut changed = false;
+        for _ in 0..MAX_PASSES {
+            let mut improved = false;
+            for &v in &order {
+                if Instant::now() >= deadline {
+                    return changed;
+                }
+                if let Some(rounds) = self.improve_visit(p, sol, &cache, &pos, v) {
+                    for r in rounds {
+                        cache[r] = build_cache(p, sol, r);
+                        for (i, &x) in sol.routes[r].iter().enumerate() {
+                            pos[x] = i;
+                        }
+                    }
+                    improved = true;
+                    changed = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        changed
+    }
+
+    /// The first improving move of `v` next to one of its neighbours that
+    /// holds, applied; returns the rounds it changed.
+    fn improve_visit(
+        &self,
+        p: &Problem,
+        sol: &mut Solution,
+        cache: &[Cache],
+        pos: &[usize],
+        v: usize,
+    ) -> Option<Vec<usize>> {
+        for &u in &self.neighbours[v] {
+            if sol.start[u].is_none() || sol.start[v].is_none() {
+                continue;
+            }
+            let cands = {
+                let st = State {
+                    p,
+                    ls: self,
+                    sol,
+                    cache,
+                    pos,
+                };
+                let mut c = Vec::with_capacity(6);
+                c.extend(relocate::moves(&st, v, u));
+                c.extend(swap::moves(&st, v, u));
+                c.extend(two_opt_star::moves(&st, v, u));
+                c.extend(or_opt::moves(&st, v, u));
+                c
+            };
+            for cand in cands {
+                if cand.gain > (0, 0) && apply(p, self, sol, &cand) {
+                    return Some(cand.routes.iter().map(|(r, _)| *r).collect());
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The four move families, for tests and measurements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    Relocate,
+    Swap,
+    TwoOptStar,
+    OrOpt,
+}
+
+/// The slack caches and positions of a solution, for evaluating moves
+/// outside [`LocalSearch::improve`] (tests, benchmarks).
+pub struct Prepared {
+    cache: Vec<Cache>,
+    pos: Vec<usize>,
+}
+
+impl LocalSearch {
+    /// Caches and positions for `sol`: O(visits).
+    pub fn prepare(&self, p: &Problem, sol: &Solution) -> Prepared {
+        let cache = (0..p.rounds.len())
+            .map(|r| build_cache(p, sol, r))
+            .collect();
+        let mut pos = vec![0usize; p.visits.len()];
+        for route in &sol.routes {
+            for (i, &v) in route.iter().enumerate() {
+                pos[v] = i;
+            }
+        }
+        Prepared { cache, pos }
+    }
+
+    /// The neighbours `v` is moved next to.
+    pub fn neighbours_of(&self, v: usize) -> &[usize] {
+        &self.neighbours[v]
+    }
+
+    /// The improving candidates of one operator for served single visits
+    /// `v` and `u`, checked in constant time but not yet exactly.
+    pub fn candidates(
+        &self,
+        p: &Problem,
+        sol: &Solution,
+        prep: &Prepared,
+        op: Operator,
+        v: usize,
+        u: usize,
+    ) -> Vec<Candidate> {
+        let st = State {
+            p,
+            ls: self,
+            sol,
+            cache: &prep.cache,
+            pos: &prep.pos,
+        };
+        match op {
+            Operator::Relocate => relocate::moves(&st, v, u),
+            Operator::Swap => swap::moves(&st, v, u),
+            Operator::TwoOptStar => two_opt_star::moves(&st, v, u),
+            Operator::OrOpt => or_opt::moves(&st, v, u),
+        }
+    }
+
+    /// Every improving candidate of one operator over all pairs of served
+    /// single visits (not only neighbours): for tests.
+    pub fn all_candidates(&self, p: &Problem, sol: &Solution, op: Operator) -> Vec<Candidate> {
+        let prep = self.prepare(p, sol);
+        let singles: Vec<usize> = (0..p.visits.len())
+            .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
+            .collect();
+        let mut out = Vec::new();
+        for &v in &singles {
+            for &u in &singles {
+                if u != v {
+                    out.extend(self.candidates(p, sol, &prep, op, v, u));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Round of a single visit.
+#[inline]
+pub fn round_of(sol: &Solution, v: usize) -> usize {
+    sol.rounds_of[v][0]
+}
+
+impl State<'_> {
+    /// End minute and node of the stop before position `i` of round `r`.
+    #[inline]
+    pub fn prev(&self, r: usize, i: usize) -> (i32, usize) {
+        if i == 0 {
+            (self.p.rounds[r].start, self.p.rounds[r].start_node)
+        } else {
+            let u = self.sol.routes[r][i - 1];
+            (
+                self.sol.start[u].unwrap_or(0) + self.p.visits[u].duration,
+                self.p.visits[u].node,
+            )
+        }
+    }
+
+    /// Node of the stop at position `i` of round `r` (the end location past
+    /// the last visit).
+    #[inline]
+    pub fn node_at(&self, r: usize, i: usize) -> usize {
+        self.sol.routes[r]
+            .get(i)
+            .map_or(self.p.rounds[r].end_node, |&u| self.p.visits[u].node)
+    }
+
+    /// Node of the stop before position `i` of round `r`.
+    #[inline]
+    pub fn node_before(&self, r: usize, i: usize) -> usize {
+        if i == 0 {
+            self.p.rounds[r].start_node
+        } else {
+            self.p.visits[self.sol.routes[r][i - 1]].node
+        }
+    }
+
+    /// Whether `seq` can go between positions `i - 1` and `next` of round
+    /// `r` (the visits in between removed): constant time for a short
+    /// `seq`. Windows, `after` gaps with current starts, slack of the rest,
+    /// eligibility and capacity; the break is left to the exact check.
+    pub fn fits(&self, r: usize, i: usize, next: usize, seq: &[usize], load: i32) -> bool {
+        let p = self.p;
+        if seq.iter().any(|&v| !self.ls.eligible(v, r)) {
+            return false;
+        }
+        if let Some(cap) = p.rounds[r].capacity {
+            let c = &self.cache[r];
+            let kept = c.load[i] + (c.load[c.load.len() - 1] - c.load[next]);
+            if kept + load > cap {
+                return false;
+            }
+        }
+        let (mut pe, mut pn) = self.prev(r, i);
+        for &v in seq {
+            let vs = &p.visits[v];
+            let (glo, ghi) = super::schedule::gap_limits(p, self.sol, v);
+            let s = (pe + p.time(r, pn, vs.node)).max(vs.tw_start).max(glo);
+            if s > vs.tw_end.min(ghi) {
+                return false;
+            }
+            pe = s + vs.duration;
+            pn = vs.node;
+        }
+        pe + p.time(r, pn, self.node_at(r, next)) <= self.cache[r].latest[next]
+    }
+
+    /// Travel minutes of round `r` along `seq`, first to last visit.
+    fn along(&self, r: usize, seq: &[usize]) -> i64 {
+        seq.windows(2)
+            .map(|w| {
+                self.p
+                    .time(r, self.p.visits[w[0]].node, self.p.visits[w[1]].node)
+                    as i64
+            })
+            .sum()
+    }
+
+    /// Travel saved in round `r` by taking out the `len` visits from
+    /// position `i` (a round left empty travels nothing).
+    pub fn removal_gain(&self, r: usize, i: usize, len: usize) -> i64 {
+        let route = &self.sol.routes[r];
+        let seg = &route[i..i + len];
+        if len == route.len() {
+            return self.p.route_travel(r, seg.iter().copied());
+        }
+        let (pn, nn) = (self.node_before(r, i), self.node_at(r, i + len));
+        let (first, last) = (self.p.visits[seg[0]].node, self.p.visits[seg[len - 1]].node);
+        (self.p.time(r, pn, first) + self.p.time(r, last, nn) - self.p.time(r, pn, nn)) as i64
+            + self.along(r, seg)
+    }
+
+    /// Travel added to round `r` by putting `seq` between the stop before
+    /// position `i` and the stop at position `next`.
+    pub fn insertion_cost(&self, r: usize, i: usize, next: usize, seq: &[usize]) -> i64 {
+        let (pn, nn) = (self.node_before(r, i), self.node_at(r, next));
+        let (first, last) = (
+            self.p.visits[seq[0]].node,
+            self.p.visits[seq[seq.len() - 1]].node,
+        );
+        (self.p.time(r, pn, first) + self.p.time(r, last, nn) - self.p.time(r, pn, nn)) as i64
+            + self.along(r, seq)
+    }
+
+    /// Continuity of visit `v` in round `r` (1 if its carer is preferred).
+    #[inline]
+    pub fn pref(&self, v: usize, r: usize) -> i64 {
+        self.p.is_preferred(v, r) as i64
+    }
+}
+
+/// The slack cache of round `r`.
+pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
+    let route = &sol.routes[r];
+    let spec = &p.rounds[r];
+    let mut latest = vec![0; route.len() + 1];
+    latest[route.len()] = spec.end;
+    let mut next_node = spec.end_node;
+    for (i, &u) in route.iter().enumerate().rev() {
+        let us = &p.visits[u];
+        let bound = latest[i + 1] - us.duration - p.time(r, us.node, next_node);
+        latest[i] = if us.required > 1 {
+            // A double-up cannot move: if it cannot be reached later than
+            // now, nothing before it can be later either.
+            let s = sol.start[u].unwrap_or(0);
+            if bound < s { i32::MIN / 4 } else { s }
+        } else {
+            let (_, ghi) = super::schedule::gap_limits(p, sol, u);
+            us.tw_end.min(bound).min(ghi)
+        };
+        next_node = us.node;
+    }
+    let mut load = vec![0; route.len() + 1];
+    for (i, &u) in route.iter().enumerate() {
+        load[i + 1] = load[i] + p.visits[u].load;
+    }
+    Cache { latest, load }
+}
+
+/// Apply `cand` if its rounds can be timed exactly; `false` (and `sol`
+/// unchanged) if not. Re-times the changed rounds as early as possible.
+pub fn apply(p: &Problem, ls: &LocalSearch, sol: &mut Solution, cand: &Candidate) -> bool {
+    // Eligibility, distinct carers on double-ups, capacity.
+    let changed: Vec<usize> = cand.routes.iter().map(|(r, _)| *r).collect();
+    for (r, route) in &cand.routes {
+        if route.iter().any(|&v| !ls.eligible(v, *r)) {
+            return false;
+        }
+        if let Some(cap) = p.rounds[*r].capacity
+            && route.iter().map(|&v| p.visits[v].load).sum::<i32>() > cap
+        {
+            return false;
+        }
+        for &v in route {
+            if p.visits[v].required > 1 {
+                let others = sol.rounds_of[v]
+                    .iter()
+                    .filter(|x| !changed.contains(x))
+                    .map(|&x| p.rounds[x].carer)
+                    .chain(
+                        cand.routes
+                            .iter()
+                            .filter(|(x, rt)| x != r && rt.contains(&v))
+                            .map(|(x, _)| p.rounds[*x].carer),
+                    );
+                let carer = p.rounds[*r].carer;
+                if others.clone().any(|c| c == carer)
+                    || route.iter().filter(|&&x| x == v).count() > 1
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    // Exact timing, one round after the other (each sees the other's new
+    // starts through `start`).
+    let mut start = sol.start.clone();
+    for (r, route) in &cand.routes {
+        let Some(new) = timing::retime(p, *r, route, &start) else {
+            return false;
+        };
+        for (i, &v) in route.iter().enumerate() {
+            start[v] = Some(new[i]);
+        }
+    }
+    // Every `after` gap touching a changed round, once more against the
+    // final starts (the rounds were timed one after the other).
+    for (_, route) in &cand.routes {
+        for &v in route {
+            let vs = &p.visits[v];
+            let sv = start[v];
+            let before = vs.after.is_none_or(|(u, gap)| match (start[u], sv) {
+                (Some(su), Some(sv)) => sv >= su + gap,
+                _ => true,
+            });
+            let after = vs.successors.iter().all(|&(w, gap)| match (sv, start[w]) {
+                (Some(sv), Some(sw)) => sw >= sv + gap,
+                _ => true,
+            });
+            if !before || !after {
+                return false;
+            }
+        }
+    }
+    for (r, _) in &cand.routes {
+        for &v in &sol.routes[*r] {
+            sol.rounds_of[v].retain(|x| x != r);
+        }
+    }
+    for (r, route) in &cand.routes {
+        for &v in route {
+            sol.rounds_of[v].push(*r);
+        }
+        sol.routes[*r] = route.clone();
+    }
+    sol.start = start;
+    true
+}
+
+/// For each single visit, its `k` nearest other single visits by travel
+/// (the first round's mode) plus the waiting or lateness their windows force.
+pub fn neighbours(p: &Problem, k: usize) -> Vec<Vec<usize>> {
+    // No rounds, no moves (and no travel matrix to measure with).
+    let Some(mode) = p.rounds.first().map(|r| r.mode) else {
+        return vec![Vec::new(); p.visits.len()];
+    };
+    let singles: Vec<usize> = (0..p.visits.len())
+        .filter(|&v| p.visits[v].required == 1)
+        .collect();
+    (0..p.visits.len())
+        .map(|v| {
+            if p.visits[v].required > 1 {
+                return Vec::new();
+            }
+            let a = &p.visits[v];
+            let mut by: Vec<(i64, usize)> = singles
+                .iter()
+                .filter(|&&u| u != v)
+                .map(|&u| {
+                    let b = &p.visits[u];
+                    let t = p.travel.time(mode, a.node, b.node);
+                    // Time between the earliest end of one and the latest
+                    // start of the other, in either order.
+                    let wait = (b.tw_start - (a.tw_end + a.duration + t))
+                        .min(a.tw_start - (b.tw_end + b.duration + t))
+                        .max(0);
+                    let late = (a.tw_start + a.duration + t - b.tw_end)
+                        .min(b.tw_start + b.duration + t - a.tw_end)
+                        .max(0);
+                    (t as i64 + wait as i64 + 10 * late as i64, u)
+                })
+                .collect();
+            let k = k.min(by.len());
+            if k > 0 {
+                by.select_nth_unstable(k - 1);
+                by.truncate(k);
+                by.sort_unstable();
+            }
+            by.into_iter().map(|(_, u)| u).collect()
+        })
+        .collect()
+}

@@ -1,0 +1,35 @@
+//! Swap: exchange two single visits of different rounds (constant-time
+//! check and cost).
+
+use super::{Candidate, State, round_of};
+
+/// Exchange single visits `v` and `u` when they are in different rounds.
+pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
+    let (a, b) = (round_of(st.sol, v), round_of(st.sol, u));
+    if a == b {
+        return Vec::new();
+    }
+    let p = st.p;
+    let (i, j) = (st.pos[v], st.pos[u]);
+    let legs = |r: usize, k: usize, x: usize| {
+        let node = p.visits[x].node;
+        (p.time(r, st.node_before(r, k), node) + p.time(r, node, st.node_at(r, k + 1))) as i64
+    };
+    let travel = legs(a, i, v) + legs(b, j, u) - legs(a, i, u) - legs(b, j, v);
+    let cont = st.pref(v, b) + st.pref(u, a) - st.pref(v, a) - st.pref(u, b);
+    let gain = (cont, travel);
+    if gain > (0, 0)
+        && st.fits(b, j, j + 1, &[v], p.visits[v].load)
+        && st.fits(a, i, i + 1, &[u], p.visits[u].load)
+    {
+        let mut ra = st.sol.routes[a].clone();
+        ra[i] = u;
+        let mut rb = st.sol.routes[b].clone();
+        rb[j] = v;
+        return vec![Candidate {
+            routes: vec![(a, ra), (b, rb)],
+            gain,
+        }];
+    }
+    Vec::new()
+}
