@@ -10,6 +10,8 @@
 //! inserted whole with [`insert_client`] (all of its visits or none), and
 //! only the rounds it went into are costed again.
 
+use std::time::Instant;
+
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
@@ -63,8 +65,8 @@ fn regret(costs: &[(usize, Option<i32>)], required: usize) -> i64 {
 }
 
 /// Re-insert every unserved client: highest priority first, then highest
-/// regret (ties in random order).
-pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng) {
+/// regret (ties in random order); none after `deadline`.
+pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng, deadline: Instant) {
     let mut pending: Vec<usize> = (0..p.clients.len())
         .filter(|&k| !sol.is_served(p, k))
         .collect();
@@ -83,6 +85,9 @@ pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng) {
             })
             .collect();
         while !left.is_empty() {
+            if Instant::now() >= deadline {
+                return;
+            }
             // Highest regret; the first in (shuffled) order on ties.
             let mut best = 0;
             let mut best_regret = i64::MIN;
@@ -125,7 +130,8 @@ mod tests {
         let p = Problem::from_json(include_str!("../../data/sample-day.json"));
         let mut sol = Solution::empty(&p);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        repair(&p, &mut sol, &mut rng);
+        let far = Instant::now() + std::time::Duration::from_secs(600);
+        repair(&p, &mut sol, &mut rng, far);
         let greedy = super::super::greedy::construct(&p).solution;
         // Nothing left out fits any more, and the order costs little against
         // the plain greedy's.
