@@ -2,9 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{
-    KeyFigures, Plan, Round, RoundFigures, ShiftLoad, Stop, minutes_of_day, time_of_minutes,
-};
+use crate::model::{KeyFigures, Plan, Round, RoundFigures, ShiftLoad, Stop, minutes_of_day};
 
 /// Shifts starting before this minute of the day (12:00) are early shifts.
 pub const LATE_SHIFT_FROM: i32 = 12 * 60;
@@ -115,8 +113,9 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// The key figures as text: hours delivered, continuity, early and late
-/// shift load (the per-round shares are columns of [`rounds_table`]).
+/// The key figures as text: hours delivered, continuity, early (shift
+/// starts before 12:00) and late shift load (the per-round shares are
+/// columns of [`rounds_table`]).
 pub fn key_figures_text(plan: &Plan) -> String {
     let k = plan
         .summary
@@ -126,32 +125,22 @@ pub fn key_figures_text(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "delivered: {} clients, {:.1} h of care ({:.1} carer-hours); continuity {} of {} calls",
+        "delivered: {} clients, {:.1} h of care, {:.1} carer-hours, continuity {}",
         plan.summary.clients_served,
         k.client_care_hours,
         k.carer_care_hours,
         pct(k.continuity_share),
-        k.assignments,
     );
-    for (name, l) in [
-        (
-            format!(
-                "early shifts (start before {})",
-                time_of_minutes(LATE_SHIFT_FROM).format("%H:%M")
-            ),
-            &k.early_shifts,
-        ),
-        ("late shifts".to_string(), &k.late_shifts),
-    ] {
+    for (name, l) in [("early", &k.early_shifts), ("late", &k.late_shifts)] {
         let _ = writeln!(
             out,
-            "{name}: {} of {} rounds used, {} calls, load {} (care {:.1} h, travel {:.1} h)",
+            "{name} shifts: {}/{} rounds, {} calls, care {:.1} h, travel {:.1} h, load {}",
             l.rounds_used,
             l.rounds,
             l.visits,
-            pct(l.load),
             l.care_minutes as f64 / 60.0,
             l.travel_minutes as f64 / 60.0,
+            pct(l.load),
         );
     }
     out
