@@ -7,6 +7,7 @@
 //! `docs/architecture.md`.
 
 pub mod bench;
+pub mod capacity;
 pub mod check;
 pub mod control;
 pub mod error;
@@ -74,6 +75,28 @@ pub fn plan_with(
     opts: &PlanOptions,
     ctl: &control::SolveControl,
 ) -> Result<Plan, RotaError> {
+    plan_from(req, opts, ctl, None).map(|s| s.plan)
+}
+
+/// A checked plan with the solver's view of it, for callers that ask
+/// what-if questions of it ([`capacity`]).
+#[derive(Debug, Clone)]
+pub struct Solved {
+    pub plan: Plan,
+    pub problem: problem::Problem,
+    pub solution: solve::Solution,
+}
+
+/// [`plan_with`], optionally warm-started: `warm` is a solution of an
+/// earlier request that this one only extends (carers and clients appended
+/// at the end, nothing else changed), so its rounds and visits keep their
+/// indices here. The search starts from the better of it and the greedy.
+pub fn plan_from(
+    req: &Request,
+    opts: &PlanOptions,
+    ctl: &control::SolveControl,
+    warm: Option<&solve::Solution>,
+) -> Result<Solved, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
     let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
@@ -100,6 +123,18 @@ pub fn plan_with(
     });
     ctl.set_bound(bound.max(0) as u64);
     let mut solution = greedy.solution;
+    if let Some(w) = warm {
+        let mut w = w.clone();
+        if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
+            w.routes.resize(p.rounds.len(), Vec::new());
+            w.start.resize(p.visits.len(), None);
+            w.rounds_of.resize(p.visits.len(), Vec::new());
+            solve::reasons::fill_in(&p, &mut w);
+            if w.objective(&p) > solution.objective(&p) {
+                solution = w;
+            }
+        }
+    }
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {
         let deadline = started + std::time::Duration::from_secs_f64(time_limit);
@@ -124,14 +159,11 @@ pub fn plan_with(
         solution = exact.solution;
         solution.report_progress(&p, ctl, "exact");
     }
+    // Clients that fit into the final plan as it stands go in; every other
+    // unserved client gets its reasons from the problem and this plan.
+    solve::reasons::fill_in(&p, &mut solution);
     let reasons = (0..p.clients.len())
-        .map(|k| {
-            if solution.is_served(&p, k) {
-                Vec::new()
-            } else {
-                solve::reasons::reasons(&p, k, greedy.failed_visit[k])
-            }
-        })
+        .map(|k| solve::reasons::reasons_in_plan(&p, &solution, k).unwrap_or_default())
         .collect();
     let plan = plan::build_plan(
         &p,
@@ -150,7 +182,11 @@ pub fn plan_with(
             "the solver produced a plan the checker rejects:\n{report}"
         )));
     }
-    Ok(plan)
+    Ok(Solved {
+        plan,
+        problem: p,
+        solution,
+    })
 }
 
 /// Run `threads` independent searches from `start` (seeds `base.seed`,

@@ -53,6 +53,32 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Capacity questions: more clients of a package per area, what one more
+    /// round adds, which visits could move to make room (docs/capacity.md).
+    /// Table on stderr, JSON on stdout (or -o).
+    Capacity {
+        /// The request file; `-` reads stdin; none uses the bundled sample day.
+        request: Option<PathBuf>,
+        /// Write the JSON answers here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Seconds per solve (the baseline and each hypothetical).
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Number of areas (k-means clusters of client locations).
+        #[arg(long, default_value_t = 3)]
+        areas: usize,
+        /// New package clients offered per area.
+        #[arg(long, default_value_t = 6)]
+        max_new: usize,
+        /// A care package as JSON ({"name", "priority", "visits": [...]});
+        /// default: four calls a day, the morning one a double-up.
+        #[arg(long)]
+        package: Option<PathBuf>,
+        /// Solves run at once (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Check a plan against its request with the independent checker.
     Check {
         /// The request file (`-` reads stdin).
@@ -369,6 +395,38 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;
             eprint!("{}", rota::summary::text(&plan));
+            Ok(0)
+        }
+        Command::Capacity {
+            request,
+            output,
+            time_limit,
+            areas,
+            max_new,
+            package,
+            threads,
+        } => {
+            let text = match &request {
+                Some(p) => read_input(p)?,
+                None => SAMPLE_DAY.to_string(),
+            };
+            let req = rota::load_request(&text)?;
+            let package = match &package {
+                Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
+                None => rota::capacity::Package::default(),
+            };
+            let opts = rota::capacity::CapacityOptions {
+                package,
+                areas,
+                max_new,
+                time_limit,
+                threads: threads.unwrap_or(0),
+            };
+            let answers = rota::capacity::capacity(&req, &opts)?;
+            let json =
+                serde_json::to_string_pretty(&answers).context("serialising the answers")? + "\n";
+            write_output(output.as_deref(), &json)?;
+            eprint!("{}", rota::capacity::table(&answers));
             Ok(0)
         }
         Command::Check { request, plan } => {

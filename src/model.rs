@@ -353,6 +353,66 @@ pub struct Summary {
     pub gap: Option<f64>,
     pub status: Status,
     pub solve_seconds: f64,
+    /// Optional field of rota's own (docs/format.md, "Key figures"): hours
+    /// delivered, care/travel/idle share per round, early and late shift
+    /// load, continuity share. Re-derived by the checker when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_figures: Option<KeyFigures>,
+}
+
+/// The plan's key figures for a rota manager (an extension of the contract,
+/// docs/format.md). Shares are fractions rounded to 3 decimals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyFigures {
+    /// Hours of care the clients receive: each served visit's duration once,
+    /// a double-up counted once (2 decimals).
+    pub client_care_hours: f64,
+    /// Carer-hours of care: a double-up counts once per carer (2 decimals).
+    pub carer_care_hours: f64,
+    /// Rounds with at least one visit.
+    pub rounds_used: u32,
+    pub rounds_total: u32,
+    /// Carer-visit assignments in the plan (a double-up counts twice).
+    pub assignments: u32,
+    /// `continuity_assignments / assignments` (0 when nothing is served).
+    pub continuity_share: f64,
+    /// Rounds whose shift starts before 12:00.
+    pub early_shifts: ShiftLoad,
+    /// Rounds whose shift starts at or after 12:00.
+    pub late_shifts: ShiftLoad,
+    /// One entry per round, in the order of `rounds`.
+    pub rounds: Vec<RoundFigures>,
+}
+
+/// The load of a group of rounds (early or late shifts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftLoad {
+    pub rounds: u32,
+    pub rounds_used: u32,
+    /// Carer-visit assignments in these rounds.
+    pub visits: u32,
+    pub shift_minutes: u64,
+    pub care_minutes: u64,
+    pub travel_minutes: u64,
+    /// `(care_minutes + travel_minutes) / shift_minutes` (0 without rounds).
+    pub load: f64,
+}
+
+/// How one round's shift is spent: care, travel, the break, and idle (the
+/// rest: waiting, and time before leaving or after returning).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundFigures {
+    pub carer: String,
+    #[serde(with = "hhmm")]
+    pub shift_start: NaiveTime,
+    pub shift_minutes: u32,
+    pub care_minutes: u32,
+    pub travel_minutes: u32,
+    pub break_minutes: u32,
+    pub idle_minutes: u32,
+    pub care_share: f64,
+    pub travel_share: f64,
+    pub idle_share: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

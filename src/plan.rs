@@ -162,13 +162,16 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
             .map(|b| relative_gap(b, priority_served)),
         status: meta.status,
         solve_seconds: meta.solve_seconds,
+        key_figures: None,
     };
-    Ok(Plan {
+    let mut plan = Plan {
         date: meta.date,
         summary,
         rounds,
         unserved,
-    })
+    };
+    plan.summary.key_figures = Some(crate::summary::key_figures(&plan));
+    Ok(plan)
 }
 
 /// `(bound - served) / bound`, rounded to 4 decimals (0 for an empty day).

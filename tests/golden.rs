@@ -295,7 +295,7 @@ fn matrix_client_out_of_reach_is_a_static_reason() {
     assert!(served(&plan).is_empty());
     assert_eq!(
         plan.unserved[0].reasons[0].code,
-        "NO_CARER_ON_SHIFT_IN_WINDOW"
+        "TOO_FAR_TO_REACH_IN_WINDOW"
     );
     assert_eq!(plan.summary.upper_bound_priority, Some(0));
 }

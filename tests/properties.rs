@@ -11,9 +11,12 @@ use common::*;
 use proptest::prelude::*;
 use rota::model::{Plan, Request, Stop};
 
-const REASONS: [&str; 5] = [
+const REASONS: [&str; 8] = [
     "NO_ELIGIBLE_CARER",
+    "TOO_FEW_CARERS_FOR_DOUBLE_UP",
+    "VISIT_TOO_LONG_FOR_SHIFT",
     "NO_CARER_ON_SHIFT_IN_WINDOW",
+    "TOO_FAR_TO_REACH_IN_WINDOW",
     "WINDOW_TOO_NARROW_FOR_DOUBLE_UP",
     "GAP_CANNOT_FIT",
     "CAPACITY",

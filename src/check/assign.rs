@@ -305,6 +305,7 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
         u64::from(s.continuity_assignments),
         continuity.len() as u64,
     );
+    super::figures::check_key_figures(ctx, plan, continuity.len() as u64, out);
     if let Some(ub) = s.upper_bound_priority
         && ub < priority_served
     {

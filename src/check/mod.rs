@@ -30,8 +30,10 @@
 //! | `accounting`      | every client exactly once: in rounds or in `unserved` (known client, listed once, >= 1 reason with code and message) |
 //! | `round-figures`   | round `travel_minutes` = stops' travel + return leg; round `care_minutes` = its visits' durations |
 //! | `summary`         | summary figures recomputed; `upper_bound_priority` >= priority served; `solve_seconds` finite and >= 0 |
+//! | `key-figures`     | the optional `summary.key_figures` recomputed: hours delivered, rounds used, continuity share, early/late shift load, each round's care/travel/break/idle minutes and shares |
 
 mod assign;
+mod figures;
 mod rounds;
 pub(crate) mod travel;
 
