@@ -412,6 +412,7 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
     let single = PlanOptions {
         exact: false,
         threads: 1,
+        ..PlanOptions::default()
     };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -423,6 +424,7 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
         &PlanOptions {
             exact: false,
             threads,
+            ..PlanOptions::default()
         },
         &SolveControl::new(),
         None,

@@ -29,6 +29,7 @@ fn plan(req: &Request) -> Plan {
     let opts = rota::PlanOptions {
         exact: false,
         threads: 1,
+        ..rota::PlanOptions::default()
     };
     let plan = rota::plan_with(req, &opts, &rota::control::SolveControl::new()).unwrap();
     assert!(rota::check::check(req, &plan).is_valid());
