@@ -8,14 +8,17 @@
 
 pub mod bench;
 pub mod check;
+pub mod continuity;
 pub mod control;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod locks;
 pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod problem;
+pub mod replan;
 pub mod report;
 pub mod serve;
 pub mod solomon;
@@ -74,8 +77,35 @@ pub fn plan_with(
 ) -> Result<Plan, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
-    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     let p = problem::Problem::from_request(req)?;
+    let solved = solve_for_plan(req, &p, opts, ctl, started, None)?;
+    finish_plan(req, &p, &solved, started)
+}
+
+/// What [`solve_for_plan`] found, before it becomes a plan.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    pub solution: solve::Solution,
+    /// For each client the greedy could not serve, the visit that failed.
+    pub failed_visit: Vec<Option<usize>>,
+    /// A proven bound on the true priority of any plan of `p`.
+    pub bound: i64,
+    pub status: Status,
+}
+
+/// Solve `p` (built from `req`) as `opts` says: the bound and the greedy
+/// (or, given `warm`, that start and the visits it failed) then the search
+/// or the exact MIP. The bound is computed on the problem without the boost
+/// of must-serve clients (`Problem::unboosted`), so it bounds true priority.
+pub fn solve_for_plan(
+    req: &Request,
+    p: &problem::Problem,
+    opts: &PlanOptions,
+    ctl: &control::SolveControl,
+    started: Instant,
+    warm: Option<solve::greedy::Greedy>,
+) -> Result<Solved, RotaError> {
+    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     // The bound (a fifth of the limit, at most 5 s) is computed on its own
     // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
@@ -87,16 +117,30 @@ pub fn plan_with(
         time_limit
     };
     let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
+    let unboosted;
+    let for_bound = if p.extras.boost > 0 {
+        unboosted = p.unboosted();
+        &unboosted
+    } else {
+        p
+    };
     let (mut bound, greedy) = std::thread::scope(|s| {
-        let bound = s.spawn(|| solve::bound::upper_bound(&p, bound_limit));
-        let greedy =
-            solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
+        let bound = s.spawn(|| solve::bound::upper_bound(for_bound, bound_limit));
+        let greedy = match warm {
+            Some(g) => g,
+            None => {
+                solve::greedy::construct_best(p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl)
+            }
+        };
         let bound = bound
             .join()
-            .unwrap_or_else(|_| solve::reasons::trivial_bound(&p));
+            .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
         (bound, greedy)
     });
     ctl.set_bound(bound.max(0) as u64);
+    // The bound in the solver's (boosted) terms, for the search to stop at.
+    let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
+    let boosted_bound = bound + p.extras.boost * must;
     let mut solution = greedy.solution;
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {
@@ -104,42 +148,70 @@ pub fn plan_with(
         let base = solve::search::SearchOptions {
             seed: req.settings.seed,
             deadline,
-            max_stall: solve::search::SearchOptions::stall_for(&p),
-            bound: Some(bound),
+            max_stall: solve::search::SearchOptions::stall_for(p),
+            bound: Some(boosted_bound),
             recombine_every: solve::search::RECOMBINE_EVERY,
         };
-        solution = search_in_parallel(&p, &solution, &base, opts.threads, ctl);
+        solution = search_in_parallel(p, &solution, &base, opts.threads, ctl);
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
-        let exact = solve::exact::solve(&p, &solution, left)?;
-        bound = bound.min(exact.bound);
+        let exact = solve::exact::solve(p, &solution, left)?;
+        if p.extras.boost == 0 {
+            bound = bound.min(exact.bound);
+        }
         if exact.optimal {
             status = Status::Optimal;
         }
         solution = exact.solution;
-        solution.report_progress(&p, ctl, "exact");
+        solution.report_progress(p, ctl, "exact");
     }
+    Ok(Solved {
+        solution,
+        failed_visit: greedy.failed_visit,
+        bound,
+        status,
+    })
+}
+
+/// The plan of a solved problem: reasons for the unserved clients, the
+/// summary (with `continuity_kept` when the request has a previous plan),
+/// E1812 for locks the solver could not keep, and the **independent
+/// checker**: a plan it rejects is an internal error.
+pub fn finish_plan(
+    req: &Request,
+    p: &problem::Problem,
+    solved: &Solved,
+    started: Instant,
+) -> Result<Plan, RotaError> {
+    let solution = &solved.solution;
     let reasons = (0..p.clients.len())
         .map(|k| {
-            if solution.is_served(&p, k) {
+            if solution.is_served(p, k) {
                 Vec::new()
             } else {
-                solve::reasons::reasons(&p, k, greedy.failed_visit[k])
+                solve::reasons::reasons(p, k, solved.failed_visit[k])
             }
         })
         .collect();
-    let plan = plan::build_plan(
-        &p,
-        &solution,
+    let mut plan = plan::build_plan(
+        p,
+        solution,
         plan::PlanMeta {
             date: req.date,
-            status,
-            upper_bound_priority: Some(bound),
+            status: solved.status,
+            upper_bound_priority: Some(solved.bound),
             solve_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             reasons,
         },
     )?;
+    plan.summary.continuity_kept = continuity::kept(req, &plan);
+    // A lock the solver could not keep is the request's fault (E1812), not
+    // a plan.
+    let unplaced = locks::unplaced(req, &plan);
+    if !unplaced.is_empty() {
+        return Err(RotaError::Invalid(Issues(unplaced)));
+    }
     let report = check::check(req, &plan);
     if !report.is_valid() {
         return Err(RotaError::Internal(format!(

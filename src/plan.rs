@@ -127,7 +127,7 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
     for (k, c) in p.clients.iter().enumerate() {
         if sol.is_served(p, k) {
             clients_served += 1;
-            priority_served += c.priority as u64;
+            priority_served += p.true_priority(k).max(0) as u64;
             visits_served += c.visits.len() as u32;
         } else {
             if c.visits.iter().any(|&v| sol.start[v].is_some()) {
@@ -162,6 +162,8 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
             .map(|b| relative_gap(b, priority_served)),
         status: meta.status,
         solve_seconds: meta.solve_seconds,
+        continuity_kept: None,
+        replan: None,
     };
     Ok(Plan {
         date: meta.date,
