@@ -419,8 +419,9 @@ pub struct ReplanSummary {
 pub struct AtRisk {
     pub client: String,
     /// `lost` (served before, not now), `started_not_finished` (a call was
-    /// done before `now` but the rest cannot be fitted), or `new_carer`
-    /// (still served, with another carer on some call from `now` on).
+    /// done before `now` but the rest cannot be fitted), `new_carer` (still
+    /// served, with another carer on some call from `now` on), or
+    /// `cancelled` (no longer in the amended request).
     pub status: String,
     pub message: String,
 }

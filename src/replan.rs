@@ -393,7 +393,14 @@ pub fn replan(
     let warm = rp.warm_start();
     let solved: Solved = crate::solve_for_plan(req, p, opts, ctl, started, Some(warm))?;
     let mut plan = crate::finish_plan(req, p, &solved, started)?;
-    let summary = compare(old, &plan, d);
+    let mut summary = compare(old, &plan, d);
+    // A client the amended request no longer has was cancelled, not lost.
+    for r in &mut summary.at_risk {
+        if r.status != "new_carer" && !req.clients.iter().any(|c| c.id == r.client) {
+            r.status = "cancelled".into();
+            r.message = "no longer in the request (cancelled)".into();
+        }
+    }
     // Clients with a visit whose window closed before `now` (and that was
     // not done): that is the reason, whatever the static reasons say about
     // the restricted problem.

@@ -433,7 +433,7 @@ fn replan_the_sample_day_with_two_carers_off_at_10_15() {
         unavailable_from: None,
     };
     let new = replan_and_verify(&r, &old, &d);
-    let s = new.summary.replan.unwrap();
+    let s = new.summary.replan.clone().unwrap();
     assert!(s.calls_of_unavailable > 0, "{s:?}");
 }
 
@@ -457,6 +457,73 @@ fn replan_later_absence_keeps_the_absent_carers_calls_until_then() {
             assert!(!n.contains_key(&(v.clone(), c.clone())), "{v}");
         }
     }
+}
+
+#[test]
+fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
+    let mut r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 14,
+        seed: 7,
+        am_rounds: Some(3),
+        pm_rounds: Some(2),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    r.settings.time_limit_seconds = 1.0;
+    let old = plan(&r);
+    let now = 10 * 60 + 15;
+    // Cancel a served client, add a new one with an afternoon call.
+    let served: Vec<String> = old
+        .rounds
+        .iter()
+        .flat_map(|x| &x.stops)
+        .filter_map(|s| match s {
+            Stop::Visit(v) => Some(v.client.clone()),
+            Stop::Break(_) => None,
+        })
+        .collect();
+    let gone = served[0].clone();
+    r.clients.retain(|c| c.id != gone);
+    let mut new_client = r.clients[0].clone();
+    new_client.id = "NEW1".into();
+    new_client.preferred_carers.clear();
+    new_client.excluded_carers.clear();
+    new_client.carer_gender = None;
+    new_client.visits = vec![rota::model::Visit {
+        id: "NEW1-pm".into(),
+        window: rota::model::Window {
+            start: rota::model::hhmm::parse("14:00").unwrap(),
+            end: rota::model::hhmm::parse("18:00").unwrap(),
+        },
+        duration: 20,
+        carers_required: 1,
+        skills: vec![],
+        after: None,
+    }];
+    r.clients.push(new_client);
+    let d = Disruption {
+        now,
+        unavailable: vec![],
+        unavailable_from: None,
+    };
+    let new = rota::replan::replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new())
+        .expect("re-plans");
+    assert!(check(&r, &new).is_valid());
+    assert!(history_kept(&old, &new, now));
+    let s = new.summary.replan.clone().unwrap();
+    assert!(
+        s.at_risk
+            .iter()
+            .any(|a| a.client == gone && a.status == "cancelled"),
+        "{s:?}"
+    );
+    assert!(!s.at_risk.iter().any(|a| a.status == "lost"), "{s:?}");
+    assert_eq!(s.calls_moved, 0, "{s:?}");
+    // The new client's afternoon call fits: there is room after 14:00.
+    assert!(
+        calls(&new).keys().any(|(v, _)| v == "NEW1-pm"),
+        "{:?}",
+        new.unserved
+    );
 }
 
 #[test]
@@ -567,5 +634,46 @@ fn cli_replan_bad_input_exits_2() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cli_bench_replan_prints_a_valid_row_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 10,
+        seed: 3,
+        am_rounds: Some(3),
+        pm_rounds: Some(1),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    r.settings.time_limit_seconds = 1.0;
+    let request = dir.path().join("day.json");
+    std::fs::write(&request, serde_json::to_string(&r).unwrap()).unwrap();
+    let out = rota()
+        .args(["bench", "replan"])
+        .arg(&request)
+        .args(["--unavailable", "C01", "--runs", "2", "--time-limit", "1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.ends_with(" |"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    assert!(
+        rows[1].starts_with("| 1 |") && rows[1].ends_with("| yes |"),
+        "{stdout}"
+    );
+    assert!(
+        rows[2].starts_with("| 2 |") && rows[2].ends_with("| yes |"),
+        "{stdout}"
     );
 }
