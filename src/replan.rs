@@ -175,6 +175,15 @@ impl Replan {
             }
         }
 
+        // A double-up with one call fixed (an absent carer's, before
+        // `unavailable_from`) has the other call fixed too: both carers
+        // start it together.
+        let fixed_visits: HashSet<usize> = fixed.iter().map(|c| c.visit).collect();
+        let (also_fixed, kept): (Vec<Call>, Vec<Call>) = kept
+            .into_iter()
+            .partition(|c| fixed_visits.contains(&c.visit));
+        fixed.extend(also_fixed);
+
         // Fixed calls: their rounds only, at their start; their clients
         // must be served.
         let mut fixed_rounds: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -735,6 +744,28 @@ mod tests {
         let s = new.summary.replan.unwrap();
         assert_eq!(s.calls_fixed, 2, "{s:?}");
         assert_eq!(s.calls_moved, 0, "{s:?}");
+    }
+
+    #[test]
+    fn a_double_up_with_an_absent_carer_before_they_leave_keeps_both_carers() {
+        let mut r = day();
+        // P2-am (11:00-11:30) becomes a double-up: C1 and C2 both do it.
+        r.clients[1].visits[0].carers_required = 2;
+        let old = crate::plan_request(&r).unwrap();
+        let d = Disruption {
+            now: 10 * 60,
+            unavailable: vec!["C2".into()],
+            unavailable_from: Some(12 * 60),
+        };
+        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        assert!(crate::check::check(&r, &new).is_valid());
+        let before = calls_of(&old);
+        let after = calls_of(&new);
+        for c in ["C1", "C2"] {
+            let key = ("P2-am".to_string(), c.to_string());
+            assert!(before.contains_key(&key));
+            assert_eq!(after.get(&key), before.get(&key), "{c}");
+        }
     }
 
     #[test]
