@@ -165,6 +165,8 @@ pub fn generate(opts: &GenerateOptions) -> Request {
         carers,
         clients,
         travel_matrix: None,
+        previous_plan: None,
+        locks: Vec::new(),
     }
 }
 

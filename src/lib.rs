@@ -9,14 +9,17 @@
 pub mod bench;
 pub mod capacity;
 pub mod check;
+pub mod continuity;
 pub mod control;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod locks;
 pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod problem;
+pub mod replan;
 pub mod report;
 pub mod serve;
 pub mod solomon;
@@ -99,8 +102,44 @@ pub fn plan_from(
 ) -> Result<Solved, RotaError> {
     validate::validate(req).map_err(RotaError::Invalid)?;
     let started = Instant::now();
-    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     let p = problem::Problem::from_request(req)?;
+    let outcome = solve_for_plan(req, &p, opts, ctl, started, None, warm)?;
+    let plan = finish_plan(req, &p, &outcome, started)?;
+    Ok(Solved {
+        plan,
+        problem: p,
+        solution: outcome.solution,
+    })
+}
+
+/// What [`solve_for_plan`] found, before it becomes a plan.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The final solution: no unserved client fits into it as it stands.
+    pub solution: solve::Solution,
+    /// A proven bound on the true priority of any plan of `p`.
+    pub bound: i64,
+    pub status: Status,
+}
+
+/// Solve `p` (built from `req`) as `opts` says: the bound and the greedy
+/// (or, given `start`, that start) then the search or the exact MIP. The
+/// bound is computed on the problem without the boost of must-serve clients
+/// (`Problem::unboosted`), so it bounds true priority. `extend` is a
+/// solution of an earlier request that this one only extends (see
+/// [`plan_from`]); the search starts from the better of it and the greedy.
+/// At the end every unserved client that fits into the solution as it
+/// stands goes in, so that the rest can be given their reasons.
+pub fn solve_for_plan(
+    req: &Request,
+    p: &problem::Problem,
+    opts: &PlanOptions,
+    ctl: &control::SolveControl,
+    started: Instant,
+    start: Option<solve::greedy::Greedy>,
+    extend: Option<&solve::Solution>,
+) -> Result<Outcome, RotaError> {
+    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
     // The bound (a fifth of the limit, at most 5 s) is computed on its own
     // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
@@ -112,25 +151,39 @@ pub fn plan_from(
         time_limit
     };
     let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
+    let unboosted;
+    let for_bound = if p.extras.boost > 0 {
+        unboosted = p.unboosted();
+        &unboosted
+    } else {
+        p
+    };
     let (mut bound, greedy) = std::thread::scope(|s| {
-        let bound = s.spawn(|| solve::bound::upper_bound(&p, bound_limit));
-        let greedy =
-            solve::greedy::construct_best(&p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl);
+        let bound = s.spawn(|| solve::bound::upper_bound(for_bound, bound_limit));
+        let greedy = match start {
+            Some(g) => g,
+            None => {
+                solve::greedy::construct_best(p, req.settings.seed, GREEDY_RESTARTS, deadline, ctl)
+            }
+        };
         let bound = bound
             .join()
-            .unwrap_or_else(|_| solve::reasons::trivial_bound(&p));
+            .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
         (bound, greedy)
     });
     ctl.set_bound(bound.max(0) as u64);
+    // The bound in the solver's (boosted) terms, for the search to stop at.
+    let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
+    let boosted_bound = bound + p.extras.boost * must;
     let mut solution = greedy.solution;
-    if let Some(w) = warm {
+    if let Some(w) = extend {
         let mut w = w.clone();
         if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
             w.routes.resize(p.rounds.len(), Vec::new());
             w.start.resize(p.visits.len(), None);
             w.rounds_of.resize(p.visits.len(), Vec::new());
-            solve::reasons::fill_in(&p, &mut w);
-            if w.objective(&p) > solution.objective(&p) {
+            solve::reasons::fill_in(p, &mut w);
+            if w.objective(p) > solution.objective(p) {
                 solution = w;
             }
         }
@@ -141,52 +194,74 @@ pub fn plan_from(
         let base = solve::search::SearchOptions {
             seed: req.settings.seed,
             deadline,
-            max_stall: solve::search::SearchOptions::stall_for(&p),
-            bound: Some(bound),
+            max_stall: solve::search::SearchOptions::stall_for(p),
+            bound: Some(boosted_bound),
             recombine_every: opts.tuning.recombine_every,
             local_search: opts.tuning.local_search,
             regret: opts.tuning.regret,
         };
-        solution = search_in_parallel(&p, &solution, &base, opts.threads, ctl);
+        solution = search_in_parallel(p, &solution, &base, opts.threads, ctl);
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
-        let exact = solve::exact::solve(&p, &solution, left)?;
-        bound = bound.min(exact.bound);
+        let exact = solve::exact::solve(p, &solution, left)?;
+        if p.extras.boost == 0 {
+            bound = bound.min(exact.bound);
+        }
         if exact.optimal {
             status = Status::Optimal;
         }
         solution = exact.solution;
-        solution.report_progress(&p, ctl, "exact");
+        solution.report_progress(p, ctl, "exact");
     }
-    // Clients that fit into the final plan as it stands go in; every other
-    // unserved client gets its reasons from the problem and this plan.
-    solve::reasons::fill_in(&p, &mut solution);
+    // Clients that fit into the final plan as it stands go in.
+    solve::reasons::fill_in(p, &mut solution);
+    Ok(Outcome {
+        solution,
+        bound,
+        status,
+    })
+}
+
+/// The plan of a solved problem: every unserved client's reasons from the
+/// problem and this plan, the summary (with `continuity_kept` when the
+/// request has a previous plan), E1812 for locks the solver could not keep,
+/// and the **independent checker**: a plan it rejects is an internal error.
+pub fn finish_plan(
+    req: &Request,
+    p: &problem::Problem,
+    outcome: &Outcome,
+    started: Instant,
+) -> Result<Plan, RotaError> {
+    let solution = &outcome.solution;
     let reasons = (0..p.clients.len())
-        .map(|k| solve::reasons::reasons_in_plan(&p, &solution, k).unwrap_or_default())
+        .map(|k| solve::reasons::reasons_in_plan(p, solution, k).unwrap_or_default())
         .collect();
-    let plan = plan::build_plan(
-        &p,
-        &solution,
+    let mut plan = plan::build_plan(
+        p,
+        solution,
         plan::PlanMeta {
             date: req.date,
-            status,
-            upper_bound_priority: Some(bound),
+            status: outcome.status,
+            upper_bound_priority: Some(outcome.bound),
             solve_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             reasons,
         },
     )?;
+    plan.summary.continuity_kept = continuity::kept(req, &plan);
+    // A lock the solver could not keep is the request's fault (E1812), not
+    // a plan.
+    let unplaced = locks::unplaced(req, &plan);
+    if !unplaced.is_empty() {
+        return Err(RotaError::Invalid(Issues(unplaced)));
+    }
     let report = check::check(req, &plan);
     if !report.is_valid() {
         return Err(RotaError::Internal(format!(
             "the solver produced a plan the checker rejects:\n{report}"
         )));
     }
-    Ok(Solved {
-        plan,
-        problem: p,
-        solution,
-    })
+    Ok(plan)
 }
 
 /// Run `threads` independent searches from `start` (seeds `base.seed`,

@@ -52,6 +52,38 @@ enum Command {
         /// Independent searches in parallel (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Yesterday's plan: its carers count as preferred for the clients
+        /// they visited (sets the request's previous_plan; docs/continuity.md).
+        #[arg(long)]
+        previous: Option<PathBuf>,
+    },
+    /// Re-plan a day after a disruption (docs/replan.md): calls before
+    /// --now stay as they happened, the unavailable carers' later calls are
+    /// re-assigned, other carers' calls move only to serve more clients.
+    Replan {
+        /// The request (may be amended: new or cancelled visits).
+        request: PathBuf,
+        /// The plan the day started with.
+        plan: PathBuf,
+        /// The time of the re-plan, HH:MM.
+        #[arg(long, value_parser = parse_hhmm)]
+        now: chrono::NaiveTime,
+        /// Absent carers, comma separated (e.g. C03,C07).
+        #[arg(long, value_delimiter = ',')]
+        unavailable: Vec<String>,
+        /// From when they are absent, HH:MM (default --now).
+        #[arg(long, value_parser = parse_hhmm)]
+        unavailable_from: Option<chrono::NaiveTime>,
+        /// Write the new plan here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Time limit in seconds; the search stops earlier when it stops
+        /// improving.
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Independent searches in parallel (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Capacity questions: more clients of a package per area, what one more
     /// round adds, which visits could move to make room (docs/capacity.md).
@@ -85,6 +117,9 @@ enum Command {
         request: PathBuf,
         /// The plan file (`-` reads stdin).
         plan: PathBuf,
+        /// The previous plan the plan was made with (`rota plan --previous`).
+        #[arg(long)]
+        previous: Option<PathBuf>,
     },
     /// Write a self-contained, printable HTML report of a plan (map,
     /// timeline, a run sheet per carer, unserved clients with reasons).
@@ -264,6 +299,27 @@ enum Bench {
         #[command(flatten)]
         tuning: TuningArgs,
     },
+    /// Re-plan a day after carers drop out (docs/replan.md), timed: plans
+    /// the day first (not timed), then re-plans it `runs` times.
+    Replan {
+        /// The request; none: the bundled sample day.
+        request: Option<PathBuf>,
+        /// Time of the re-plan.
+        #[arg(long, default_value = "10:15", value_parser = parse_hhmm)]
+        now: chrono::NaiveTime,
+        /// Absent carers, comma separated.
+        #[arg(long, value_delimiter = ',', default_value = "C03,C07")]
+        unavailable: Vec<String>,
+        /// Time limit of each re-plan, in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Re-plans, with seeds 1, 2, ...
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and
     /// 1000) clients; CSV and Markdown files in --out.
@@ -374,12 +430,24 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             seed,
             exact,
             threads,
+            previous,
         } => {
             let text = match &request {
                 Some(p) => read_input(p)?,
                 None => SAMPLE_DAY.to_string(),
             };
             let mut req = rota::load_request(&text)?;
+            if let Some(path) = &previous {
+                let prev = rota::parse::plan_from_str(&read_input(path)?)?;
+                req.previous_plan = Some(Box::new(prev));
+                if let Some((clients, carers)) = rota::continuity::ignored(&req)
+                    && clients + carers > 0
+                {
+                    eprintln!(
+                        "note: the previous plan names {clients} client(s) and {carers} carer(s) not in this request (ignored)"
+                    );
+                }
+            }
             if let Some(t) = time_limit {
                 req.settings.time_limit_seconds = t;
             }
@@ -395,6 +463,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;
             eprint!("{}", rota::summary::text(&plan));
+            if let Some(kept) = plan.summary.continuity_kept {
+                let calls: usize = plan
+                    .rounds
+                    .iter()
+                    .flat_map(|r| &r.stops)
+                    .filter(|s| matches!(s, rota::model::Stop::Visit(_)))
+                    .count();
+                eprintln!("continuity: {kept} of {calls} calls keep the previous plan's carer");
+            }
             Ok(0)
         }
         Command::Capacity {
@@ -429,7 +506,44 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             eprint!("{}", rota::capacity::table(&answers));
             Ok(0)
         }
-        Command::Check { request, plan } => {
+        Command::Replan {
+            request,
+            plan,
+            now,
+            unavailable,
+            unavailable_from,
+            output,
+            time_limit,
+            threads,
+        } => {
+            let mut req = rota::load_request(&read_input(&request)?)?;
+            let old = rota::parse::plan_from_str(&read_input(&plan)?)?;
+            req.settings.time_limit_seconds = time_limit;
+            let d = rota::replan::Disruption {
+                now: rota::model::minutes_of_day(now),
+                unavailable,
+                unavailable_from: unavailable_from.map(rota::model::minutes_of_day),
+            };
+            let opts = rota::PlanOptions {
+                exact: false,
+                threads: threads.unwrap_or(0),
+                ..Default::default()
+            };
+            let ctl = rota::control::SolveControl::new();
+            let plan = rota::replan::replan(&req, &old, &d, &opts, &ctl)?;
+            let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
+            write_output(output.as_deref(), &json)?;
+            if let Some(r) = &plan.summary.replan {
+                eprint!("{}", rota::replan::text(r));
+            }
+            eprint!("{}", rota::summary::text(&plan));
+            Ok(0)
+        }
+        Command::Check {
+            request,
+            plan,
+            previous,
+        } => {
             if request.as_os_str() == "-" && plan.as_os_str() == "-" {
                 return Err(RotaError::invalid(rota::Issue::new(
                     "E1003",
@@ -439,7 +553,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 ))
                 .into());
             }
-            let req = rota::load_request(&read_input(&request)?)?;
+            let mut req = rota::load_request(&read_input(&request)?)?;
+            if let Some(path) = &previous {
+                let prev = rota::parse::plan_from_str(&read_input(path)?)?;
+                req.previous_plan = Some(Box::new(prev));
+                rota::validate::validate(&req).map_err(RotaError::Invalid)?;
+            }
             let plan = rota::parse::plan_from_str(&read_input(&plan)?)?;
             let report = rota::check::check(&req, &plan);
             if report.is_valid() {
@@ -647,6 +766,52 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Bench {
             which:
+                Bench::Replan {
+                    request,
+                    now,
+                    unavailable,
+                    time_limit,
+                    runs,
+                    threads,
+                },
+        } => {
+            let text = match &request {
+                Some(p) => read_input(p)?,
+                None => SAMPLE_DAY.to_string(),
+            };
+            let req = rota::load_request(&text)?;
+            let d = rota::replan::Disruption {
+                now: rota::model::minutes_of_day(now),
+                unavailable,
+                unavailable_from: None,
+            };
+            let rows = rota::replan::bench(&req, &d, time_limit, runs, threads)?;
+            println!(
+                "| seed | seconds | served before | served after | priority before | priority after | fixed | re-assigned | moved | dropped | re-timed | at risk | valid |"
+            );
+            println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            for r in &rows {
+                println!(
+                    "| {} | {:.2} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    r.seed,
+                    r.seconds,
+                    r.served_before,
+                    r.served_after,
+                    r.priority_before,
+                    r.priority_after,
+                    r.summary.calls_fixed,
+                    r.summary.calls_of_unavailable,
+                    r.summary.calls_moved,
+                    r.summary.calls_dropped,
+                    r.summary.calls_retimed,
+                    r.summary.at_risk.len(),
+                    if r.valid { "yes" } else { "NO" }
+                );
+            }
+            Ok(if rows.iter().all(|r| r.valid) { 0 } else { 1 })
+        }
+        Command::Bench {
+            which:
                 Bench::Suite {
                     solomon,
                     time_limit,
@@ -792,6 +957,11 @@ fn plan_with_progress(
     });
     bar.finish_and_clear();
     result
+}
+
+/// `HH:MM` for clap.
+fn parse_hhmm(s: &str) -> Result<chrono::NaiveTime, String> {
+    rota::model::hhmm::parse(s)
 }
 
 fn print_day(r: &rota::bench::DayRow) {

@@ -90,6 +90,29 @@ pub struct Request {
     pub clients: Vec<Client>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub travel_matrix: Option<TravelMatrix>,
+    /// Extension (docs/continuity.md): yesterday's plan, in the plan format.
+    /// A carer who visited a client in it counts as preferred for that client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_plan: Option<Box<Plan>>,
+    /// Extension (docs/locks.md): visit-to-carer assignments (and optionally
+    /// starts) that every plan must keep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
+}
+
+/// A locked assignment (extension, docs/locks.md): `carer` does `visit`,
+/// starting at `start` when given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub visit: String,
+    pub carer: String,
+    #[serde(
+        default,
+        with = "hhmm::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start: Option<NaiveTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -358,6 +381,54 @@ pub struct Summary {
     /// load, continuity share. Re-derived by the checker when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_figures: Option<KeyFigures>,
+    /// Extension (docs/continuity.md), present when the request carries a
+    /// `previous_plan`: served visit-carer assignments whose carer visited
+    /// the same client in the previous plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuity_kept: Option<u32>,
+    /// Extension (docs/replan.md), present on a plan made by `rota replan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanSummary>,
+}
+
+/// What a re-plan changed (extension, docs/replan.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplanSummary {
+    /// The time of the re-plan: calls that started before it are kept.
+    #[serde(with = "hhmm")]
+    pub now: NaiveTime,
+    /// Carers absent from `unavailable_from` on.
+    pub unavailable: Vec<String>,
+    #[serde(with = "hhmm")]
+    pub unavailable_from: NaiveTime,
+    /// Calls (visit-carer assignments) of the original plan that started
+    /// before `now` and are kept as they happened.
+    pub calls_fixed: u32,
+    /// Calls of the original plan from `now` on whose carer is unavailable.
+    pub calls_of_unavailable: u32,
+    /// Calls of available carers from `now` on that are no longer with the
+    /// same carer (moved to another carer or dropped).
+    pub calls_moved: u32,
+    /// Calls of available carers from `now` on whose client is no longer
+    /// served (the client is in `at_risk`).
+    pub calls_dropped: u32,
+    /// Calls of available carers kept on the same carer at another start.
+    pub calls_retimed: u32,
+    /// Clients served in the original plan and not in the new one, or served
+    /// by other carers than planned.
+    pub at_risk: Vec<AtRisk>,
+}
+
+/// A client whose care changes in a re-plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtRisk {
+    pub client: String,
+    /// `lost` (served before, not now), `started_not_finished` (a call was
+    /// done before `now` but the rest cannot be fitted), `new_carer` (still
+    /// served, with another carer on some call from `now` on), or
+    /// `cancelled` (no longer in the amended request).
+    pub status: String,
+    pub message: String,
 }
 
 /// The plan's key figures for a rota manager (an extension of the contract,

@@ -127,7 +127,7 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
     for (k, c) in p.clients.iter().enumerate() {
         if sol.is_served(p, k) {
             clients_served += 1;
-            priority_served += c.priority as u64;
+            priority_served += p.true_priority(k).max(0) as u64;
             visits_served += c.visits.len() as u32;
         } else {
             if c.visits.iter().any(|&v| sol.start[v].is_some()) {
@@ -163,6 +163,8 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
         status: meta.status,
         solve_seconds: meta.solve_seconds,
         key_figures: None,
+        continuity_kept: None,
+        replan: None,
     };
     let mut plan = Plan {
         date: meta.date,

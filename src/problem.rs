@@ -91,6 +91,29 @@ pub struct Problem {
     pub eligible: Vec<Vec<usize>>,
     /// Why each carer cannot do each visit: `ineligible[v][c]`, `None` if they can.
     pub ineligible: Vec<Vec<Option<Ineligible>>>,
+    /// Locks and re-planning (empty for a plain request).
+    pub extras: Extras,
+}
+
+/// What locks (docs/locks.md) and re-planning (docs/replan.md) add to a
+/// problem. Their hard parts (a locked carer, a fixed start) are written
+/// into `eligible` and the windows; what is here steers the objective.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Added to the `priority` of every `must_serve` client inside the
+    /// solver: more than all other priorities together, so every solver
+    /// serves them first. Plans report the true priority
+    /// ([`Problem::true_priority`]).
+    pub boost: i64,
+    /// Clients the solver must serve (locked, or started before a re-plan).
+    pub must_serve: Vec<bool>,
+    /// Per visit, carers (indices) whose assignment to it is worth
+    /// `keep_weight` in the second objective tier (a re-plan's original
+    /// carers); empty when nothing is kept.
+    pub keep: Vec<Vec<usize>>,
+    /// More than the continuity of any plan, so keeping calls comes before
+    /// continuity.
+    pub keep_weight: i64,
 }
 
 impl Problem {
@@ -257,7 +280,7 @@ impl Problem {
             req.travel_matrix.as_ref(),
             used_modes,
         );
-        Ok(Problem {
+        let mut p = Problem {
             carers,
             rounds,
             visits,
@@ -266,7 +289,153 @@ impl Problem {
             metric_travel: !with_matrix,
             eligible,
             ineligible,
-        })
+            extras: Extras::default(),
+        };
+        if let Some(prev) = &req.previous_plan {
+            p.add_previous_carers(prev);
+        }
+        if !req.locks.is_empty() {
+            p.apply_locks(req)?;
+        }
+        Ok(p)
+    }
+
+    /// Carers who visited a client in `prev` become preferred carers of the
+    /// client (docs/continuity.md). Clients, visits and carers of `prev`
+    /// that are not in this problem are ignored.
+    fn add_previous_carers(&mut self, prev: &crate::model::Plan) {
+        let carer: HashMap<&str, usize> = self
+            .carers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let client: HashMap<String, usize> = self
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        for round in &prev.rounds {
+            let Some(&c) = carer.get(round.carer.as_str()) else {
+                continue;
+            };
+            for stop in &round.stops {
+                if let crate::model::Stop::Visit(v) = stop
+                    && let Some(&k) = client.get(v.client.as_str())
+                    && !self.clients[k].preferred.contains(&c)
+                {
+                    self.clients[k].preferred.push(c);
+                }
+            }
+        }
+    }
+
+    /// Restrict each locked visit to the rounds of its locked carers (those
+    /// whose shift holds the fixed start, if any) and its window to the fixed
+    /// start; its client must be served. Assumes the locks passed validation
+    /// (known ids, eligible carers, as many locks as `carers_required`).
+    fn apply_locks(&mut self, req: &Request) -> Result<(), RotaError> {
+        let bad = |m: String| RotaError::Internal(format!("locks not validated: {m}"));
+        let carer: HashMap<&str, usize> = self
+            .carers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let visit: HashMap<String, usize> = self
+            .visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.clone(), i))
+            .collect();
+        let mut carers_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut must = vec![false; self.clients.len()];
+        for l in &req.locks {
+            let v = *visit
+                .get(l.visit.as_str())
+                .ok_or_else(|| bad(format!("visit '{}'", l.visit)))?;
+            let c = *carer
+                .get(l.carer.as_str())
+                .ok_or_else(|| bad(format!("carer '{}'", l.carer)))?;
+            carers_of.entry(v).or_default().push(c);
+            if let Some(t) = l.start {
+                let m = minutes_of_day(t);
+                self.visits[v].tw_start = m;
+                self.visits[v].tw_end = m;
+            }
+            must[self.visits[v].client] = true;
+        }
+        for (v, cs) in carers_of {
+            let vs = &self.visits[v];
+            let (first, last, d) = (vs.tw_start, vs.tw_end, vs.duration);
+            let rounds = &self.rounds;
+            self.eligible[v].retain(|&r| {
+                let spec = &rounds[r];
+                cs.contains(&spec.carer) && spec.start <= last && first + d <= spec.end
+            });
+        }
+        self.set_must_serve(must);
+        Ok(())
+    }
+
+    /// Mark clients the solver must serve (or, in a re-plan, try hardest to
+    /// serve): their priority gets [`Extras::boost`] added.
+    pub fn set_must_serve(&mut self, must: Vec<bool>) {
+        let old_boost = self.extras.boost;
+        for (k, c) in self.clients.iter_mut().enumerate() {
+            if self.extras.must_serve.get(k).copied().unwrap_or(false) {
+                c.priority -= old_boost;
+            }
+        }
+        let boost: i64 = self.clients.iter().map(|c| c.priority).sum::<i64>() + 1;
+        for (k, c) in self.clients.iter_mut().enumerate() {
+            if must[k] {
+                c.priority += boost;
+            }
+        }
+        self.extras.boost = if must.iter().any(|&m| m) { boost } else { 0 };
+        self.extras.must_serve = must;
+    }
+
+    /// Client `k`'s priority as the request states it (without the boost of
+    /// a must-serve client).
+    pub fn true_priority(&self, k: usize) -> i64 {
+        let boosted = self.extras.must_serve.get(k).copied().unwrap_or(false);
+        self.clients[k].priority - if boosted { self.extras.boost } else { 0 }
+    }
+
+    /// The same problem with every priority as the request states it: what
+    /// the bound is computed on (a bound on true priority over all plans
+    /// that keep the hard restrictions).
+    pub fn unboosted(&self) -> Problem {
+        let mut q = self.clone();
+        q.set_must_serve(vec![false; q.clients.len()]);
+        q.extras.must_serve.clear();
+        q
+    }
+
+    /// Whether client `k` must be served (locked or started).
+    pub fn must_serve(&self, k: usize) -> bool {
+        self.extras.must_serve.get(k).copied().unwrap_or(false)
+    }
+
+    /// Worth of round `r` doing visit `v` in the second objective tier: 1 if
+    /// its carer is preferred by the client, plus [`Extras::keep_weight`] if
+    /// it is one of the visit's kept carers (re-planning).
+    pub fn preference(&self, v: usize, r: usize) -> i64 {
+        let kept = self
+            .extras
+            .keep
+            .get(v)
+            .is_some_and(|cs| cs.contains(&self.rounds[r].carer));
+        self.is_preferred(v, r) as i64 + if kept { self.extras.keep_weight } else { 0 }
+    }
+
+    /// Whether anything is worth a second-tier point in this problem.
+    pub fn has_preferences(&self) -> bool {
+        self.clients.iter().any(|c| !c.preferred.is_empty())
+            || self.extras.keep.iter().any(|k| !k.is_empty())
     }
 
     /// Travel minutes of round `r` from node `a` to node `b`.

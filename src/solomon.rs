@@ -180,6 +180,7 @@ pub fn problem(inst: &Instance) -> Problem {
         metric_travel: false,
         eligible: vec![(0..inst.vehicles).collect(); nv],
         ineligible: vec![vec![None; inst.vehicles]; nv],
+        extras: Default::default(),
     }
 }
 

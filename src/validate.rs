@@ -13,6 +13,8 @@
 //! * E15xx references between ids (preferred/excluded carers, `after`, gender)
 //! * E16xx `travel_matrix`
 //! * E17xx locations
+//! * E18xx `locks` (extension, in `crate::locks`)
+//! * E19xx `previous_plan` and `rota replan` (extensions)
 //!
 //! Issues come out in a deterministic order, close to document order
 //! (settings, carers, clients, travel matrix). Validation never panics, whatever
@@ -43,6 +45,10 @@ pub fn validate(request: &Request) -> Result<(), Issues> {
     if let Some(m) = &request.travel_matrix {
         v.matrix(request, m);
     }
+    // Extensions: locks (E18xx, docs/locks.md), previous plan (E19xx,
+    // docs/continuity.md).
+    v.issues.extend(crate::locks::validate(request));
+    v.issues.extend(crate::continuity::validate(request));
     if v.issues.is_empty() {
         Ok(())
     } else {

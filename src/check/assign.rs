@@ -101,7 +101,11 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
                         ),
                     );
                 }
-                if client.preferred_carers.contains(&carer.id) {
+                if client.preferred_carers.contains(&carer.id)
+                    || ctx
+                        .yesterday
+                        .contains(&(client.id.as_str(), carer.id.as_str()))
+                {
                     continuity.insert((visit.id.as_str(), carer.id.as_str()));
                 }
             }

@@ -31,13 +31,19 @@
 //! | `round-figures`   | round `travel_minutes` = stops' travel + return leg; round `care_minutes` = its visits' durations |
 //! | `summary`         | summary figures recomputed; `upper_bound_priority` >= priority served; `solve_seconds` finite and >= 0 |
 //! | `key-figures`     | the optional `summary.key_figures` recomputed: hours delivered, rounds used, continuity share, early/late shift load, each round's care/travel/break/idle minutes and shares |
+//! | `lock`            | (extension) every lock of the request is kept: the visit is in a round of the locked carer, at the locked start if one is given |
+//! | `continuity-kept` | (extension) with a `previous_plan`: summary `continuity_kept` is present and counts the visit-carer assignments whose carer visited the same client in it |
+//!
+//! With a `previous_plan`, a carer who visited a client in it counts as
+//! preferred for `continuity_assignments` (docs/continuity.md).
 
 mod assign;
+mod ext;
 mod figures;
 mod rounds;
 pub(crate) mod travel;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use chrono::NaiveTime;
@@ -111,6 +117,7 @@ pub fn check(request: &Request, plan: &Plan) -> CheckReport {
     }
     let walked = rounds::check_rounds(&ctx, plan, &mut out);
     assign::check_assignments(&ctx, plan, &walked, &mut out);
+    ext::check_extensions(&ctx, plan, &walked, &mut out);
     CheckReport { violations: out.0 }
 }
 
@@ -121,6 +128,9 @@ pub(crate) struct Ctx<'a> {
     pub clients: HashMap<&'a str, &'a Client>,
     pub visits: HashMap<&'a str, (&'a Client, &'a Visit)>,
     pub travel: travel::Travel<'a>,
+    /// (client, carer) pairs of the request's `previous_plan` (extension):
+    /// such a carer counts as preferred for the client.
+    pub yesterday: HashSet<(&'a str, &'a str)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -132,12 +142,21 @@ impl<'a> Ctx<'a> {
             .iter()
             .flat_map(|c| c.visits.iter().map(move |v| (v.id.as_str(), (c, v))))
             .collect();
+        let mut yesterday = HashSet::new();
+        for r in req.previous_plan.iter().flat_map(|p| p.rounds.iter()) {
+            for s in &r.stops {
+                if let crate::model::Stop::Visit(v) = s {
+                    yesterday.insert((v.client.as_str(), r.carer.as_str()));
+                }
+            }
+        }
         Ctx {
             req,
             carers,
             clients,
             visits,
             travel: travel::Travel::new(req),
+            yesterday,
         }
     }
 }

@@ -68,6 +68,9 @@ impl Solution {
     }
 
     /// The lexicographic objective: (priority served, continuity, -travel).
+    /// Continuity is [`Problem::preference`]: with a re-plan's kept calls
+    /// it weighs them above preferred carers; priority includes the boost of
+    /// must-serve clients.
     pub fn objective(&self, p: &Problem) -> (i64, i64, i64) {
         let priority = (0..p.clients.len())
             .filter(|&k| self.is_served(p, k))
@@ -77,7 +80,7 @@ impl Solution {
         let mut travel = 0i64;
         for (r, route) in self.routes.iter().enumerate() {
             travel += p.route_travel(r, route.iter().copied());
-            continuity += route.iter().filter(|&&v| p.is_preferred(v, r)).count() as i64;
+            continuity += route.iter().map(|&v| p.preference(v, r)).sum::<i64>();
         }
         (priority, continuity, -travel)
     }

@@ -211,11 +211,7 @@ pub fn recombine(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let n = c
-                .stops
-                .iter()
-                .filter(|&&(v, _)| p.is_preferred(v, c.round))
-                .count();
+            let n: i64 = c.stops.iter().map(|&(v, _)| p.preference(v, c.round)).sum();
             (n as f64) * x[i]
         })
         .sum();

@@ -301,6 +301,8 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
         carers,
         clients,
         travel_matrix,
+        previous_plan: None,
+        locks: Vec::new(),
     }
 }
 

@@ -61,8 +61,9 @@ pub fn continuity(m: &Model) -> Expression {
     let mut e = Expression::from(0.0);
     for (r, rv) in m.vars.rounds.iter().enumerate() {
         for (&v, &y) in &rv.does {
-            if m.p.is_preferred(v, r) {
-                e += y;
+            let w = m.p.preference(v, r);
+            if w > 0 {
+                e += (w as f64) * y;
             }
         }
     }
@@ -112,7 +113,7 @@ pub fn solve(p: &Problem, warm: &Solution, time_limit: f64) -> Result<Exact, Rot
     for (i, (name, maximise, objective)) in objectives.into_iter().enumerate() {
         let t0 = Instant::now();
         // No preferred carers anywhere: continuity is 0 in every plan.
-        if name == "continuity" && p.clients.iter().all(|c| c.preferred.is_empty()) {
+        if name == "continuity" && !p.has_preferences() {
             continue;
         }
         let evaluate = |values: &[f64]| {
