@@ -213,7 +213,7 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) 
         .filter(|&&r| sol.has_room(p, r, v))
         .flat_map(|&r| insertions_in_round(p, sol, r, v))
         .collect();
-    let pref = |i: &Insertion| p.is_preferred(v, i.round) as i32;
+    let pref = |i: &Insertion| p.preference(v, i.round) as i32;
     if p.visits[v].required == 1 {
         cands.sort_by_key(|i| (-pref(i), i.delta, i.lo, i.round, i.pos));
         for ins in &cands {

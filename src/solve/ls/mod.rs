@@ -375,10 +375,11 @@ impl State<'_> {
             + self.along(r, seq)
     }
 
-    /// Continuity of visit `v` in round `r` (1 if its carer is preferred).
+    /// Second-tier worth of visit `v` in round `r` ([`Problem::preference`]:
+    /// continuity, plus kept calls when re-planning).
     #[inline]
     pub fn pref(&self, v: usize, r: usize) -> i64 {
-        self.p.is_preferred(v, r) as i64
+        self.p.preference(v, r)
     }
 }
 
