@@ -234,8 +234,14 @@ pub fn finish_plan(
     started: Instant,
 ) -> Result<Plan, RotaError> {
     let solution = &outcome.solution;
+    // The extra rounds behind each CAPACITY reason are tried until half a
+    // second past the time limit (seconds per client on 1,000-client days).
+    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let until = started + std::time::Duration::from_secs_f64(limit + 0.5);
     let reasons = (0..p.clients.len())
-        .map(|k| solve::reasons::reasons_in_plan(p, solution, k).unwrap_or_default())
+        .map(|k| {
+            solve::reasons::reasons_in_plan_until(p, solution, k, Some(until)).unwrap_or_default()
+        })
         .collect();
     let mut plan = plan::build_plan(
         p,

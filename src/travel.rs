@@ -66,10 +66,12 @@ pub struct Node {
 }
 
 /// Dense travel-time matrices (whole minutes), one per mode that is used.
+/// Shared on clone: what-if copies of a problem (extra rounds for the
+/// `CAPACITY` reasons, `rota capacity`) do not copy the matrices.
 #[derive(Debug, Clone)]
 pub struct Travel {
     n: usize,
-    matrices: [Vec<i32>; 3],
+    matrices: std::sync::Arc<[Vec<i32>; 3]>,
 }
 
 impl Travel {
@@ -103,7 +105,10 @@ impl Travel {
             }
             *slot = m;
         }
-        Travel { n, matrices }
+        Travel {
+            n,
+            matrices: std::sync::Arc::new(matrices),
+        }
     }
 
     /// One mode (index 0) from a dense row-major `n x n` matrix, for readers
@@ -112,7 +117,7 @@ impl Travel {
         assert_eq!(minutes.len(), n * n, "a square matrix");
         Travel {
             n,
-            matrices: [minutes, Vec::new(), Vec::new()],
+            matrices: std::sync::Arc::new([minutes, Vec::new(), Vec::new()]),
         }
     }
 

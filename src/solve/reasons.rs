@@ -582,6 +582,19 @@ pub fn extra_rounds_for(
 /// the client in (or that none of up to 8 hours does). `None` if the client
 /// is served, or fits into `sol` as it stands (the caller should add it).
 pub fn reasons_in_plan(p: &Problem, sol: &Solution, k: usize) -> Option<Vec<Reason>> {
+    reasons_in_plan_until(p, sol, k, None)
+}
+
+/// [`reasons_in_plan`], trying extra rounds only until `deadline` (if
+/// given): after it, a `CAPACITY` reason says that they were not tried.
+/// On large days the extra-round search costs seconds per client, and the
+/// plan must still come within its time limit.
+pub fn reasons_in_plan_until(
+    p: &Problem,
+    sol: &Solution,
+    k: usize,
+    deadline: Option<std::time::Instant>,
+) -> Option<Vec<Reason>> {
     if sol.is_served(p, k) {
         return None;
     }
@@ -623,7 +636,12 @@ pub fn reasons_in_plan(p: &Problem, sol: &Solution, k: usize) -> Option<Vec<Reas
     }
     let free = rounds.len() - booked.len();
     let span = ((to - from) * rounds.len() as i32).max(1);
-    let extra = extra_rounds_for(p, sol, k, v);
+    let in_time = deadline.is_none_or(|d| std::time::Instant::now() < d);
+    let extra = if in_time {
+        extra_rounds_for(p, sol, k, v)
+    } else {
+        None
+    };
     let message = format!(
         "visit {} ({} min, {} carer(s), to start {}): {} eligible carer(s) could reach it, and in {}-{} they are at calls {}% of the time{}{}; {}",
         vs.id,
@@ -665,6 +683,7 @@ pub fn reasons_in_plan(p: &Problem, sol: &Solution, k: usize) -> Option<Vec<Reas
                         .join(" and ")
                 )
             }
+            None if !in_time => "extra rounds that would let the client in were not tried (the time limit was reached; `rota capacity` asks that question)".to_string(),
             None => "no single extra round of up to 8 h like an eligible carer's lets the client in beside this plan, nor one such round for each visit that does not fit".to_string(),
         }
     );
@@ -706,4 +725,30 @@ pub fn trivial_bound(p: &Problem) -> i64 {
         .filter(|&k| static_reason(p, k).is_none())
         .map(|k| p.clients[k].priority)
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past the deadline, a `CAPACITY` reason is still given, and says
+    /// that extra rounds were not tried instead of claiming none works.
+    #[test]
+    fn capacity_after_the_deadline_says_extra_rounds_were_not_tried() {
+        let p = Problem::from_json(include_str!("../../data/sample-day.json"));
+        let mut sol = crate::solve::greedy::construct(&p).solution;
+        fill_in(&p, &mut sol);
+        let k = (0..p.clients.len())
+            .find(|&k| reasons_in_plan(&p, &sol, k).is_some_and(|r| r[0].code == CAPACITY))
+            .expect("the sample day's greedy plan leaves a client out for capacity");
+        let late = reasons_in_plan_until(&p, &sol, k, Some(std::time::Instant::now())).unwrap();
+        assert_eq!(late[0].code, CAPACITY);
+        assert!(
+            late[0].message.contains("were not tried"),
+            "{}",
+            late[0].message
+        );
+        let full = reasons_in_plan(&p, &sol, k).unwrap();
+        assert!(!full[0].message.contains("were not tried"));
+    }
 }
