@@ -1,19 +1,45 @@
 //! Or-opt: move a run of two or three consecutive single visits, starting
-//! at a visit, to just after a neighbouring visit in another round
-//! (constant-time check and cost for these short runs).
+//! at a visit, to just after a neighbouring visit: in another round
+//! (constant-time check and cost for these short runs) or in its own
+//! (cost over the round, then the exact check).
 
 use super::{Candidate, State, round_of};
 
 /// Moves of the run starting at `v` (2 or 3 visits) to just after `u`.
 pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let (a, b) = (round_of(st.sol, v), round_of(st.sol, u));
-    if a == b {
-        return Vec::new();
-    }
     let p = st.p;
     let (i, j) = (st.pos[v], st.pos[u]);
     let route = &st.sol.routes[a];
     let mut out = Vec::new();
+    if a == b {
+        let old = p.route_travel(a, route.iter().copied());
+        for len in 2..=3 {
+            let Some(seg) = route.get(i..i + len) else {
+                break;
+            };
+            if seg.iter().any(|&x| p.visits[x].required > 1) {
+                break;
+            }
+            if seg.contains(&u) {
+                continue;
+            }
+            let mut new: Vec<usize> = route.iter().copied().filter(|x| !seg.contains(x)).collect();
+            let at = new
+                .iter()
+                .position(|&x| x == u)
+                .map_or(new.len(), |x| x + 1);
+            new.splice(at..at, seg.iter().copied());
+            let gain = old - p.route_travel(a, new.iter().copied());
+            if gain > 0 {
+                out.push(Candidate {
+                    routes: vec![(a, new)],
+                    gain: (0, gain),
+                });
+            }
+        }
+        return out;
+    }
     for len in 2..=3 {
         let Some(seg) = route.get(i..i + len) else {
             break;

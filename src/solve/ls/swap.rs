@@ -1,16 +1,29 @@
-//! Swap: exchange two single visits of different rounds (constant-time
-//! check and cost).
+//! Swap: exchange two single visits, of different rounds (constant-time
+//! check and cost) or of one round (cost over the round, then the exact
+//! check).
 
 use super::{Candidate, State, round_of};
 
-/// Exchange single visits `v` and `u` when they are in different rounds.
+/// Exchange single visits `v` and `u`.
 pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let (a, b) = (round_of(st.sol, v), round_of(st.sol, u));
-    if a == b {
-        return Vec::new();
-    }
     let p = st.p;
     let (i, j) = (st.pos[v], st.pos[u]);
+    if a == b {
+        let route = &st.sol.routes[a];
+        let mut new = route.clone();
+        new.swap(i, j);
+        let gain =
+            p.route_travel(a, route.iter().copied()) - p.route_travel(a, new.iter().copied());
+        return if gain > 0 {
+            vec![Candidate {
+                routes: vec![(a, new)],
+                gain: (0, gain),
+            }]
+        } else {
+            Vec::new()
+        };
+    }
     let legs = |r: usize, k: usize, x: usize| {
         let node = p.visits[x].node;
         (p.time(r, st.node_before(r, k), node) + p.time(r, node, st.node_at(r, k + 1))) as i64
