@@ -76,12 +76,7 @@ fn evaluate_moves(c: &mut Criterion) {
         let visits: Vec<usize> = (0..p.visits.len())
             .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
             .collect();
-        let ops = [
-            Operator::Relocate,
-            Operator::Swap,
-            Operator::TwoOptStar,
-            Operator::OrOpt,
-        ];
+        let ops = Operator::ALL;
         let mut i = 0usize;
         g.bench_function(format!("{clients}_clients"), |b| {
             b.iter(|| {

@@ -395,6 +395,11 @@ fn main() -> ExitCode {
 }
 
 /// Read a file, or stdin for `-`. A missing file is bad input (exit 2).
+/// The request file's text, or the bundled sample day when none is given.
+fn request_text(path: Option<&Path>) -> Result<String, RotaError> {
+    path.map_or_else(|| Ok(SAMPLE_DAY.to_string()), read_input)
+}
+
 fn read_input(path: &Path) -> Result<String, RotaError> {
     let io = |source| RotaError::Io {
         path: path.display().to_string(),
@@ -432,10 +437,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             threads,
             previous,
         } => {
-            let text = match &request {
-                Some(p) => read_input(p)?,
-                None => SAMPLE_DAY.to_string(),
-            };
+            let text = request_text(request.as_deref())?;
             let mut req = rota::load_request(&text)?;
             if let Some(path) = &previous {
                 let prev = rota::parse::plan_from_str(&read_input(path)?)?;
@@ -483,10 +485,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             package,
             threads,
         } => {
-            let text = match &request {
-                Some(p) => read_input(p)?,
-                None => SAMPLE_DAY.to_string(),
-            };
+            let text = request_text(request.as_deref())?;
             let req = rota::load_request(&text)?;
             let package = match &package {
                 Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
@@ -775,10 +774,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     threads,
                 },
         } => {
-            let text = match &request {
-                Some(p) => read_input(p)?,
-                None => SAMPLE_DAY.to_string(),
-            };
+            let text = request_text(request.as_deref())?;
             let req = rota::load_request(&text)?;
             let d = rota::replan::Disruption {
                 now: rota::model::minutes_of_day(now),

@@ -300,16 +300,20 @@ impl Problem {
         Ok(p)
     }
 
+    /// Carer id -> carer index.
+    fn carer_index(carers: &[CarerSpec]) -> HashMap<&str, usize> {
+        carers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect()
+    }
+
     /// Carers who visited a client in `prev` become preferred carers of the
     /// client (docs/continuity.md). Clients, visits and carers of `prev`
     /// that are not in this problem are ignored.
     fn add_previous_carers(&mut self, prev: &crate::model::Plan) {
-        let carer: HashMap<&str, usize> = self
-            .carers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
+        let carer = Self::carer_index(&self.carers);
         let client: HashMap<String, usize> = self
             .clients
             .iter()
@@ -337,12 +341,7 @@ impl Problem {
     /// (known ids, eligible carers, as many locks as `carers_required`).
     fn apply_locks(&mut self, req: &Request) -> Result<(), RotaError> {
         let bad = |m: String| RotaError::Internal(format!("locks not validated: {m}"));
-        let carer: HashMap<&str, usize> = self
-            .carers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
+        let carer = Self::carer_index(&self.carers);
         let visit: HashMap<String, usize> = self
             .visits
             .iter()

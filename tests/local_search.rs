@@ -72,12 +72,7 @@ fn exercise(req: &Request) -> [usize; 4] {
     let mut sol = rota::solve::greedy::construct_in_order(&p, &order).solution;
     let before = served(&p, &sol);
     let mut applied = [0usize; 4];
-    let ops = [
-        Operator::Relocate,
-        Operator::Swap,
-        Operator::TwoOptStar,
-        Operator::OrOpt,
-    ];
+    let ops = Operator::ALL;
     for _ in 0..50 {
         let mut any = false;
         for (o, &op) in ops.iter().enumerate() {

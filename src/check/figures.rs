@@ -11,6 +11,7 @@ use crate::model::{Plan, Round, Stop};
 /// Shift start (minutes) from which a round is a late shift.
 const NOON: i64 = 720;
 
+#[derive(Default)]
 struct Loads {
     rounds: u64,
     used: u64,
@@ -54,24 +55,7 @@ pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &m
     let mut done: BTreeMap<&str, i64> = BTreeMap::new();
     let mut assignments = 0u64;
     let mut carer_minutes = 0i64;
-    let (mut early, mut late) = (
-        Loads {
-            rounds: 0,
-            used: 0,
-            visits: 0,
-            shift: 0,
-            care: 0,
-            travel: 0,
-        },
-        Loads {
-            rounds: 0,
-            used: 0,
-            visits: 0,
-            shift: 0,
-            care: 0,
-            travel: 0,
-        },
-    );
+    let (mut early, mut late) = (Loads::default(), Loads::default());
     let mut used = 0u64;
     for r in &plan.rounds {
         let mut n = 0u64;

@@ -103,12 +103,9 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
     let mut cur_obj = cur.objective(p);
     let mut best = cur.clone();
     let mut best_obj = cur_obj;
-    let mut weights = [1.0f64; OPERATORS.len()];
-    let mut scores = [0.0f64; OPERATORS.len()];
-    let mut uses = [0usize; OPERATORS.len()];
-    let mut repair_weights = [1.0f64, if opts.regret { 1.0 } else { 0.0 }];
-    let mut repair_scores = [0.0f64; REPAIRS.len()];
-    let mut repair_uses = [0usize; REPAIRS.len()];
+    let mut destroys = Adaptive::new([1.0; OPERATORS.len()]);
+    let mut repairs: Adaptive<{ REPAIRS.len() }> =
+        Adaptive::new([1.0, if opts.regret { 1.0 } else { 0.0 }]);
     let ls = opts.local_search.then(|| super::ls::LocalSearch::new(p));
     let all: i64 = p.clients.iter().map(|c| c.priority).sum();
     let top = opts.bound.unwrap_or(all).min(all);
@@ -137,7 +134,7 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             .filter(|&k| cur.is_served(p, k))
             .collect();
         let mut cand = cur.clone();
-        let op = roulette(&weights, &mut rng);
+        let op = destroys.pick(&mut rng);
         if !served.is_empty() {
             let most = (served.len() / 5).clamp(2, 30).min(served.len());
             let k = rng.gen_range(1..=most);
@@ -159,7 +156,7 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
                 continue;
             }
         }
-        let how = roulette(&repair_weights, &mut rng);
+        let how = repairs.pick(&mut rng);
         if how == 1 {
             super::regret::repair(p, &mut cand, &mut rng, opts.deadline);
         } else {
@@ -177,13 +174,11 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             && gate
             && ls.improve(p, &mut cand, &mut rng, opts.deadline)
         {
-            if (0..p.clients.len()).any(|k| !cand.is_served(p, k)) {
-                repair(p, &mut cand, &mut rng, opts.deadline);
-            }
+            repair(p, &mut cand, &mut rng, opts.deadline);
             obj = cand.objective(p);
         }
-        uses[op] += 1;
-        repair_uses[how] += 1;
+        destroys.used(op);
+        repairs.used(how);
         // Record-to-record: allow a little more travel early on.
         let progress = (started.elapsed().as_secs_f64() / total).min(1.0);
         let slack = 0.03 * (1.0 - progress);
@@ -194,21 +189,21 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             best = cand.clone();
             best_obj = obj;
             stall = 0;
-            scores[op] += 33.0;
-            repair_scores[how] += 33.0;
+            destroys.reward(op, 33.0);
+            repairs.reward(how, 33.0);
             best.report_progress(p, ctl, "search");
         } else {
             stall += 1;
         }
         if obj > cur_obj {
-            scores[op] += 9.0;
-            repair_scores[how] += 9.0;
+            destroys.reward(op, 9.0);
+            repairs.reward(how, 9.0);
             cur = cand;
             cur_obj = obj;
             pool.add(&cur);
         } else if near {
-            scores[op] += 3.0;
-            repair_scores[how] += 3.0;
+            destroys.reward(op, 3.0);
+            repairs.reward(how, 3.0);
             cur = cand;
             cur_obj = obj;
             pool.add(&cur);
@@ -242,21 +237,8 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             }
         }
         if iter.is_multiple_of(100) {
-            for o in 0..OPERATORS.len() {
-                if uses[o] > 0 {
-                    weights[o] = 0.8 * weights[o] + 0.2 * (scores[o] / uses[o] as f64).max(0.1);
-                }
-                scores[o] = 0.0;
-                uses[o] = 0;
-            }
-            for o in 0..REPAIRS.len() {
-                if repair_uses[o] > 0 {
-                    repair_weights[o] = 0.8 * repair_weights[o]
-                        + 0.2 * (repair_scores[o] / repair_uses[o] as f64).max(0.1);
-                }
-                repair_scores[o] = 0.0;
-                repair_uses[o] = 0;
-            }
+            destroys.adapt();
+            repairs.adapt();
         }
         if let Some(b) = opts.bound
             && best_obj.0 >= b
@@ -274,13 +256,53 @@ pub fn search(p: &Problem, start: &Solution, opts: &SearchOptions, ctl: &SolveCo
             .deadline
             .max(Instant::now() + std::time::Duration::from_millis(250));
         if ls.improve(p, &mut best, &mut rng, until) {
-            if (0..p.clients.len()).any(|k| !best.is_served(p, k)) {
-                repair(p, &mut best, &mut rng, until);
-            }
+            repair(p, &mut best, &mut rng, until);
             best.report_progress(p, ctl, "search");
         }
     }
     best
+}
+
+/// Operators chosen by roulette over weights that adapt, every 100
+/// iterations, to the points (new best 33, improvement 9, acceptance 3) the
+/// operators scored per use.
+struct Adaptive<const N: usize> {
+    weights: [f64; N],
+    scores: [f64; N],
+    uses: [usize; N],
+}
+
+impl<const N: usize> Adaptive<N> {
+    fn new(weights: [f64; N]) -> Self {
+        Adaptive {
+            weights,
+            scores: [0.0; N],
+            uses: [0; N],
+        }
+    }
+
+    fn pick(&self, rng: &mut ChaCha8Rng) -> usize {
+        roulette(&self.weights, rng)
+    }
+
+    fn used(&mut self, i: usize) {
+        self.uses[i] += 1;
+    }
+
+    fn reward(&mut self, i: usize, points: f64) {
+        self.scores[i] += points;
+    }
+
+    fn adapt(&mut self) {
+        for o in 0..N {
+            if self.uses[o] > 0 {
+                self.weights[o] =
+                    0.8 * self.weights[o] + 0.2 * (self.scores[o] / self.uses[o] as f64).max(0.1);
+            }
+            self.scores[o] = 0.0;
+            self.uses[o] = 0;
+        }
+    }
 }
 
 fn roulette(weights: &[f64], rng: &mut ChaCha8Rng) -> usize {

@@ -110,15 +110,7 @@ impl LocalSearch {
         rng: &mut ChaCha8Rng,
         deadline: Instant,
     ) -> bool {
-        let mut cache: Vec<Cache> = (0..p.rounds.len())
-            .map(|r| build_cache(p, sol, r))
-            .collect();
-        let mut pos = vec![0usize; p.visits.len()];
-        for route in &sol.routes {
-            for (i, &v) in route.iter().enumerate() {
-                pos[v] = i;
-            }
-        }
+        let mut prep = self.prepare(p, sol);
         let mut order: Vec<usize> = (0..p.visits.len())
             .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
             .collect();
@@ -130,11 +122,11 @@ impl LocalSearch {
                 if Instant::now() >= deadline {
                     return changed;
                 }
-                if let Some(rounds) = self.improve_visit(p, sol, &cache, &pos, v) {
+                if let Some(rounds) = self.improve_visit(p, sol, &prep, v) {
                     for r in rounds {
-                        cache[r] = build_cache(p, sol, r);
+                        prep.cache[r] = build_cache(p, sol, r);
                         for (i, &x) in sol.routes[r].iter().enumerate() {
-                            pos[x] = i;
+                            prep.pos[x] = i;
                         }
                     }
                     improved = true;
@@ -154,29 +146,17 @@ impl LocalSearch {
         &self,
         p: &Problem,
         sol: &mut Solution,
-        cache: &[Cache],
-        pos: &[usize],
+        prep: &Prepared,
         v: usize,
     ) -> Option<Vec<usize>> {
         for &u in &self.neighbours[v] {
             if sol.start[u].is_none() || sol.start[v].is_none() {
                 continue;
             }
-            let cands = {
-                let st = State {
-                    p,
-                    ls: self,
-                    sol,
-                    cache,
-                    pos,
-                };
-                let mut c = Vec::with_capacity(6);
-                c.extend(relocate::moves(&st, v, u));
-                c.extend(swap::moves(&st, v, u));
-                c.extend(two_opt_star::moves(&st, v, u));
-                c.extend(or_opt::moves(&st, v, u));
-                c
-            };
+            let cands: Vec<Candidate> = Operator::ALL
+                .iter()
+                .flat_map(|&op| self.candidates(p, sol, prep, op, v, u))
+                .collect();
             for cand in cands {
                 if cand.gain > (0, 0) && apply(p, self, sol, &cand) {
                     return Some(cand.routes.iter().map(|(r, _)| *r).collect());
@@ -194,6 +174,15 @@ pub enum Operator {
     Swap,
     TwoOptStar,
     OrOpt,
+}
+
+impl Operator {
+    pub const ALL: [Operator; 4] = [
+        Operator::Relocate,
+        Operator::Swap,
+        Operator::TwoOptStar,
+        Operator::OrOpt,
+    ];
 }
 
 /// The slack caches and positions of a solution, for evaluating moves
