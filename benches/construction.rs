@@ -24,7 +24,7 @@ fn construction(c: &mut Criterion) {
     for clients in [50, 300, 1000] {
         let p = Problem::from_request(&day(clients)).unwrap();
         g.bench_function(format!("{clients}_clients"), |b| {
-            b.iter(|| rota::solve::greedy::construct(black_box(&p)))
+            b.iter(|| rota::solve::construct::greedy::construct(black_box(&p)))
         });
     }
     g.finish();
@@ -34,7 +34,7 @@ fn reinsert(c: &mut Criterion) {
     let mut g = c.benchmark_group("reinsert_one_client");
     for clients in [50, 300, 1000] {
         let p = Problem::from_request(&day(clients)).unwrap();
-        let sol = rota::solve::greedy::construct(&p).solution;
+        let sol = rota::solve::construct::greedy::construct(&p).solution;
         let served: Vec<usize> = (0..p.clients.len())
             .filter(|&k| sol.is_served(&p, k))
             .collect();
@@ -51,7 +51,7 @@ fn reinsert(c: &mut Criterion) {
                     (s, k)
                 },
                 |(mut s, k)| {
-                    let _ = rota::solve::greedy::insert_client(black_box(&p), &mut s, k);
+                    let _ = rota::solve::construct::greedy::insert_client(black_box(&p), &mut s, k);
                     s
                 },
                 criterion::BatchSize::LargeInput,
@@ -70,7 +70,7 @@ fn evaluate_moves(c: &mut Criterion) {
     let mut g = c.benchmark_group("evaluate_moves_of_one_visit");
     for clients in [50, 300, 1000] {
         let p = Problem::from_request(&day(clients)).unwrap();
-        let sol = rota::solve::greedy::construct(&p).solution;
+        let sol = rota::solve::construct::greedy::construct(&p).solution;
         let ls = LocalSearch::new(&p);
         let prep = ls.prepare(&p, &sol);
         let visits: Vec<usize> = (0..p.visits.len())

@@ -80,7 +80,7 @@ fn sample_report_renders_in_chromium() {
     }
     let req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
     let plan = rota::plan_request(&req).unwrap();
-    let html = rota::report::html(&req, &plan);
+    let html = rota::output::report::html(&req, &plan);
 
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&target).unwrap();

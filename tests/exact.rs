@@ -27,7 +27,7 @@ fn plan(req: &Request, exact: bool) -> Plan {
         exact,
         ..PlanOptions::default()
     };
-    let p = rota::plan_with(req, &opts, &SolveControl::new()).unwrap();
+    let p = rota::plan_request_with(req, &opts, &SolveControl::new()).unwrap();
     let report = rota::check::check(req, &p);
     assert!(
         report.is_valid(),

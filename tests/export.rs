@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveTime;
 use icalendar::parser::{Component, read_calendar, unfold};
-use rota::export;
 use rota::model::{BreakStop, Plan, Round, ShiftTimes, Stop, VisitStop};
+use rota::output::export;
 
 fn sample_plan() -> Plan {
     let req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();

@@ -65,11 +65,11 @@ fn exercise(req: &Request) -> [usize; 4] {
     let ls = LocalSearch::new(&p);
     // The greedy over clients in reverse order: a worse start, with more
     // to improve.
-    let order: Vec<usize> = rota::solve::greedy::client_order(&p)
+    let order: Vec<usize> = rota::solve::construct::greedy::client_order(&p)
         .into_iter()
         .rev()
         .collect();
-    let mut sol = rota::solve::greedy::construct_in_order(&p, &order).solution;
+    let mut sol = rota::solve::construct::greedy::construct_in_order(&p, &order).solution;
     let before = served(&p, &sol);
     let mut applied = [0usize; 4];
     let ops = Operator::ALL;
@@ -138,7 +138,7 @@ fn improve_keeps_the_served_clients_and_never_loses() {
         let req = rota::load_request(&text).unwrap();
         let p = Problem::from_request(&req).unwrap();
         let ls = LocalSearch::new(&p);
-        let mut sol = rota::solve::greedy::construct(&p).solution;
+        let mut sol = rota::solve::construct::greedy::construct(&p).solution;
         let before = sol.objective(&p);
         let who = served(&p, &sol);
         let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
@@ -168,7 +168,7 @@ fn searched_days_pass_the_checker() {
         let opts = rota::generate::GenerateOptions::new(clients, seed, date());
         let req = rota::generate::generate(&opts);
         let p = Problem::from_request(&req).unwrap();
-        let start = rota::solve::greedy::construct(&p).solution;
+        let start = rota::solve::construct::greedy::construct(&p).solution;
         let tuning = Tuning::default();
         let sol = search(
             &p,

@@ -31,7 +31,7 @@ fn plan(req: &Request) -> Plan {
         threads: 1,
         ..rota::PlanOptions::default()
     };
-    let plan = rota::plan_with(req, &opts, &rota::control::SolveControl::new()).unwrap();
+    let plan = rota::plan_request_with(req, &opts, &rota::control::SolveControl::new()).unwrap();
     assert!(rota::check::check(req, &plan).is_valid());
     plan
 }

@@ -38,8 +38,9 @@
 //! preferred for `continuity_assignments` (docs/continuity.md).
 
 mod assign;
-mod ext;
+mod continuity;
 mod figures;
+mod locks;
 mod rounds;
 pub(crate) mod travel;
 
@@ -117,7 +118,8 @@ pub fn check(request: &Request, plan: &Plan) -> CheckReport {
     }
     let walked = rounds::check_rounds(&ctx, plan, &mut out);
     assign::check_assignments(&ctx, plan, &walked, &mut out);
-    ext::check_extensions(&ctx, plan, &walked, &mut out);
+    locks::check_locks(&ctx, &walked, &mut out);
+    continuity::check_continuity(&ctx, plan, &walked, &mut out);
     CheckReport { violations: out.0 }
 }
 

@@ -666,7 +666,7 @@ pub(crate) async fn plan_report(
     let html = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
-        Ok(crate::report::html(&req, &plan))
+        Ok(crate::output::report::html(&req, &plan))
     })
     .await
     .map_err(ApiError::internal)??;

@@ -5,7 +5,7 @@
 //! E-codes, paths and hints, as a 422), [`crate::plan_request_with`] solves
 //! it on a worker under a [`SolveControl`] (progress while it runs, `DELETE`
 //! cancels it and keeps the best plan), [`crate::check::check`] and
-//! [`crate::report::html`] serve `/v1/check` and the HTML report.
+//! [`crate::output::report::html`] serve `/v1/check` and the HTML report.
 //!
 //! - [`jobs`]: the SQLite job store under `--data-dir` (the queue, the plans,
 //!   recovery after a crash, retention).
@@ -476,7 +476,7 @@ async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
     let ctl = Arc::clone(&live.ctl);
     let solved = tokio::task::spawn_blocking(move || {
         let req = crate::parse::request_from_str(&request)?;
-        crate::plan_request_with(&req, &ctl)
+        crate::plan_request_with(&req, &crate::PlanOptions::default(), &ctl)
     })
     .await;
     let progress = serde_json::to_string(&api::ProgressView::from(live.ctl.progress())).ok();

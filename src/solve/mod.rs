@@ -3,13 +3,11 @@
 //! [`crate::plan`] turns into the contract's plan.
 
 pub mod bound;
+pub mod construct;
 pub mod exact;
-pub mod greedy;
 pub mod ls;
 pub mod reach;
 pub mod reasons;
-pub mod recombine;
-pub mod regret;
 pub mod schedule;
 pub mod search;
 

@@ -1,12 +1,15 @@
 use super::*;
-use crate::solve::greedy;
+use crate::solve::construct::greedy;
 
 fn problem(json: &str) -> Problem {
     Problem::from_json(json)
 }
 
 fn sample_problem() -> Problem {
-    problem(include_str!("../../../data/small-day.json"))
+    problem(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/small-day.json"
+    )))
 }
 
 #[test]

@@ -109,11 +109,14 @@ pub fn retime(p: &Problem, r: usize, route: &[usize], start: &[Option<i32>]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::greedy;
+    use crate::solve::construct::greedy;
 
     #[test]
     fn retiming_a_greedy_round_keeps_it_feasible() {
-        let p = Problem::from_json(include_str!("../../../data/sample-day.json"));
+        let p = Problem::from_json(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample-day.json"
+        )));
         let g = greedy::construct(&p);
         let sol = &g.solution;
         for (r, route) in sol.routes.iter().enumerate() {
@@ -176,7 +179,10 @@ mod tests {
 
     #[test]
     fn a_round_that_cannot_be_done_in_this_order_is_refused() {
-        let p = Problem::from_json(include_str!("../../../data/sample-day.json"));
+        let p = Problem::from_json(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample-day.json"
+        )));
         let g = greedy::construct(&p);
         let sol = &g.solution;
         // Reversing a round with two visits whose windows do not overlap

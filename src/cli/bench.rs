@@ -1,0 +1,315 @@
+//! `rota bench`: measured benchmark runs (docs/benchmarks.md). The runs and
+//! their tables are the library's (`rota::bench`); this file maps flags and
+//! prints progress lines.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use rota::bench::{DayRow, SolomonRow};
+use rota::solve::search::Tuning;
+
+use super::{Failure, parse_hhmm, request_text};
+
+/// Switches for measuring what each part of the search brings.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct TuningArgs {
+    /// Recombine the search's rounds by MIP after every N iterations
+    /// without a new best (0: off). Default: off for Solomon (it measured
+    /// worse there in 10 s runs, see docs/benchmarks.md), 2000 for days.
+    #[arg(long)]
+    recombine_every: Option<usize>,
+    /// Turn off the local search (relocate, swap, 2-opt*, or-opt).
+    #[arg(long)]
+    no_local_search: bool,
+    /// Turn off regret insertion (repair only in priority order).
+    #[arg(long)]
+    no_regret: bool,
+}
+
+impl TuningArgs {
+    fn tuning(self, recombine_default: usize) -> Tuning {
+        Tuning {
+            recombine_every: self.recombine_every.unwrap_or(recombine_default),
+            local_search: !self.no_local_search,
+            regret: !self.no_regret,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Bench {
+    /// Solve generated days of growing size exactly: time to prove
+    /// optimality, and how far the relaxation bound is from the optimum.
+    Exact {
+        /// Client counts of the generated days.
+        #[arg(long, value_delimiter = ',', default_value = "2,4,6,8,10,12")]
+        clients: Vec<usize>,
+        /// Seeds of the generated days.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+        seeds: Vec<u64>,
+        /// Morning rounds of each day.
+        #[arg(long, default_value_t = 2)]
+        am_rounds: usize,
+        /// Evening rounds of each day.
+        #[arg(long, default_value_t = 2)]
+        pm_rounds: usize,
+        /// Time limit per day, in seconds.
+        #[arg(long, default_value_t = 120.0)]
+        time_limit: f64,
+        /// Also write the rows as CSV here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Solve Solomon VRPTW instances with the default solver and compare
+    /// with the distance-only optima (one-decimal truncated arcs).
+    Solomon {
+        /// Instance files (e.g. ../shared/benchmarks/solomon/instances/100/*.txt).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Time limit per instance, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// The optima; default: bks_distance_only.csv two folders above the
+        /// first instance file.
+        #[arg(long)]
+        bks: Option<PathBuf>,
+        /// Write one row per instance here (with its routes).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[command(flatten)]
+        tuning: TuningArgs,
+    },
+    /// Plan generated home-care days with the default solver: priority
+    /// served, bound, gap, travel, time to the final plan.
+    Days {
+        #[arg(long, value_delimiter = ',', default_value = "50,100,300,1000")]
+        clients: Vec<usize>,
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        seeds: Vec<u64>,
+        /// Time limit per day, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[command(flatten)]
+        tuning: TuningArgs,
+    },
+    /// Re-plan a day after carers drop out (docs/replan.md), timed: plans
+    /// the day first (not timed), then re-plans it `runs` times.
+    Replan {
+        /// The request; none: the bundled sample day.
+        request: Option<PathBuf>,
+        /// Time of the re-plan.
+        #[arg(long, default_value = "10:15", value_parser = parse_hhmm)]
+        now: chrono::NaiveTime,
+        /// Absent carers, comma separated.
+        #[arg(long, value_delimiter = ',', default_value = "C03,C07")]
+        unavailable: Vec<String>,
+        /// Time limit of each re-plan, in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Re-plans, with seeds 1, 2, ...
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
+        /// Parallel searches (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// The whole quality suite, fixed instances and seeds: the 56 Solomon
+    /// 100-customer instances, and generated days of 50, 100, 300 (and
+    /// 1000) clients; CSV and Markdown files in --out.
+    Suite {
+        /// The Solomon folder (with instances/100 and the BKS files).
+        #[arg(long, default_value = "../shared/benchmarks/solomon")]
+        solomon: PathBuf,
+        /// Time limit per Solomon instance and per day up to 300 clients.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Time limit for the 1000-client day (0 leaves it out).
+        #[arg(long, default_value_t = 120.0)]
+        large_time_limit: f64,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
+}
+
+/// Write `text` to the CSV file, if one was asked for.
+fn write_csv(path: Option<PathBuf>, text: String) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// 0 when every run was valid, else 1.
+fn exit(all_valid: bool) -> u8 {
+    if all_valid { 0 } else { 1 }
+}
+
+pub fn run(which: Bench) -> Result<u8, Failure> {
+    match which {
+        Bench::Exact {
+            clients,
+            seeds,
+            am_rounds,
+            pm_rounds,
+            time_limit,
+            csv,
+        } => {
+            let rows = rota::bench::exact_rows(
+                &clients,
+                &seeds,
+                am_rounds,
+                pm_rounds,
+                time_limit,
+                |r| {
+                    eprintln!(
+                        "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
+                        r.clients,
+                        r.seed,
+                        r.visits,
+                        r.rounds,
+                        r.priority,
+                        if r.optimal { "optimal" } else { "time limit" },
+                        r.seconds,
+                        r.bound
+                    )
+                },
+            )?;
+            print!("{}", rota::bench::exact_markdown(&rows));
+            write_csv(csv, rota::bench::exact_csv(&rows))?;
+            Ok(0)
+        }
+        Bench::Solomon {
+            files,
+            time_limit,
+            seed,
+            threads,
+            bks,
+            csv,
+            tuning,
+        } => {
+            let bks_path = bks.unwrap_or_else(|| rota::bench::solomon::default_bks_path(&files[0]));
+            let bks = if bks_path.exists() {
+                rota::bench::read_bks(&bks_path)?
+            } else {
+                eprintln!("no optima at {}: gaps are not computed", bks_path.display());
+                Default::default()
+            };
+            let hier_path = bks_path.with_file_name("bks_100_hierarchical.csv");
+            let hier = if hier_path.exists() {
+                rota::bench::read_hierarchical(&hier_path)?
+            } else {
+                Default::default()
+            };
+            let run = rota::bench::SolomonRun {
+                time_limit,
+                seed,
+                threads,
+                tuning: tuning.tuning(0),
+            };
+            let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, print_solomon)?;
+            print!("{}", rota::bench::solomon_markdown(&rows));
+            write_csv(csv, rota::bench::solomon_csv(&rows))?;
+            Ok(exit(rows.iter().all(|r| r.error.is_none())))
+        }
+        Bench::Days {
+            clients,
+            seeds,
+            time_limit,
+            threads,
+            csv,
+            tuning,
+        } => {
+            let tuning = tuning.tuning(rota::solve::search::RECOMBINE_EVERY);
+            let rows =
+                rota::bench::day_rows(&clients, &seeds, time_limit, threads, tuning, print_day)?;
+            print!("{}", rota::bench::days_markdown(&rows));
+            write_csv(csv, rota::bench::days_csv(&rows))?;
+            Ok(exit(rows.iter().all(|r| r.valid)))
+        }
+        Bench::Replan {
+            request,
+            now,
+            unavailable,
+            time_limit,
+            runs,
+            threads,
+        } => {
+            let req = rota::load_request(&request_text(request.as_deref())?)?;
+            let d = rota::replan::Disruption {
+                now: rota::model::minutes_of_day(now),
+                unavailable,
+                unavailable_from: None,
+            };
+            let rows = rota::bench::replan_rows(&req, &d, time_limit, runs, threads)?;
+            print!("{}", rota::bench::replan_markdown(&rows));
+            Ok(exit(rows.iter().all(|r| r.valid)))
+        }
+        Bench::Suite {
+            solomon,
+            time_limit,
+            large_time_limit,
+            out,
+        } => {
+            let suite = rota::bench::suite::run_suite(
+                &solomon,
+                time_limit,
+                large_time_limit,
+                &out,
+                |r| {
+                    eprintln!(
+                        "{}: distance {}, gap {}",
+                        r.instance,
+                        r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                        r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0))
+                    )
+                },
+                print_day,
+            )?;
+            print!("{}", suite.markdown);
+            Ok(exit(suite.all_valid()))
+        }
+    }
+}
+
+fn print_solomon(r: &SolomonRow) {
+    eprintln!(
+        "{} ({}): {} routes, distance {}, optimum {}, gap {}, {:.1} s{}",
+        r.instance,
+        r.customers,
+        r.routes,
+        r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+        r.best_known.map_or("-".into(), |d| format!("{d:.1}")),
+        r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0)),
+        r.seconds,
+        r.error
+            .as_deref()
+            .map_or(String::new(), |e| format!(" INVALID: {e}"))
+    );
+}
+
+fn print_day(r: &DayRow) {
+    eprintln!(
+        "{} clients seed {}: {} served, priority {} of at most {} (gap {:.1}%), travel {:.1} h, final plan at {:.1} s of {:.1} s, {}",
+        r.clients,
+        r.seed,
+        r.served,
+        r.priority,
+        r.bound,
+        r.gap * 100.0,
+        r.travel_minutes as f64 / 60.0,
+        r.final_plan_seconds,
+        r.seconds,
+        if r.valid { "valid" } else { "INVALID" }
+    );
+}

@@ -1,0 +1,51 @@
+//! `rota capacity`: service-wide what-ifs (docs/capacity.md).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Failure, read_input, request_text, to_json, write_output};
+
+#[derive(Args)]
+pub struct CapacityArgs {
+    /// The request file; `-` reads stdin; none uses the bundled sample day.
+    request: Option<PathBuf>,
+    /// Write the JSON answers here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Seconds per solve (the baseline and each hypothetical).
+    #[arg(long, default_value_t = 5.0)]
+    time_limit: f64,
+    /// Number of areas (k-means clusters of client locations).
+    #[arg(long, default_value_t = 3)]
+    areas: usize,
+    /// New package clients offered per area.
+    #[arg(long, default_value_t = 6)]
+    max_new: usize,
+    /// A care package as JSON ({"name", "priority", "visits": [...]});
+    /// default: four calls a day, the morning one a double-up.
+    #[arg(long)]
+    package: Option<PathBuf>,
+    /// Solves run at once (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
+    let req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    let package = match &a.package {
+        Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
+        None => rota::capacity::Package::default(),
+    };
+    let opts = rota::capacity::CapacityOptions {
+        package,
+        areas: a.areas,
+        max_new: a.max_new,
+        time_limit: a.time_limit,
+        threads: a.threads.unwrap_or(0),
+    };
+    let answers = rota::capacity::capacity(&req, &opts)?;
+    write_output(a.output.as_deref(), &to_json(&answers, "answers")?)?;
+    eprint!("{}", rota::capacity::table(&answers));
+    Ok(0)
+}

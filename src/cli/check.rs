@@ -1,0 +1,51 @@
+//! `rota check`: a plan against its request, with the independent checker.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use rota::RotaError;
+
+use super::{Failure, read_input, read_plan};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The request file (`-` reads stdin).
+    request: PathBuf,
+    /// The plan file (`-` reads stdin).
+    plan: PathBuf,
+    /// The previous plan the plan was made with (`rota plan --previous`).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+}
+
+pub fn run(a: CheckArgs) -> Result<u8, Failure> {
+    if a.request.as_os_str() == "-" && a.plan.as_os_str() == "-" {
+        return Err(RotaError::invalid(rota::Issue::new(
+            "E1003",
+            "",
+            "request and plan cannot both be read from stdin",
+            "give at least one of them as a file",
+        ))
+        .into());
+    }
+    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    if let Some(path) = &a.previous {
+        req.previous_plan = Some(Box::new(read_plan(path)?));
+        rota::validate::validate(&req).map_err(RotaError::Invalid)?;
+    }
+    let plan = read_plan(&a.plan)?;
+    let report = rota::check::check(&req, &plan);
+    if report.is_valid() {
+        eprintln!(
+            "valid: {} rounds, {} of {} clients served",
+            plan.rounds.len(),
+            plan.summary.clients_served,
+            plan.summary.clients_total
+        );
+        Ok(0)
+    } else {
+        println!("{report}");
+        eprintln!("invalid: {} violation(s)", report.violations.len());
+        Ok(1)
+    }
+}

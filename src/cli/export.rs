@@ -1,0 +1,46 @@
+//! `rota export`: a plan as CSV (one row per stop) or iCal (one calendar
+//! per round).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{Failure, read_plan, write_output};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Ical,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The plan file (`-` reads stdin).
+    plan: PathBuf,
+    /// `csv`: one row per stop; `ical`: one calendar per round.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// csv: the file (default stdout); ical: the folder for the `.ics`
+    /// files (default the current folder).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(a: ExportArgs) -> Result<u8, Failure> {
+    let plan = read_plan(&a.plan)?;
+    match a.format {
+        ExportFormat::Csv => write_output(a.output.as_deref(), &rota::output::export::csv(&plan)?)?,
+        ExportFormat::Ical => {
+            let dir = a.output.unwrap_or_else(|| PathBuf::from("."));
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            for (name, text) in rota::output::export::ical(&plan) {
+                let path = dir.join(name);
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,118 @@
+//! `rota plan`: request JSON in, plan JSON out, the summary on stderr.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use rota::RotaError;
+use rota::model::{Plan, Request};
+
+use super::{Failure, read_plan, request_text, to_json, write_output};
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The request file; `-` reads stdin; none plans the bundled sample day.
+    request: Option<PathBuf>,
+    /// Write the plan here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Time limit in seconds (overrides settings.time_limit_seconds).
+    /// The search stops earlier when it stops improving.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Random seed (overrides settings.seed): the same seed gives the
+    /// same plan unless the time limit cuts the search short.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Solve with the exact MIP (HiGHS): status `optimal` when proven
+    /// within the time limit, else the best plan found and its gap.
+    /// Meant for small days (tens of visits, a few rounds).
+    #[arg(long)]
+    exact: bool,
+    /// Independent searches in parallel (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Yesterday's plan: its carers count as preferred for the clients
+    /// they visited (sets the request's previous_plan; docs/continuity.md).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+}
+
+pub fn run(a: PlanArgs) -> Result<u8, Failure> {
+    let mut req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    if let Some(path) = &a.previous {
+        req.previous_plan = Some(Box::new(read_plan(path)?));
+        if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)
+            && clients + carers > 0
+        {
+            eprintln!(
+                "note: the previous plan names {clients} client(s) and {carers} carer(s) not in this request (ignored)"
+            );
+        }
+    }
+    if let Some(t) = a.time_limit {
+        req.settings.time_limit_seconds = t;
+    }
+    if let Some(s) = a.seed {
+        req.settings.seed = s;
+    }
+    let opts = rota::PlanOptions {
+        exact: a.exact,
+        threads: a.threads.unwrap_or(0),
+        ..Default::default()
+    };
+    let plan = plan_with_progress(&req, &opts)?;
+    write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
+    eprint!("{}", rota::output::text::text(&plan));
+    if let Some(kept) = plan.summary.continuity_kept {
+        eprintln!(
+            "continuity: {kept} of {} calls keep the previous plan's carer",
+            plan.rounds
+                .iter()
+                .map(rota::plan::figures::visit_count)
+                .sum::<u32>()
+        );
+    }
+    Ok(0)
+}
+
+/// Solve on a worker thread; on a terminal, show a progress line on stderr
+/// (elapsed time, clients served, priority, travel and the bound) until it
+/// is done.
+fn plan_with_progress(req: &Request, opts: &rota::PlanOptions) -> Result<Plan, RotaError> {
+    let ctl = rota::control::SolveControl::new();
+    if !std::io::stderr().is_terminal() {
+        return rota::plan_request_with(req, opts, &ctl);
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let result = std::thread::scope(|s| {
+        let worker = s.spawn(|| rota::plan_request_with(req, opts, &ctl));
+        while !worker.is_finished() {
+            let p = ctl.progress();
+            bar.set_message(format!(
+                "{}: {} clients served, priority {}{}, travel {:.1} h",
+                if p.phase.is_empty() {
+                    "starting"
+                } else {
+                    &p.phase
+                },
+                p.clients_served,
+                p.priority_served,
+                p.upper_bound_priority
+                    .map_or(String::new(), |b| format!(" of at most {b}")),
+                p.travel_minutes as f64 / 60.0
+            ));
+            bar.tick();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        worker
+            .join()
+            .unwrap_or_else(|_| Err(RotaError::Internal("the solver thread panicked".into())))
+    });
+    bar.finish_and_clear();
+    result
+}

@@ -1,0 +1,58 @@
+//! `rota replan`: re-plan a day after a disruption (docs/replan.md).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Failure, parse_hhmm, read_input, read_plan, to_json, write_output};
+
+#[derive(Args)]
+pub struct ReplanArgs {
+    /// The request (may be amended: new or cancelled visits).
+    request: PathBuf,
+    /// The plan the day started with.
+    plan: PathBuf,
+    /// The time of the re-plan, HH:MM.
+    #[arg(long, value_parser = parse_hhmm)]
+    now: chrono::NaiveTime,
+    /// Absent carers, comma separated (e.g. C03,C07).
+    #[arg(long, value_delimiter = ',')]
+    unavailable: Vec<String>,
+    /// From when they are absent, HH:MM (default --now).
+    #[arg(long, value_parser = parse_hhmm)]
+    unavailable_from: Option<chrono::NaiveTime>,
+    /// Write the new plan here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Time limit in seconds; the search stops earlier when it stops
+    /// improving.
+    #[arg(long, default_value_t = 5.0)]
+    time_limit: f64,
+    /// Independent searches in parallel (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
+    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let old = read_plan(&a.plan)?;
+    req.settings.time_limit_seconds = a.time_limit;
+    let d = rota::replan::Disruption {
+        now: rota::model::minutes_of_day(a.now),
+        unavailable: a.unavailable,
+        unavailable_from: a.unavailable_from.map(rota::model::minutes_of_day),
+    };
+    let opts = rota::PlanOptions {
+        exact: false,
+        threads: a.threads.unwrap_or(0),
+        ..Default::default()
+    };
+    let ctl = rota::control::SolveControl::new();
+    let plan = rota::replan::replan(&req, &old, &d, &opts, &ctl)?;
+    write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
+    if let Some(r) = &plan.summary.replan {
+        eprint!("{}", rota::replan::text(r));
+    }
+    eprint!("{}", rota::output::text::text(&plan));
+    Ok(0)
+}

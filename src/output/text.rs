@@ -1,0 +1,177 @@
+//! The short human text of a plan that `rota plan` prints on stderr: served
+//! figures, key figures, a table of the rounds and every unserved reason.
+
+use std::fmt::Write;
+
+use crate::clock;
+use crate::model::Plan;
+use crate::plan::figures::{key_figures, round_figures};
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// The key figures as text: hours delivered, continuity, early (shift
+/// starts before 12:00) and late shift load (the per-round shares are
+/// columns of [`rounds_table`]).
+pub fn key_figures_text(plan: &Plan) -> String {
+    let k = plan
+        .summary
+        .key_figures
+        .clone()
+        .unwrap_or_else(|| key_figures(plan));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "delivered: {} clients, {:.1} h of care, {:.1} carer-hours, continuity {}",
+        plan.summary.clients_served,
+        k.client_care_hours,
+        k.carer_care_hours,
+        pct(k.continuity_share),
+    );
+    for (name, l) in [("early", &k.early_shifts), ("late", &k.late_shifts)] {
+        let _ = writeln!(
+            out,
+            "{name} shifts: {}/{} rounds, {} calls, care {:.1} h, travel {:.1} h, load {}",
+            l.rounds_used,
+            l.rounds,
+            l.visits,
+            l.care_minutes as f64 / 60.0,
+            l.travel_minutes as f64 / 60.0,
+            pct(l.load),
+        );
+    }
+    out
+}
+
+/// Clients served of total, priority, care and travel hours, rounds used,
+/// a table of the rounds, and every unserved client with its reasons.
+pub fn text(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let mut out = String::new();
+    let used = plan.rounds.iter().filter(|r| !r.stops.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "{}: {} of {} clients served ({} of {} visits)",
+        plan.date, s.clients_served, s.clients_total, s.visits_served, s.visits_total,
+    );
+    let _ = writeln!(
+        out,
+        "priority {}{}, {} in {:.2} s",
+        s.priority_served,
+        match (s.upper_bound_priority, s.gap) {
+            (Some(b), Some(g)) => format!(" of at most {b} (gap {:.1}%)", g * 100.0),
+            (Some(b), None) => format!(" of at most {b}"),
+            _ => String::new(),
+        },
+        match s.status {
+            crate::model::Status::Optimal => "optimal",
+            crate::model::Status::Feasible => "feasible",
+        },
+        s.solve_seconds
+    );
+    let _ = writeln!(
+        out,
+        "care {} h, travel {} h, {} of {} rounds used, {} continuity assignments",
+        clock::hours(s.care_minutes),
+        clock::hours(s.travel_minutes),
+        used,
+        plan.rounds.len(),
+        s.continuity_assignments,
+    );
+    out.push_str(&key_figures_text(plan));
+    out.push_str(&rounds_table(plan));
+    if !plan.unserved.is_empty() {
+        let _ = writeln!(out, "unserved:");
+        for u in &plan.unserved {
+            for r in &u.reasons {
+                let _ = writeln!(out, "  {} {}: {}", u.client, r.code, r.message);
+            }
+        }
+    }
+    out
+}
+
+/// One row per round: carer, shift, mode, calls, care and travel hours,
+/// first and last call, and the shares of the shift spent on care, travel
+/// and idle. At most 80 columns wide.
+pub fn rounds_table(plan: &Plan) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "carer    shift       mode  calls care h travel h  first  last   care trav idle\n",
+    );
+    for r in &plan.rounds {
+        let f = round_figures(r);
+        let calls: Vec<_> = r
+            .stops
+            .iter()
+            .filter_map(|s| match s {
+                crate::model::Stop::Visit(v) => Some(v),
+                crate::model::Stop::Break(_) => None,
+            })
+            .collect();
+        let fmt = clock::time;
+        let mut carer = r.carer.clone();
+        if carer.chars().count() > 8 {
+            carer = carer.chars().take(7).collect::<String>() + "~";
+        }
+        let _ = writeln!(
+            out,
+            "{:<8} {:<11} {:<5} {:>5} {:>6.1} {:>8.1}  {:<5}  {:<5} {:>4} {:>4} {:>4}",
+            carer,
+            format!("{}-{}", fmt(r.shift.start), fmt(r.shift.end)),
+            r.travel_mode,
+            calls.len(),
+            r.care_minutes as f64 / 60.0,
+            r.travel_minutes as f64 / 60.0,
+            calls
+                .first()
+                .map(|v| fmt(v.start))
+                .unwrap_or_else(|| "-".into()),
+            calls
+                .last()
+                .map(|v| fmt(v.start))
+                .unwrap_or_else(|| "-".into()),
+            pct(f.care_share),
+            pct(f.travel_share),
+            pct(f.idle_share),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn summary_names_served_share_and_every_unserved_reason() {
+        let req = crate::parse::request_from_str(
+            r#"{"date":"2026-11-23","carers":[{"id":"C1","travel_mode":"drive",
+                "shift":{"start":"07:00","end":"09:00"},"start_location":{"lat":52.0,"lon":-2.7}}],
+              "clients":[
+                {"id":"P1","location":{"lat":52.0,"lon":-2.7},"priority":2,
+                 "visits":[{"id":"P1-am","window":{"start":"07:30","end":"08:00"},"duration":30}]},
+                {"id":"P2","location":{"lat":52.0,"lon":-2.7},
+                 "visits":[{"id":"P2-am","window":{"start":"07:30","end":"08:00"},"duration":30,
+                            "skills":["hoist"]}]}]}"#,
+        )
+        .unwrap();
+        let plan = crate::plan_request(&req).unwrap();
+        let text = super::text(&plan);
+        assert!(text.contains("1 of 2 clients served"), "{text}");
+        assert!(
+            text.contains("priority 2 of at most 2 (gap 0.0%)"),
+            "{text}"
+        );
+        assert!(text.contains("P2 NO_ELIGIBLE_CARER"), "{text}");
+        assert!(text.contains("feasible"), "{text}");
+        assert!(
+            text.contains("C1       07:00-09:00 drive     1    0.5      0.0  07:30  07:30"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .all(|l| l.starts_with("  ") || l.chars().count() <= 80),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! The library's one pipeline, from request text to a checked plan:
+//! [`load_request`] (parse + validate) -> [`plan_request`] /
+//! [`plan_request_with`] (problem, solve, plan, checker). The steps inside
+//! are public for the callers that need them: [`plan_with_solution`] (the plan
+//! with the solver's view, for what-if questions), [`solve_problem`] (a
+//! [`Problem`] to a [`Solved`] solution with its bound) and [`checked_plan`]
+//! (a [`Solved`] to the checked [`Plan`]).
+
+use std::time::Instant;
+
+use crate::control::SolveControl;
+use crate::error::{Issues, RotaError};
+use crate::model::{Plan, Request, Status};
+use crate::problem::Problem;
+use crate::{check, parse, plan, solve, validate};
+
+/// Parse and validate a request: every problem is reported at once.
+pub fn load_request(text: &str) -> Result<Request, RotaError> {
+    let req = parse::request_from_str(text)?;
+    validate::validate(&req).map_err(RotaError::Invalid)?;
+    Ok(req)
+}
+
+/// How a request is solved, beyond its own `settings`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOptions {
+    /// Solve with the exact MIP ([`solve::exact`]): status `optimal` when
+    /// proven within the time limit, else the best plan found and its gap.
+    pub exact: bool,
+    /// Independent searches run in parallel (seeds `seed`, `seed + 1`, ...);
+    /// 0 means one per core.
+    pub threads: usize,
+    /// The search's switchable parts (default: all on, as `rota plan`).
+    pub tuning: solve::search::Tuning,
+}
+
+/// Plan a validated request with the default solver and options, then run
+/// the independent checker on the result: a plan that breaks a rule is never
+/// returned (that would be an internal error, not a plan).
+pub fn plan_request(req: &Request) -> Result<Plan, RotaError> {
+    plan_request_with(req, &PlanOptions::default(), &SolveControl::new())
+}
+
+/// [`plan_request`] as `opts` says and under outside control: `ctl` can
+/// cancel the search (the best plan so far is returned, still checked) and
+/// shows its progress. Within `settings.time_limit_seconds`; every plan
+/// carries a proven `upper_bound_priority` and passes the checker.
+pub fn plan_request_with(
+    req: &Request,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+) -> Result<Plan, RotaError> {
+    plan_with_solution(req, opts, ctl, None).map(|s| s.plan)
+}
+
+/// A checked plan with the solver's view of it, for callers that ask
+/// what-if questions of it ([`crate::capacity`]).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub plan: Plan,
+    pub problem: Problem,
+    pub solution: solve::Solution,
+}
+
+/// [`plan_request_with`], returning the solver's view too, and optionally
+/// warm-started: `warm` is a solution of an earlier request that this one
+/// only extends (carers and clients appended at the end, nothing else
+/// changed), so its rounds and visits keep their indices here. The search
+/// starts from the better of it and the greedy.
+pub fn plan_with_solution(
+    req: &Request,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+    warm: Option<&solve::Solution>,
+) -> Result<Planned, RotaError> {
+    validate::validate(req).map_err(RotaError::Invalid)?;
+    let started = Instant::now();
+    let p = Problem::from_request(req)?;
+    let solved = solve_problem(req, &p, opts, ctl, started, None, warm)?;
+    let plan = checked_plan(req, &p, &solved, started)?;
+    Ok(Planned {
+        plan,
+        problem: p,
+        solution: solved.solution,
+    })
+}
+
+/// What [`solve_problem`] found, before it becomes a plan.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// The final solution: no unserved client fits into it as it stands.
+    pub solution: solve::Solution,
+    /// A proven bound on the true priority of any plan of `p`.
+    pub bound: i64,
+    pub status: Status,
+}
+
+/// Solve `p` (built from `req`) as `opts` says: the bound and the greedy
+/// (or, given `start`, that start) then the search or the exact MIP. The
+/// bound is computed on the problem without the boost of must-serve clients
+/// (`Problem::unboosted`), so it bounds true priority. `extend` is a
+/// solution of an earlier request that this one only extends (see
+/// [`plan_with_solution`]); the search starts from the better of it and the greedy.
+/// At the end every unserved client that fits into the solution as it
+/// stands goes in, so that the rest can be given their reasons.
+pub fn solve_problem(
+    req: &Request,
+    p: &Problem,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+    started: Instant,
+    start: Option<solve::construct::greedy::Greedy>,
+    extend: Option<&solve::Solution>,
+) -> Result<Solved, RotaError> {
+    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    // The bound (a fifth of the limit, at most 5 s) is computed on its own
+    // thread while the greedy runs.
+    let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
+    // The greedy gets the whole limit alone, or a tenth of it as the exact
+    // solver's warm start.
+    let greedy_limit = if opts.exact {
+        time_limit / 10.0
+    } else {
+        time_limit
+    };
+    let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
+    let unboosted;
+    let for_bound = if p.extras.boost > 0 {
+        unboosted = p.unboosted();
+        &unboosted
+    } else {
+        p
+    };
+    let (mut bound, greedy) = std::thread::scope(|s| {
+        let bound = s.spawn(|| solve::bound::upper_bound(for_bound, bound_limit));
+        let greedy = match start {
+            Some(g) => g,
+            None => solve::construct::greedy::construct_best(
+                p,
+                req.settings.seed,
+                solve::construct::greedy::RESTARTS,
+                deadline,
+                ctl,
+            ),
+        };
+        let bound = bound
+            .join()
+            .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
+        (bound, greedy)
+    });
+    ctl.set_bound(bound.max(0) as u64);
+    // The bound in the solver's (boosted) terms, for the search to stop at.
+    let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
+    let boosted_bound = bound + p.extras.boost * must;
+    let mut solution = greedy.solution;
+    if let Some(w) = extend {
+        let mut w = w.clone();
+        if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
+            w.routes.resize(p.rounds.len(), Vec::new());
+            w.start.resize(p.visits.len(), None);
+            w.rounds_of.resize(p.visits.len(), Vec::new());
+            solve::construct::fill_in(p, &mut w);
+            if w.objective(p) > solution.objective(p) {
+                solution = w;
+            }
+        }
+    }
+    let mut status = Status::Feasible;
+    if !opts.exact && !ctl.is_cancelled() {
+        let deadline = started + std::time::Duration::from_secs_f64(time_limit);
+        let base = solve::search::SearchOptions {
+            seed: req.settings.seed,
+            deadline,
+            max_stall: solve::search::SearchOptions::stall_for(p),
+            bound: Some(boosted_bound),
+            recombine_every: opts.tuning.recombine_every,
+            local_search: opts.tuning.local_search,
+            regret: opts.tuning.regret,
+        };
+        solution =
+            solve::search::parallel::search_in_parallel(p, &solution, &base, opts.threads, ctl);
+    }
+    if opts.exact && !ctl.is_cancelled() {
+        let left = time_limit - started.elapsed().as_secs_f64();
+        let exact = solve::exact::solve(p, &solution, left)?;
+        if p.extras.boost == 0 {
+            bound = bound.min(exact.bound);
+        }
+        if exact.optimal {
+            status = Status::Optimal;
+        }
+        solution = exact.solution;
+        solution.report_progress(p, ctl, "exact");
+    }
+    // Clients that fit into the final plan as it stands go in.
+    solve::construct::fill_in(p, &mut solution);
+    Ok(Solved {
+        solution,
+        bound,
+        status,
+    })
+}
+
+/// The plan of a solved problem: every unserved client's reasons from the
+/// problem and this plan, the summary (with `continuity_kept` when the
+/// request has a previous plan), E1812 for locks the solver could not keep,
+/// and the **independent checker**: a plan it rejects is an internal error.
+pub fn checked_plan(
+    req: &Request,
+    p: &Problem,
+    solved: &Solved,
+    started: Instant,
+) -> Result<Plan, RotaError> {
+    let solution = &solved.solution;
+    // The extra rounds behind each CAPACITY reason are tried until half a
+    // second past the time limit (seconds per client on 1,000-client days).
+    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let until = started + std::time::Duration::from_secs_f64(limit + 0.5);
+    let reasons = (0..p.clients.len())
+        .map(|k| {
+            solve::reasons::reasons_in_plan_until(p, solution, k, Some(until)).unwrap_or_default()
+        })
+        .collect();
+    let mut plan = plan::build_plan(
+        p,
+        solution,
+        plan::PlanMeta {
+            date: req.date,
+            status: solved.status,
+            upper_bound_priority: Some(solved.bound),
+            solve_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+            reasons,
+        },
+    )?;
+    plan.summary.continuity_kept = plan::continuity::kept(req, &plan);
+    // A lock the solver could not keep is the request's fault (E1812), not
+    // a plan.
+    let unplaced = plan::locks::unplaced(req, &plan);
+    if !unplaced.is_empty() {
+        return Err(RotaError::Invalid(Issues(unplaced)));
+    }
+    let report = check::check(req, &plan);
+    if !report.is_valid() {
+        return Err(RotaError::Internal(format!(
+            "the solver produced a plan the checker rejects:\n{report}"
+        )));
+    }
+    Ok(plan)
+}

@@ -1,0 +1,759 @@
+//! Re-planning after a disruption (extension, `docs/replan.md`): `rota
+//! replan REQUEST PLAN --now 10:15 --unavailable C03,C07`.
+//!
+//! The request may be amended (new or cancelled visits); the plan is the one
+//! the day started with. In the new plan:
+//!
+//! * every call (visit-carer assignment) of the old plan that started before
+//!   `now` is kept as it happened: same carer, same start;
+//! * calls of an unavailable carer from `now` until `unavailable_from` are
+//!   kept as planned (the carer is still at work); the carer gets no other
+//!   call from `now` on; calls from `unavailable_from` on are re-assigned;
+//! * no other visit starts before `now`;
+//! * the objective is priority served, then calls kept on their original
+//!   carer, then continuity, then travel: an available carer's call moves
+//!   only when that serves more priority.
+//!
+//! All of this is written into the [`Problem`] (eligible rounds, windows,
+//! [`crate::problem::Extras`]), so the ordinary solvers keep it. The search
+//! starts from the old plan's calls that still fit, with the re-assigned
+//! visits inserted greedily ([`warm_start`]), and returns only a plan at
+//! least as good by that objective.
+//!
+//! A client whose care has started (a call before `now`) is finished first:
+//! they are must-serve clients. Should their remaining calls not fit at all,
+//! the contract's whole-client rule leaves no way to show them half served:
+//! they are listed unserved with reason `STARTED_NOT_FINISHED` (naming the
+//! calls already done) and as `started_not_finished` in `summary.replan`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::time::Instant;
+
+use crate::control::SolveControl;
+use crate::error::{Issue, Issues, RotaError};
+use crate::model::{
+    AtRisk, Plan, Reason, ReplanSummary, Request, Stop, minutes_of_day, time_of_minutes,
+};
+use crate::problem::Problem;
+use crate::solve::Solution;
+use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
+use crate::solve::schedule::break_place;
+use crate::{PlanOptions, Solved};
+
+/// What happened, as `rota replan` is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disruption {
+    /// Minutes since midnight: calls that started before this are history.
+    pub now: i32,
+    /// Carer ids that are absent.
+    pub unavailable: Vec<String>,
+    /// From when they are absent (default `now`).
+    pub unavailable_from: Option<i32>,
+}
+
+/// One call of the old plan, in the new problem's indices.
+#[derive(Debug, Clone, Copy)]
+struct Call {
+    visit: usize,
+    round: usize,
+    start: i32,
+}
+
+/// The re-plan problem and what the warm start needs.
+pub struct Replan {
+    pub problem: Problem,
+    /// Calls of the old plan that are fixed (before `now`, or of an absent
+    /// carer before `unavailable_from`).
+    fixed: Vec<Call>,
+    /// Calls of available carers from `now` on: kept when possible.
+    kept: Vec<Call>,
+}
+
+fn hm(m: i32) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Check the disruption against the request and the plan: E1902 unknown
+/// carer in `--unavailable`, E1903 `--unavailable-from` before `--now`,
+/// E1904 plan date differs from the request's.
+pub fn validate(req: &Request, old: &Plan, d: &Disruption) -> Vec<Issue> {
+    let mut out = Vec::new();
+    let carers: HashSet<&str> = req.carers.iter().map(|c| c.id.as_str()).collect();
+    for id in &d.unavailable {
+        if !carers.contains(id.as_str()) {
+            out.push(Issue::new(
+                "E1902",
+                "--unavailable",
+                format!("carer '{id}' is not in the request's carers"),
+                "give ids of carers in the request, separated by commas",
+            ));
+        }
+    }
+    if let Some(f) = d.unavailable_from
+        && f < d.now
+    {
+        out.push(Issue::new(
+            "E1903",
+            "--unavailable-from",
+            format!("--unavailable-from {} is before --now {}", hm(f), hm(d.now)),
+            "give a time at or after --now (or leave it out: it defaults to --now)",
+        ));
+    }
+    if old.date != req.date {
+        out.push(Issue::new(
+            "E1904",
+            "date",
+            format!(
+                "the plan is for {} but the request is for {}",
+                old.date, req.date
+            ),
+            "re-plan a day with that day's plan",
+        ));
+    }
+    out
+}
+
+impl Replan {
+    /// Build the re-plan problem of a validated request.
+    pub fn build(req: &Request, old: &Plan, d: &Disruption) -> Result<Replan, RotaError> {
+        let mut p = Problem::from_request(req)?;
+        let now = d.now;
+        let from = d.unavailable_from.unwrap_or(now).max(now);
+        let carer_of: HashMap<&str, usize> = p
+            .carers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let absent: HashSet<usize> = d
+            .unavailable
+            .iter()
+            .filter_map(|c| carer_of.get(c.as_str()).copied())
+            .collect();
+        let visit_of: HashMap<&str, usize> = p
+            .visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.as_str(), i))
+            .collect();
+        let mut round_of: HashMap<(usize, i32, i32), usize> = HashMap::new();
+        for (r, spec) in p.rounds.iter().enumerate() {
+            round_of.insert((spec.carer, spec.start, spec.end), r);
+        }
+        let mut fixed = Vec::new();
+        let mut kept = Vec::new();
+        for round in &old.rounds {
+            let Some(&c) = carer_of.get(round.carer.as_str()) else {
+                continue;
+            };
+            let key = (
+                c,
+                minutes_of_day(round.shift.start),
+                minutes_of_day(round.shift.end),
+            );
+            let Some(&r) = round_of.get(&key) else {
+                continue;
+            };
+            for s in &round.stops {
+                let Stop::Visit(vs) = s else { continue };
+                let Some(&v) = visit_of.get(vs.visit.as_str()) else {
+                    continue;
+                };
+                if p.clients[p.visits[v].client].id != vs.client {
+                    continue;
+                }
+                let call = Call {
+                    visit: v,
+                    round: r,
+                    start: minutes_of_day(vs.start),
+                };
+                if call.start < now || (absent.contains(&c) && call.start < from) {
+                    fixed.push(call);
+                } else if !absent.contains(&c) {
+                    kept.push(call);
+                }
+            }
+        }
+
+        // A double-up with one call fixed (an absent carer's, before
+        // `unavailable_from`) has the other call fixed too: both carers
+        // start it together.
+        let fixed_visits: HashSet<usize> = fixed.iter().map(|c| c.visit).collect();
+        let (also_fixed, kept): (Vec<Call>, Vec<Call>) = kept
+            .into_iter()
+            .partition(|c| fixed_visits.contains(&c.visit));
+        fixed.extend(also_fixed);
+
+        // Fixed calls: their rounds only, at their start; their clients
+        // must be served.
+        let mut fixed_rounds: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut must = p.extras.must_serve.clone();
+        must.resize(p.clients.len(), false);
+        for f in &fixed {
+            fixed_rounds.entry(f.visit).or_default().push(f.round);
+            p.visits[f.visit].tw_start = f.start;
+            p.visits[f.visit].tw_end = f.start;
+            must[p.visits[f.visit].client] = true;
+        }
+        for v in 0..p.visits.len() {
+            if let Some(rs) = fixed_rounds.get(&v) {
+                // A visit done before `now` by fewer carers than it now
+                // needs (an amended request) cannot be kept: nobody else
+                // can join a call in the past.
+                if rs.len() == p.visits[v].required {
+                    p.eligible[v] = rs.clone();
+                } else {
+                    p.eligible[v].clear();
+                }
+                continue;
+            }
+            let rounds = &p.rounds;
+            p.eligible[v].retain(|&r| !absent.contains(&rounds[r].carer));
+            let vs = &mut p.visits[v];
+            if vs.tw_start < now {
+                vs.tw_start = now;
+                if vs.tw_end < now {
+                    // Its window is over: it can no longer be served.
+                    vs.tw_end = now;
+                    p.eligible[v].clear();
+                }
+            }
+        }
+        let mut keep = vec![Vec::new(); p.visits.len()];
+        for k in &kept {
+            keep[k.visit].push(p.rounds[k.round].carer);
+        }
+        p.extras.keep = keep;
+        p.extras.keep_weight = p.visits.iter().map(|v| v.required as i64).sum::<i64>() + 1;
+        p.set_must_serve(must);
+        Ok(Replan {
+            problem: p,
+            fixed,
+            kept,
+        })
+    }
+
+    /// The old plan's fixed and kept calls that still fit, then the other
+    /// visits of their clients inserted greedily, then every other client
+    /// (boosted ones first): a valid solution of the re-plan problem. A
+    /// client whose missing visits do not fit is taken out whole.
+    pub fn warm_start(&self) -> Greedy {
+        let p = &self.problem;
+        let mut sol = Solution::empty(p);
+        // Calls per visit, fixed first.
+        let mut calls: BTreeMap<usize, Vec<Call>> = BTreeMap::new();
+        for c in self.fixed.iter().chain(&self.kept) {
+            calls.entry(c.visit).or_default().push(*c);
+        }
+        for k in 0..p.clients.len() {
+            let mut placed = Vec::new();
+            for &v in &p.clients[k].visits {
+                let Some(cs) = calls.get(&v) else { continue };
+                let start = cs[0].start;
+                let fits = cs.len() == p.visits[v].required
+                    && cs.iter().all(|c| c.start == start)
+                    && start >= p.visits[v].tw_start
+                    && start <= p.visits[v].tw_end
+                    && cs.iter().all(|c| p.eligible[v].contains(&c.round))
+                    && cs
+                        .iter()
+                        .map(|c| p.rounds[c.round].carer)
+                        .collect::<BTreeSet<_>>()
+                        .len()
+                        == cs.len();
+                if !fits {
+                    continue;
+                }
+                for c in cs {
+                    let pos = sol.routes[c.round]
+                        .iter()
+                        .position(|&u| sol.start[u].is_some_and(|s| s > start))
+                        .unwrap_or(sol.routes[c.round].len());
+                    sol.insert(c.round, pos, v, start);
+                }
+                placed.push(v);
+            }
+            let ok = placed.iter().all(|&v| gaps_hold(p, &sol, v))
+                && placed
+                    .iter()
+                    .flat_map(|&v| sol.rounds_of[v].clone())
+                    .all(|r| round_ok(p, &sol, r));
+            if !ok {
+                for v in placed {
+                    sol.remove(v);
+                }
+            }
+        }
+        // Complete the clients that have some calls placed, then the rest.
+        let mut failed_visit = vec![None; p.clients.len()];
+        for k in client_order(p) {
+            let missing: Vec<usize> = p.clients[k]
+                .visits
+                .iter()
+                .copied()
+                .filter(|&v| sol.start[v].is_none())
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let mut undo = Undo::default();
+            let mut failed = None;
+            for &v in &missing {
+                if !insert_visit(p, &mut sol, v, &mut undo) {
+                    failed = Some(v);
+                    break;
+                }
+            }
+            if let Some(v) = failed {
+                undo.rollback(&mut sol);
+                for &u in &p.clients[k].visits {
+                    sol.remove(u);
+                }
+                failed_visit[k] = Some(v);
+            }
+        }
+        Greedy {
+            solution: sol,
+            failed_visit,
+        }
+    }
+}
+
+/// `after` gaps of `v` with its placed target and successors.
+fn gaps_hold(p: &Problem, sol: &Solution, v: usize) -> bool {
+    let Some(s) = sol.start[v] else { return true };
+    if let Some((u, gap)) = p.visits[v].after
+        && let Some(su) = sol.start[u]
+        && s < su + gap
+    {
+        return false;
+    }
+    p.visits[v]
+        .successors
+        .iter()
+        .all(|&(w, gap)| sol.start[w].is_none_or(|sw| sw >= s + gap))
+}
+
+/// Whether round `r` can be driven as `sol` has it: arrival by each start,
+/// windows, the break in some gap (the first that holds it, as the plan
+/// places it), back by the shift's end.
+fn round_ok(p: &Problem, sol: &Solution, r: usize) -> bool {
+    let spec = &p.rounds[r];
+    let route = &sol.routes[r];
+    let mut prev_end = spec.start;
+    let mut prev_node = spec.start_node;
+    let mut brk = if route.is_empty() { None } else { spec.brk };
+    for &v in route {
+        let vs = &p.visits[v];
+        let Some(start) = sol.start[v] else {
+            return false;
+        };
+        let t = p.time(r, prev_node, vs.node);
+        let mut depart = prev_end;
+        if let Some(b) = brk
+            && let Some(place) = break_place(&b, prev_end, start, t, false)
+        {
+            brk = None;
+            if !place.travel_first {
+                depart = place.start + b.minutes;
+            }
+        }
+        if depart + t > start || start < vs.tw_start || start > vs.tw_end {
+            return false;
+        }
+        prev_end = start + vs.duration;
+        prev_node = vs.node;
+    }
+    if route.is_empty() {
+        return true;
+    }
+    let t = p.time(r, prev_node, spec.end_node);
+    let mut depart = prev_end;
+    if let Some(b) = brk {
+        match break_place(&b, prev_end, spec.end, t, true) {
+            Some(place) if !place.travel_first => depart = place.start + b.minutes,
+            Some(_) => {}
+            None => return false,
+        }
+    }
+    depart + t <= spec.end
+}
+
+/// Re-plan `req` after the disruption `d` to the day planned as `old`.
+/// Every plan returned passes the independent checker and carries
+/// `summary.replan`.
+pub fn replan(
+    req: &Request,
+    old: &Plan,
+    d: &Disruption,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+) -> Result<Plan, RotaError> {
+    let mut issues = crate::validate::validate(req)
+        .err()
+        .map_or(Vec::new(), |i| i.0);
+    issues.extend(validate(req, old, d));
+    if !issues.is_empty() {
+        return Err(RotaError::Invalid(Issues(issues)));
+    }
+    let started = Instant::now();
+    let rp = Replan::build(req, old, d)?;
+    let p = &rp.problem;
+    let warm = rp.warm_start();
+    let solved: Solved = crate::solve_problem(req, p, opts, ctl, started, Some(warm), None)?;
+    let mut plan = crate::checked_plan(req, p, &solved, started)?;
+    let mut summary = compare(old, &plan, d);
+    // A client the amended request no longer has was cancelled, not lost.
+    for r in &mut summary.at_risk {
+        if r.status != "new_carer" && !req.clients.iter().any(|c| c.id == r.client) {
+            r.status = "cancelled".into();
+            r.message = "no longer in the request (cancelled)".into();
+        }
+    }
+    // Clients with a visit whose window closed before `now` (and that was
+    // not done): that is the reason, whatever the static reasons say about
+    // the restricted problem.
+    let done: HashSet<(&str, &str)> = calls_before(old, d.now);
+    for u in &mut plan.unserved {
+        let Some(c) = req.clients.iter().find(|c| c.id == u.client) else {
+            continue;
+        };
+        let passed: Vec<String> = c
+            .visits
+            .iter()
+            .filter(|v| {
+                minutes_of_day(v.window.end) < d.now
+                    && !done.contains(&(c.id.as_str(), v.id.as_str()))
+            })
+            .map(|v| {
+                format!(
+                    "{} (to start {}-{})",
+                    v.id,
+                    v.window.start.format("%H:%M"),
+                    v.window.end.format("%H:%M")
+                )
+            })
+            .collect();
+        if !passed.is_empty() {
+            u.reasons = vec![Reason {
+                code: "WINDOW_PASSED".into(),
+                message: format!(
+                    "visit(s) {} could only start before the re-plan at {} and were not done",
+                    passed.join(", "),
+                    hm(d.now)
+                ),
+            }];
+        }
+    }
+    // Started clients that could not be finished: say so first.
+    for r in &summary.at_risk {
+        if r.status == "started_not_finished"
+            && let Some(u) = plan.unserved.iter_mut().find(|u| u.client == r.client)
+        {
+            u.reasons.insert(
+                0,
+                Reason {
+                    code: "STARTED_NOT_FINISHED".into(),
+                    message: r.message.clone(),
+                },
+            );
+        }
+    }
+    plan.summary.replan = Some(summary);
+    let report = crate::check::check(req, &plan);
+    if !report.is_valid() {
+        return Err(RotaError::Internal(format!(
+            "the re-plan is rejected by the checker:\n{report}"
+        )));
+    }
+    Ok(plan)
+}
+
+/// (client, visit) of the calls of `plan` that started before `now`.
+fn calls_before(plan: &Plan, now: i32) -> HashSet<(&str, &str)> {
+    let mut out = HashSet::new();
+    for r in &plan.rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s
+                && minutes_of_day(v.start) < now
+            {
+                out.insert((v.client.as_str(), v.visit.as_str()));
+            }
+        }
+    }
+    out
+}
+
+/// (visit, carer) -> (client, start) of a plan's calls.
+fn calls_of(plan: &Plan) -> BTreeMap<(String, String), (String, i32)> {
+    let mut out = BTreeMap::new();
+    for r in &plan.rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s {
+                out.insert(
+                    (v.visit.clone(), r.carer.clone()),
+                    (v.client.clone(), minutes_of_day(v.start)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// What changed from `old` to `new` (by ids only, so it also holds for an
+/// amended request): calls fixed, of unavailable carers, moved, dropped,
+/// re-timed, and the clients at risk.
+pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
+    let now = d.now;
+    let from = d.unavailable_from.unwrap_or(now).max(now);
+    let absent: HashSet<&str> = d.unavailable.iter().map(String::as_str).collect();
+    let before = calls_of(old);
+    let after = calls_of(new);
+    let served_new: HashSet<&str> = after.values().map(|(c, _)| c.as_str()).collect();
+    let visits_new: HashSet<&str> = after.keys().map(|(v, _)| v.as_str()).collect();
+    let (mut fixed, mut of_unavailable, mut moved, mut dropped, mut retimed) =
+        (0u32, 0u32, 0u32, 0u32, 0u32);
+    // Per client: calls done before now, and whether a call changed carer.
+    let mut done: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut changed: BTreeSet<&str> = BTreeSet::new();
+    for ((v, c), (client, s)) in &before {
+        let is_absent = absent.contains(c.as_str());
+        if *s < now || (is_absent && *s < from) {
+            if after.get(&(v.clone(), c.clone())).map(|x| x.1) == Some(*s) {
+                fixed += 1;
+            }
+            if *s < now {
+                done.entry(client.as_str())
+                    .or_default()
+                    .push(format!("{v} by {c} at {}", hm(*s)));
+            }
+            continue;
+        }
+        if is_absent {
+            of_unavailable += 1;
+            changed.insert(client.as_str());
+            continue;
+        }
+        match after.get(&(v.clone(), c.clone())) {
+            Some((_, s2)) if s2 != s => retimed += 1,
+            Some(_) => {}
+            None if visits_new.contains(v.as_str()) => {
+                moved += 1;
+                changed.insert(client.as_str());
+            }
+            None => dropped += 1,
+        }
+    }
+    let served_old: BTreeSet<&str> = before.values().map(|(c, _)| c.as_str()).collect();
+    let mut at_risk = Vec::new();
+    for client in served_old {
+        if !served_new.contains(client) {
+            match done.get(client) {
+                Some(calls) => at_risk.push(AtRisk {
+                    client: client.to_string(),
+                    status: "started_not_finished".into(),
+                    message: format!(
+                        "already visited before {} ({}), but the rest of the day's calls cannot be fitted: arrange them by hand",
+                        hm(now),
+                        calls.join(", ")
+                    ),
+                }),
+                None => at_risk.push(AtRisk {
+                    client: client.to_string(),
+                    status: "lost".into(),
+                    message: "served in the original plan, not in the new one".into(),
+                }),
+            }
+        } else if changed.contains(client) {
+            let carers: Vec<String> = after
+                .iter()
+                .filter(|((_, _), (k, s))| k == client && *s >= now)
+                .map(|((v, c), (_, s))| format!("{v} by {c} at {}", hm(*s)))
+                .collect();
+            at_risk.push(AtRisk {
+                client: client.to_string(),
+                status: "new_carer".into(),
+                message: format!("still served, now: {}", carers.join(", ")),
+            });
+        }
+    }
+    ReplanSummary {
+        now: time_of_minutes(now.clamp(0, 1439)),
+        unavailable: d.unavailable.clone(),
+        unavailable_from: time_of_minutes(from.clamp(0, 1439)),
+        calls_fixed: fixed,
+        calls_of_unavailable: of_unavailable,
+        calls_moved: moved,
+        calls_dropped: dropped,
+        calls_retimed: retimed,
+        at_risk,
+    }
+}
+
+/// The human summary of a re-plan for stderr.
+pub fn text(s: &ReplanSummary) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "replan at {}: {} unavailable from {}",
+        s.now.format("%H:%M"),
+        if s.unavailable.is_empty() {
+            "nobody".to_string()
+        } else {
+            s.unavailable.join(", ")
+        },
+        s.unavailable_from.format("%H:%M"),
+    );
+    let _ = writeln!(
+        out,
+        "{} calls kept as they happened, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
+        s.calls_fixed, s.calls_of_unavailable, s.calls_moved, s.calls_dropped, s.calls_retimed
+    );
+    if s.at_risk.is_empty() {
+        let _ = writeln!(out, "no client at risk");
+    } else {
+        let _ = writeln!(out, "at risk:");
+        for r in &s.at_risk {
+            let _ = writeln!(out, "  {} {}: {}", r.client, r.status, r.message);
+        }
+    }
+    out
+}
+
+/// Whether every call of `old` that started before `now` is in `new` with
+/// the same carer and start, unless its client is not served in `new` (a
+/// started client whose rest could not be fitted, reported at risk).
+pub fn history_kept(old: &Plan, new: &Plan, now: i32) -> bool {
+    let after = calls_of(new);
+    let served: HashSet<&str> = after.values().map(|(c, _)| c.as_str()).collect();
+    calls_of(old).iter().all(|(key, (client, s))| {
+        *s >= now || !served.contains(client.as_str()) || after.get(key).map(|x| x.1) == Some(*s)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: &str = r#"{"date":"2026-11-24","settings":{"time_limit_seconds":1},"carers":[
+        {"id":"C1","travel_mode":"drive","shift":{"start":"07:00","end":"15:00"},
+         "start_location":{"lat":52.05,"lon":-2.72}},
+        {"id":"C2","travel_mode":"drive","shift":{"start":"07:00","end":"15:00"},
+         "start_location":{"lat":52.05,"lon":-2.72}}],
+      "clients":[
+        {"id":"P1","location":{"lat":52.06,"lon":-2.73},"visits":[
+          {"id":"P1-am","window":{"start":"08:00","end":"08:00"},"duration":30},
+          {"id":"P1-lunch","window":{"start":"12:00","end":"12:30"},"duration":30}]},
+        {"id":"P2","location":{"lat":52.04,"lon":-2.71},"visits":[
+          {"id":"P2-am","window":{"start":"11:00","end":"11:30"},"duration":30}]},
+        {"id":"P3","location":{"lat":52.04,"lon":-2.70},"visits":[
+          {"id":"P3-am","window":{"start":"07:30","end":"09:00"},"duration":30}]}]}"#;
+
+    fn day() -> Request {
+        crate::load_request(DAY).unwrap()
+    }
+
+    #[test]
+    fn fixed_calls_are_locked_absent_carers_removed_and_windows_start_at_now() {
+        let r = day();
+        let old = crate::plan_request(&r).unwrap();
+        let d = Disruption {
+            now: 10 * 60,
+            unavailable: vec!["C2".into()],
+            unavailable_from: None,
+        };
+        let rp = Replan::build(&r, &old, &d).unwrap();
+        let p = &rp.problem;
+        let v = |id: &str| p.visits.iter().position(|x| x.id == id).unwrap();
+        // P1-am happened at 08:00: one minute, its round only, P1 must be served.
+        let am = v("P1-am");
+        assert_eq!((p.visits[am].tw_start, p.visits[am].tw_end), (480, 480));
+        assert_eq!(p.eligible[am].len(), 1);
+        assert!(p.must_serve(0));
+        assert_eq!(p.true_priority(0), 1);
+        // Later visits: C2 (round 1) is gone, windows start no earlier than 10:00.
+        for id in ["P1-lunch", "P2-am"] {
+            assert_eq!(p.eligible[v(id)], vec![0], "{id}");
+            assert!(p.visits[v(id)].tw_start >= 600);
+        }
+        // The warm start is a valid solution that serves P1 and P2.
+        let warm = rp.warm_start();
+        assert!(warm.solution.is_served(p, 0) && warm.solution.is_served(p, 1));
+        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        assert!(crate::check::check(&r, &new).is_valid());
+        assert!(history_kept(&old, &new, d.now));
+        let s = new.summary.replan.unwrap();
+        assert_eq!(s.calls_fixed, 2, "{s:?}");
+        assert_eq!(s.calls_moved, 0, "{s:?}");
+    }
+
+    #[test]
+    fn a_double_up_with_an_absent_carer_before_they_leave_keeps_both_carers() {
+        let mut r = day();
+        // P2-am (11:00-11:30) becomes a double-up: C1 and C2 both do it.
+        r.clients[1].visits[0].carers_required = 2;
+        let old = crate::plan_request(&r).unwrap();
+        let d = Disruption {
+            now: 10 * 60,
+            unavailable: vec!["C2".into()],
+            unavailable_from: Some(12 * 60),
+        };
+        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        assert!(crate::check::check(&r, &new).is_valid());
+        let before = calls_of(&old);
+        let after = calls_of(&new);
+        for c in ["C1", "C2"] {
+            let key = ("P2-am".to_string(), c.to_string());
+            assert!(before.contains_key(&key));
+            assert_eq!(after.get(&key), before.get(&key), "{c}");
+        }
+    }
+
+    #[test]
+    fn a_visit_whose_window_passed_gives_window_passed() {
+        let mut r = day();
+        // P3 cannot be served by anyone in the old plan's world: exclude both.
+        r.clients[2].excluded_carers = vec!["C1".into(), "C2".into()];
+        let old = crate::plan_request(&r).unwrap();
+        r.clients[2].excluded_carers.clear();
+        let d = Disruption {
+            now: 10 * 60,
+            unavailable: vec![],
+            unavailable_from: None,
+        };
+        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
+        assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
+        assert!(u.reasons[0].message.contains("P3-am"), "{:?}", u.reasons);
+    }
+
+    #[test]
+    fn compare_counts_moves_drops_retimes_and_clients_at_risk() {
+        let r = day();
+        let old = crate::plan_request(&r).unwrap();
+        // Move every call of the old plan from 10:00 on to the other carer in
+        // the description only: compare works on ids.
+        let mut new = old.clone();
+        let swap = |c: &str| if c == "C1" { "C2" } else { "C1" }.to_string();
+        for round in &mut new.rounds {
+            round.carer = swap(&round.carer);
+        }
+        let d = Disruption {
+            now: 0,
+            unavailable: vec![],
+            unavailable_from: None,
+        };
+        let s = compare(&old, &new, &d);
+        let calls = calls_of(&old).len() as u32;
+        assert_eq!(s.calls_moved, calls);
+        assert_eq!(s.calls_fixed + s.calls_dropped + s.calls_retimed, 0);
+        assert!(s.at_risk.iter().all(|a| a.status == "new_carer"));
+        // Dropping everything: every served client is lost.
+        new.rounds.iter_mut().for_each(|r| r.stops.clear());
+        let s = compare(&old, &new, &d);
+        assert_eq!(s.calls_dropped, calls);
+        assert!(s.at_risk.iter().all(|a| a.status == "lost"));
+        assert!(text(&s).contains("at risk:"));
+    }
+}

@@ -1,0 +1,377 @@
+//! Greedy construction of whole clients.
+//!
+//! Clients are taken by priority (highest first), then difficulty (double-ups,
+//! fewest eligible rounds, most care minutes). Each client's visits are
+//! inserted one by one, hardest first (double-ups, narrowest window; then, if
+//! that fails, in `after` order), each at its best feasible place (most
+//! continuity, then least added travel, then earliest start); a double-up
+//! goes into two rounds of different carers at one common start. Later single
+//! visits of the round may move later to make room (within their windows and
+//! gaps); double-ups already placed never move. If any visit of a client
+//! cannot be placed, everything the client's insertions changed is undone:
+//! all or nothing.
+
+use crate::problem::Problem;
+use crate::solve::Solution;
+use crate::solve::schedule::{Insertion, candidate_starts, insertions_in_round, timetable};
+
+/// How many shuffled client orders [`construct_best`] tries after its base
+/// order when planning a request.
+pub const RESTARTS: usize = 200;
+
+/// The outcome of a greedy run: the solution and, for each client it could
+/// not serve, the visit that failed to fit.
+#[derive(Debug, Clone)]
+pub struct Greedy {
+    pub solution: Solution,
+    pub failed_visit: Vec<Option<usize>>,
+}
+
+/// The order in which the greedy takes clients.
+pub fn client_order(p: &Problem) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..p.clients.len()).collect();
+    let key = |k: usize| {
+        let c = &p.clients[k];
+        let doubles = c
+            .visits
+            .iter()
+            .filter(|&&v| p.visits[v].required > 1)
+            .count();
+        let fewest = c
+            .visits
+            .iter()
+            .map(|&v| p.eligible[v].len())
+            .min()
+            .unwrap_or(0);
+        let care: i32 = c
+            .visits
+            .iter()
+            .map(|&v| p.visits[v].duration * p.visits[v].required as i32)
+            .sum();
+        (
+            std::cmp::Reverse(c.priority),
+            std::cmp::Reverse(doubles),
+            fewest,
+            std::cmp::Reverse(care),
+            k,
+        )
+    };
+    order.sort_by_key(|&k| key(k));
+    order
+}
+
+/// Run the greedy over clients in [`client_order`].
+pub fn construct(p: &Problem) -> Greedy {
+    construct_in_order(p, &client_order(p))
+}
+
+/// Run the greedy over clients in the given order.
+pub fn construct_in_order(p: &Problem, order: &[usize]) -> Greedy {
+    let mut sol = Solution::empty(p);
+    let mut failed_visit = vec![None; p.clients.len()];
+    for &k in order {
+        if let Err(v) = insert_client(p, &mut sol, k) {
+            failed_visit[k] = Some(v);
+        }
+    }
+    Greedy {
+        solution: sol,
+        failed_visit,
+    }
+}
+
+/// The greedy from [`client_order`] and from up to `restarts` more orders,
+/// each the base order with clients of equal priority shuffled (seeded); the
+/// best by the lexicographic objective wins. No new order is started after
+/// `deadline`, so a run is reproducible from its seed unless the deadline
+/// cuts it short.
+pub fn construct_best(
+    p: &Problem,
+    seed: u64,
+    restarts: usize,
+    deadline: std::time::Instant,
+    ctl: &crate::control::SolveControl,
+) -> Greedy {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let base = client_order(p);
+    let mut best = construct_in_order(p, &base);
+    let mut best_obj = best.solution.objective(p);
+    best.solution.report_progress(p, ctl, "greedy");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..restarts {
+        if std::time::Instant::now() >= deadline || ctl.is_cancelled() {
+            break;
+        }
+        let mut order = base.clone();
+        for class in order.chunk_by_mut(|&a, &b| p.clients[a].priority == p.clients[b].priority) {
+            class.shuffle(&mut rng);
+        }
+        let g = construct_in_order(p, &order);
+        let obj = g.solution.objective(p);
+        if obj > best_obj {
+            best = g;
+            best_obj = obj;
+            best.solution.report_progress(p, ctl, "greedy");
+        }
+    }
+    best
+}
+
+/// Insert every visit of client `k`, or none: on failure the client's visits
+/// are removed again and the visit that did not fit is returned.
+///
+/// Visits are tried hardest first (double-ups, then narrowest window), and if
+/// that fails, in `after` order; `after` gaps hold either way because a
+/// visit's start range respects placed targets and placed successors alike.
+pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), usize> {
+    let visits = &p.clients[k].visits;
+    let mut hardest = visits.clone();
+    hardest.sort_by_key(|&v| {
+        let vs = &p.visits[v];
+        (
+            std::cmp::Reverse(vs.required),
+            vs.tw_end - vs.tw_start,
+            vs.tw_start,
+        )
+    });
+    let mut failed = None;
+    for order in [&hardest, visits] {
+        let mut undo = Undo::default();
+        match insert_all(p, sol, order, &mut undo) {
+            Ok(()) => return Ok(()),
+            Err(v) => {
+                failed.get_or_insert(v);
+                undo.rollback(sol);
+            }
+        }
+        if hardest == *visits {
+            break;
+        }
+    }
+    Err(failed.unwrap_or(visits[0]))
+}
+
+/// Insert the visits in this order; stop at the first that does not fit.
+fn insert_all(
+    p: &Problem,
+    sol: &mut Solution,
+    order: &[usize],
+    undo: &mut Undo,
+) -> Result<(), usize> {
+    for &v in order {
+        if !insert_visit(p, sol, v, undo) {
+            return Err(v);
+        }
+    }
+    Ok(())
+}
+
+/// What an insertion changed, so that a failed client can be undone
+/// exactly: the visits moved (with their old starts) and the visit placed.
+#[derive(Debug, Default)]
+pub struct Undo {
+    moved: Vec<(usize, i32)>,
+    placed: Vec<usize>,
+}
+
+impl Undo {
+    /// Put the solution back as it was before the logged insertions.
+    pub fn rollback(self, sol: &mut Solution) {
+        for &(u, old) in self.moved.iter().rev() {
+            sol.start[u] = Some(old);
+        }
+        for v in self.placed {
+            sol.remove(v);
+        }
+    }
+}
+
+/// Apply an insertion: `v` starts at `s`, and the later visits of the
+/// round move to their new starts.
+fn apply(
+    sol: &mut Solution,
+    ins: &Insertion,
+    v: usize,
+    s: i32,
+    moved: &[(usize, i32)],
+    undo: &mut Undo,
+) {
+    for &(u, t) in moved {
+        if let Some(old) = sol.start[u] {
+            undo.moved.push((u, old));
+        }
+        sol.start[u] = Some(t);
+    }
+    sol.insert(ins.round, ins.pos, v, s);
+    if !undo.placed.contains(&v) {
+        undo.placed.push(v);
+    }
+}
+
+/// Insert one visit at its best place; `false` if it fits nowhere. Best is
+/// most continuity, then least added travel, then earliest start.
+pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) -> bool {
+    let mut cands: Vec<Insertion> = p.eligible[v]
+        .iter()
+        .filter(|&&r| sol.has_room(p, r, v))
+        .flat_map(|&r| insertions_in_round(p, sol, r, v))
+        .collect();
+    let pref = |i: &Insertion| p.preference(v, i.round) as i32;
+    if p.visits[v].required == 1 {
+        cands.sort_by_key(|i| (-pref(i), i.delta, i.lo, i.round, i.pos));
+        for ins in &cands {
+            for s in candidate_starts(p, sol, ins, v, i32::MIN) {
+                if let Some(moved) = timetable(p, sol, ins, v, s) {
+                    apply(sol, ins, v, s, &moved, undo);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    // Double-up: two rounds of different carers, one common start.
+    let mut pairs: Vec<(i32, i32, i32, usize, usize)> = Vec::new();
+    for (i, a) in cands.iter().enumerate() {
+        for (j, b) in cands.iter().enumerate().skip(i + 1) {
+            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi)
+            {
+                continue;
+            }
+            pairs.push((
+                -(pref(a) + pref(b)),
+                a.delta + b.delta,
+                a.lo.max(b.lo),
+                i,
+                j,
+            ));
+        }
+    }
+    pairs.sort();
+    for &(_, _, m, i, j) in &pairs {
+        let (a, b) = (&cands[i], &cands[j]);
+        let ca = candidate_starts(p, sol, a, v, m);
+        let cb = candidate_starts(p, sol, b, v, m);
+        let mut starts: Vec<i32> = ca
+            .iter()
+            .flat_map(|&x| cb.iter().map(move |&y| x.max(y)))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for s in starts {
+            if let (Some(ma), Some(mb)) = (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s)) {
+                apply(sol, a, v, s, &ma, undo);
+                apply(sol, b, v, s, &mb, undo);
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::request_from_str;
+
+    /// Two carers at one base; clients all at the base (no travel) unless
+    /// said otherwise.
+    fn problem(clients: &str) -> Problem {
+        let text = format!(
+            r#"{{"date":"2026-11-23","carers":[
+              {{"id":"C1","travel_mode":"drive","shift":{{"start":"07:00","end":"12:00"}},
+                "start_location":{{"lat":52.0,"lon":-2.7}},"skills":["hoist"]}},
+              {{"id":"C2","travel_mode":"drive","shift":{{"start":"07:00","end":"12:00"}},
+                "start_location":{{"lat":52.0,"lon":-2.7}},"skills":["hoist"]}}],
+              "clients":[{clients}]}}"#
+        );
+        Problem::from_request(&request_from_str(&text).unwrap()).unwrap()
+    }
+
+    fn visit(p: &Problem, id: &str) -> usize {
+        p.visits.iter().position(|v| v.id == id).unwrap()
+    }
+
+    #[test]
+    fn later_single_visit_is_pushed_to_make_room() {
+        // Only C1 may do X and Y. X is placed first at 08:00 (window to
+        // 10:00); Y (07:45-08:00, 30 min) must then go before it.
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},"excluded_carers":["C2"],
+                "visits":[{"id":"X","window":{"start":"08:00","end":"10:00"},"duration":30}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},"excluded_carers":["C2"],
+                "visits":[{"id":"Y","window":{"start":"07:45","end":"08:00"},"duration":30}]}"#,
+        );
+        let mut sol = Solution::empty(&p);
+        insert_client(&p, &mut sol, 0).unwrap();
+        assert_eq!(sol.start[visit(&p, "X")], Some(8 * 60));
+        insert_client(&p, &mut sol, 1).unwrap();
+        // Y starts at 07:45 and X moves to 08:15.
+        assert_eq!(sol.routes[0], vec![visit(&p, "Y"), visit(&p, "X")]);
+        assert_eq!(sol.start[visit(&p, "Y")], Some(7 * 60 + 45));
+        assert_eq!(sol.start[visit(&p, "X")], Some(8 * 60 + 15));
+    }
+
+    #[test]
+    fn placed_double_up_is_never_pushed() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"D","window":{"start":"08:00","end":"10:00"},"duration":30,
+                           "carers_required":2,"skills":["hoist"]}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"Y","window":{"start":"07:45","end":"08:00"},"duration":30}]}"#,
+        );
+        let mut sol = Solution::empty(&p);
+        insert_client(&p, &mut sol, 0).unwrap();
+        let d = visit(&p, "D");
+        assert_eq!(sol.start[d], Some(8 * 60));
+        assert_eq!(sol.rounds_of[d].len(), 2);
+        // Y would need D to move: both rounds are blocked at 08:00.
+        assert_eq!(insert_client(&p, &mut sol, 1), Err(visit(&p, "Y")));
+        assert_eq!(sol.start[d], Some(8 * 60));
+    }
+
+    #[test]
+    fn a_client_is_all_or_nothing() {
+        // The second visit (needing a skill nobody has) fails, so the first
+        // is taken out again.
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},
+                "visits":[{"id":"A","window":{"start":"08:00","end":"09:00"},"duration":30},
+                          {"id":"B","window":{"start":"10:00","end":"11:00"},"duration":30,
+                           "skills":["catheter"]}]}"#,
+        );
+        let g = construct(&p);
+        assert!(g.solution.start.iter().all(|s| s.is_none()));
+        assert!(g.solution.routes.iter().all(|r| r.is_empty()));
+        assert_eq!(g.failed_visit[0], Some(visit(&p, "B")));
+    }
+
+    #[test]
+    fn double_up_starts_together_in_two_rounds() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.05,"lon":-2.7},
+                "visits":[{"id":"D","window":{"start":"07:00","end":"10:00"},"duration":45,
+                           "carers_required":2,"skills":["hoist"]}]}"#,
+        );
+        let g = construct(&p);
+        let d = visit(&p, "D");
+        let mut rounds = g.solution.rounds_of[d].clone();
+        rounds.sort();
+        assert_eq!(rounds, vec![0, 1]);
+        // Both leave at 07:00 and drive 5.56 km: ceil(10.8) + 3 = 14 min.
+        assert_eq!(g.solution.start[d], Some(7 * 60 + 14));
+    }
+
+    #[test]
+    fn higher_priority_goes_first() {
+        let p = problem(
+            r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},"priority":1,
+                "visits":[{"id":"A","window":{"start":"08:00","end":"08:00"},"duration":60,
+                           "carers_required":2}]},
+               {"id":"K2","location":{"lat":52.0,"lon":-2.7},"priority":3,
+                "visits":[{"id":"B","window":{"start":"08:30","end":"08:30"},"duration":30}]}"#,
+        );
+        assert_eq!(client_order(&p), vec![1, 0]);
+    }
+}

@@ -1,0 +1,76 @@
+//! Independent searches in parallel, and the default solver for problems
+//! that do not come from a request (Solomon).
+
+use std::time::Instant;
+
+use super::{SearchOptions, Tuning};
+use crate::control::SolveControl;
+use crate::problem::Problem;
+use crate::solve::Solution;
+use crate::solve::construct::greedy;
+/// Run `threads` independent searches from `start` (seeds `base.seed`,
+/// `base.seed + 1`, ...) until the deadline or stall; the best plan wins, the
+/// lowest seed on ties, so the result does not depend on thread timing
+/// unless the time limit cuts a search short.
+pub fn search_in_parallel(
+    p: &Problem,
+    start: &Solution,
+    base: &SearchOptions,
+    threads: usize,
+    ctl: &SolveControl,
+) -> Solution {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let results: Vec<Solution> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|i| {
+                let search = SearchOptions {
+                    seed: base.seed.wrapping_add(i),
+                    ..base.clone()
+                };
+                s.spawn(move || super::search(p, start, &search, ctl))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| start.clone()))
+            .collect()
+    });
+    let mut best = start.clone();
+    for sol in results {
+        if sol.objective(p) > best.objective(p) {
+            best = sol;
+        }
+    }
+    best
+}
+
+/// The default solver on a [`Problem`] that did not come from a
+/// request (e.g. [`crate::readers::solomon`]): the greedy for a tenth of `time_limit`, then
+/// `threads` searches until `started + time_limit` (no stall limit: a
+/// benchmark uses all of its time).
+pub fn greedy_then_search(
+    p: &Problem,
+    seed: u64,
+    time_limit: f64,
+    threads: usize,
+    tuning: Tuning,
+    started: Instant,
+    ctl: &SolveControl,
+) -> Solution {
+    let limit = std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
+    let greedy = greedy::construct_best(p, seed, greedy::RESTARTS, started + limit / 10, ctl);
+    let base = SearchOptions {
+        seed,
+        deadline: started + limit,
+        max_stall: usize::MAX,
+        bound: None,
+        recombine_every: tuning.recombine_every,
+        local_search: tuning.local_search,
+        regret: tuning.regret,
+    };
+    search_in_parallel(p, &greedy.solution, &base, threads, ctl)
+}

@@ -1,0 +1,100 @@
+//! Semantic validation of a parsed [`Request`]: every problem at once, each
+//! with a stable code, its JSON path, what is wrong and how to fix it.
+//!
+//! Parsing (`crate::parse`) already rejects malformed JSON (E1001) and values
+//! of the wrong shape (E1002). Everything here is about values that parse but
+//! break the contract (`shared/spec/format.md`). Codes are grouped by family
+//! and listed in `docs/validation.md`:
+//!
+//! * E11xx ids and priorities
+//! * E12xx times, windows, durations
+//! * E13xx travel modes and travel settings
+//! * E14xx shifts and breaks
+//! * E15xx references between ids (preferred/excluded carers, `after`, gender)
+//! * E16xx `travel_matrix`
+//! * E17xx locations
+//! * E18xx `locks` (extension, `locks.rs`)
+//! * E19xx `previous_plan` (extension, `continuity.rs`) and `rota replan`
+//!   (`crate::replan::validate`)
+//!
+//! Issues come out in a deterministic order, close to document order
+//! (settings, carers, clients, travel matrix). Validation never panics, whatever
+//! the values (NaN, infinities, huge numbers, empty lists).
+
+mod carers;
+mod clients;
+pub mod continuity;
+pub mod locks;
+mod settings;
+mod travel;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveTime;
+
+use crate::error::{Issue, Issues};
+use crate::model::{
+    Break, Carer, Client, Location, MODES, Request, Shift, TravelMatrix, minutes_of_day,
+};
+
+/// Minutes in a day.
+const DAY: i64 = 1440;
+
+/// At most this many negative entries are listed per matrix (then one summary).
+const MAX_NEGATIVE_LISTED: usize = 20;
+
+/// Check `request` against the contract. `Ok(())` when it is fine, else every
+/// problem found.
+pub fn validate(request: &Request) -> Result<(), Issues> {
+    let mut v = Validator { issues: Vec::new() };
+    v.settings(request);
+    v.carers(request);
+    v.clients(request);
+    if let Some(m) = &request.travel_matrix {
+        v.matrix(request, m);
+    }
+    // Extensions: locks (E18xx, docs/locks.md), previous plan (E19xx,
+    // docs/continuity.md).
+    v.issues.extend(locks::validate(request));
+    v.issues.extend(continuity::validate(request));
+    if v.issues.is_empty() {
+        Ok(())
+    } else {
+        Err(Issues(v.issues))
+    }
+}
+
+struct Validator {
+    issues: Vec<Issue>,
+}
+
+fn hhmm(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+fn mins(t: NaiveTime) -> i64 {
+    i64::from(minutes_of_day(t))
+}
+
+fn allowed_modes() -> String {
+    MODES
+        .iter()
+        .map(|m| format!("'{m}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Validator {
+    fn push(
+        &mut self,
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.issues.push(Issue::new(code, path, message, hint));
+    }
+}
+
+#[cfg(test)]
+mod tests;
