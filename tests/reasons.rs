@@ -1,6 +1,9 @@
 //! One tiny request per unserved-reason code (docs/reasons.md): each must
 //! give exactly that code, and its plan passes the checker.
 
+mod common;
+
+use common::day::{rota, small_request, stderr_of, write};
 use rota::model::{Plan, Request};
 use serde_json::{Value, json};
 
@@ -247,4 +250,22 @@ fn capacity_proposes_one_round_per_blocked_visit_when_one_is_not_enough() {
         msg.contains("no single extra round does it, but one more driver like C1 on an early shift 08:30-09:30 and one more driver like C1 on a late shift 18:30-19:30 would let the client in"),
         "{msg}"
     );
+}
+
+/// Through the binary: the `CAPACITY` reason in the plan names what would
+/// let the client in.
+#[test]
+fn cli_plan_gives_capacity_reasons_with_what_would_let_the_client_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = write(dir.path(), "req.json", &small_request());
+    let out = rota()
+        .args(["plan", "--threads", "1"])
+        .arg(&req)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("P2 CAPACITY: visit P2-am"), "{err}");
+    assert!(err.contains("C1 with P1-am"), "{err}");
+    assert!(err.contains("would let the client in"), "{err}");
 }

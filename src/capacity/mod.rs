@@ -404,16 +404,19 @@ enum Job {
     Round { answer: RoundAnswer, req: Request },
 }
 
+impl Job {
+    fn request(&self) -> &Request {
+        match self {
+            Job::Area { req, .. } | Job::Round { req, .. } => req,
+        }
+    }
+}
+
 /// Answer the capacity questions for `req` (a validated request).
 pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaError> {
     check_options(opts)?;
     let mut base_req = req.clone();
     base_req.settings.time_limit_seconds = opts.time_limit;
-    let single = PlanOptions {
-        exact: false,
-        threads: 1,
-        ..PlanOptions::default()
-    };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -429,98 +432,9 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
         &SolveControl::new(),
         None,
     )?;
-
-    // The hypothetical requests.
     let (of, centres) = areas(req, opts.areas);
-    let mut jobs = Vec::new();
-    for (a, &centre) in centres.iter().enumerate() {
-        let mut r = base_req.clone();
-        r.clients.extend(new_clients(
-            req,
-            &opts.package,
-            &of,
-            a,
-            centre,
-            opts.max_new,
-        ));
-        jobs.push(Job::Area { area: a, req: r });
-    }
-    let (skills, gender) = full_profile(req);
-    let city = centres
-        .first()
-        .copied()
-        .unwrap_or(Location { lat: 0.0, lon: 0.0 });
-    for late in [false, true] {
-        let Some(shift) = common_shift(req, late) else {
-            continue;
-        };
-        for mode in crate::model::MODES {
-            let id = format!("NEW-{}-{mode}", if late { "late" } else { "early" });
-            let mut r = base_req.clone();
-            r.carers.push(Carer {
-                id,
-                travel_mode: mode.to_string(),
-                shift: Some(shift.clone()),
-                shifts: None,
-                start_location: city,
-                end_location: None,
-                skills: skills.clone(),
-                gender: gender.clone(),
-            });
-            jobs.push(Job::Round {
-                answer: RoundAnswer {
-                    shift: if late { "late" } else { "early" }.to_string(),
-                    travel_mode: mode.to_string(),
-                    start: shift.start,
-                    end: shift.end,
-                    location: city,
-                    skills: skills.clone(),
-                    gender: gender.clone(),
-                    extra_clients: 0,
-                    extra_priority: 0,
-                    plan: PlanFigures::of(&base),
-                },
-                req: r,
-            });
-        }
-    }
-    for (i, j) in jobs.iter().enumerate() {
-        let r = match j {
-            Job::Area { req, .. } | Job::Round { req, .. } => req,
-        };
-        crate::validate::validate(r).map_err(|mut issues| {
-            for issue in &mut issues.0 {
-                issue.message = format!("capacity question {}: {}", i + 1, issue.message);
-            }
-            RotaError::Invalid(issues)
-        })?;
-    }
-
-    // Solve them, `threads` at a time, each on one thread.
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Planned, RotaError>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(jobs.len()).max(1) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(job) = jobs.get(i) else { break };
-                    let r = match job {
-                        Job::Area { req, .. } | Job::Round { req, .. } => req,
-                    };
-                    let out =
-                        plan_with_solution(r, &single, &SolveControl::new(), Some(&base.solution));
-                    if let Ok(mut all) = results.lock() {
-                        all[i] = Some(out);
-                    }
-                }
-            });
-        }
-    });
-    let results = results
-        .into_inner()
-        .map_err(|_| RotaError::Internal("a capacity solve panicked".into()))?;
+    let jobs = questions(req, &base_req, opts, &base, &of, &centres)?;
+    let results = solve_all(&jobs, threads, &base)?;
 
     let base_served: std::collections::BTreeSet<&str> = served_clients(&base.plan);
     let base_out = PlanFigures::of(&base);
@@ -585,6 +499,112 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
         extra_rounds: round_answers,
         moves,
     })
+}
+
+/// The hypothetical requests: the package's new clients in each area, and
+/// one more round per shift (early, late) and travel mode; each validated.
+fn questions(
+    req: &Request,
+    base_req: &Request,
+    opts: &CapacityOptions,
+    base: &Planned,
+    of: &[usize],
+    centres: &[Location],
+) -> Result<Vec<Job>, RotaError> {
+    let mut jobs = Vec::new();
+    for (a, &centre) in centres.iter().enumerate() {
+        let mut r = base_req.clone();
+        r.clients
+            .extend(new_clients(req, &opts.package, of, a, centre, opts.max_new));
+        jobs.push(Job::Area { area: a, req: r });
+    }
+    let (skills, gender) = full_profile(req);
+    let city = centres
+        .first()
+        .copied()
+        .unwrap_or(Location { lat: 0.0, lon: 0.0 });
+    for late in [false, true] {
+        let Some(shift) = common_shift(req, late) else {
+            continue;
+        };
+        for mode in crate::model::MODES {
+            let id = format!("NEW-{}-{mode}", if late { "late" } else { "early" });
+            let mut r = base_req.clone();
+            r.carers.push(Carer {
+                id,
+                travel_mode: mode.to_string(),
+                shift: Some(shift.clone()),
+                shifts: None,
+                start_location: city,
+                end_location: None,
+                skills: skills.clone(),
+                gender: gender.clone(),
+            });
+            jobs.push(Job::Round {
+                answer: RoundAnswer {
+                    shift: if late { "late" } else { "early" }.to_string(),
+                    travel_mode: mode.to_string(),
+                    start: shift.start,
+                    end: shift.end,
+                    location: city,
+                    skills: skills.clone(),
+                    gender: gender.clone(),
+                    extra_clients: 0,
+                    extra_priority: 0,
+                    plan: PlanFigures::of(base),
+                },
+                req: r,
+            });
+        }
+    }
+    for (i, j) in jobs.iter().enumerate() {
+        crate::validate::validate(j.request()).map_err(|mut issues| {
+            for issue in &mut issues.0 {
+                issue.message = format!("capacity question {}: {}", i + 1, issue.message);
+            }
+            RotaError::Invalid(issues)
+        })?;
+    }
+    Ok(jobs)
+}
+
+/// Solve every job, `threads` at a time, each on one thread and
+/// warm-started from the baseline's solution.
+fn solve_all(
+    jobs: &[Job],
+    threads: usize,
+    base: &Planned,
+) -> Result<Vec<Option<Result<Planned, RotaError>>>, RotaError> {
+    let single = PlanOptions {
+        exact: false,
+        threads: 1,
+        ..PlanOptions::default()
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Planned, RotaError>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(jobs.len()).max(1) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(i) else { break };
+                    let out = plan_with_solution(
+                        job.request(),
+                        &single,
+                        &SolveControl::new(),
+                        Some(&base.solution),
+                    );
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(out);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .map_err(|_| RotaError::Internal("a capacity solve panicked".into()))
 }
 
 fn served_clients(plan: &crate::model::Plan) -> std::collections::BTreeSet<&str> {

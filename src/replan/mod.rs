@@ -29,6 +29,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
+use crate::clock::hhmm;
 use crate::control::SolveControl;
 use crate::error::{Issue, Issues, RotaError};
 use crate::model::{
@@ -69,10 +70,6 @@ pub struct Replan {
     kept: Vec<Call>,
 }
 
-fn hm(m: i32) -> String {
-    format!("{:02}:{:02}", m / 60, m % 60)
-}
-
 /// Check the disruption against the request and the plan: E1902 unknown
 /// carer in `--unavailable`, E1903 `--unavailable-from` before `--now`,
 /// E1904 plan date differs from the request's.
@@ -95,7 +92,11 @@ pub fn validate(req: &Request, old: &Plan, d: &Disruption) -> Vec<Issue> {
         out.push(Issue::new(
             "E1903",
             "--unavailable-from",
-            format!("--unavailable-from {} is before --now {}", hm(f), hm(d.now)),
+            format!(
+                "--unavailable-from {} is before --now {}",
+                hhmm(i64::from(f)),
+                hhmm(i64::from(d.now))
+            ),
             "give a time at or after --now (or leave it out: it defaults to --now)",
         ));
     }
@@ -440,7 +441,7 @@ pub fn replan(
                 message: format!(
                     "visit(s) {} could only start before the re-plan at {} and were not done",
                     passed.join(", "),
-                    hm(d.now)
+                    hhmm(i64::from(d.now))
                 ),
             }];
         }
@@ -525,7 +526,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
             if *s < now {
                 done.entry(client.as_str())
                     .or_default()
-                    .push(format!("{v} by {c} at {}", hm(*s)));
+                    .push(format!("{v} by {c} at {}", hhmm(i64::from(*s))));
             }
             continue;
         }
@@ -554,7 +555,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
                     status: "started_not_finished".into(),
                     message: format!(
                         "already visited before {} ({}), but the rest of the day's calls cannot be fitted: arrange them by hand",
-                        hm(now),
+                        hhmm(i64::from(now)),
                         calls.join(", ")
                     ),
                 }),
@@ -568,7 +569,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
             let carers: Vec<String> = after
                 .iter()
                 .filter(|((_, _), (k, s))| k == client && *s >= now)
-                .map(|((v, c), (_, s))| format!("{v} by {c} at {}", hm(*s)))
+                .map(|((v, c), (_, s))| format!("{v} by {c} at {}", hhmm(i64::from(*s))))
                 .collect();
             at_risk.push(AtRisk {
                 client: client.to_string(),

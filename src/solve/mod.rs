@@ -1,6 +1,10 @@
-//! Solvers over the internal [`Problem`]. Today: a greedy construction of
-//! whole clients ([`greedy`]); every solver returns a [`Solution`] that
-//! [`crate::plan`] turns into the contract's plan.
+//! Solvers over the internal [`Problem`], each returning a [`Solution`] that
+//! [`crate::plan`] turns into the contract's plan: construction of whole
+//! clients ([`construct`]), the adaptive large-neighbourhood search with
+//! local search and recombination ([`search`], [`ls`]), the exact MIP
+//! ([`exact`]); with the bound on any plan ([`bound`]) and the reasons a
+//! client is not served ([`reasons`]). [`schedule`] and [`reach`] are the
+//! timing and least-travel arithmetic they share.
 
 pub mod bound;
 pub mod construct;

@@ -8,222 +8,281 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::clock::{self, hhmm};
 use crate::error::Issue;
-use crate::model::{Carer, Client, Request, Visit, minutes_of_day};
-
-fn hm(m: i64) -> String {
-    format!("{:02}:{:02}", m / 60, m % 60)
-}
+use crate::model::{Carer, Client, Lock, Request, Visit, minutes_of_day};
 
 /// Every problem with `req.locks`, in lock order. Assumes nothing about the
 /// rest of the request beyond that it parsed (ids may be duplicated: the
-/// first carer, client or visit of an id is used).
+/// first carer, client or visit of an id is used). One function per code
+/// family below.
 pub fn validate(req: &Request) -> Vec<Issue> {
     let mut out = Vec::new();
     if req.locks.is_empty() {
         return out;
     }
-    let mut carers: HashMap<&str, &Carer> = HashMap::new();
-    for c in &req.carers {
-        carers.entry(c.id.as_str()).or_insert(c);
-    }
-    let mut visits: HashMap<&str, (&Client, &Visit)> = HashMap::new();
-    for k in &req.clients {
-        for v in &k.visits {
-            visits.entry(v.id.as_str()).or_insert((k, v));
-        }
-    }
+    let ids = Ids::of(req);
     // Locks of each visit, in order, for the cross-lock checks.
     let mut by_visit: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, l) in req.locks.iter().enumerate() {
-        let p = format!("locks[{i}]");
-        let visit = visits.get(l.visit.as_str());
-        let carer = carers.get(l.carer.as_str());
-        if visit.is_none() {
-            out.push(Issue::new(
-                "E1801",
-                format!("{p}.visit"),
-                format!(
-                    "lock {i} names visit '{}', which is not in the request",
-                    l.visit
-                ),
-                "name a visit id of one of the clients (or remove the lock)",
-            ));
-        }
-        if carer.is_none() {
-            out.push(Issue::new(
-                "E1802",
-                format!("{p}.carer"),
-                format!(
-                    "lock {i} names carer '{}', which is not in 'carers'",
-                    l.carer
-                ),
-                "name a carer of this request (or remove the lock)",
-            ));
-        }
-        let (Some(&(client, visit)), Some(&carer)) = (visit, carer) else {
+        let Some((client, visit, carer)) = check_e1801_e1802_known_ids(&ids, i, l, &mut out) else {
             continue;
         };
         by_visit.entry(visit.id.as_str()).or_default().push(i);
-        let why = if let Some(s) = visit.skills.iter().find(|s| !carer.skills.contains(s)) {
-            Some(format!("lacks skill '{s}'"))
-        } else if client.carer_gender.is_some() && carer.gender != client.carer_gender {
-            Some(format!(
-                "is not of gender '{}' that client '{}' asks for",
-                client.carer_gender.as_deref().unwrap_or(""),
-                client.id
-            ))
-        } else if client.excluded_carers.contains(&carer.id) {
-            Some(format!("is excluded by client '{}'", client.id))
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            out.push(Issue::new(
-                "E1803",
-                format!("{p}.carer"),
-                format!(
-                    "lock {i}: carer '{}' may not do visit '{}': the carer {why}",
-                    carer.id, visit.id
-                ),
-                "lock an eligible carer (skills, gender, not excluded), or remove the lock",
-            ));
-        }
+        check_e1803_eligible(i, client, visit, carer, &mut out);
         if let Some(t) = l.start {
-            let s = i64::from(minutes_of_day(t));
-            let (ws, we) = (
-                i64::from(minutes_of_day(visit.window.start)),
-                i64::from(minutes_of_day(visit.window.end)),
-            );
-            if !(ws..=we).contains(&s) {
-                out.push(Issue::new(
-                    "E1804",
-                    format!("{p}.start"),
-                    format!(
-                        "lock {i}: start {} of visit '{}' is outside its window {}-{}",
-                        hm(s),
-                        visit.id,
-                        hm(ws),
-                        hm(we)
-                    ),
-                    "give a start inside the visit's window, or leave 'start' out",
-                ));
-            }
-            let end = s + i64::from(visit.duration);
-            let fits = carer.all_shifts().iter().any(|sh| {
-                i64::from(minutes_of_day(sh.start)) <= s && end <= i64::from(minutes_of_day(sh.end))
-            });
-            if !fits {
-                let list: Vec<String> = carer
-                    .all_shifts()
-                    .iter()
-                    .map(|sh| {
-                        format!(
-                            "{}-{}",
-                            hm(minutes_of_day(sh.start).into()),
-                            hm(minutes_of_day(sh.end).into())
-                        )
-                    })
-                    .collect();
-                out.push(Issue::new(
-                    "E1805",
-                    format!("{p}.start"),
-                    format!(
-                        "lock {i}: visit '{}' at {}-{} is outside every shift of carer '{}' ({})",
-                        visit.id,
-                        hm(s),
-                        hm(end),
-                        carer.id,
-                        list.join(", ")
-                    ),
-                    "give a start at which the whole visit lies inside one of the carer's shifts",
-                ));
-            }
+            check_e1804_e1805_start(i, visit, carer, i64::from(minutes_of_day(t)), &mut out);
         }
     }
-
-    // Per visit: duplicates, too many locks, a partly locked double-up,
-    // different starts.
-    let mut fixed: Vec<(usize, &str, &str, i64, i64)> = Vec::new(); // (lock, carer, visit, start, end)
+    let mut fixed = Vec::new();
     for (vid, ls) in &by_visit {
-        let (client, visit) = visits[vid];
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut distinct = 0usize;
-        for &i in ls {
-            let l = &req.locks[i];
-            if let Some(&j) = seen.get(l.carer.as_str()) {
+        let (client, visit) = ids.visits[vid];
+        fixed.extend(check_e1806_to_e1809_per_visit(
+            req, client, visit, ls, &mut out,
+        ));
+    }
+    check_e1810_overlaps(&mut fixed, &mut out);
+    check_e1811_after_gaps(&ids, &fixed, &mut out);
+    out.sort_by_key(|i| lock_index(&i.path));
+    out
+}
+
+/// The first carer and the first visit (with its client) of each id.
+struct Ids<'a> {
+    carers: HashMap<&'a str, &'a Carer>,
+    visits: HashMap<&'a str, (&'a Client, &'a Visit)>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(req: &'a Request) -> Ids<'a> {
+        let mut carers = HashMap::new();
+        for c in &req.carers {
+            carers.entry(c.id.as_str()).or_insert(c);
+        }
+        let mut visits = HashMap::new();
+        for k in &req.clients {
+            for v in &k.visits {
+                visits.entry(v.id.as_str()).or_insert((k, v));
+            }
+        }
+        Ids { carers, visits }
+    }
+}
+
+/// A locked visit with a fixed start: (lock, carer, visit, start, end).
+type Fixed<'a> = (usize, &'a str, &'a str, i64, i64);
+
+/// E1801 unknown visit, E1802 unknown carer; the lock's client, visit and
+/// carer when both are known.
+fn check_e1801_e1802_known_ids<'a>(
+    ids: &Ids<'a>,
+    i: usize,
+    l: &Lock,
+    out: &mut Vec<Issue>,
+) -> Option<(&'a Client, &'a Visit, &'a Carer)> {
+    let p = format!("locks[{i}]");
+    let visit = ids.visits.get(l.visit.as_str());
+    let carer = ids.carers.get(l.carer.as_str());
+    if visit.is_none() {
+        out.push(Issue::new(
+            "E1801",
+            format!("{p}.visit"),
+            format!(
+                "lock {i} names visit '{}', which is not in the request",
+                l.visit
+            ),
+            "name a visit id of one of the clients (or remove the lock)",
+        ));
+    }
+    if carer.is_none() {
+        out.push(Issue::new(
+            "E1802",
+            format!("{p}.carer"),
+            format!(
+                "lock {i} names carer '{}', which is not in 'carers'",
+                l.carer
+            ),
+            "name a carer of this request (or remove the lock)",
+        ));
+    }
+    let (&(client, visit), &carer) = (visit?, carer?);
+    Some((client, visit, carer))
+}
+
+/// E1803: the locked carer may not do the visit (skill, gender, exclusion).
+fn check_e1803_eligible(
+    i: usize,
+    client: &Client,
+    visit: &Visit,
+    carer: &Carer,
+    out: &mut Vec<Issue>,
+) {
+    let why = if let Some(s) = visit.skills.iter().find(|s| !carer.skills.contains(s)) {
+        Some(format!("lacks skill '{s}'"))
+    } else if client.carer_gender.is_some() && carer.gender != client.carer_gender {
+        Some(format!(
+            "is not of gender '{}' that client '{}' asks for",
+            client.carer_gender.as_deref().unwrap_or(""),
+            client.id
+        ))
+    } else if client.excluded_carers.contains(&carer.id) {
+        Some(format!("is excluded by client '{}'", client.id))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        out.push(Issue::new(
+            "E1803",
+            format!("locks[{i}].carer"),
+            format!(
+                "lock {i}: carer '{}' may not do visit '{}': the carer {why}",
+                carer.id, visit.id
+            ),
+            "lock an eligible carer (skills, gender, not excluded), or remove the lock",
+        ));
+    }
+}
+
+/// E1804 locked start `s` outside the visit's window, E1805 the visit at
+/// `s` outside every shift of the carer.
+fn check_e1804_e1805_start(i: usize, visit: &Visit, carer: &Carer, s: i64, out: &mut Vec<Issue>) {
+    let p = format!("locks[{i}]");
+    let (ws, we) = (
+        i64::from(minutes_of_day(visit.window.start)),
+        i64::from(minutes_of_day(visit.window.end)),
+    );
+    if !(ws..=we).contains(&s) {
+        out.push(Issue::new(
+            "E1804",
+            format!("{p}.start"),
+            format!(
+                "lock {i}: start {} of visit '{}' is outside its window {}-{}",
+                hhmm(s),
+                visit.id,
+                hhmm(ws),
+                hhmm(we)
+            ),
+            "give a start inside the visit's window, or leave 'start' out",
+        ));
+    }
+    let end = s + i64::from(visit.duration);
+    let fits = carer.all_shifts().iter().any(|sh| {
+        i64::from(minutes_of_day(sh.start)) <= s && end <= i64::from(minutes_of_day(sh.end))
+    });
+    if !fits {
+        let list: Vec<String> = carer
+            .all_shifts()
+            .iter()
+            .map(|sh| format!("{}-{}", clock::time(sh.start), clock::time(sh.end)))
+            .collect();
+        out.push(Issue::new(
+            "E1805",
+            format!("{p}.start"),
+            format!(
+                "lock {i}: visit '{}' at {}-{} is outside every shift of carer '{}' ({})",
+                visit.id,
+                hhmm(s),
+                hhmm(end),
+                carer.id,
+                list.join(", ")
+            ),
+            "give a start at which the whole visit lies inside one of the carer's shifts",
+        ));
+    }
+}
+
+/// Per visit, over its locks `ls`: E1806 a carer locked twice, E1807 more
+/// carers than it needs, E1808 a partly locked double-up, E1809 different
+/// starts. Returns the visit's locks with the fixed start, if one is given.
+fn check_e1806_to_e1809_per_visit<'a>(
+    req: &'a Request,
+    client: &Client,
+    visit: &'a Visit,
+    ls: &[usize],
+    out: &mut Vec<Issue>,
+) -> Vec<Fixed<'a>> {
+    let vid = visit.id.as_str();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut distinct = 0usize;
+    for &i in ls {
+        let l = &req.locks[i];
+        if let Some(&j) = seen.get(l.carer.as_str()) {
+            out.push(Issue::new(
+                "E1806",
+                format!("locks[{i}]"),
+                format!(
+                    "lock {i} repeats lock {j}: carer '{}' on visit '{vid}'",
+                    l.carer
+                ),
+                "lock each carer to a visit once (remove the repeat)",
+            ));
+        } else {
+            seen.insert(l.carer.as_str(), i);
+            distinct += 1;
+            if distinct > visit.carers_required as usize {
                 out.push(Issue::new(
-                    "E1806",
+                    "E1807",
                     format!("locks[{i}]"),
                     format!(
-                        "lock {i} repeats lock {j}: carer '{}' on visit '{vid}'",
-                        l.carer
+                        "lock {i}: visit '{vid}' needs {} carer(s) but has {distinct} or more locked carers",
+                        visit.carers_required
                     ),
-                    "lock each carer to a visit once (remove the repeat)",
-                ));
-            } else {
-                seen.insert(l.carer.as_str(), i);
-                distinct += 1;
-                if distinct > visit.carers_required as usize {
-                    out.push(Issue::new(
-                        "E1807",
-                        format!("locks[{i}]"),
-                        format!(
-                            "lock {i}: visit '{vid}' needs {} carer(s) but has {distinct} or more locked carers",
-                            visit.carers_required
-                        ),
-                        "lock at most carers_required carers to a visit",
-                    ));
-                }
-            }
-        }
-        if distinct < visit.carers_required as usize {
-            out.push(Issue::new(
-                "E1808",
-                format!("locks[{}]", ls[0]),
-                format!(
-                    "visit '{vid}' of client '{}' is a double-up but only carer '{}' is locked to it",
-                    client.id, req.locks[ls[0]].carer
-                ),
-                "lock both carers of a double-up (rota cannot yet keep one carer and choose the other)",
-            ));
-        }
-        let starts: Vec<(usize, i64)> = ls
-            .iter()
-            .filter_map(|&i| {
-                req.locks[i]
-                    .start
-                    .map(|t| (i, i64::from(minutes_of_day(t))))
-            })
-            .collect();
-        if let Some(&(i0, s0)) = starts.first() {
-            for &(i, s) in &starts[1..] {
-                if s != s0 {
-                    out.push(Issue::new(
-                        "E1809",
-                        format!("locks[{i}].start"),
-                        format!(
-                            "lock {i} starts visit '{vid}' at {} but lock {i0} at {}: both carers of a double-up start together",
-                            hm(s),
-                            hm(s0)
-                        ),
-                        "give the same start on every lock of the visit, or on one of them only",
-                    ));
-                }
-            }
-            for &i in ls {
-                fixed.push((
-                    i,
-                    req.locks[i].carer.as_str(),
-                    visit.id.as_str(),
-                    s0,
-                    s0 + i64::from(visit.duration),
+                    "lock at most carers_required carers to a visit",
                 ));
             }
         }
     }
+    if distinct < visit.carers_required as usize {
+        out.push(Issue::new(
+            "E1808",
+            format!("locks[{}]", ls[0]),
+            format!(
+                "visit '{vid}' of client '{}' is a double-up but only carer '{}' is locked to it",
+                client.id, req.locks[ls[0]].carer
+            ),
+            "lock both carers of a double-up (rota cannot yet keep one carer and choose the other)",
+        ));
+    }
+    let starts: Vec<(usize, i64)> = ls
+        .iter()
+        .filter_map(|&i| {
+            req.locks[i]
+                .start
+                .map(|t| (i, i64::from(minutes_of_day(t))))
+        })
+        .collect();
+    let Some(&(i0, s0)) = starts.first() else {
+        return Vec::new();
+    };
+    for &(i, s) in &starts[1..] {
+        if s != s0 {
+            out.push(Issue::new(
+                "E1809",
+                format!("locks[{i}].start"),
+                format!(
+                    "lock {i} starts visit '{vid}' at {} but lock {i0} at {}: both carers of a double-up start together",
+                    hhmm(s),
+                    hhmm(s0)
+                ),
+                "give the same start on every lock of the visit, or on one of them only",
+            ));
+        }
+    }
+    ls.iter()
+        .map(|&i| {
+            (
+                i,
+                req.locks[i].carer.as_str(),
+                vid,
+                s0,
+                s0 + i64::from(visit.duration),
+            )
+        })
+        .collect()
+}
 
-    // Fixed times that overlap on one carer.
+/// E1810: fixed times that overlap on one carer.
+fn check_e1810_overlaps(fixed: &mut [Fixed], out: &mut Vec<Issue>) {
     fixed.sort_by_key(|&(i, ..)| i);
     for (a, &(i, ci, vi, si, ei)) in fixed.iter().enumerate() {
         for &(j, cj, vj, sj, ej) in &fixed[..a] {
@@ -233,22 +292,24 @@ pub fn validate(req: &Request) -> Vec<Issue> {
                     format!("locks[{i}]"),
                     format!(
                         "lock {i} (visit '{vi}' {}-{}) and lock {j} (visit '{vj}' {}-{}) overlap on carer '{ci}'",
-                        hm(si),
-                        hm(ei),
-                        hm(sj),
-                        hm(ej)
+                        hhmm(si),
+                        hhmm(ei),
+                        hhmm(sj),
+                        hhmm(ej)
                     ),
                     "move one of the starts, or lock one of the visits to another carer",
                 ));
             }
         }
     }
+}
 
-    // `after` gaps between two visits with fixed starts.
+/// E1811: an `after` gap broken between two visits with fixed starts.
+fn check_e1811_after_gaps(ids: &Ids, fixed: &[Fixed], out: &mut Vec<Issue>) {
     let start_of: HashMap<&str, (usize, i64)> =
         fixed.iter().map(|&(i, _, v, s, _)| (v, (i, s))).collect();
     for (&v, &(i, s)) in &start_of {
-        let (_, visit) = visits[v];
+        let (_, visit) = ids.visits[v];
         if let Some(a) = &visit.after
             && let Some(&(j, sa)) = start_of.get(a.visit.as_str())
             && s < sa + i64::from(a.min_gap)
@@ -258,17 +319,15 @@ pub fn validate(req: &Request) -> Vec<Issue> {
                 format!("locks[{i}].start"),
                 format!(
                     "lock {i} starts visit '{v}' at {}, but it must start {} min after visit '{}', which lock {j} fixes at {}",
-                    hm(s),
+                    hhmm(s),
                     a.min_gap,
                     a.visit,
-                    hm(sa)
+                    hhmm(sa)
                 ),
                 "move one of the two starts so that the 'after' gap holds",
             ));
         }
     }
-    out.sort_by_key(|i| lock_index(&i.path));
-    out
 }
 
 /// `locks[7].carer` -> 7 (for ordering issues by lock).

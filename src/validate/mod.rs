@@ -69,7 +69,7 @@ struct Validator {
 }
 
 fn hhmm(t: NaiveTime) -> String {
-    t.format("%H:%M").to_string()
+    crate::clock::time(t)
 }
 
 fn mins(t: NaiveTime) -> i64 {

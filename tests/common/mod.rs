@@ -1,5 +1,8 @@
-//! Random small requests for property tests (shared by several test files).
+//! Shared by several test files: random small requests for property tests
+//! (here) and small hand-made days with the binary ([`day`]).
 #![allow(dead_code)]
+
+pub mod day;
 
 use std::collections::BTreeMap;
 

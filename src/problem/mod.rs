@@ -1,6 +1,11 @@
-//! The solver's view of a day: dense, index-based, integer minutes,
-//! immutable once built. It never sees JSON; readers of other formats build
-//! the same structure.
+//! The solver's view of a day: dense, index-based, integer minutes. It never
+//! sees JSON; readers of other formats build the same structure. Solvers
+//! only read it; what changes a problem before solving (locks, the fixed
+//! calls of a re-plan, what-if rounds of `capacity`) builds a new one or
+//! edits it before any solver sees it.
+
+mod continuity;
+mod locks;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -301,81 +306,12 @@ impl Problem {
     }
 
     /// Carer id -> carer index.
-    fn carer_index(carers: &[CarerSpec]) -> HashMap<&str, usize> {
+    pub(crate) fn carer_index(carers: &[CarerSpec]) -> HashMap<&str, usize> {
         carers
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))
             .collect()
-    }
-
-    /// Carers who visited a client in `prev` become preferred carers of the
-    /// client (docs/continuity.md). Clients, visits and carers of `prev`
-    /// that are not in this problem are ignored.
-    fn add_previous_carers(&mut self, prev: &crate::model::Plan) {
-        let carer = Self::carer_index(&self.carers);
-        let client: HashMap<String, usize> = self
-            .clients
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        for round in &prev.rounds {
-            let Some(&c) = carer.get(round.carer.as_str()) else {
-                continue;
-            };
-            for stop in &round.stops {
-                if let crate::model::Stop::Visit(v) = stop
-                    && let Some(&k) = client.get(v.client.as_str())
-                    && !self.clients[k].preferred.contains(&c)
-                {
-                    self.clients[k].preferred.push(c);
-                }
-            }
-        }
-    }
-
-    /// Restrict each locked visit to the rounds of its locked carers (those
-    /// whose shift holds the fixed start, if any) and its window to the fixed
-    /// start; its client must be served. Assumes the locks passed validation
-    /// (known ids, eligible carers, as many locks as `carers_required`).
-    fn apply_locks(&mut self, req: &Request) -> Result<(), RotaError> {
-        let bad = |m: String| RotaError::Internal(format!("locks not validated: {m}"));
-        let carer = Self::carer_index(&self.carers);
-        let visit: HashMap<String, usize> = self
-            .visits
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i))
-            .collect();
-        let mut carers_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut must = vec![false; self.clients.len()];
-        for l in &req.locks {
-            let v = *visit
-                .get(l.visit.as_str())
-                .ok_or_else(|| bad(format!("visit '{}'", l.visit)))?;
-            let c = *carer
-                .get(l.carer.as_str())
-                .ok_or_else(|| bad(format!("carer '{}'", l.carer)))?;
-            carers_of.entry(v).or_default().push(c);
-            if let Some(t) = l.start {
-                let m = minutes_of_day(t);
-                self.visits[v].tw_start = m;
-                self.visits[v].tw_end = m;
-            }
-            must[self.visits[v].client] = true;
-        }
-        for (v, cs) in carers_of {
-            let vs = &self.visits[v];
-            let (first, last, d) = (vs.tw_start, vs.tw_end, vs.duration);
-            let rounds = &self.rounds;
-            self.eligible[v].retain(|&r| {
-                let spec = &rounds[r];
-                cs.contains(&spec.carer) && spec.start <= last && first + d <= spec.end
-            });
-        }
-        self.set_must_serve(must);
-        Ok(())
     }
 
     /// Mark clients the solver must serve (or, in a re-plan, try hardest to

@@ -1,0 +1,35 @@
+//! Continuity across days in the solver's view (docs/continuity.md): the
+//! carers of the request's `previous_plan` become preferred carers.
+
+use std::collections::HashMap;
+
+use super::Problem;
+use crate::model::{Plan, Stop};
+
+impl Problem {
+    /// Carers who visited a client in `prev` become preferred carers of the
+    /// client (docs/continuity.md). Clients, visits and carers of `prev`
+    /// that are not in this problem are ignored.
+    pub(super) fn add_previous_carers(&mut self, prev: &Plan) {
+        let carer = Self::carer_index(&self.carers);
+        let client: HashMap<String, usize> = self
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        for round in &prev.rounds {
+            let Some(&c) = carer.get(round.carer.as_str()) else {
+                continue;
+            };
+            for stop in &round.stops {
+                if let Stop::Visit(v) = stop
+                    && let Some(&k) = client.get(v.client.as_str())
+                    && !self.clients[k].preferred.contains(&c)
+                {
+                    self.clients[k].preferred.push(c);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Re-planning after a disruption end to end (`rota replan`, `rota bench
+//! replan`; docs/replan.md). Every plan made here passes the independent
+//! checker.
+
+mod common;
+
+use common::day::*;
+use rota::check::check;
+use rota::model::{Plan, Request, Stop, minutes_of_day};
+use rota::replan::{Disruption, Replan, history_kept};
+use rota::{PlanOptions, control::SolveControl};
+use serde_json::Value;
+
+/// The carers with the most calls from `now` on in `p`.
+fn busiest_after(p: &Plan, now: i32, n: usize) -> Vec<String> {
+    let mut by: Vec<(usize, String)> = p
+        .rounds
+        .iter()
+        .map(|r| {
+            let k = r
+                .stops
+                .iter()
+                .filter(|s| matches!(s, Stop::Visit(v) if minutes_of_day(v.start) >= now))
+                .count();
+            (k, r.carer.clone())
+        })
+        .collect();
+    by.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    by.into_iter().take(n).map(|x| x.1).collect()
+}
+
+/// Re-plan `r` (planned as `old`) after `d`, and assert the properties of
+/// docs/replan.md: the checker accepts it, calls before `now` are kept, and
+/// if any call of an available carer moved, the new plan serves more
+/// priority than keeping every such call (the warm start) does.
+fn replan_and_verify(r: &Request, old: &Plan, d: &Disruption) -> Plan {
+    let new = rota::replan::replan(r, old, d, &PlanOptions::default(), &SolveControl::new())
+        .expect("re-plans");
+    let report = check(r, &new);
+    assert!(report.is_valid(), "{report}");
+    assert!(history_kept(old, &new, d.now));
+    let s = new.summary.replan.as_ref().expect("replan summary");
+    // Every lost client is reported.
+    for u in &new.unserved {
+        let was_served = calls(old)
+            .keys()
+            .any(|(v, _)| v.starts_with(&format!("{}-", u.client)));
+        if was_served {
+            assert!(
+                s.at_risk.iter().any(|a| a.client == u.client),
+                "{} not at risk",
+                u.client
+            );
+        }
+    }
+    // Calls before now: all of them are fixed unless their client is at risk.
+    let started_lost = s
+        .at_risk
+        .iter()
+        .filter(|a| a.status == "started_not_finished")
+        .count();
+    if started_lost == 0 {
+        let before = calls(old).values().filter(|&&t| t < d.now).count() as u32;
+        assert!(s.calls_fixed >= before, "{s:?}");
+    }
+    if s.calls_moved > 0 {
+        let rp = Replan::build(r, old, d).unwrap();
+        let warm = rp.warm_start().solution;
+        let p = &rp.problem;
+        let warm_priority: i64 = (0..p.clients.len())
+            .filter(|&k| warm.is_served(p, k))
+            .map(|k| p.true_priority(k))
+            .sum();
+        assert!(
+            new.summary.priority_served as i64 > warm_priority,
+            "{} calls moved but priority {} <= {} of keeping them",
+            s.calls_moved,
+            new.summary.priority_served,
+            warm_priority
+        );
+    }
+    new
+}
+
+#[test]
+fn replan_generated_days_keeps_history_and_moves_only_to_serve_more() {
+    for seed in [2u64, 5] {
+        let mut r = rota::generate::generate(&rota::generate::GenerateOptions {
+            clients: 16,
+            seed,
+            am_rounds: Some(3),
+            pm_rounds: Some(2),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        });
+        r.settings.time_limit_seconds = 1.0;
+        let old = plan(&r);
+        let now = 10 * 60 + 15;
+        let d = Disruption {
+            now,
+            unavailable: busiest_after(&old, now, 2),
+            unavailable_from: None,
+        };
+        let new = replan_and_verify(&r, &old, &d);
+        // Absent carers have no call from now on.
+        for round in new
+            .rounds
+            .iter()
+            .filter(|x| d.unavailable.contains(&x.carer))
+        {
+            for s in &round.stops {
+                if let Stop::Visit(v) = s {
+                    assert!(minutes_of_day(v.start) < now, "{} at {}", v.visit, v.start);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn replan_the_sample_day_with_two_carers_off_at_10_15() {
+    let mut r = rota::load_request(SAMPLE).unwrap();
+    r.settings.time_limit_seconds = 2.0;
+    let old = plan(&r);
+    let d = Disruption {
+        now: 10 * 60 + 15,
+        unavailable: vec!["C03".into(), "C07".into()],
+        unavailable_from: None,
+    };
+    let new = replan_and_verify(&r, &old, &d);
+    let s = new.summary.replan.clone().unwrap();
+    assert!(s.calls_of_unavailable > 0, "{s:?}");
+}
+
+#[test]
+fn replan_later_absence_keeps_the_absent_carers_calls_until_then() {
+    let mut r = rota::load_request(SAMPLE).unwrap();
+    r.settings.time_limit_seconds = 1.0;
+    let old = plan(&r);
+    let d = Disruption {
+        now: 9 * 60,
+        unavailable: vec!["C02".into()],
+        unavailable_from: Some(12 * 60),
+    };
+    let new = replan_and_verify(&r, &old, &d);
+    let (o, n) = (calls(&old), calls(&new));
+    for ((v, c), t) in &o {
+        if c == "C02" && *t < 12 * 60 {
+            assert_eq!(n.get(&(v.clone(), c.clone())), Some(t), "{v}");
+        }
+        if c == "C02" && *t >= 12 * 60 {
+            assert!(!n.contains_key(&(v.clone(), c.clone())), "{v}");
+        }
+    }
+}
+
+#[test]
+fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
+    let mut r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 14,
+        seed: 7,
+        am_rounds: Some(3),
+        pm_rounds: Some(2),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    r.settings.time_limit_seconds = 1.0;
+    let old = plan(&r);
+    let now = 10 * 60 + 15;
+    // Cancel a served client, add a new one with an afternoon call.
+    let served: Vec<String> = old
+        .rounds
+        .iter()
+        .flat_map(|x| &x.stops)
+        .filter_map(|s| match s {
+            Stop::Visit(v) => Some(v.client.clone()),
+            Stop::Break(_) => None,
+        })
+        .collect();
+    let gone = served[0].clone();
+    r.clients.retain(|c| c.id != gone);
+    let mut new_client = r.clients[0].clone();
+    new_client.id = "NEW1".into();
+    new_client.preferred_carers.clear();
+    new_client.excluded_carers.clear();
+    new_client.carer_gender = None;
+    new_client.visits = vec![rota::model::Visit {
+        id: "NEW1-pm".into(),
+        window: rota::model::Window {
+            start: rota::model::hhmm::parse("14:00").unwrap(),
+            end: rota::model::hhmm::parse("18:00").unwrap(),
+        },
+        duration: 20,
+        carers_required: 1,
+        skills: vec![],
+        after: None,
+    }];
+    r.clients.push(new_client);
+    let d = Disruption {
+        now,
+        unavailable: vec![],
+        unavailable_from: None,
+    };
+    let new = rota::replan::replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new())
+        .expect("re-plans");
+    assert!(check(&r, &new).is_valid());
+    assert!(history_kept(&old, &new, now));
+    let s = new.summary.replan.clone().unwrap();
+    assert!(
+        s.at_risk
+            .iter()
+            .any(|a| a.client == gone && a.status == "cancelled"),
+        "{s:?}"
+    );
+    assert!(!s.at_risk.iter().any(|a| a.status == "lost"), "{s:?}");
+    assert_eq!(s.calls_moved, 0, "{s:?}");
+    // The new client's afternoon call fits: there is room after 14:00.
+    assert!(
+        calls(&new).keys().any(|(v, _)| v == "NEW1-pm"),
+        "{:?}",
+        new.unserved
+    );
+}
+
+#[test]
+fn cli_replan_writes_the_new_plan_and_reports_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 12,
+        seed: 4,
+        am_rounds: Some(3),
+        pm_rounds: Some(1),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    let request = dir.path().join("day.json");
+    std::fs::write(&request, serde_json::to_string(&r).unwrap()).unwrap();
+    let old_path = dir.path().join("plan.json");
+    let out = rota()
+        .arg("plan")
+        .arg(&request)
+        .args(["--time-limit", "1", "-o"])
+        .arg(&old_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let old: Plan = serde_json::from_str(&std::fs::read_to_string(&old_path).unwrap()).unwrap();
+    let off = busiest_after(&old, 10 * 60 + 15, 2).join(",");
+    let new_path = dir.path().join("new.json");
+    let out = rota()
+        .arg("replan")
+        .arg(&request)
+        .arg(&old_path)
+        .args([
+            "--now",
+            "10:15",
+            "--unavailable",
+            &off,
+            "--time-limit",
+            "1",
+            "-o",
+        ])
+        .arg(&new_path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "replan at 10:15: {} unavailable from 10:15",
+            off.replace(',', ", ")
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("calls kept as they happened"), "{stderr}");
+    let out = rota()
+        .arg("check")
+        .arg(&request)
+        .arg(&new_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let new: Value = serde_json::from_str(&std::fs::read_to_string(&new_path).unwrap()).unwrap();
+    assert_eq!(new["summary"]["replan"]["now"], "10:15");
+    assert!(new["summary"]["replan"]["calls_moved"].is_u64());
+}
+
+#[test]
+fn cli_replan_bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = lock_day();
+    let request = dir.path().join("day.json");
+    std::fs::write(&request, v.to_string()).unwrap();
+    let p = plan(&req(&v));
+    let old_path = dir.path().join("plan.json");
+    std::fs::write(&old_path, serde_json::to_string(&p).unwrap()).unwrap();
+    let run = |args: &[&str]| {
+        rota()
+            .arg("replan")
+            .arg(&request)
+            .arg(&old_path)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--now", "10:15", "--unavailable", "C9"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("E1902 at --unavailable"), "{stderr}");
+    let out = run(&[
+        "--now",
+        "10:15",
+        "--unavailable",
+        "C1",
+        "--unavailable-from",
+        "09:00",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("E1903 at --unavailable-from"), "{stderr}");
+    let out = run(&["--now", "25:00"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["--now", "10:15", "--unavailable", "C1", "--time-limit", "1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cli_bench_replan_prints_a_valid_row_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 10,
+        seed: 3,
+        am_rounds: Some(3),
+        pm_rounds: Some(1),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    r.settings.time_limit_seconds = 1.0;
+    let request = dir.path().join("day.json");
+    std::fs::write(&request, serde_json::to_string(&r).unwrap()).unwrap();
+    let out = rota()
+        .args(["bench", "replan"])
+        .arg(&request)
+        .args(["--unavailable", "C01", "--runs", "2", "--time-limit", "1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.ends_with(" |"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    assert!(
+        rows[1].starts_with("| 1 |") && rows[1].ends_with("| yes |"),
+        "{stdout}"
+    );
+    assert!(
+        rows[2].starts_with("| 2 |") && rows[2].ends_with("| yes |"),
+        "{stdout}"
+    );
+}
