@@ -773,9 +773,11 @@ mod tests {
         }
     }
 
-    /// Not a check: prints the shape of a default day (`--nocapture`).
+    /// A default day has the shape of the county service it imitates: 9
+    /// morning and 5 evening rounds per 50 clients, about 55 carer-hours of
+    /// care per 50 clients, one to four calls a client, a few double-ups.
     #[test]
-    fn describe_a_day() {
+    fn a_default_day_has_the_services_shape() {
         for n in [50usize, 500] {
             let r = make(n, 1);
             let visits: usize = r.clients.iter().map(|c| c.visits.len()).sum();
@@ -785,10 +787,16 @@ mod tests {
                 .flat_map(|c| &c.visits)
                 .filter(|v| v.carers_required == 2)
                 .count();
-            println!(
-                "{n} clients: {} carers, {visits} visits ({doubles} double-up), {:.1} care hours",
-                r.carers.len(),
-                care_minutes(&r) as f64 / 60.0
+            let hours_per_50 = care_minutes(&r) as f64 / 60.0 * 50.0 / n as f64;
+            assert_eq!(r.carers.len(), 14 * n / 50, "{n} clients");
+            assert!(
+                (45.0..70.0).contains(&hours_per_50),
+                "{n}: {hours_per_50} h"
+            );
+            assert!(r.clients.iter().all(|c| (1..=4).contains(&c.visits.len())));
+            assert!(
+                doubles * 50 >= visits && doubles * 5 <= visits,
+                "{n}: {doubles} double-ups of {visits}"
             );
         }
     }

@@ -75,31 +75,19 @@ pub fn day_rows(
     Ok(rows)
 }
 
-const DAYS_MD: [&str; 11] = [
-    "clients",
-    "seed",
-    "rounds",
-    "served",
-    "priority",
-    "bound",
-    "gap",
-    "travel h",
-    "final plan s",
-    "total s",
-    "check",
-];
-const DAYS_CSV: [&str; 11] = [
-    "clients",
-    "seed",
-    "rounds",
-    "served",
-    "priority",
-    "bound",
-    "gap",
-    "travel_minutes",
-    "final_plan_seconds",
-    "seconds",
-    "valid",
+/// Column names in Markdown and in CSV.
+const DAYS_COLUMNS: [(&str, &str); 11] = [
+    ("clients", "clients"),
+    ("seed", "seed"),
+    ("rounds", "rounds"),
+    ("served", "served"),
+    ("priority", "priority"),
+    ("bound", "bound"),
+    ("gap", "gap"),
+    ("travel h", "travel_minutes"),
+    ("final plan s", "final_plan_seconds"),
+    ("total s", "seconds"),
+    ("check", "valid"),
 ];
 
 impl DayRow {
@@ -138,10 +126,10 @@ pub fn days_markdown(rows: &[DayRow]) -> String {
     let mut right = [true; 11];
     right[10] = false;
     let cells: Vec<_> = rows.iter().map(|r| r.cells(true)).collect();
-    super::markdown(&DAYS_MD, &right, &cells)
+    super::markdown(&DAYS_COLUMNS.map(|c| c.0), &right, &cells)
 }
 
 pub fn days_csv(rows: &[DayRow]) -> String {
     let cells: Vec<_> = rows.iter().map(|r| r.cells(false)).collect();
-    super::csv(&DAYS_CSV, &cells)
+    super::csv(&DAYS_COLUMNS.map(|c| c.1), &cells)
 }

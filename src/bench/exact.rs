@@ -86,33 +86,20 @@ pub fn exact_rows(
     Ok(rows)
 }
 
-const EXACT_MD: [&str; 12] = [
-    "clients",
-    "seed",
-    "visits",
-    "rounds",
-    "greedy",
-    "exact",
-    "status",
-    "exact s",
-    "exact bound",
-    "relaxation bound",
-    "bound gap",
-    "bound s",
-];
-const EXACT_CSV: [&str; 12] = [
-    "clients",
-    "seed",
-    "visits",
-    "rounds",
-    "greedy",
-    "exact",
-    "optimal",
-    "exact_seconds",
-    "exact_bound",
-    "relaxation_bound",
-    "bound_gap",
-    "bound_seconds",
+/// Column names in Markdown and in CSV.
+const EXACT_COLUMNS: [(&str, &str); 12] = [
+    ("clients", "clients"),
+    ("seed", "seed"),
+    ("visits", "visits"),
+    ("rounds", "rounds"),
+    ("greedy", "greedy"),
+    ("exact", "exact"),
+    ("status", "optimal"),
+    ("exact s", "exact_seconds"),
+    ("exact bound", "exact_bound"),
+    ("relaxation bound", "relaxation_bound"),
+    ("bound gap", "bound_gap"),
+    ("bound s", "bound_seconds"),
 ];
 
 impl ExactRow {
@@ -159,10 +146,10 @@ pub fn exact_markdown(rows: &[ExactRow]) -> String {
     let mut right = [true; 12];
     right[6] = false;
     let cells: Vec<_> = rows.iter().map(|r| r.cells(true)).collect();
-    super::markdown(&EXACT_MD, &right, &cells)
+    super::markdown(&EXACT_COLUMNS.map(|c| c.0), &right, &cells)
 }
 
 pub fn exact_csv(rows: &[ExactRow]) -> String {
     let cells: Vec<_> = rows.iter().map(|r| r.cells(false)).collect();
-    super::csv(&EXACT_CSV, &cells)
+    super::csv(&EXACT_COLUMNS.map(|c| c.1), &cells)
 }

@@ -5,21 +5,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::rounds::{Assign, Walked};
 use super::{Ctx, Out, hm};
-use crate::model::Plan;
+use crate::model::{Client, Plan, Visit};
 
+/// Who does what, rule after rule: per served visit `carers-required`,
+/// `eligibility`, `double-up` and `after-gap`; per client `whole-client`;
+/// then `accounting` and `summary` (with the key figures).
 pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &mut Out) {
     let labels = &walked.labels;
     let mut by_visit: HashMap<&str, Vec<&Assign>> = HashMap::new();
     for a in &walked.assigns {
         by_visit.entry(a.visit).or_default().push(a);
     }
-    let round_list = |asg: &[&Assign]| -> String {
-        asg.iter()
-            .map(|a| labels[a.round].as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-
     let mut served_clients: Vec<&str> = Vec::new();
     let mut continuity: HashSet<(&str, &str)> = HashSet::new();
     for client in &ctx.req.clients {
@@ -30,184 +26,247 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
             };
             served_visits += 1;
             let vname = format!("visit {} (client {})", visit.id, client.id);
-
-            // carers-required
-            let n = asg.len();
-            if n != visit.carers_required as usize {
-                out.push(
-                    "carers-required",
-                    format!(
-                        "{vname} needs {} carer(s) but is in {n} round(s): {}",
-                        visit.carers_required,
-                        round_list(asg)
-                    ),
-                );
-            }
-            let distinct: BTreeSet<&str> = asg.iter().map(|a| a.carer).collect();
-            if distinct.len() < n {
-                out.push(
-                    "carers-required",
-                    format!(
-                        "{vname} is done more than once by the same carer: {}",
-                        round_list(asg)
-                    ),
-                );
-            }
-
-            // eligibility
-            for a in asg {
-                let Some(carer) = a.carer_ref else { continue };
-                let label = &labels[a.round];
-                let missing: Vec<&str> = visit
-                    .skills
-                    .iter()
-                    .filter(|s| !carer.skills.contains(s))
-                    .map(String::as_str)
-                    .collect();
-                if !missing.is_empty() {
-                    out.push(
-                        "eligibility",
-                        format!(
-                            "{label}: {vname} at {} needs skill(s) {} that carer {} lacks",
-                            hm(a.start),
-                            missing.join(", "),
-                            carer.id
-                        ),
-                    );
-                }
-                if let Some(g) = &client.carer_gender
-                    && carer.gender.as_ref() != Some(g)
-                {
-                    out.push(
-                            "eligibility",
-                            format!(
-                                "{label}: {vname} at {}: client asks for carer gender '{g}', carer {} is {}",
-                                hm(a.start),
-                                carer.id,
-                                carer
-                                    .gender
-                                    .as_deref()
-                                    .map_or("of unstated gender".to_string(), |x| format!("'{x}'"))
-                            ),
-                        );
-                }
-                if client.excluded_carers.contains(&carer.id) {
-                    out.push(
-                        "eligibility",
-                        format!(
-                            "{label}: {vname} at {}: carer {} is excluded by the client",
-                            hm(a.start),
-                            carer.id
-                        ),
-                    );
-                }
-                if client.preferred_carers.contains(&carer.id)
-                    || ctx
-                        .yesterday
-                        .contains(&(client.id.as_str(), carer.id.as_str()))
-                {
-                    continuity.insert((visit.id.as_str(), carer.id.as_str()));
-                }
-            }
-
-            // double-up: same start and end, `with` lists the other carers.
-            let starts: BTreeSet<i64> = asg.iter().map(|a| a.start).collect();
-            let ends: BTreeSet<i64> = asg.iter().map(|a| a.end).collect();
-            let times = || {
-                asg.iter()
-                    .map(|a| format!("{} {}-{}", a.carer, hm(a.start), hm(a.end)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if starts.len() > 1 {
-                out.push(
-                    "double-up",
-                    format!("{vname} starts at different minutes: {}", times()),
-                );
-            }
-            if ends.len() > 1 {
-                out.push(
-                    "double-up",
-                    format!("{vname} ends at different minutes: {}", times()),
-                );
-            }
-            for a in asg {
-                let expected: BTreeSet<&str> = asg
-                    .iter()
-                    .filter(|b| b.round != a.round)
-                    .map(|b| b.carer)
-                    .collect();
-                let stated: BTreeSet<&str> = a.with.iter().map(String::as_str).collect();
-                if stated != expected || stated.len() != a.with.len() {
-                    out.push(
-                        "double-up",
-                        format!(
-                            "{}: {vname} at {} lists with [{}], expected [{}]",
-                            labels[a.round],
-                            hm(a.start),
-                            a.with.join(", "),
-                            expected.into_iter().collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                }
-            }
-
-            // after-gap
-            if let Some(after) = &visit.after {
-                match by_visit.get(after.visit.as_str()) {
-                    None => out.push(
-                        "after-gap",
-                        format!(
-                            "{vname} is served but visit {}, which it must follow by {} min, is not",
-                            after.visit, after.min_gap
-                        ),
-                    ),
-                    Some(prev) => {
-                        let latest = prev.iter().map(|a| a.start).max().unwrap_or(0);
-                        let earliest = asg.iter().map(|a| a.start).min().unwrap_or(0);
-                        let need = latest + i64::from(after.min_gap);
-                        if earliest < need {
-                            out.push(
-                                "after-gap",
-                                format!(
-                                    "{vname} starts {}, but visit {} starts {} and the gap must be {} min: not before {}",
-                                    hm(earliest),
-                                    after.visit,
-                                    hm(latest),
-                                    after.min_gap,
-                                    hm(need)
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
+            carers_required(&vname, visit, asg, labels, out);
+            eligibility(
+                ctx,
+                &vname,
+                client,
+                visit,
+                asg,
+                labels,
+                &mut continuity,
+                out,
+            );
+            double_up(&vname, asg, labels, out);
+            after_gap(&vname, visit, asg, &by_visit, out);
         }
-
-        // whole-client
         if served_visits > 0 {
             served_clients.push(client.id.as_str());
-            if served_visits < client.visits.len() {
-                let missing: Vec<&str> = client
-                    .visits
-                    .iter()
-                    .filter(|v| !by_visit.contains_key(v.id.as_str()))
-                    .map(|v| v.id.as_str())
-                    .collect();
-                out.push(
-                    "whole-client",
-                    format!(
-                        "client {} is partly served: visit(s) {} are in no round (serve all visits or none)",
-                        client.id,
-                        missing.join(", ")
-                    ),
-                );
+            whole_client(client, served_visits, &by_visit, out);
+        }
+    }
+    let served: HashSet<&str> = served_clients.iter().copied().collect();
+    accounting(ctx, plan, &served, out);
+    summary(ctx, plan, &served, continuity.len() as u64, out);
+}
+
+/// The rounds of a visit's assignments, for messages.
+fn round_list(labels: &[String], asg: &[&Assign]) -> String {
+    asg.iter()
+        .map(|a| labels[a.round].as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `carers-required`: as many rounds as the visit needs, of distinct carers.
+fn carers_required(vname: &str, visit: &Visit, asg: &[&Assign], labels: &[String], out: &mut Out) {
+    let n = asg.len();
+    if n != visit.carers_required as usize {
+        out.push(
+            "carers-required",
+            format!(
+                "{vname} needs {} carer(s) but is in {n} round(s): {}",
+                visit.carers_required,
+                round_list(labels, asg)
+            ),
+        );
+    }
+    let distinct: BTreeSet<&str> = asg.iter().map(|a| a.carer).collect();
+    if distinct.len() < n {
+        out.push(
+            "carers-required",
+            format!(
+                "{vname} is done more than once by the same carer: {}",
+                round_list(labels, asg)
+            ),
+        );
+    }
+}
+
+/// `eligibility`: each carer holds the visit's skills, matches the gender
+/// asked for and is not excluded. Also collects the continuity assignments
+/// (preferred carers, and yesterday's carers of the client).
+#[allow(clippy::too_many_arguments)]
+fn eligibility<'a>(
+    ctx: &Ctx<'a>,
+    vname: &str,
+    client: &'a Client,
+    visit: &'a Visit,
+    asg: &[&Assign<'a>],
+    labels: &[String],
+    continuity: &mut HashSet<(&'a str, &'a str)>,
+    out: &mut Out,
+) {
+    for a in asg {
+        let Some(carer) = a.carer_ref else { continue };
+        let label = &labels[a.round];
+        let missing: Vec<&str> = visit
+            .skills
+            .iter()
+            .filter(|s| !carer.skills.contains(s))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                "eligibility",
+                format!(
+                    "{label}: {vname} at {} needs skill(s) {} that carer {} lacks",
+                    hm(a.start),
+                    missing.join(", "),
+                    carer.id
+                ),
+            );
+        }
+        if let Some(g) = &client.carer_gender
+            && carer.gender.as_ref() != Some(g)
+        {
+            out.push(
+                "eligibility",
+                format!(
+                    "{label}: {vname} at {}: client asks for carer gender '{g}', carer {} is {}",
+                    hm(a.start),
+                    carer.id,
+                    carer
+                        .gender
+                        .as_deref()
+                        .map_or("of unstated gender".to_string(), |x| format!("'{x}'"))
+                ),
+            );
+        }
+        if client.excluded_carers.contains(&carer.id) {
+            out.push(
+                "eligibility",
+                format!(
+                    "{label}: {vname} at {}: carer {} is excluded by the client",
+                    hm(a.start),
+                    carer.id
+                ),
+            );
+        }
+        if client.preferred_carers.contains(&carer.id)
+            || ctx
+                .yesterday
+                .contains(&(client.id.as_str(), carer.id.as_str()))
+        {
+            continuity.insert((visit.id.as_str(), carer.id.as_str()));
+        }
+    }
+}
+
+/// `double-up`: all carers of a visit start and end it together, and each
+/// lists exactly the others in `with`.
+fn double_up(vname: &str, asg: &[&Assign], labels: &[String], out: &mut Out) {
+    // double-up: same start and end, `with` lists the other carers.
+    let starts: BTreeSet<i64> = asg.iter().map(|a| a.start).collect();
+    let ends: BTreeSet<i64> = asg.iter().map(|a| a.end).collect();
+    let times = || {
+        asg.iter()
+            .map(|a| format!("{} {}-{}", a.carer, hm(a.start), hm(a.end)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if starts.len() > 1 {
+        out.push(
+            "double-up",
+            format!("{vname} starts at different minutes: {}", times()),
+        );
+    }
+    if ends.len() > 1 {
+        out.push(
+            "double-up",
+            format!("{vname} ends at different minutes: {}", times()),
+        );
+    }
+    for a in asg {
+        let expected: BTreeSet<&str> = asg
+            .iter()
+            .filter(|b| b.round != a.round)
+            .map(|b| b.carer)
+            .collect();
+        let stated: BTreeSet<&str> = a.with.iter().map(String::as_str).collect();
+        if stated != expected || stated.len() != a.with.len() {
+            out.push(
+                "double-up",
+                format!(
+                    "{}: {vname} at {} lists with [{}], expected [{}]",
+                    labels[a.round],
+                    hm(a.start),
+                    a.with.join(", "),
+                    expected.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// `after-gap`: a visit with `after` starts at least `min_gap` after the
+/// named visit, which is served.
+fn after_gap(
+    vname: &str,
+    visit: &Visit,
+    asg: &[&Assign],
+    by_visit: &HashMap<&str, Vec<&Assign>>,
+    out: &mut Out,
+) {
+    if let Some(after) = &visit.after {
+        match by_visit.get(after.visit.as_str()) {
+            None => out.push(
+                "after-gap",
+                format!(
+                    "{vname} is served but visit {}, which it must follow by {} min, is not",
+                    after.visit, after.min_gap
+                ),
+            ),
+            Some(prev) => {
+                let latest = prev.iter().map(|a| a.start).max().unwrap_or(0);
+                let earliest = asg.iter().map(|a| a.start).min().unwrap_or(0);
+                let need = latest + i64::from(after.min_gap);
+                if earliest < need {
+                    out.push(
+                        "after-gap",
+                        format!(
+                            "{vname} starts {}, but visit {} starts {} and the gap must be {} min: not before {}",
+                            hm(earliest),
+                            after.visit,
+                            hm(latest),
+                            after.min_gap,
+                            hm(need)
+                        ),
+                    );
+                }
             }
         }
     }
+}
 
-    // accounting
-    let served: HashSet<&str> = served_clients.iter().copied().collect();
+/// `whole-client`: a served client has all its visits served.
+fn whole_client(
+    client: &Client,
+    served_visits: usize,
+    by_visit: &HashMap<&str, Vec<&Assign>>,
+    out: &mut Out,
+) {
+    if served_visits < client.visits.len() {
+        let missing: Vec<&str> = client
+            .visits
+            .iter()
+            .filter(|v| !by_visit.contains_key(v.id.as_str()))
+            .map(|v| v.id.as_str())
+            .collect();
+        out.push(
+            "whole-client",
+            format!(
+                "client {} is partly served: visit(s) {} are in no round (serve all visits or none)",
+                client.id,
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
+/// `accounting`: every client exactly once, in rounds or in `unserved`
+/// (known, listed once, with reasons that have a code and a message).
+fn accounting(ctx: &Ctx, plan: &Plan, served: &HashSet<&str>, out: &mut Out) {
     let mut listed: HashSet<&str> = HashSet::new();
     for u in &plan.unserved {
         let c = u.client.as_str();
@@ -256,8 +315,10 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
             );
         }
     }
+}
 
-    // summary
+/// `summary`: the plan's figures recomputed (and the key figures).
+fn summary(ctx: &Ctx, plan: &Plan, served: &HashSet<&str>, continuity: u64, out: &mut Out) {
     let s = &plan.summary;
     let mut figure = |name: &str, stated: u64, actual: u64| {
         if stated != actual {
@@ -267,7 +328,7 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
             );
         }
     };
-    let clients_served = served_clients.len() as u64;
+    let clients_served = served.len() as u64;
     let priority_served: u64 = ctx
         .req
         .clients
@@ -307,9 +368,9 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
     figure(
         "continuity_assignments",
         u64::from(s.continuity_assignments),
-        continuity.len() as u64,
+        continuity,
     );
-    super::figures::check_key_figures(ctx, plan, continuity.len() as u64, out);
+    super::figures::check_key_figures(ctx, plan, continuity, out);
     if let Some(ub) = s.upper_bound_priority
         && ub < priority_served
     {
