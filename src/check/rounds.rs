@@ -146,6 +146,12 @@ fn overlaps(a1: i64, a2: i64, b1: i64, b2: i64) -> bool {
     a1 < b2 && b1 < a2
 }
 
+/// Walk one round stop by stop, as a carer would, checking each stop
+/// against the rules of its kind (`visit-id`, `duration`, `window`,
+/// `travel`, `sequence`, `shift`, the break's gap) and then the round as a
+/// whole (`break` count, `return`, `round-figures`). It is long on purpose:
+/// it reads top to bottom as one rule after another, along one walk whose
+/// state (where the carer is, and when) every rule needs.
 fn walk_round<'a>(
     ctx: &Ctx<'a>,
     ri: usize,

@@ -176,102 +176,10 @@ pub fn static_reason(p: &Problem, k: usize) -> Option<Reason> {
     // two carers able to start at one common minute.
     let mut ranges = Vec::with_capacity(visits.len());
     for &v in visits {
-        let vs = &p.visits[v];
-        let long: Vec<usize> = p.eligible[v]
-            .iter()
-            .copied()
-            .filter(|&r| p.rounds[r].end - p.rounds[r].start >= vs.duration)
-            .collect();
-        if carers_of(p, long.iter().copied()).len() < vs.required {
-            let longest = p.eligible[v]
-                .iter()
-                .map(|&r| p.rounds[r].end - p.rounds[r].start)
-                .max()
-                .unwrap_or(0);
-            return Some(reason(
-                VISIT_TOO_LONG_FOR_SHIFT,
-                format!(
-                    "visit {} lasts {} min and needs {} carer(s); the longest shift of an eligible carer is {} min ({})",
-                    vs.id,
-                    vs.duration,
-                    vs.required,
-                    longest,
-                    shifts_of(p, &p.eligible[v])
-                ),
-            ));
+        match start_range(p, v) {
+            Ok((lo, hi)) => ranges.push((v, lo, hi)),
+            Err(r) => return Some(r),
         }
-        let on_shift: Vec<usize> = long
-            .iter()
-            .copied()
-            .filter(|&r| {
-                let spec = &p.rounds[r];
-                vs.tw_start.max(spec.start) <= vs.tw_end.min(spec.end - vs.duration)
-            })
-            .collect();
-        if carers_of(p, on_shift.iter().copied()).len() < vs.required {
-            return Some(reason(
-                NO_CARER_ON_SHIFT_IN_WINDOW,
-                format!(
-                    "visit {} ({} min, to start {}) needs {} carer(s); {} eligible carer(s) are on shift long enough then (eligible shifts: {})",
-                    vs.id,
-                    vs.duration,
-                    window(p, v),
-                    vs.required,
-                    carers_of(p, on_shift.iter().copied()).len(),
-                    shifts_of(p, &p.eligible[v])
-                ),
-            ));
-        }
-        let alone = alone_windows(p, v);
-        let carers = carers_of(p, alone.iter().map(|(r, _)| *r));
-        if carers.len() < vs.required {
-            let far: Vec<String> = on_shift
-                .iter()
-                .take(6)
-                .map(|&r| {
-                    format!(
-                        "{} {} min by {}",
-                        p.carers[p.rounds[r].carer].id,
-                        travel_lb(p, r, v, true),
-                        MODES[p.rounds[r].mode]
-                    )
-                })
-                .collect();
-            return Some(reason(
-                TOO_FAR_TO_REACH_IN_WINDOW,
-                format!(
-                    "visit {} ({} min, to start {}) needs {} carer(s); {} eligible carer(s) are on shift then, but only {} can get there in the window and home by the end of the shift (travel at least: {})",
-                    vs.id,
-                    vs.duration,
-                    window(p, v),
-                    vs.required,
-                    carers_of(p, on_shift.iter().copied()).len(),
-                    carers.len(),
-                    far.join(", ")
-                ),
-            ));
-        }
-        if vs.required > 1 {
-            let paired = alone.iter().enumerate().any(|(i, (ra, wa))| {
-                alone.iter().skip(i + 1).any(|(rb, wb)| {
-                    p.rounds[*ra].carer != p.rounds[*rb].carer && wa.0.max(wb.0) <= wa.1.min(wb.1)
-                })
-            });
-            if !paired {
-                return Some(reason(
-                    WINDOW_TOO_NARROW_FOR_DOUBLE_UP,
-                    format!(
-                        "visit {} needs two carers starting together in {}; {} eligible carers can reach it, but never at the same minute",
-                        vs.id,
-                        window(p, v),
-                        carers.len()
-                    ),
-                ));
-            }
-        }
-        let lo = alone.iter().map(|(_, w)| w.0).min().unwrap_or(i32::MAX);
-        let hi = alone.iter().map(|(_, w)| w.1).max().unwrap_or(i32::MIN);
-        ranges.push((v, lo, hi));
     }
     // 3. An `after` gap that no pair of start times can keep.
     for &(v, _, hi) in &ranges {
@@ -295,6 +203,113 @@ pub fn static_reason(p: &Problem, k: usize) -> Option<Reason> {
         }
     }
     None
+}
+
+/// Level 2 of [`static_reason`] for visit `v`: enough eligible carers on a
+/// long enough shift in its window, able to reach it and get home, and (for
+/// a double-up) at one common minute. The range of starts any plan could
+/// give it, or the reason none can.
+fn start_range(p: &Problem, v: usize) -> Result<(i32, i32), Reason> {
+    let reason = |code: &str, message: String| Reason {
+        code: code.to_string(),
+        message,
+    };
+    let vs = &p.visits[v];
+    let long: Vec<usize> = p.eligible[v]
+        .iter()
+        .copied()
+        .filter(|&r| p.rounds[r].end - p.rounds[r].start >= vs.duration)
+        .collect();
+    if carers_of(p, long.iter().copied()).len() < vs.required {
+        let longest = p.eligible[v]
+            .iter()
+            .map(|&r| p.rounds[r].end - p.rounds[r].start)
+            .max()
+            .unwrap_or(0);
+        return Err(reason(
+            VISIT_TOO_LONG_FOR_SHIFT,
+            format!(
+                "visit {} lasts {} min and needs {} carer(s); the longest shift of an eligible carer is {} min ({})",
+                vs.id,
+                vs.duration,
+                vs.required,
+                longest,
+                shifts_of(p, &p.eligible[v])
+            ),
+        ));
+    }
+    let on_shift: Vec<usize> = long
+        .iter()
+        .copied()
+        .filter(|&r| {
+            let spec = &p.rounds[r];
+            vs.tw_start.max(spec.start) <= vs.tw_end.min(spec.end - vs.duration)
+        })
+        .collect();
+    if carers_of(p, on_shift.iter().copied()).len() < vs.required {
+        return Err(reason(
+            NO_CARER_ON_SHIFT_IN_WINDOW,
+            format!(
+                "visit {} ({} min, to start {}) needs {} carer(s); {} eligible carer(s) are on shift long enough then (eligible shifts: {})",
+                vs.id,
+                vs.duration,
+                window(p, v),
+                vs.required,
+                carers_of(p, on_shift.iter().copied()).len(),
+                shifts_of(p, &p.eligible[v])
+            ),
+        ));
+    }
+    let alone = alone_windows(p, v);
+    let carers = carers_of(p, alone.iter().map(|(r, _)| *r));
+    if carers.len() < vs.required {
+        let far: Vec<String> = on_shift
+            .iter()
+            .take(6)
+            .map(|&r| {
+                format!(
+                    "{} {} min by {}",
+                    p.carers[p.rounds[r].carer].id,
+                    travel_lb(p, r, v, true),
+                    MODES[p.rounds[r].mode]
+                )
+            })
+            .collect();
+        return Err(reason(
+            TOO_FAR_TO_REACH_IN_WINDOW,
+            format!(
+                "visit {} ({} min, to start {}) needs {} carer(s); {} eligible carer(s) are on shift then, but only {} can get there in the window and home by the end of the shift (travel at least: {})",
+                vs.id,
+                vs.duration,
+                window(p, v),
+                vs.required,
+                carers_of(p, on_shift.iter().copied()).len(),
+                carers.len(),
+                far.join(", ")
+            ),
+        ));
+    }
+    if vs.required > 1 {
+        let paired = alone.iter().enumerate().any(|(i, (ra, wa))| {
+            alone.iter().skip(i + 1).any(|(rb, wb)| {
+                p.rounds[*ra].carer != p.rounds[*rb].carer && wa.0.max(wb.0) <= wa.1.min(wb.1)
+            })
+        });
+        if !paired {
+            return Err(reason(
+                WINDOW_TOO_NARROW_FOR_DOUBLE_UP,
+                format!(
+                    "visit {} needs two carers starting together in {}; {} eligible carers can reach it, but never at the same minute",
+                    vs.id,
+                    window(p, v),
+                    carers.len()
+                ),
+            ));
+        }
+    }
+    let lo = alone.iter().map(|(_, w)| w.0).min().unwrap_or(i32::MAX);
+    let hi = alone.iter().map(|(_, w)| w.1).max().unwrap_or(i32::MIN);
+    Ok((lo, hi))
 }
 
 /// A valid upper bound on the priority any plan can serve: the priority of
