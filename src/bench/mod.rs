@@ -7,6 +7,7 @@
 
 pub mod days;
 pub mod exact;
+pub mod hhcrsp;
 pub mod replan;
 pub mod solomon;
 pub mod suite;

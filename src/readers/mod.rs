@@ -1,4 +1,6 @@
-//! Readers of other formats into the same [`crate::problem::Problem`]:
-//! Solomon VRPTW instances ([`solomon`]).
+//! Readers of other formats: Solomon VRPTW instances ([`solomon`], into the
+//! same [`crate::problem::Problem`]) and Mankowska's home-health-care
+//! instances ([`mankowska`]).
 
+pub mod mankowska;
 pub mod solomon;

@@ -1,0 +1,7 @@
+//! The home-health-care literature benchmark (Mankowska et al. 2014,
+//! `../shared/benchmarks/hhcrsp/mankowska2014/`): [`verify`] re-checks a
+//! solution's routes against the raw instance file with its own parser and
+//! recomputes the published objective, sharing no code with the reader or
+//! the solver.
+
+pub mod verify;

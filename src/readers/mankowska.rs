@@ -1,0 +1,282 @@
+//! Mankowska, Meisel & Bierwirth (2014) home-health-care instances (HHCRSP),
+//! in Kummer's variant of the text format
+//! (`../shared/benchmarks/hhcrsp/mankowska2014/README.md`): patients with
+//! one or two services, caregivers qualified for some services, a
+//! synchronised or precedence-linked double service, hard earliest and soft
+//! latest starts, and travel by a dense distance matrix.
+//!
+//! This reader gives the instance as it stands in the file (0-based nodes,
+//! node 0 the depot, node `N - 1` its copy). The benchmark's independent
+//! verifier (`bench::hhcrsp::verify`) parses the file with its own code.
+
+use crate::error::{Issue, RotaError};
+
+/// One instance, as in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// Nodes: 0 the depot, `1..nodes - 1` the patients, `nodes - 1` the
+    /// depot's copy (the end of every route).
+    pub nodes: usize,
+    pub vehicles: usize,
+    pub services: usize,
+    /// `requires[i][s]`: node `i` requires service `s`.
+    pub requires: Vec<Vec<bool>>,
+    /// The double-service patients, as 0-based nodes.
+    pub double: Vec<usize>,
+    /// `qualified[v][s]`: caregiver `v` may do service `s`.
+    pub qualified: Vec<Vec<bool>>,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// Travel distance (= time) between nodes.
+    pub distance: Vec<Vec<f64>>,
+    /// `processing[i][v][s]`: time caregiver `v` needs for service `s` at `i`.
+    pub processing: Vec<Vec<Vec<f64>>>,
+    /// Least and largest gap between the starts of a double service's two
+    /// services (both 0: they start together).
+    pub min_gap: Vec<f64>,
+    pub max_gap: Vec<f64>,
+    /// Earliest (hard) and latest (soft: lateness is tardiness) start.
+    pub earliest: Vec<f64>,
+    pub latest: Vec<f64>,
+}
+
+impl Instance {
+    /// The patient nodes (the depot and its copy left out).
+    pub fn patients(&self) -> std::ops::Range<usize> {
+        1..self.nodes.saturating_sub(1)
+    }
+
+    /// The services patient `i` requires, lowest index first.
+    pub fn services_of(&self, i: usize) -> Vec<usize> {
+        (0..self.services)
+            .filter(|&s| self.requires[i][s])
+            .collect()
+    }
+
+    /// Whether patient `i`'s two services must start together.
+    pub fn is_simultaneous(&self, i: usize) -> bool {
+        self.min_gap[i] == 0.0 && self.max_gap[i] == 0.0
+    }
+}
+
+/// The error for a file that is not such an instance (E1007), naming it.
+fn bad(file: &str, what: impl Into<String>) -> RotaError {
+    RotaError::invalid(Issue::new(
+        "E1007",
+        file,
+        format!("not a Mankowska HHCRSP instance: {}", what.into()),
+        "give a file of ../shared/benchmarks/hhcrsp/mankowska2014/instances",
+    ))
+}
+
+/// The numbers after each keyword, in file order.
+struct Sections<'a> {
+    file: &'a str,
+    items: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl<'a> Sections<'a> {
+    fn of(text: &'a str, file: &'a str) -> Sections<'a> {
+        let mut items: Vec<(&str, Vec<&str>)> = Vec::new();
+        for tok in text.split_whitespace() {
+            if tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                items.push((tok, Vec::new()));
+            } else if let Some((_, v)) = items.last_mut() {
+                v.push(tok);
+            }
+        }
+        Sections { file, items }
+    }
+
+    fn numbers(&self, key: &str, count: usize) -> Result<Vec<f64>, RotaError> {
+        let (_, toks) = self
+            .items
+            .iter()
+            .find(|(k, _)| *k == key)
+            .ok_or_else(|| bad(self.file, format!("no '{key}' section")))?;
+        if toks.len() != count {
+            return Err(bad(
+                self.file,
+                format!("'{key}' has {} number(s), {count} expected", toks.len()),
+            ));
+        }
+        toks.iter()
+            .map(|t| {
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| bad(self.file, format!("'{t}' in '{key}' is not a number")))
+            })
+            .collect()
+    }
+
+    fn count(&self, key: &str) -> Result<usize, RotaError> {
+        let n = self.numbers(key, 1)?[0];
+        if n < 1.0 || n.fract() != 0.0 || n > 1e6 {
+            return Err(bad(self.file, format!("'{key}' is {n}, not a count")));
+        }
+        Ok(n as usize)
+    }
+
+    fn flags(&self, key: &str, rows: usize, cols: usize) -> Result<Vec<Vec<bool>>, RotaError> {
+        let v = self.numbers(key, rows * cols)?;
+        if v.iter().any(|&x| x != 0.0 && x != 1.0) {
+            return Err(bad(
+                self.file,
+                format!("'{key}' holds values other than 0 and 1"),
+            ));
+        }
+        Ok(v.chunks(cols)
+            .map(|r| r.iter().map(|&x| x == 1.0).collect())
+            .collect())
+    }
+}
+
+/// Parse an instance file's text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Instance, RotaError> {
+    let s = Sections::of(text, file);
+    let nodes = s.count("nbNodes")?;
+    let vehicles = s.count("nbVehi")?;
+    let services = s.count("nbServi")?;
+    if nodes < 2 {
+        return Err(bad(file, "fewer than two nodes (the depot and its copy)"));
+    }
+    let requires = s.flags("r", nodes, services)?;
+    let (_, ds) = s
+        .items
+        .iter()
+        .find(|(k, _)| *k == "DS")
+        .ok_or_else(|| bad(file, "no 'DS' section"))?;
+    let double = ds
+        .iter()
+        .map(|t| match t.parse::<usize>() {
+            Ok(n) if (2..nodes).contains(&n) => Ok(n - 1),
+            _ => Err(bad(
+                file,
+                format!("'{t}' in 'DS' is not a patient node (1-based)"),
+            )),
+        })
+        .collect::<Result<Vec<usize>, _>>()?;
+    let qualified = s.flags("a", vehicles, services)?;
+    let square = |key: &str| -> Result<Vec<Vec<f64>>, RotaError> {
+        Ok(s.numbers(key, nodes * nodes)?
+            .chunks(nodes)
+            .map(<[f64]>::to_vec)
+            .collect())
+    };
+    let distance = square("d")?;
+    let p = s.numbers("p", nodes * vehicles * services)?;
+    let processing = p
+        .chunks(vehicles * services)
+        .map(|node| node.chunks(services).map(<[f64]>::to_vec).collect())
+        .collect();
+    let inst = Instance {
+        nodes,
+        vehicles,
+        services,
+        requires,
+        double,
+        qualified,
+        x: s.numbers("x", nodes)?,
+        y: s.numbers("y", nodes)?,
+        distance,
+        processing,
+        min_gap: s.numbers("mind", nodes)?,
+        max_gap: s.numbers("maxd", nodes)?,
+        earliest: s.numbers("e", nodes)?,
+        latest: s.numbers("l", nodes)?,
+    };
+    for i in inst.patients() {
+        let n = inst.services_of(i).len();
+        let want = if inst.double.contains(&i) { 2 } else { 1 };
+        if n != want {
+            return Err(bad(
+                file,
+                format!("patient node {i} requires {n} services but DS says {want}"),
+            ));
+        }
+    }
+    if inst.distance.iter().flatten().any(|&d| d < 0.0)
+        || inst.processing.iter().flatten().flatten().any(|&p| p < 0.0)
+    {
+        return Err(bad(file, "a negative distance or processing time"));
+    }
+    Ok(inst)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// Two patients and two caregivers: patient 1 needs service 0, patient 2
+    /// needs services 0 and 1 (a double service, 5 to 20 apart).
+    pub(crate) const TINY: &str = "nbNodes\n4\nnbVehi\n2\nnbServi\n2\n\
+        r\n1 1\n1 0\n1 1\n1 1\nDS\n3\na\n1 0\n1 1\n\
+        x\n0 3 0 0\ny\n0 4 6 0\n\
+        d\n0 5 6 0\n5 0 7.2111 5\n6 7.2111 0 6\n0 5 6 0\n\
+        p\n0 0\n0 0\n10 0\n10 0\n15 20\n15 20\n0 0\n0 0\n\
+        mind\n0 0 5 0\nmaxd\n0 0 20 0\ne\n0 10 0 0\nl\n600 30 40 600\n";
+
+    #[test]
+    fn reads_a_tiny_instance() {
+        let inst = super::parse(TINY, "tiny.txt").unwrap();
+        assert_eq!((inst.nodes, inst.vehicles, inst.services), (4, 2, 2));
+        assert_eq!(inst.double, vec![2]);
+        assert_eq!(inst.services_of(1), vec![0]);
+        assert_eq!(inst.services_of(2), vec![0, 1]);
+        assert!(!inst.is_simultaneous(2));
+        assert!(inst.qualified[1][1] && !inst.qualified[0][1]);
+        assert_eq!(inst.processing[2][1], vec![15.0, 20.0]);
+        assert_eq!(inst.distance[1][2], 7.2111);
+        assert_eq!((inst.earliest[1], inst.latest[2]), (10.0, 40.0));
+        assert_eq!(inst.patients(), 1..3);
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_instance() {
+        for (text, says) in [
+            ("", "no 'nbNodes' section"),
+            (&TINY.replace("DS\n3\n", "DS\n9\n"), "not a patient node"),
+            (
+                &TINY.replace("DS\n3\n", "DS\n\n"),
+                "requires 2 services but DS says 1",
+            ),
+            (
+                &TINY.replace("x\n0 3 0 0\n", "x\n0 3 0\n"),
+                "'x' has 3 number(s)",
+            ),
+            (&TINY.replace("a\n1 0\n", "a\n2 0\n"), "other than 0 and 1"),
+            (
+                &TINY.replace("e\n0 10 0 0\n", "e\n0 1x 0 0\n"),
+                "'1x' in 'e' is not a number",
+            ),
+        ] {
+            let err = super::parse(text, "bad.txt").unwrap_err().to_string();
+            assert!(err.contains(says), "{says}: {err}");
+            assert!(err.contains("E1007"), "{err}");
+        }
+    }
+
+    #[test]
+    fn reads_every_shared_instance() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/benchmarks/hhcrsp/mankowska2014/instances"
+        );
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            eprintln!("skipped: {dir} is not there");
+            return;
+        };
+        let mut n = 0;
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_some_and(|x| x == "txt")
+                && path.metadata().unwrap().len() < 300_000
+            {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let inst = super::parse(&text, &path.display().to_string()).unwrap();
+                assert_eq!(inst.services, 6);
+                n += 1;
+            }
+        }
+        assert!(n >= 40, "{n} instances read");
+    }
+}
