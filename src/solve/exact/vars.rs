@@ -115,114 +115,9 @@ impl<'a> Model<'a> {
                 )
             })
             .collect();
-        let (sn, en) = (start_node(p), end_node(p));
         let mut rounds = Vec::with_capacity(p.rounds.len());
-        for (r, spec) in p.rounds.iter().enumerate() {
-            let cand = candidates(p, &reach, r);
-            let mut add = |def| Self::add(&mut pv, &mut col, def);
-            let brk_lo = spec.brk.map(|b| b.earliest.max(spec.start));
-            let brk_hi = spec.brk.map(|b| b.latest.min(spec.end - b.minutes));
-            let break_impossible = matches!((brk_lo, brk_hi), (Some(lo), Some(hi)) if lo > hi);
-            let used = if cand.is_empty() || break_impossible {
-                add(variable().binary().max(0))
-            } else {
-                add(variable().binary())
-            };
-            let does: HashMap<usize, Variable> = cand
-                .iter()
-                .map(|&v| (v, add(variable().binary())))
-                .collect();
-            let mut depart = HashMap::new();
-            let mut depart_ub = HashMap::new();
-            let back = |node: usize| spec.end - reach.to_end[r][node];
-            depart.insert(sn, add(variable().integer().clamp(spec.start, spec.end)));
-            depart_ub.insert(sn, spec.end);
-            for &v in &cand {
-                let vs = &p.visits[v];
-                let ub = back(vs.node).max(vs.tw_start + vs.duration);
-                depart.insert(
-                    v,
-                    add(variable().integer().clamp(vs.tw_start + vs.duration, ub)),
-                );
-                depart_ub.insert(v, ub);
-            }
-            let ret = add(variable().integer().clamp(spec.start, spec.end));
-            let node_of = |i: usize| {
-                if i == sn {
-                    spec.start_node
-                } else if i == en {
-                    spec.end_node
-                } else {
-                    p.visits[i].node
-                }
-            };
-            let earliest_end = |i: usize| {
-                if i == sn {
-                    spec.start
-                } else {
-                    let vs = &p.visits[i];
-                    vs.tw_start.max(spec.start + reach.from_start[r][vs.node]) + vs.duration
-                }
-            };
-            let mut arcs = Vec::new();
-            let froms = std::iter::once(sn).chain(cand.iter().copied());
-            for i in froms {
-                let tos = cand.iter().copied().chain(std::iter::once(en));
-                for j in tos {
-                    if i == j || (i == sn && j == en) {
-                        continue;
-                    }
-                    let t = p.time(r, node_of(i), node_of(j));
-                    let latest = if j == en {
-                        spec.end
-                    } else {
-                        p.visits[j].tw_end
-                    };
-                    if earliest_end(i) + t > latest {
-                        continue;
-                    }
-                    arcs.push(Arc {
-                        from: i,
-                        to: j,
-                        travel: t,
-                        x: add(variable().binary()),
-                    });
-                }
-            }
-            let brk = spec.brk.map(|b| {
-                let (lo, hi) = if break_impossible {
-                    (b.earliest, b.earliest)
-                } else {
-                    (brk_lo.unwrap_or(b.earliest), brk_hi.unwrap_or(b.latest))
-                };
-                let start = add(variable().integer().clamp(lo, hi));
-                let after = std::iter::once(sn)
-                    .chain(cand.iter().copied())
-                    .map(|i| (i, add(variable().binary())))
-                    .collect();
-                let on_arrival = cand
-                    .iter()
-                    .map(|&j| (j, add(variable().binary())))
-                    .collect();
-                BreakVars {
-                    start,
-                    lo,
-                    hi,
-                    minutes: b.minutes,
-                    after,
-                    on_arrival,
-                }
-            });
-            rounds.push(RoundVars {
-                cand,
-                used,
-                does,
-                arcs,
-                depart,
-                depart_ub,
-                ret,
-                brk,
-            });
+        for r in 0..p.rounds.len() {
+            rounds.push(Self::round_vars(p, &reach, r, &mut pv, &mut col));
         }
         Model {
             p,
@@ -234,6 +129,126 @@ impl<'a> Model<'a> {
                 start,
                 rounds,
             },
+        }
+    }
+
+    /// The variables of round `r` (in the order the model has always added
+    /// them, so column numbers do not change): used, which candidate visits
+    /// it does, departure times, the return, the arcs that can be driven in
+    /// time, and the break.
+    fn round_vars(
+        p: &Problem,
+        reach: &Reach,
+        r: usize,
+        pv: &mut ProblemVariables,
+        col: &mut HashMap<Variable, usize>,
+    ) -> RoundVars {
+        let spec = &p.rounds[r];
+        let (sn, en) = (start_node(p), end_node(p));
+        let cand = candidates(p, reach, r);
+        let mut add = |def| Self::add(pv, col, def);
+        let brk_lo = spec.brk.map(|b| b.earliest.max(spec.start));
+        let brk_hi = spec.brk.map(|b| b.latest.min(spec.end - b.minutes));
+        let break_impossible = matches!((brk_lo, brk_hi), (Some(lo), Some(hi)) if lo > hi);
+        let used = if cand.is_empty() || break_impossible {
+            add(variable().binary().max(0))
+        } else {
+            add(variable().binary())
+        };
+        let does: HashMap<usize, Variable> = cand
+            .iter()
+            .map(|&v| (v, add(variable().binary())))
+            .collect();
+        let mut depart = HashMap::new();
+        let mut depart_ub = HashMap::new();
+        let back = |node: usize| spec.end - reach.to_end[r][node];
+        depart.insert(sn, add(variable().integer().clamp(spec.start, spec.end)));
+        depart_ub.insert(sn, spec.end);
+        for &v in &cand {
+            let vs = &p.visits[v];
+            let ub = back(vs.node).max(vs.tw_start + vs.duration);
+            depart.insert(
+                v,
+                add(variable().integer().clamp(vs.tw_start + vs.duration, ub)),
+            );
+            depart_ub.insert(v, ub);
+        }
+        let ret = add(variable().integer().clamp(spec.start, spec.end));
+        let node_of = |i: usize| {
+            if i == sn {
+                spec.start_node
+            } else if i == en {
+                spec.end_node
+            } else {
+                p.visits[i].node
+            }
+        };
+        let earliest_end = |i: usize| {
+            if i == sn {
+                spec.start
+            } else {
+                let vs = &p.visits[i];
+                vs.tw_start.max(spec.start + reach.from_start[r][vs.node]) + vs.duration
+            }
+        };
+        let mut arcs = Vec::new();
+        let froms = std::iter::once(sn).chain(cand.iter().copied());
+        for i in froms {
+            let tos = cand.iter().copied().chain(std::iter::once(en));
+            for j in tos {
+                if i == j || (i == sn && j == en) {
+                    continue;
+                }
+                let t = p.time(r, node_of(i), node_of(j));
+                let latest = if j == en {
+                    spec.end
+                } else {
+                    p.visits[j].tw_end
+                };
+                if earliest_end(i) + t > latest {
+                    continue;
+                }
+                arcs.push(Arc {
+                    from: i,
+                    to: j,
+                    travel: t,
+                    x: add(variable().binary()),
+                });
+            }
+        }
+        let brk = spec.brk.map(|b| {
+            let (lo, hi) = if break_impossible {
+                (b.earliest, b.earliest)
+            } else {
+                (brk_lo.unwrap_or(b.earliest), brk_hi.unwrap_or(b.latest))
+            };
+            let start = add(variable().integer().clamp(lo, hi));
+            let after = std::iter::once(sn)
+                .chain(cand.iter().copied())
+                .map(|i| (i, add(variable().binary())))
+                .collect();
+            let on_arrival = cand
+                .iter()
+                .map(|&j| (j, add(variable().binary())))
+                .collect();
+            BreakVars {
+                start,
+                lo,
+                hi,
+                minutes: b.minutes,
+                after,
+                on_arrival,
+            }
+        });
+        RoundVars {
+            cand,
+            used,
+            does,
+            arcs,
+            depart,
+            depart_ub,
+            ret,
+            brk,
         }
     }
 }
