@@ -14,6 +14,7 @@ pub mod control;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod limits;
 pub mod locks;
 pub mod model;
 pub mod parse;
@@ -100,9 +101,21 @@ pub fn plan_from(
     ctl: &control::SolveControl,
     warm: Option<&solve::Solution>,
 ) -> Result<Solved, RotaError> {
-    validate::validate(req).map_err(RotaError::Invalid)?;
+    // The time limit covers the whole solve: validating and building the
+    // problem and its travel matrices count, and stop it (E2002) when the
+    // limit ends or `ctl` is cancelled before there is any plan.
     let started = Instant::now();
-    let p = problem::Problem::from_request(req)?;
+    validate::validate(req).map_err(RotaError::Invalid)?;
+    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let deadline = started + std::time::Duration::from_secs_f64(limit);
+    let stop = || ctl.is_cancelled() || Instant::now() >= deadline;
+    let Some(p) = problem::Problem::from_request_until(req, &stop)? else {
+        return Err(RotaError::invalid(limits::stopped_before_a_plan(
+            limit,
+            ctl.is_cancelled(),
+            "building the problem and its travel matrices",
+        )));
+    };
     let outcome = solve_for_plan(req, &p, opts, ctl, started, None, warm)?;
     let plan = finish_plan(req, &p, &outcome, started)?;
     Ok(Solved {

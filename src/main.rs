@@ -56,6 +56,10 @@ enum Command {
         /// they visited (sets the request's previous_plan; docs/continuity.md).
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Refuse (E2001) a request whose estimated peak memory is above
+        /// this many MiB (docs/limits.md).
+        #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
+        max_memory_mb: u64,
     },
     /// Re-plan a day after a disruption (docs/replan.md): calls before
     /// --now stay as they happened, the unavailable carers' later calls are
@@ -172,9 +176,32 @@ enum Command {
         /// Cap on a request's settings.time_limit_seconds.
         #[arg(long, default_value_t = 300.0)]
         max_time_limit: f64,
-        /// Finished jobs are deleted this many days after they finished.
-        #[arg(long, default_value_t = 30)]
-        retention_days: u32,
+        /// Finished jobs are deleted this many days after they finished
+        /// (at least 1; without it they are kept).
+        #[arg(long)]
+        retention_days: Option<u32>,
+        /// Memory all running solves together may use, in MiB; a request
+        /// whose estimate exceeds its worker's share gets 422 (E2001).
+        #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
+        max_memory_mb: u64,
+        /// Seconds a client has to send a request's headers; also how long
+        /// an idle keep-alive connection stays open.
+        #[arg(long, default_value_t = 10.0)]
+        header_timeout: f64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 60.0)]
+        body_timeout: f64,
+        /// Connections open at once; more wait until one closes.
+        #[arg(long, default_value_t = 256)]
+        max_connections: usize,
+        /// Seconds a stop waits for open requests and running solves
+        /// before it re-queues the running jobs and exits.
+        #[arg(long, default_value_t = 10.0)]
+        shutdown_grace: f64,
+        /// Without --token-file: a host name the Host header may name
+        /// besides the loopback ones (repeatable).
+        #[arg(long)]
+        allowed_host: Vec<String>,
         /// Allow browser calls from this origin (CORS; repeatable). None: CORS is off.
         #[arg(long)]
         cors_origin: Vec<String>,
@@ -436,6 +463,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             exact,
             threads,
             previous,
+            max_memory_mb,
         } => {
             let text = request_text(request.as_deref())?;
             let mut req = rota::load_request(&text)?;
@@ -461,6 +489,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 threads: threads.unwrap_or(0),
                 ..Default::default()
             };
+            let budget = max_memory_mb.saturating_mul(1024 * 1024);
+            rota::limits::check_memory(&req, opts.threads, budget, "--max-memory-mb")
+                .map_err(RotaError::invalid)?;
             let plan = plan_with_progress(&req, &opts)?;
             let json = serde_json::to_string_pretty(&plan).context("serialising the plan")? + "\n";
             write_output(output.as_deref(), &json)?;
@@ -626,7 +657,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             max_time_limit,
             retention_days,
             cors_origin,
+            max_memory_mb,
+            header_timeout,
+            body_timeout,
+            max_connections,
+            shutdown_grace,
+            allowed_host,
         } => {
+            let secs = |s: f64| std::time::Duration::try_from_secs_f64(s).unwrap_or_default();
             rota::serve::run(rota::serve::Config {
                 addr,
                 workers: workers.unwrap_or_else(rota::serve::Config::default_workers),
@@ -637,6 +675,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 max_time_limit_seconds: max_time_limit,
                 retention_days,
                 cors_origins: cors_origin,
+                max_memory_bytes: max_memory_mb.saturating_mul(1024 * 1024),
+                limits: rota::serve::conn::Limits {
+                    header_timeout: secs(header_timeout),
+                    body_timeout: secs(body_timeout),
+                    max_connections,
+                },
+                shutdown_grace: secs(shutdown_grace),
+                allowed_hosts: allowed_host,
             })?;
             Ok(0)
         }
