@@ -13,6 +13,7 @@ pub mod clock;
 pub mod control;
 pub mod error;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod output;
 pub mod parse;

@@ -73,9 +73,21 @@ pub fn plan_with_solution(
     ctl: &SolveControl,
     warm: Option<&solve::Solution>,
 ) -> Result<Planned, RotaError> {
-    validate::validate(req).map_err(RotaError::Invalid)?;
+    // The time limit covers the whole solve: validating and building the
+    // problem and its travel matrices count, and stop it (E2002) when the
+    // limit ends or `ctl` is cancelled before there is any plan.
     let started = Instant::now();
-    let p = Problem::from_request(req)?;
+    validate::validate(req).map_err(RotaError::Invalid)?;
+    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let deadline = started + std::time::Duration::from_secs_f64(limit);
+    let stop = || ctl.is_cancelled() || Instant::now() >= deadline;
+    let Some(p) = Problem::from_request_until(req, &stop)? else {
+        return Err(RotaError::invalid(crate::limits::stopped_before_a_plan(
+            limit,
+            ctl.is_cancelled(),
+            "building the problem and its travel matrices",
+        )));
+    };
     let solved = solve_problem(req, &p, opts, ctl, started, None, warm)?;
     let plan = checked_plan(req, &p, &solved, started)?;
     Ok(Planned {

@@ -82,6 +82,22 @@ impl Travel {
         matrix: Option<&TravelMatrix>,
         used: [bool; 3],
     ) -> Travel {
+        match Travel::build_until(nodes, settings, matrix, used, &|| false) {
+            Some(t) => t,
+            None => unreachable!("a build that is never stopped ends"),
+        }
+    }
+
+    /// [`Travel::build`], giving up (`None`) as soon as `stop` says so; it
+    /// is asked once per row of each matrix (a large day's matrices take
+    /// seconds to fill).
+    pub fn build_until(
+        nodes: &[Node],
+        settings: &TravelSettings,
+        matrix: Option<&TravelMatrix>,
+        used: [bool; 3],
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Travel> {
         let n = nodes.len();
         let mut matrices: [Vec<i32>; 3] = Default::default();
         for (mode, slot) in matrices.iter_mut().enumerate() {
@@ -92,6 +108,9 @@ impl Travel {
             let params = ModeParams::of(settings, mode);
             let mut m = vec![0i32; n * n];
             for (i, a) in nodes.iter().enumerate() {
+                if stop() {
+                    return None;
+                }
                 for (j, b) in nodes.iter().enumerate() {
                     m[i * n + j] = match (given, a.matrix_row, b.matrix_row) {
                         (Some(g), Some(ri), Some(rj)) => {
@@ -105,10 +124,10 @@ impl Travel {
             }
             *slot = m;
         }
-        Travel {
+        Some(Travel {
             n,
             matrices: std::sync::Arc::new(matrices),
-        }
+        })
     }
 
     /// One mode (index 0) from a dense row-major `n x n` matrix, for readers

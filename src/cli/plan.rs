@@ -36,6 +36,10 @@ pub struct PlanArgs {
     /// they visited (sets the request's previous_plan; docs/continuity.md).
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Refuse (E2001) a request whose estimated peak memory is above
+    /// this many MiB (docs/limits.md).
+    #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
+    max_memory_mb: u64,
 }
 
 pub fn run(a: PlanArgs) -> Result<u8, Failure> {
@@ -61,6 +65,9 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
         threads: a.threads.unwrap_or(0),
         ..Default::default()
     };
+    let budget = a.max_memory_mb.saturating_mul(1024 * 1024);
+    rota::limits::check_memory(&req, opts.threads, budget, "--max-memory-mb")
+        .map_err(RotaError::invalid)?;
     let plan = plan_with_progress(&req, &opts)?;
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     eprint!("{}", rota::output::text::text(&plan));

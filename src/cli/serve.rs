@@ -33,9 +33,32 @@ pub struct ServeArgs {
     /// Cap on a request's settings.time_limit_seconds.
     #[arg(long, default_value_t = 300.0)]
     max_time_limit: f64,
-    /// Finished jobs are deleted this many days after they finished.
-    #[arg(long, default_value_t = 30)]
-    retention_days: u32,
+    /// Finished jobs are deleted this many days after they finished
+    /// (at least 1; without it they are kept).
+    #[arg(long)]
+    retention_days: Option<u32>,
+    /// Memory all running solves together may use, in MiB; a request
+    /// whose estimate exceeds its worker's share gets 422 (E2001).
+    #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
+    max_memory_mb: u64,
+    /// Seconds a client has to send a request's headers; also how long
+    /// an idle keep-alive connection stays open.
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, default_value_t = 60.0)]
+    body_timeout: f64,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
+    /// Seconds a stop waits for open requests and running solves
+    /// before it re-queues the running jobs and exits.
+    #[arg(long, default_value_t = 10.0)]
+    shutdown_grace: f64,
+    /// Without --token-file: a host name the Host header may name
+    /// besides the loopback ones (repeatable).
+    #[arg(long)]
+    allowed_host: Vec<String>,
     /// Allow browser calls from this origin (CORS; repeatable). None: CORS is off.
     #[arg(long)]
     cors_origin: Vec<String>,
@@ -43,6 +66,7 @@ pub struct ServeArgs {
 
 pub fn run(a: ServeArgs) -> Result<u8, Failure> {
     use rota::serve::Config;
+    let secs = |s: f64| std::time::Duration::try_from_secs_f64(s).unwrap_or_default();
     rota::serve::run(Config {
         addr: a.addr,
         workers: a.workers.unwrap_or_else(Config::default_workers),
@@ -53,6 +77,14 @@ pub fn run(a: ServeArgs) -> Result<u8, Failure> {
         max_time_limit_seconds: a.max_time_limit,
         retention_days: a.retention_days,
         cors_origins: a.cors_origin,
+        max_memory_bytes: a.max_memory_mb.saturating_mul(1024 * 1024),
+        limits: rota::serve::conn::Limits {
+            header_timeout: secs(a.header_timeout),
+            body_timeout: secs(a.body_timeout),
+            max_connections: a.max_connections,
+        },
+        shutdown_grace: secs(a.shutdown_grace),
+        allowed_hosts: a.allowed_host,
     })?;
     Ok(0)
 }

@@ -125,6 +125,18 @@ impl Problem {
     /// Build from a request that passed [`crate::validate::validate`].
     /// Returns an internal error (not a panic) if it did not.
     pub fn from_request(req: &Request) -> Result<Problem, RotaError> {
+        Problem::from_request_until(req, &|| false)?
+            .ok_or_else(|| RotaError::Internal("a problem build that cannot stop stopped".into()))
+    }
+
+    /// [`Problem::from_request`], giving up (`Ok(None)`) as soon as `stop`
+    /// says so: it is asked once per visit and once per row of each travel
+    /// matrix, so a time limit or a cancellation is seen within
+    /// milliseconds even on a large day.
+    pub fn from_request_until(
+        req: &Request,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Problem>, RotaError> {
         let bad = |m: String| RotaError::Internal(format!("request not validated: {m}"));
         let with_matrix = req.travel_matrix.is_some();
         let refs: HashMap<&str, usize> = req
@@ -210,6 +222,9 @@ impl Problem {
             let node = node_of(k.location, Some(&k.id));
             let mut idxs = Vec::new();
             for v in &k.visits {
+                if stop() {
+                    return Ok(None);
+                }
                 let after = match &v.after {
                     Some(a) => Some((
                         *visit_index
@@ -279,12 +294,15 @@ impl Problem {
             })
             .collect();
 
-        let travel = Travel::build(
+        let Some(travel) = Travel::build_until(
             &nodes,
             &req.settings.travel,
             req.travel_matrix.as_ref(),
             used_modes,
-        );
+            stop,
+        ) else {
+            return Ok(None);
+        };
         let mut p = Problem {
             carers,
             rounds,
@@ -302,7 +320,7 @@ impl Problem {
         if !req.locks.is_empty() {
             p.apply_locks(req)?;
         }
-        Ok(p)
+        Ok(Some(p))
     }
 
     /// Carer id -> carer index.

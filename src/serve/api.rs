@@ -20,21 +20,23 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::error::{
+    ApiError, ErrorBody, body_rejection, json_error_position, json_errors, require_json, shorten,
+};
 use super::jobs::{JobRow, JobStatus};
-use super::{ServeError, State as AppStateRef, auth, now_ms};
+use super::{State as AppStateRef, auth, conn, now_ms};
 use crate::RotaError;
 use crate::control::Progress;
 use crate::error::Issue;
@@ -42,210 +44,13 @@ use crate::error::Issue;
 /// The longest `?wait` honoured, in seconds.
 pub const MAX_WAIT_SECONDS: f64 = 600.0;
 
+/// The Content-Security-Policy of the HTML report.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /// How long a `DELETE` waits for a running solve to stop before answering
 /// 202 (the solver stops between two of its steps).
 const CANCEL_WAIT: Duration = Duration::from_secs(30);
-
-// ------------------------------------------------------------------ errors
-
-/// The body of every error response.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable, machine-readable: `invalid_request`, `malformed_json`,
-    /// `unsupported_media_type`, `payload_too_large`, `unauthorized`,
-    /// `not_found`, `queue_full`, `no_plan`, `bad_request`,
-    /// `method_not_allowed`, `internal`.
-    pub code: String,
-    /// For a person.
-    pub message: String,
-    /// More for a program: for `invalid_request` and `malformed_json`,
-    /// `issues` (each with the CLI's `code`, `path`, `message`, `hint`);
-    /// for `malformed_json` also `line` and `column`. `null` otherwise.
-    #[schema(value_type = Object)]
-    pub details: Value,
-}
-
-/// An error answer: status, body and, for 429 and 401, their header.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub body: ErrorBody,
-    retry_after: Option<u64>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: ErrorBody {
-                code: code.to_string(),
-                message: message.into(),
-                details: Value::Null,
-            },
-            retry_after: None,
-        }
-    }
-
-    fn details(mut self, details: Value) -> ApiError {
-        self.body.details = details;
-        self
-    }
-
-    pub fn unauthorized(message: &str) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-    }
-
-    fn not_found(id: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no job '{id}' (unknown, or deleted after the retention period)"),
-        )
-    }
-
-    fn internal(e: impl std::fmt::Display) -> ApiError {
-        tracing::error!(error = %e, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("internal error: {e}"),
-        )
-    }
-
-    /// Bad input found by the library: malformed JSON is a 400 with line
-    /// and column, anything else (wrong shape, broken rule) a 422.
-    fn from_issues(issues: Vec<Issue>, body: &[u8]) -> ApiError {
-        if issues.iter().any(|i| i.code == "E1001") {
-            let (line, column) = json_error_position(body).unwrap_or((0, 0));
-            let message = issues
-                .iter()
-                .find(|i| i.code == "E1001")
-                .map(|i| i.message.clone())
-                .unwrap_or_default();
-            return ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", message)
-                .details(json!({ "line": line, "column": column, "issues": issues }));
-        }
-        let message = match issues.as_slice() {
-            [one] => one.to_string(),
-            many => format!("{} problems found; each is in details.issues", many.len()),
-        };
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
-            .details(json!({ "issues": issues }))
-    }
-}
-
-impl From<ServeError> for ApiError {
-    fn from(e: ServeError) -> ApiError {
-        ApiError::internal(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut res = (self.status, axum::Json(&self.body)).into_response();
-        if let Some(s) = self.retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(s));
-        }
-        if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        res
-    }
-}
-
-/// Line and column of the first JSON syntax error in `body`, if any.
-fn json_error_position(body: &[u8]) -> Option<(usize, usize)> {
-    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-        Ok(_) => None,
-        Err(e) => Some((e.line(), e.column())),
-    }
-}
-
-fn body_rejection(r: BytesRejection) -> ApiError {
-    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is larger than this service accepts (--max-body-mb)",
-        )
-    } else {
-        ApiError::new(r.status(), "bad_request", r.body_text())
-    }
-}
-
-/// 415 unless the body is declared JSON (`application/json` or `*+json`).
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json")) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            if ct.is_empty() {
-                "send the body with `Content-Type: application/json`".to_string()
-            } else {
-                format!("the body must be JSON (`Content-Type: application/json`), not `{ct}`")
-            },
-        ))
-    }
-}
-
-/// Errors made by layers and by axum itself (413 from the body limit, 405,
-/// a bad path) come as plain text: give them the one JSON error shape.
-async fn json_errors(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let text = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    let code = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
-    };
-    let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            "the request body is larger than this service accepts (--max-body-mb)".to_string()
-        }
-        _ if text.trim().is_empty() => status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_ascii_lowercase(),
-        _ => text.trim().to_string(),
-    };
-    let mut out = ApiError::new(status, code, message).into_response();
-    for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            out.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    *out.extensions_mut() = parts.extensions;
-    out
-}
 
 // ------------------------------------------------------------------ views
 
@@ -435,6 +240,7 @@ pub(crate) async fn create_plan(
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.
     let max_limit = state.config.max_time_limit_seconds;
+    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
     let prepared = tokio::task::spawn_blocking(move || {
         let text = match std::str::from_utf8(&body) {
             Ok(t) => t,
@@ -448,6 +254,9 @@ pub(crate) async fn create_plan(
         };
         match crate::load_request(text) {
             Ok(mut req) => {
+                // The budget is for all workers' solves together.
+                crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
+                    .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
                 let limit = req.settings.time_limit_seconds.min(max_limit);
                 req.settings.time_limit_seconds = limit;
                 let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
@@ -670,7 +479,14 @@ pub(crate) async fn plan_report(
     })
     .await
     .map_err(ApiError::internal)??;
-    Ok(with_job(Html(html).into_response(), &id))
+    let mut res = Html(html).into_response();
+    // The report is self-contained (inline styles, no scripts): forbid
+    // everything else, so even a name in it that escaped escaping runs nothing.
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(REPORT_CSP),
+    );
+    Ok(with_job(res, &id))
 }
 
 /// The body of `POST /v1/check`.
@@ -823,10 +639,18 @@ impl Modify for BearerAuth {
 
 // ------------------------------------------------------------------ router
 
+/// Every response: browsers must not guess another type than the one sent.
+async fn no_sniff(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
 /// The whole service: routes, token check, body limit, the error shape,
 /// CORS when configured, and one log line per request.
 pub(crate) fn router(state: AppStateRef) -> Router {
-    let limit = state.config.max_body_bytes;
     let protected = Router::new()
         .route("/v1/plans", post(create_plan).get(list_plans))
         .route("/v1/plans/{id}", get(get_plan).delete(cancel_plan))
@@ -836,19 +660,28 @@ pub(crate) fn router(state: AppStateRef) -> Router {
         // Unknown routes need the token too: without it, nothing but
         // /healthz answers anything but 401.
         .fallback(not_found_route)
+        // The whole body is read, within --max-body-mb and --body-timeout,
+        // before a handler runs, and only once the caller is let in.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            conn::read_body_within,
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_token,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::require_known_host,
         ));
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .merge(protected)
         .with_state(Arc::clone(&state))
-        // axum's own limit is replaced by tower-http's, which also stops a
-        // body without Content-Length at the limit.
+        // axum's own limit is replaced by conn::read_body_within.
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(middleware::from_fn(json_errors));
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::map_response(no_sniff));
     if !state.config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> = state
             .config
@@ -867,7 +700,7 @@ pub(crate) fn router(state: AppStateRef) -> Router {
         TraceLayer::new_for_http()
             .make_span_with(|req: &axum::http::Request<Body>| {
                 // Method and path only: never the body or the query.
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                tracing::info_span!("http", method = %req.method(), path = %shorten(req.uri().path()))
             })
             .on_request(())
             .on_body_chunk(())

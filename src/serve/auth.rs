@@ -1,15 +1,19 @@
 //! The bearer token of `--token-file`: every route but `/healthz` needs
-//! `Authorization: Bearer <token>`, compared in constant time.
+//! `Authorization: Bearer <token>`, compared in constant time. Without a
+//! token (loopback only), the `Host` header must name a loopback host (or
+//! one of `--allowed-host`), so a web page cannot reach the service through
+//! DNS rebinding.
 
 use std::path::Path;
 
 use axum::extract::{Request, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::StatusCode;
+use axum::http::header::{AUTHORIZATION, HOST};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ServeError;
-use super::api::ApiError;
+use super::error::{ApiError, shorten};
 
 /// The shared secret. Never printed (`Debug` hides it).
 #[derive(Clone)]
@@ -27,7 +31,10 @@ pub const MIN_TOKEN_LEN: usize = 16;
 impl Token {
     /// Read the token from a file: its content, without surrounding
     /// whitespace (a trailing newline is fine).
+    /// Refused, with how to fix it, when others than its owner may read
+    /// or write the file.
     pub fn from_file(path: &Path) -> Result<Token, ServeError> {
+        check_private(path)?;
         let text = std::fs::read_to_string(path).map_err(|source| ServeError::Io {
             path: path.display().to_string(),
             source,
@@ -52,6 +59,32 @@ impl Token {
     pub fn matches(&self, given: &[u8]) -> bool {
         constant_time_eq(&self.0, given)
     }
+}
+
+/// A token file that group or others may read or write is refused: the
+/// token would not be a secret.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), ServeError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|source| ServeError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ServeError::Config(format!(
+            "{}: the token file's permissions are {mode:03o}, so others on this machine can \
+             read it; make it private with `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), ServeError> {
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -90,6 +123,71 @@ pub(crate) async fn require_token(
     }
 }
 
+/// The host part of a `Host` header value (no port, no brackets),
+/// lowercased.
+fn host_name(value: &str) -> String {
+    let v = value.trim();
+    let host = if let Some(rest) = v.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        v.rsplit_once(':').map_or(v, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                v
+            }
+        })
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether `host` (from [`host_name`]) names this machine's loopback.
+fn is_loopback_name(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Middleware: without a token, a `Host` header must name a loopback host
+/// or one of `--allowed-host` (403 otherwise). A request without `Host`
+/// (HTTP/1.0) is let through: browsers always send one.
+pub(crate) async fn require_known_host(
+    State(state): State<super::State>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if state.token.is_some() {
+        return next.run(req).await;
+    }
+    let Some(value) = req.headers().get(HOST) else {
+        return next.run(req).await;
+    };
+    let host = value.to_str().map(host_name).unwrap_or_default();
+    let allowed = !host.is_empty()
+        && (is_loopback_name(&host)
+            || state
+                .config
+                .allowed_hosts
+                .iter()
+                .any(|a| host_name(a) == host));
+    if allowed {
+        next.run(req).await
+    } else {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "host_not_allowed",
+            format!(
+                "Host '{}' is not this service's: without --token-file only loopback names \
+                 (localhost, 127.0.0.1, [::1]) and --allowed-host names are accepted",
+                shorten(&host)
+            ),
+        )
+        .into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +203,34 @@ mod tests {
         assert!(Token::new("short").is_err());
         assert!(Token::new("0123456789 abcdef0123").is_err());
         assert_eq!(format!("{t:?}"), "Token(..)");
+    }
+
+    #[test]
+    fn host_names_without_port() {
+        assert_eq!(host_name("127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:8080"), "::1");
+        assert_eq!(host_name("LocalHost."), "localhost");
+        assert_eq!(host_name("evil.example:80"), "evil.example");
+        assert!(is_loopback_name("localhost"));
+        assert!(is_loopback_name("127.0.0.2"));
+        assert!(is_loopback_name("::1"));
+        assert!(!is_loopback_name("evil.example"));
+        assert!(!is_loopback_name("localhost.evil.example"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "0123456789abcdef0123\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        match Token::from_file(&path) {
+            Err(ServeError::Config(m)) => assert!(m.contains("chmod 600"), "{m}"),
+            other => panic!("a 0644 token file was not refused: {other:?}"),
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Token::from_file(&path).is_ok());
     }
 }

@@ -127,24 +127,107 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 COMMIT;
 ";
 
+/// SQLite's `PRAGMA quick_check`: `ok`, or the first problems it found.
+fn quick_check(conn: &Connection) -> rusqlite::Result<String> {
+    let mut stmt = conn.prepare("PRAGMA quick_check(5)")?;
+    let lines: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(lines.join("; "))
+}
+
+/// The start-up error for a damaged database, with how to recover.
+fn damaged(path: &Path, finding: &str) -> ServeError {
+    let p = path.display();
+    ServeError::Config(format!(
+        "the job database {p} is damaged ({finding}). Stop here and keep the file: move it \
+         aside (`mv {p} {p}.damaged`, with its -wal and -shm files if any), then either \
+         recover what is readable into a new one (`sqlite3 {p}.damaged .recover | sqlite3 {p}`) \
+         or start with an empty data directory; queued jobs that cannot be recovered must be \
+         submitted again"
+    ))
+}
+
+/// Create `dir` (and its parents) readable by this user only (0700).
+/// An existing folder is left as it is, with a warning if others may
+/// enter it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                dir = %dir.display(),
+                mode = format_args!("{mode:03o}"),
+                "the data directory is open to other users; `chmod 700` it to keep client data private"
+            );
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// The database and its WAL and shared-memory files: created, or made,
+/// readable and writable by this user only (0600). SQLite gives the -wal
+/// and -shm files the database file's permissions.
+fn make_private_files(db: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(db)?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let f = PathBuf::from(name);
+            if f.exists() {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
+}
+
 const ROW_COLUMNS: &str =
     "id, status, created_at, started_at, finished_at, time_limit_seconds, plan, error, progress";
 
 impl Store {
-    /// Open (or create) the store in `dir`, creating the folder if needed.
+    /// Open (or create) the store in `dir`, creating the folder if needed:
+    /// the folder private to this user (0700), the database files too
+    /// (0600). A damaged database is refused with how to recover it.
     pub fn open(dir: &Path) -> Result<Store, ServeError> {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| ServeError::Io { path, source }
+        };
+        create_private_dir(dir).map_err(io(dir))?;
         let path = dir.join("jobs.sqlite3");
-        // Any step may find the file locked by another service.
+        make_private_files(&path).map_err(io(&path))?;
+        // Any step may find the file locked by another service, or damaged.
         let db_err = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 ServeError::Config(format!(
                     "{} is in use by another rota serve: give each service its own --data-dir",
                     path.display()
                 ))
+            }
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                damaged(&path, &e.to_string())
             }
             _ => ServeError::Store {
                 path: path.display().to_string(),
@@ -163,6 +246,12 @@ impl Store {
         // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
         // until the connection closes: a second service fails here.
         conn.execute_batch(SCHEMA).map_err(db_err)?;
+        // A bad page anywhere is found now, not by a request later.
+        let verdict = quick_check(&conn).map_err(db_err)?;
+        if verdict != "ok" {
+            return Err(damaged(&path, &verdict));
+        }
+        make_private_files(&path).map_err(io(&path))?;
         Ok(Store { conn, path })
     }
 
@@ -317,36 +406,40 @@ impl Store {
         }))
     }
 
-    /// The newest `limit` jobs, optionally of one status.
+    /// The newest `limit` jobs, optionally of one status. A row that
+    /// cannot be read (an unknown status, a wrong type: a damaged or
+    /// hand-edited database) is left out and logged, not fatal to the list.
     pub fn list(
         &self,
         status: Option<JobStatus>,
         limit: usize,
     ) -> Result<Vec<JobListing>, ServeError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, status, created_at, finished_at FROM jobs
+            "SELECT seq, id, status, created_at, finished_at FROM jobs
              WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![status.map(JobStatus::as_str), limit as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-            ))
+            let seq: i64 = r.get(0)?;
+            let read = || -> rusqlite::Result<(String, String, i64, Option<i64>)> {
+                Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            };
+            Ok((seq, read()))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, status, created, finished) = row?;
-            let status = JobStatus::parse(&status).ok_or_else(|| {
-                ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
-            })?;
-            out.push(JobListing {
-                id,
-                status,
-                created_at: created,
-                finished_at: finished,
+            let (seq, read) = row?;
+            let listing = read.ok().and_then(|(id, status, created, finished)| {
+                Some(JobListing {
+                    status: JobStatus::parse(&status)?,
+                    id,
+                    created_at: created,
+                    finished_at: finished,
+                })
             });
+            match listing {
+                Some(l) => out.push(l),
+                None => tracing::warn!(row = seq, "job row cannot be read; left out of the list"),
+            }
         }
         Ok(out)
     }
@@ -436,5 +529,82 @@ mod tests {
             Err(e) => panic!("expected a Config error, got {e}"),
             Ok(_) => panic!("a second store opened the same database"),
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn data_dir_and_database_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a").join("rota");
+        {
+            let mut s = Store::open(&dir).unwrap();
+            s.insert("a", "{}", 1.0, 1).unwrap();
+            assert_eq!(mode(&dir), 0o700);
+            assert_eq!(mode(&dir.join("jobs.sqlite3")), 0o600);
+            let wal = dir.join("jobs.sqlite3-wal");
+            if wal.exists() {
+                assert_eq!(mode(&wal), 0o600);
+            }
+        }
+        // A database left world-readable by an older version is tightened.
+        let db = dir.join("jobs.sqlite3");
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _s = Store::open(&dir).unwrap();
+        assert_eq!(mode(&db), 0o600);
+    }
+
+    #[test]
+    fn a_damaged_database_is_refused_at_start_with_how_to_recover() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = Store::open(dir.path()).unwrap();
+            let plan = "x".repeat(3000);
+            for i in 0..200 {
+                s.insert(&format!("job{i}"), &plan, 1.0, i).unwrap();
+            }
+        }
+        let db = dir.path().join("jobs.sqlite3");
+        let mut bytes = std::fs::read(&db).unwrap();
+        let page = 4096;
+        let pages = bytes.len() / page;
+        assert!(pages > 20, "{pages} pages");
+        // Scribble over two b-tree pages in the middle.
+        for p in [pages / 2, pages / 2 + 1] {
+            bytes[p * page..(p + 1) * page].fill(0x5a);
+        }
+        std::fs::write(&db, &bytes).unwrap();
+        match Store::open(dir.path()) {
+            Err(ServeError::Config(m)) => {
+                assert!(m.contains("damaged") && m.contains(".recover"), "{m}")
+            }
+            Err(e) => panic!("expected the recovery advice, got {e}"),
+            Ok(_) => panic!("a damaged database opened"),
+        }
+    }
+
+    #[test]
+    fn a_bad_row_is_left_out_of_the_list_and_an_error_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        s.insert("a", "{}", 1.0, 1).unwrap();
+        s.insert("b", "{}", 1.0, 2).unwrap();
+        s.insert("c", "{}", 1.0, 3).unwrap();
+        s.conn
+            .execute("UPDATE jobs SET status = 'lost' WHERE id = 'b'", [])
+            .unwrap();
+        s.conn
+            .execute("UPDATE jobs SET created_at = 'soon' WHERE id = 'c'", [])
+            .unwrap();
+        let ids: Vec<String> = s
+            .list(None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(ids, ["a"]);
+        assert!(s.get("a").unwrap().is_some());
+        assert!(s.get("b").is_err());
     }
 }

@@ -10,7 +10,9 @@
 //! - [`jobs`]: the SQLite job store under `--data-dir` (the queue, the plans,
 //!   recovery after a crash, retention).
 //! - [`api`]: the handlers, the one error shape, the OpenAPI description.
-//! - [`auth`]: the bearer token.
+//! - [`auth`]: the bearer token, and the `Host` check without one.
+//! - [`conn`]: connections: their limits and timeouts, the graceful stop.
+//! - [`error`]: the one error shape; internal errors as incident ids.
 //!
 //! Solves run on at most `workers` blocking threads; the async runtime that
 //! answers requests never runs a solve, parses a large body or waits on the
@@ -18,6 +20,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod conn;
+pub mod error;
 pub mod jobs;
 
 use std::collections::HashMap;
@@ -29,6 +33,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast};
 
+use crate::RotaError;
 use crate::control::SolveControl;
 use jobs::{JobStatus, Store};
 
@@ -50,10 +55,23 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// A request's `time_limit_seconds` is capped at this.
     pub max_time_limit_seconds: f64,
-    /// Finished jobs are deleted this many days after they finished.
-    pub retention_days: u32,
+    /// Finished jobs are deleted this many days after they finished (at
+    /// least 1); `None` keeps them.
+    pub retention_days: Option<u32>,
     /// Origins allowed by CORS; empty: no CORS headers at all.
     pub cors_origins: Vec<String>,
+    /// Memory all running solves together may use, in bytes: a request
+    /// whose estimated peak ([`crate::limits`]) exceeds its share
+    /// (`max_memory_bytes / workers`) is refused with a 422.
+    pub max_memory_bytes: u64,
+    /// Timeouts and the cap on open connections.
+    pub limits: conn::Limits,
+    /// How long a stop waits for open requests and running solves before
+    /// it re-queues the running jobs and exits.
+    pub shutdown_grace: Duration,
+    /// Without a token: host names (besides the loopback ones) that the
+    /// `Host` header may name.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Config {
@@ -83,8 +101,16 @@ impl Default for Config {
             token_file: None,
             max_body_bytes: 10 * 1024 * 1024,
             max_time_limit_seconds: 300.0,
-            retention_days: 30,
+            retention_days: None,
             cors_origins: Vec::new(),
+            max_memory_bytes: crate::limits::DEFAULT_MAX_MEMORY_MB * 1024 * 1024,
+            limits: conn::Limits {
+                header_timeout: Duration::from_secs(10),
+                body_timeout: Duration::from_secs(60),
+                max_connections: 256,
+            },
+            shutdown_grace: Duration::from_secs(10),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -149,10 +175,6 @@ pub(crate) struct AppState {
 }
 
 pub(crate) type State = Arc<AppState>;
-
-/// How long a stop waits for running solves to end before it re-queues
-/// their jobs itself and exits.
-const STOP_GRACE: Duration = Duration::from_secs(20);
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -265,28 +287,15 @@ async fn shutdown_signal() {
 }
 
 /// Check the settings, open the store, recover, bind, serve until
-/// `shutdown` completes, then stop the workers (a running job is put back
-/// in the queue and runs again at the next start).
+/// `shutdown` completes, then stop within `shutdown_grace`: no new
+/// connections, open requests get until then to finish, running solves are
+/// cancelled and their jobs put back in the queue (they run again at the
+/// next start).
 pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    if config.workers == 0 {
-        return Err(ServeError::Config("--workers must be at least 1".into()));
-    }
-    if config.queue == 0 {
-        return Err(ServeError::Config("--queue must be at least 1".into()));
-    }
-    if config.max_body_bytes == 0 {
-        return Err(ServeError::Config(
-            "--max-body-mb must be at least 1".into(),
-        ));
-    }
-    if !(config.max_time_limit_seconds.is_finite() && config.max_time_limit_seconds > 0.0) {
-        return Err(ServeError::Config(
-            "--max-time-limit must be a positive number of seconds".into(),
-        ));
-    }
+    check_config(&config)?;
     let token = match &config.token_file {
         Some(p) => Some(auth::Token::from_file(p)?),
         None => None,
@@ -303,7 +312,10 @@ pub async fn serve(
     let mut store = Store::open(&config.data_dir)?;
     let now = now_ms();
     let failed = store.fail_interrupted(now)?;
-    let purged = store.purge_finished_before(retention_cutoff(&config, now))?;
+    let purged = match config.retention_days {
+        Some(days) => store.purge_finished_before(retention_cutoff(days, now))?,
+        None => 0,
+    };
     let queued = store.queued()?;
     tracing::info!(
         data = %store.path().display(),
@@ -353,27 +365,40 @@ pub async fn serve(
     );
     // On the signal, first stop the solves: their jobs go back to the
     // queue, and requests waiting on them (`?wait`, DELETE) answer at once
-    // instead of holding the graceful shutdown open.
+    // instead of holding the stop open.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopper = Arc::clone(&state);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("stopping: running jobs go back to the queue");
-            stopper.begin_stop();
-        })
-        .await
-        .map_err(|source| ServeError::Io {
-            path: bound.to_string(),
-            source,
-        });
+    let stopped_at = Arc::new(std::sync::OnceLock::new());
+    let stop_time = Arc::clone(&stopped_at);
+    let signal = tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_time.set(tokio::time::Instant::now());
+        tracing::info!("stopping: running jobs go back to the queue");
+        stopper.begin_stop();
+        let _ = stop_tx.send(true);
+    });
+    let grace = state.config.shutdown_grace;
+    let connections = conn::serve_connections(listener, app, state.config.limits, stop_rx, grace);
+    let left_open = connections.await;
+    signal.abort();
     state.begin_stop();
     retention.abort();
-    // Give the solves time to notice the cancellation (a solver phase that
-    // does not check it may finish first); a job still running after that
-    // is put back in the queue here, so it is not reported as failed.
-    let grace = tokio::time::Instant::now() + STOP_GRACE;
+    if left_open > 0 {
+        tracing::warn!(
+            connections = left_open,
+            "connections still open at the end of the grace period were closed"
+        );
+    }
+    // The grace period starts at the signal; connections and solves share
+    // it. A job still running at its end is put back in the queue here, so
+    // it is not reported as failed.
+    let now = tokio::time::Instant::now();
+    let until = stopped_at
+        .get()
+        .map_or(now, |t| *t + grace)
+        .max(now + Duration::from_millis(200));
     for w in workers {
-        let _ = tokio::time::timeout_at(grace, w).await;
+        let _ = tokio::time::timeout_at(until, w).await;
     }
     let abandoned = state
         .db(|s| {
@@ -395,7 +420,40 @@ pub async fn serve(
         Err(e) => tracing::error!(error = %e, "cannot re-queue running jobs"),
     }
     tracing::info!("rota serve stopped");
-    served
+    Ok(())
+}
+
+/// Settings that cannot work are refused before anything is opened.
+fn check_config(config: &Config) -> Result<(), ServeError> {
+    let bad = |m: &str| Err(ServeError::Config(m.to_string()));
+    if config.workers == 0 {
+        return bad("--workers must be at least 1");
+    }
+    if config.queue == 0 {
+        return bad("--queue must be at least 1");
+    }
+    if config.max_body_bytes == 0 {
+        return bad("--max-body-mb must be at least 1");
+    }
+    if !(config.max_time_limit_seconds.is_finite() && config.max_time_limit_seconds > 0.0) {
+        return bad("--max-time-limit must be a positive number of seconds");
+    }
+    if config.retention_days == Some(0) {
+        return bad(
+            "--retention-days must be at least 1 (0 would delete every finished job at \
+             once); leave it out to keep finished jobs",
+        );
+    }
+    if config.max_memory_bytes == 0 {
+        return bad("--max-memory-mb must be at least 1");
+    }
+    if config.limits.max_connections == 0 {
+        return bad("--max-connections must be at least 1");
+    }
+    if config.limits.header_timeout.is_zero() || config.limits.body_timeout.is_zero() {
+        return bad("--header-timeout and --body-timeout must be above 0 seconds");
+    }
+    Ok(())
 }
 
 fn init_logging() {
@@ -408,17 +466,20 @@ fn init_logging() {
         .try_init();
 }
 
-fn retention_cutoff(config: &Config, now: i64) -> i64 {
-    now - i64::from(config.retention_days) * 24 * 3600 * 1000
+fn retention_cutoff(days: u32, now: i64) -> i64 {
+    now - i64::from(days) * 24 * 3600 * 1000
 }
 
 /// Delete finished jobs past the retention period, every hour.
 async fn retention_task(state: State) {
+    let Some(days) = state.config.retention_days else {
+        return;
+    };
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     tick.tick().await; // the first tick is immediate; start-up already purged
     loop {
         tick.tick().await;
-        let cutoff = retention_cutoff(&state.config, now_ms());
+        let cutoff = retention_cutoff(days, now_ms());
         match state
             .db(move |s| s.store.purge_finished_before(cutoff))
             .await
@@ -471,6 +532,14 @@ async fn worker(state: State) {
     }
 }
 
+/// Log an internal failure of job `id` under a fresh incident id; the job
+/// shows only that id.
+fn incident(id: &str, e: &dyn std::fmt::Display) -> String {
+    let incident = format!("{:016x}", rand::random::<u64>());
+    tracing::error!(job = %id, incident = %incident, error = %e, "job failed");
+    format!("internal error (incident {incident}); the service log has the details under this id")
+}
+
 async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
@@ -493,11 +562,34 @@ async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
                 Some(format!("the plan could not be serialised: {e}")),
             )),
         },
-        Ok(Err(e)) => Ok((JobStatus::Failed, None, Some(e.to_string()))),
+        // Stopped by a DELETE before the solver had any plan.
+        Ok(Err(_)) if user_cancel => Ok((
+            JobStatus::Cancelled,
+            None,
+            Some("cancelled before the solver had a plan".to_string()),
+        )),
+        // The request's fault (e.g. its time limit ended before any plan
+        // existed): the client may read why.
+        Ok(Err(RotaError::Invalid(issues))) => Ok((
+            JobStatus::Failed,
+            None,
+            Some(
+                issues
+                    .0
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        )),
+        Ok(Err(e)) => Ok((JobStatus::Failed, None, Some(incident(&id, &e)))),
         Err(e) => Ok((
             JobStatus::Failed,
             None,
-            Some(format!("the solver stopped unexpectedly: {e}")),
+            Some(incident(
+                &id,
+                &format!("the solver stopped unexpectedly: {e}"),
+            )),
         )),
     };
     let job = id.clone();

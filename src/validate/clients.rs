@@ -357,7 +357,15 @@ impl Validator {
                 self.push(
                     code,
                     path,
-                    format!("{name} is {val}, outside [-{lim}, {lim}]"),
+                    // 1e308 as 1e308, not as 309 digits.
+                    format!(
+                        "{name} is {}, outside [-{lim}, {lim}]",
+                        if val.abs() < 1e6 {
+                            format!("{val}")
+                        } else {
+                            format!("{val:e}")
+                        }
+                    ),
                     "give WGS84 decimal degrees (lat -90..90, lon -180..180); are lat and lon swapped?",
                 );
             }

@@ -80,7 +80,50 @@ impl Server {
     }
 }
 
+/// `rota serve ... ARGS` that must refuse to start: its exit code and
+/// stderr.
+pub fn start_refused(data_dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rota"))
+        .arg("serve")
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("rota serve runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 impl Server {
+    /// The address to open raw sockets to (`127.0.0.1:PORT`).
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// SIGTERM; the exit code, or `None` if still running after `limit`
+    /// (then it is killed when dropped).
+    pub fn terminate_within(&mut self, limit: Duration) -> Result<Option<i32>, String> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM runs");
+        assert!(sent.success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for rota serve") {
+                return Ok(status.code());
+            }
+            if start.elapsed() > limit {
+                return Err(self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// SIGTERM, as a service manager stops it; waits for the exit code.
     pub fn terminate(mut self) -> Option<i32> {
         let pid = self.child.id().to_string();

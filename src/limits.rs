@@ -1,0 +1,245 @@
+//! Resource limits of a solve: its memory, estimated before anything is
+//! built (a request over the budget is refused with E2001 instead of
+//! meeting the OOM killer), and the time limit ending before any plan
+//! exists (E2002). See `docs/limits.md` for the measurements behind the
+//! estimate.
+//!
+//! What grows with a request, measured with `/usr/bin/time -v` on
+//! generated days (`docs/limits.md`):
+//!
+//! - the travel matrices: `modes x locations^2` minutes of 4 bytes
+//!   ([`crate::travel::Travel`]), exact;
+//! - the problem's eligibility tables: `visits x carers` reasons
+//!   (`Problem::ineligible`, 24 bytes each) and up to `visits x rounds`
+//!   eligible rounds (8 bytes each), exact upper bounds;
+//! - each search thread: about [`BYTES_PER_VISIT_PAIR_PER_THREAD`] bytes
+//!   per pair of visits (measured: one thread more adds 566 MB on a
+//!   6,559-visit day, 13.2 bytes per pair; its largest user was not
+//!   pinned down, so the figure is a fit, rounded up);
+//! - a base of [`BASE_BYTES`]: the runtime, the request, and the bound's
+//!   LP, whose size the bound caps (it is most of the 242 MB peak of a
+//!   250-client day).
+
+use std::collections::HashSet;
+
+use crate::error::Issue;
+use crate::model::Request;
+
+/// The default memory budget of `rota plan` and `rota serve`, in MiB: a
+/// small server (4 GB) keeps room for the system and the job store.
+pub const DEFAULT_MAX_MEMORY_MB: u64 = 2048;
+
+/// The base of every estimate.
+pub const BASE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Per search thread and per (ordered) pair of visits.
+pub const BYTES_PER_VISIT_PAIR_PER_THREAD: u64 = 14;
+
+/// What a request's peak memory grows with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// Nodes of the travel matrices: distinct coordinates (every carer and
+    /// client location when the request has a `travel_matrix`).
+    pub locations: u64,
+    pub visits: u64,
+    pub carers: u64,
+    /// Rounds: one per shift.
+    pub rounds: u64,
+    /// Travel modes the carers use (one matrix each).
+    pub modes: u64,
+}
+
+impl Size {
+    /// Count what the problem built from `req` will hold, without building
+    /// it (linear in the request).
+    pub fn of(req: &Request) -> Size {
+        let with_matrix = req.travel_matrix.is_some();
+        let mut coords: HashSet<(u64, u64)> = HashSet::new();
+        let mut located = 0u64;
+        let mut add = |lat: f64, lon: f64| {
+            located += 1;
+            if !with_matrix {
+                coords.insert((lat.to_bits(), lon.to_bits()));
+            }
+        };
+        let mut modes: HashSet<&str> = HashSet::new();
+        let mut rounds = 0u64;
+        for c in &req.carers {
+            add(c.start_location.lat, c.start_location.lon);
+            let end = c.end();
+            add(end.lat, end.lon);
+            modes.insert(c.travel_mode.as_str());
+            rounds += c.all_shifts().len() as u64;
+        }
+        let mut visits = 0u64;
+        for k in &req.clients {
+            add(k.location.lat, k.location.lon);
+            visits += k.visits.len() as u64;
+        }
+        Size {
+            locations: if with_matrix {
+                located
+            } else {
+                coords.len() as u64
+            },
+            visits,
+            carers: req.carers.len() as u64,
+            rounds,
+            modes: modes.len().max(1) as u64,
+        }
+    }
+
+    /// The estimated peak memory of planning this size with `threads`
+    /// search threads, in bytes (saturating: an absurd size is `u64::MAX`).
+    pub fn estimate_bytes(&self, threads: usize) -> u64 {
+        let threads = threads.max(1) as u64;
+        let travel = self
+            .modes
+            .saturating_mul(self.locations.saturating_mul(self.locations))
+            .saturating_mul(4);
+        let eligibility = self.visits.saturating_mul(
+            self.carers
+                .saturating_mul(24)
+                .saturating_add(self.rounds.saturating_mul(8))
+                .saturating_add(48),
+        );
+        let search = threads
+            .saturating_mul(self.visits.saturating_mul(self.visits))
+            .saturating_mul(BYTES_PER_VISIT_PAIR_PER_THREAD);
+        BASE_BYTES
+            .saturating_add(travel)
+            .saturating_add(eligibility)
+            .saturating_add(search)
+    }
+}
+
+/// The search threads a solve uses when asked for `threads` (0: one per
+/// core), as [`crate::plan_with`] runs them.
+pub fn search_threads(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+fn mib(bytes: u64) -> u64 {
+    bytes.div_ceil(1024 * 1024)
+}
+
+/// E2001 when the estimated peak memory of planning `req` with `threads`
+/// search threads exceeds `budget_bytes`. `flag` names the setting that
+/// raises the budget (e.g. `--max-memory-mb`).
+pub fn check_memory(
+    req: &Request,
+    threads: usize,
+    budget_bytes: u64,
+    flag: &str,
+) -> Result<(), Issue> {
+    let size = Size::of(req);
+    let need = size.estimate_bytes(search_threads(threads));
+    if need <= budget_bytes {
+        return Ok(());
+    }
+    Err(Issue::new(
+        "E2001",
+        "",
+        format!(
+            "planning this request would need about {} MiB of memory ({} locations, {} visits, \
+             {} carers, {} rounds, {} travel mode(s)), more than the {} MiB allowed",
+            mib(need),
+            size.locations,
+            size.visits,
+            size.carers,
+            size.rounds,
+            size.modes,
+            mib(budget_bytes)
+        ),
+        format!(
+            "split the day into smaller requests (e.g. by area), or raise {flag} if the machine \
+             has the memory (docs/limits.md)"
+        ),
+    ))
+}
+
+/// E2002: the time limit ended (or the solve was cancelled) while
+/// `phase` was running, before any plan existed.
+pub fn stopped_before_a_plan(time_limit_seconds: f64, cancelled: bool, phase: &str) -> Issue {
+    if cancelled {
+        Issue::new(
+            "E2002",
+            "",
+            format!("the solve was cancelled while {phase}, before any plan existed"),
+            "submit the request again to plan it",
+        )
+    } else {
+        Issue::new(
+            "E2002",
+            "settings.time_limit_seconds",
+            format!(
+                "the time limit of {time_limit_seconds} s ended while {phase}, before any plan \
+                 existed (the limit covers the whole solve, building included)"
+            ),
+            "raise time_limit_seconds (or --time-limit), or split the day into smaller requests",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(clients: usize) -> Request {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        crate::generate::generate(&crate::generate::GenerateOptions::new(clients, 1, date))
+    }
+
+    #[test]
+    fn size_counts_what_the_problem_holds() {
+        let req = day(200);
+        let s = Size::of(&req);
+        let p = crate::problem::Problem::from_request(&req).unwrap();
+        assert_eq!(s.locations as usize, p.travel.len());
+        assert_eq!(s.visits as usize, p.visits.len());
+        assert_eq!(s.carers as usize, p.carers.len());
+        assert_eq!(s.rounds as usize, p.rounds.len());
+    }
+
+    #[test]
+    fn the_estimate_grows_with_the_square_and_with_threads() {
+        let small = Size::of(&day(100)).estimate_bytes(2);
+        let large = Size::of(&day(400)).estimate_bytes(2);
+        assert!(large > small);
+        let s = Size::of(&day(400));
+        assert!(s.estimate_bytes(2) > s.estimate_bytes(1));
+        // The estimate is never below the matrices alone.
+        assert!(s.estimate_bytes(1) > s.modes * s.locations * s.locations * 4);
+    }
+
+    #[test]
+    fn a_request_over_the_budget_is_e2001_naming_size_and_limit() {
+        let req = day(300);
+        assert!(check_memory(&req, 1, 64 * 1024 * 1024 * 1024, "--max-memory-mb").is_ok());
+        let issue = check_memory(&req, 1, 100 * 1024 * 1024, "--max-memory-mb").unwrap_err();
+        assert_eq!(issue.code, "E2001");
+        assert!(
+            issue.message.contains("more than the 100 MiB allowed"),
+            "{}",
+            issue.message
+        );
+        assert!(issue.message.contains("visits"), "{}", issue.message);
+        assert!(issue.hint.contains("--max-memory-mb"));
+    }
+
+    #[test]
+    fn an_absurd_size_saturates() {
+        let s = Size {
+            locations: u64::MAX / 2,
+            visits: u64::MAX / 2,
+            carers: 1,
+            rounds: 1,
+            modes: 3,
+        };
+        assert_eq!(s.estimate_bytes(8), u64::MAX);
+    }
+}

@@ -1,0 +1,512 @@
+//! `rota serve` left running by a care office (issue 16): no request
+//! brings it down, no socket holds it, client data stays private. One test
+//! (or more) per hole found by the hostile probe; each fails on the
+//! service before the fix.
+
+mod serve_support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use serve_support::*;
+
+/// Send `head` (and nothing else) on a raw socket and read the whole answer
+/// until the server closes or `Content-Length` is reached: status, headers
+/// (lowercased names) and body.
+fn raw_request(addr: &str, head: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = s.read(&mut buf).unwrap_or(0);
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(split) = text.find("\r\n\r\n") {
+            let head = text[..split].to_ascii_lowercase();
+            let want = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+            });
+            let body = &text[split + 4..];
+            if n == 0 || want.is_some_and(|w| body.len() >= w) {
+                let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+                return (status, head, body.to_string());
+            }
+        }
+        assert!(n > 0, "closed before an answer: {text}");
+    }
+}
+
+/// Whether the server closes `s` (EOF or reset) within `limit`.
+fn closed_within(mut s: &TcpStream, limit: Duration) -> bool {
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 4096];
+    let start = Instant::now();
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {} // an answer (e.g. 408) before the close
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return false,
+            Err(_) => return true, // reset
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+    }
+}
+
+// --------------------------------------------------------------- 1 memory
+
+#[tokio::test]
+async fn a_request_over_the_memory_budget_is_refused_up_front() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &["--workers", "1", "--max-memory-mb", "300"]);
+    let c = client();
+    // The small day fits the budget ...
+    let res = post_json(&c, &server.url("/v1/plans"), SMALL_DAY).await;
+    assert_eq!(res.status().as_u16(), 202);
+    // ... a 1,000-client day does not: 422 naming the size and the limit.
+    let big = big_day(1000, 5.0);
+    let res = post_json(&c, &server.url("/v1/plans"), &big).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_request", "{body}");
+    let issue = &body["details"]["issues"][0];
+    assert_eq!(issue["code"], "E2001", "{body}");
+    let msg = issue["message"].as_str().unwrap();
+    assert!(
+        msg.contains("MiB") && msg.contains("300 MiB allowed"),
+        "{msg}"
+    );
+    assert!(msg.contains("visits"), "{msg}");
+    // Nothing was queued for it.
+    let (_, list) = get_json(&c, &server.url("/v1/plans")).await;
+    assert_eq!(list["jobs"].as_array().unwrap().len(), 1, "{list}");
+}
+
+#[test]
+fn the_cli_gives_the_same_memory_error() {
+    let dir = data_dir();
+    let day = dir.path().join("day.json");
+    std::fs::write(&day, big_day(1000, 5.0)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rota"))
+        .args(["plan", "--max-memory-mb", "300"])
+        .arg(&day)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("E2001") && err.contains("300 MiB allowed"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no plan is written");
+}
+
+// --------------------------------------------------------------- 2 sockets
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_dropped_while_healthz_answers() {
+    let dir = data_dir();
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--header-timeout",
+            "1",
+            "--body-timeout",
+            "2",
+            "--max-connections",
+            "16",
+        ],
+    );
+    let addr = server.addr();
+    // More idle sockets than the cap: those past it wait to be accepted.
+    let idle: Vec<TcpStream> = (0..40)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    // One client sends its headers a byte at a time, one its body.
+    let trickle = |head: String, body: bool| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            let start = Instant::now();
+            let (first, rest) = if body {
+                (head.as_bytes(), &b"{\"clients\": [] }"[..])
+            } else {
+                (&b""[..], head.as_bytes())
+            };
+            s.write_all(first).unwrap();
+            for b in rest.iter().cycle() {
+                if s.write_all(&[*b]).is_err() || start.elapsed() > Duration::from_secs(60) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            start.elapsed()
+        })
+    };
+    let slow_head = trickle(
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nX-Padding: {}",
+            "a".repeat(10_000)
+        ),
+        false,
+    );
+    let slow_body = trickle(
+        format!(
+            "POST /v1/check HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: 100000\r\n\r\n"
+        ),
+        true,
+    );
+    // /healthz answers while they are open.
+    let c = client();
+    let (status, _) = get_json(&c, &server.url("/healthz")).await;
+    assert_eq!(status, 200);
+    let idle_closed = tokio::task::spawn_blocking(move || {
+        idle.iter()
+            .filter(|s| closed_within(s, Duration::from_secs(30)))
+            .count()
+    })
+    .await
+    .unwrap();
+    assert_eq!(idle_closed, 40, "every idle socket is closed by the server");
+    let head_for = slow_head.join().unwrap();
+    let body_for = slow_body.join().unwrap();
+    assert!(head_for < Duration::from_secs(60), "slow headers held on");
+    assert!(body_for < Duration::from_secs(60), "slow body held on");
+    let (status, _) = get_json(&c, &server.url("/healthz")).await;
+    assert_eq!(status, 200);
+}
+
+// --------------------------------------------------------------- 3 stop
+
+#[tokio::test]
+async fn sigterm_stops_within_the_grace_period_despite_a_half_sent_request() {
+    let dir = data_dir();
+    let big = big_day(500, 60.0);
+    let c = client();
+    let mut server = Server::start(dir.path(), &["--workers", "1", "--shutdown-grace", "2"]);
+    let res = post_json(&c, &server.url("/v1/plans"), &big).await;
+    let job: Value = res.json().await.unwrap();
+    let url = job["url"].as_str().unwrap().to_string();
+    poll_until(&c, &server.url(&url), JOB_TIMEOUT, |j| {
+        j["status"] == "running"
+    })
+    .await;
+    // A client that sent half its request and stays.
+    let addr = server.addr();
+    let mut half = TcpStream::connect(&addr).unwrap();
+    half.write_all(
+        format!(
+            "POST /v1/plans HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: 5000\r\n\r\n{{\"date\": "
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let code = tokio::task::spawn_blocking(move || {
+        let code = server.terminate_within(Duration::from_secs(30));
+        (code, server)
+    })
+    .await
+    .unwrap();
+    let (code, server) = code;
+    drop(half);
+    assert_eq!(
+        code,
+        Ok(Some(0)),
+        "SIGTERM must end the service within its grace period"
+    );
+    drop(server);
+    // The running job was put back in the queue, not failed.
+    let server = Server::start(dir.path(), &["--workers", "1"]);
+    let again = poll_until(&c, &server.url(&url), JOB_TIMEOUT, |j| {
+        j["status"] == "running" || j["status"] == "queued" || is_finished(j)
+    })
+    .await;
+    assert!(
+        matches!(again["status"].as_str(), Some("running" | "queued")),
+        "{again}"
+    );
+    assert!(again["error"].is_null(), "{again}");
+}
+
+// --------------------------------------------------------------- 4 time
+
+#[tokio::test]
+async fn a_limit_that_ends_before_any_plan_fails_the_job_naming_the_limit() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &["--workers", "1"]);
+    let c = client();
+    // Building this day's problem and matrices alone takes far longer.
+    let day = big_day(1500, 0.001);
+    let res = post_json(&c, &server.url("/v1/plans?wait=120"), &day).await;
+    let job: Value = res.json().await.unwrap();
+    let job = poll_until(
+        &c,
+        &server.url(job["url"].as_str().unwrap()),
+        JOB_TIMEOUT,
+        is_finished,
+    )
+    .await;
+    assert_eq!(job["status"], "failed", "{job}");
+    let error = job["error"].as_str().unwrap();
+    assert!(
+        error.contains("E2002") && error.contains("time limit of 0.001 s"),
+        "{error}"
+    );
+    assert!(job["plan"].is_null());
+}
+
+#[test]
+fn a_cancelled_solve_stops_while_the_problem_is_built() {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    let req = rota::generate::generate(&rota::generate::GenerateOptions::new(300, 1, date));
+    let ctl = rota::control::SolveControl::new();
+    ctl.cancel();
+    let err = rota::plan_request_with(&req, &rota::PlanOptions::default(), &ctl).unwrap_err();
+    let issues = err.issues().expect("an E-code, not an internal error");
+    assert_eq!(issues[0].code, "E2002");
+    assert!(
+        issues[0].message.contains("cancelled"),
+        "{}",
+        issues[0].message
+    );
+}
+
+// --------------------------------------------------------------- 5 privacy
+
+#[cfg(unix)]
+#[tokio::test]
+async fn data_stays_private_and_a_readable_token_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let root = data_dir();
+    let data = root.path().join("rota-data");
+    let token = root.path().join("token");
+    std::fs::write(&token, "0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let tf = token.to_str().unwrap();
+    let (code, err) = start_refused(&data, &["--token-file", tf]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
+
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let server = Server::start(&data, &["--token-file", tf]);
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("jobs.sqlite3")), 0o600);
+    drop(server);
+}
+
+// --------------------------------------------------------------- 6 Host
+
+#[tokio::test]
+async fn without_a_token_only_loopback_and_allowed_hosts_are_served() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &["--allowed-host", "rota.internal"]);
+    let addr = server.addr();
+    let get = |host: &str| {
+        raw_request(
+            &addr,
+            &format!("GET /v1/plans HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    let (status, _, body) = get("evil.example");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("host_not_allowed"), "{body}");
+    let (status, _, body) = get("evil.example:80");
+    assert_eq!(status, 403, "{body}");
+    for ok in [
+        addr.as_str(),
+        "localhost:8080",
+        "[::1]:8080",
+        "rota.internal:8080",
+    ] {
+        let (status, _, body) = get(ok);
+        assert_eq!(status, 200, "{ok}: {body}");
+    }
+}
+
+// --------------------------------------------------------------- 7 damage
+
+#[tokio::test]
+async fn a_bad_row_is_flagged_alone_and_internal_text_never_reaches_the_client() {
+    let dir = data_dir();
+    let c = client();
+    let (good, bad) = {
+        let server = Server::start(dir.path(), &[]);
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let res = post_json(&c, &server.url("/v1/plans"), SMALL_DAY).await;
+            let job: Value = res.json().await.unwrap();
+            ids.push(job["id"].as_str().unwrap().to_string());
+        }
+        for id in &ids {
+            poll_until(
+                &c,
+                &server.url(&format!("/v1/plans/{id}")),
+                JOB_TIMEOUT,
+                is_finished,
+            )
+            .await;
+        }
+        assert_eq!(
+            tokio::task::spawn_blocking(move || server.terminate())
+                .await
+                .unwrap(),
+            Some(0)
+        );
+        (ids[0].clone(), ids[1].clone())
+    };
+    {
+        let db = rusqlite::Connection::open(dir.path().join("jobs.sqlite3")).unwrap();
+        db.execute("UPDATE jobs SET status = 'exploded' WHERE id = ?1", [&bad])
+            .unwrap();
+    }
+    let server = Server::start(dir.path(), &[]);
+    let (status, list) = get_json(&c, &server.url("/v1/plans")).await;
+    assert_eq!(status, 200, "{list}");
+    let ids: Vec<&str> = list["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [good.as_str()],
+        "the bad row is left out, the rest listed"
+    );
+    let (status, body) = get_json(&c, &server.url(&format!("/v1/plans/{bad}"))).await;
+    assert_eq!(status, 500);
+    assert_eq!(body["code"], "internal");
+    let text = body.to_string();
+    assert!(
+        !text.contains("exploded") && !text.contains("unknown status"),
+        "{text}"
+    );
+    assert!(!text.contains("internal error: internal error"), "{text}");
+    let incident = body["details"]["incident"].as_str().unwrap();
+    assert!(
+        server.log().contains(incident),
+        "the log names the incident"
+    );
+}
+
+#[test]
+fn a_damaged_database_stops_the_start_with_recovery_advice() {
+    let dir = data_dir();
+    {
+        let server = Server::start(dir.path(), &[]);
+        drop(server);
+    }
+    let db = dir.path().join("jobs.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = DELETE;").unwrap();
+        let pad = "x".repeat(3000);
+        for i in 0..200 {
+            conn.execute(
+                "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request)
+                 VALUES (?1, 'done', 1, 1.0, ?2)",
+                rusqlite::params![format!("j{i}"), pad],
+            )
+            .unwrap();
+        }
+    }
+    let mut bytes = std::fs::read(&db).unwrap();
+    let pages = bytes.len() / 4096;
+    bytes[pages / 2 * 4096..(pages / 2 + 2) * 4096].fill(0x5a);
+    std::fs::write(&db, &bytes).unwrap();
+    let (code, err) = start_refused(dir.path(), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("damaged") && err.contains(".recover"), "{err}");
+}
+
+// --------------------------------------------------------------- 8 smaller
+
+#[tokio::test]
+async fn the_smaller_holes() {
+    let dir = data_dir();
+    let (code, err) = start_refused(dir.path(), &["--retention-days", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--retention-days must be at least 1"), "{err}");
+
+    let server = Server::start(dir.path(), &["--max-time-limit", "1"]);
+    let c = client();
+    // An out-of-range number: its position, not 0:0.
+    let text = "{\n  \"date\": \"2026-12-02\",\n  \"x\": 1e400\n}";
+    let res = post_json(&c, &server.url("/v1/plans"), text).await;
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["details"]["line"].as_u64(), Some(3), "{body}");
+    assert!(body["details"]["column"].as_u64() > Some(0), "{body}");
+
+    // A 10 KB id is not echoed back.
+    let long = "a".repeat(10_000);
+    let res = c
+        .get(server.url(&format!("/v1/plans/{long}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let body = res.text().await.unwrap();
+    assert!(body.len() < 500, "{} bytes", body.len());
+    assert!(
+        !server.log().contains(&"a".repeat(200)),
+        "the log echoes the id"
+    );
+
+    // Another charset is refused, not misread.
+    let res = c
+        .post(server.url("/v1/plans"))
+        .header("content-type", "application/json; charset=latin1")
+        .body(SMALL_DAY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+
+    // The report: CSP and nosniff.
+    let res = post_json(&c, &server.url("/v1/plans?wait=120"), SMALL_DAY).await;
+    let job: Value = res.json().await.unwrap();
+    let job = poll_until(
+        &c,
+        &server.url(job["url"].as_str().unwrap()),
+        JOB_TIMEOUT,
+        is_finished,
+    )
+    .await;
+    let res = c
+        .get(server.url(job["report_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+
+    // E1702 prints a huge latitude briefly.
+    let mut req: Value = serde_json::from_str(SMALL_DAY).unwrap();
+    req["clients"][0]["location"]["lat"] = 1e308.into();
+    let res = post_json(&c, &server.url("/v1/plans"), &req.to_string()).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.unwrap();
+    let issue = body["details"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "E1702")
+        .expect("E1702")
+        .clone();
+    let msg = issue["message"].as_str().unwrap();
+    assert!(msg.len() < 120 && msg.contains("1e308"), "{msg}");
+}
