@@ -114,7 +114,7 @@ impl Size {
 }
 
 /// The search threads a solve uses when asked for `threads` (0: one per
-/// core), as [`crate::plan_with`] runs them.
+/// core), as [`crate::plan_request_with`] runs them.
 pub fn search_threads(threads: usize) -> usize {
     if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
