@@ -146,3 +146,92 @@ async fn many_concurrent_jobs_all_end_done_with_checked_plans() {
         percentile(&all.post_ms, 95.0)
     );
 }
+
+/// Nothing is lost when the service dies under load. JOBS sample days
+/// (`data/sample-day.json`, time limit 1 s) are queued at once; mid-way the
+/// service is killed (SIGKILL) and restarted, later stopped (SIGTERM) and
+/// restarted. Every job must still be there and end: `done` with a checked
+/// plan, except a job that was running at the SIGKILL, which ends `failed`
+/// saying so. The SIGTERM fails no job (its running job is re-queued).
+///
+/// ```sh
+/// ROTA_LOAD_JOBS=60 cargo test --test serve_load -- --nocapture nothing_is_lost
+/// ```
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_lost_after_a_sigkill_and_a_sigterm_under_load() {
+    let jobs = env_usize("ROTA_LOAD_JOBS", 12);
+    let dir = data_dir();
+    let day = include_str!("../data/sample-day.json");
+    let request = with_time_limit(day, 1.0);
+    let queue = jobs.to_string();
+    let args = ["--queue", queue.as_str(), "--workers", "1"];
+    let c = client();
+    let started = Instant::now();
+
+    let server = Server::start(dir.path(), &args);
+    let mut ids = Vec::new();
+    for _ in 0..jobs {
+        let res = post_json(&c, &server.url("/v1/plans"), &request).await;
+        assert_eq!(res.status().as_u16(), 202);
+        let job: Value = res.json().await.unwrap();
+        ids.push(job["id"].as_str().unwrap().to_string());
+    }
+    let count = |server: &Server, status: &'static str| {
+        let (c, url) = (
+            c.clone(),
+            server.url(&format!("/v1/plans?status={status}&limit=1000")),
+        );
+        async move {
+            let (_, list) = get_json(&c, &url).await;
+            list["jobs"].as_array().map_or(0, Vec::len)
+        }
+    };
+    // SIGKILL once a third is done, while one runs.
+    while count(&server, "done").await < jobs / 3 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    let server = Server::start(dir.path(), &args);
+    // SIGTERM once two thirds are finished.
+    loop {
+        let finished = count(&server, "done").await + count(&server, "failed").await;
+        if finished >= 2 * jobs / 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let failed_before_term = count(&server, "failed").await;
+    assert_eq!(server.terminate(), Some(0));
+    let server = Server::start(dir.path(), &args);
+    assert_eq!(
+        count(&server, "failed").await,
+        failed_before_term,
+        "a SIGTERM fails no job"
+    );
+
+    let (mut done, mut failed) = (0, 0);
+    for id in &ids {
+        let url = server.url(&format!("/v1/plans/{id}"));
+        let job = poll_until(&c, &url, JOB_TIMEOUT, is_finished).await;
+        match job["status"].as_str() {
+            Some("done") => {
+                assert_plan_checks(&request, &job["plan"]);
+                done += 1;
+            }
+            Some("failed") => {
+                let error = job["error"].as_str().unwrap_or("");
+                assert!(
+                    error.contains("stopped while this job was running"),
+                    "{job}"
+                );
+                failed += 1;
+            }
+            other => panic!("job {id} ended {other:?}: {job}"),
+        }
+    }
+    assert!(failed <= 1, "only the job running at the SIGKILL may fail");
+    println!(
+        "kill and stop under load: {jobs} jobs, {done} done and checked, {failed} failed by the SIGKILL (running then), none lost, in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
