@@ -124,6 +124,15 @@ pub struct Settings {
     pub seed: u64,
     #[serde(default)]
     pub travel: TravelSettings,
+    /// Stop the search when it stops improving (the quick answer) instead
+    /// of using the whole time limit. Optional; absent means false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_when_stalled: Option<bool>,
+    /// An iteration budget per search: the search runs exactly this many
+    /// iterations whatever the time limit, so that with a fixed thread
+    /// count the same seed gives the same plan on any machine. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
 }
 
 fn default_time_limit() -> f64 {
@@ -139,6 +148,8 @@ impl Default for Settings {
             time_limit_seconds: default_time_limit(),
             seed: default_seed(),
             travel: TravelSettings::default(),
+            stop_when_stalled: None,
+            iterations: None,
         }
     }
 }

@@ -125,12 +125,21 @@ pub fn solve_problem(
     extend: Option<&solve::Solution>,
 ) -> Result<Solved, RotaError> {
     let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    // Under an iteration budget nothing that shapes the plan looks at the
+    // clock: the greedy runs all of its restarts, and the search neither
+    // stops at nor steers by the bound (whose HiGHS run is time-limited).
+    let iterations = req
+        .settings
+        .iterations
+        .map(|n| n.min(usize::MAX as u64) as usize);
     // The bound (a fifth of the limit, at most 5 s) is computed on its own
     // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
     // The greedy gets the whole limit alone, or a tenth of it as the exact
     // solver's warm start.
-    let greedy_limit = if opts.exact {
+    let greedy_limit = if iterations.is_some() {
+        1e6
+    } else if opts.exact {
         time_limit / 10.0
     } else {
         time_limit
@@ -183,8 +192,10 @@ pub fn solve_problem(
         let base = solve::search::SearchOptions {
             seed: req.settings.seed,
             deadline,
+            iterations,
             max_stall: solve::search::SearchOptions::stall_for(p),
-            bound: Some(boosted_bound),
+            stop_when_stalled: req.settings.stop_when_stalled.unwrap_or(false),
+            bound: iterations.is_none().then_some(boosted_bound),
             recombine_every: opts.tuning.recombine_every,
             local_search: opts.tuning.local_search,
             regret: opts.tuning.regret,

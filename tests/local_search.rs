@@ -176,7 +176,9 @@ fn searched_days_pass_the_checker() {
             &SearchOptions {
                 seed,
                 deadline: std::time::Instant::now() + std::time::Duration::from_secs(600),
+                iterations: None,
                 max_stall: SearchOptions::stall_for(&p),
+                stop_when_stalled: true,
                 bound: None,
                 recombine_every: tuning.recombine_every,
                 local_search: true,

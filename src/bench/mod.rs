@@ -12,7 +12,7 @@ pub mod replan;
 pub mod solomon;
 pub mod suite;
 
-pub use days::{DayRow, day_rows, days_csv, days_markdown};
+pub use days::{DayRow, DayRun, day_rows, day_rows_with, days_csv, days_markdown};
 pub use exact::{ExactRow, exact_csv, exact_markdown, exact_rows};
 pub use replan::{ReplanRow, replan_markdown, replan_rows};
 pub use solomon::{

@@ -75,6 +75,9 @@ pub fn read_hierarchical(path: &Path) -> Result<HashMap<String, (usize, f64)>, R
 #[derive(Debug, Clone, Copy)]
 pub struct SolomonRun {
     pub time_limit: f64,
+    /// An iteration budget per search instead of the time limit: the table
+    /// is then the same on any machine (with a fixed `threads`).
+    pub iterations: Option<usize>,
     pub seed: u64,
     /// 0: one search per core.
     pub threads: usize,
@@ -101,6 +104,7 @@ pub fn solomon_rows(
             &p,
             run.seed,
             run.time_limit,
+            run.iterations,
             run.threads,
             run.tuning,
             started,

@@ -46,6 +46,7 @@ pub fn run_suite(
     let hier = super::read_hierarchical(&solomon.join("bks_100_hierarchical.csv"))?;
     let run = SolomonRun {
         time_limit,
+        iterations: None,
         seed: 1,
         threads: 0,
         tuning: Tuning {

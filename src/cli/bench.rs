@@ -75,6 +75,10 @@ pub enum Bench {
         /// Parallel searches (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// An iteration budget per search instead of the time limit: with a
+        /// fixed --threads the table is the same on any machine.
+        #[arg(long)]
+        iterations: Option<usize>,
         /// The optima; default: bks_distance_only.csv two folders above the
         /// first instance file.
         #[arg(long)]
@@ -98,6 +102,19 @@ pub enum Bench {
         /// Parallel searches (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Plan each day with each of these search seeds (settings.seed;
+        /// default: the day's own seed), one row each: the spread across
+        /// seeds.
+        #[arg(long, value_delimiter = ',')]
+        search_seeds: Vec<u64>,
+        /// An iteration budget per search (settings.iterations): with a
+        /// fixed --threads the plans are the same on any machine.
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Stop each search when it stalls (settings.stop_when_stalled)
+        /// instead of using the whole time limit.
+        #[arg(long)]
+        stop_when_stalled: bool,
         #[arg(long)]
         csv: Option<PathBuf>,
         #[command(flatten)]
@@ -194,6 +211,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             time_limit,
             seed,
             threads,
+            iterations,
             bks,
             csv,
             tuning,
@@ -213,6 +231,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             };
             let run = rota::bench::SolomonRun {
                 time_limit,
+                iterations,
                 seed,
                 threads,
                 tuning: tuning.tuning(0),
@@ -227,12 +246,20 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             seeds,
             time_limit,
             threads,
+            search_seeds,
+            iterations,
+            stop_when_stalled,
             csv,
             tuning,
         } => {
-            let tuning = tuning.tuning(rota::solve::search::RECOMBINE_EVERY);
-            let rows =
-                rota::bench::day_rows(&clients, &seeds, time_limit, threads, tuning, print_day)?;
+            let run = rota::bench::DayRun {
+                time_limit,
+                iterations,
+                stop_when_stalled,
+                threads,
+                tuning: tuning.tuning(rota::solve::search::RECOMBINE_EVERY),
+            };
+            let rows = rota::bench::day_rows_with(&clients, &seeds, &search_seeds, run, print_day)?;
             print!("{}", rota::bench::days_markdown(&rows));
             write_csv(csv, rota::bench::days_csv(&rows))?;
             Ok(exit(rows.iter().all(|r| r.valid)))
@@ -300,9 +327,10 @@ fn print_solomon(r: &SolomonRow) {
 
 fn print_day(r: &DayRow) {
     eprintln!(
-        "{} clients seed {}: {} served, priority {} of at most {} (gap {:.1}%), travel {:.1} h, final plan at {:.1} s of {:.1} s, {}",
+        "{} clients seed {} (search seed {}): {} served, priority {} of at most {} (gap {:.1}%), travel {:.1} h, final plan at {:.1} s of {:.1} s, {}",
         r.clients,
         r.seed,
+        r.search_seed,
         r.served,
         r.priority,
         r.bound,

@@ -16,14 +16,22 @@ pub struct PlanArgs {
     /// Write the plan here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Time limit in seconds (overrides settings.time_limit_seconds).
-    /// The search stops earlier when it stops improving.
+    /// Time limit in seconds (overrides settings.time_limit_seconds). The
+    /// search uses all of it unless --stop-when-stalled.
     #[arg(long)]
     time_limit: Option<f64>,
-    /// Random seed (overrides settings.seed): the same seed gives the
-    /// same plan unless the time limit cuts the search short.
+    /// Random seed (overrides settings.seed). With --iterations and a fixed
+    /// --threads, the same seed gives the same plan on any machine.
     #[arg(long)]
     seed: Option<u64>,
+    /// An iteration budget per search (overrides settings.iterations): the
+    /// search runs exactly this many iterations, whatever the time limit.
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// The quick answer: stop the search when it stops improving
+    /// (settings.stop_when_stalled) instead of using the whole time limit.
+    #[arg(long)]
+    stop_when_stalled: bool,
     /// Solve with the exact MIP (HiGHS): status `optimal` when proven
     /// within the time limit, else the best plan found and its gap.
     /// Meant for small days (tens of visits, a few rounds).
@@ -59,6 +67,12 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
     }
     if let Some(s) = a.seed {
         req.settings.seed = s;
+    }
+    if let Some(n) = a.iterations {
+        req.settings.iterations = Some(n);
+    }
+    if a.stop_when_stalled {
+        req.settings.stop_when_stalled = Some(true);
     }
     let opts = rota::PlanOptions {
         exact: a.exact,

@@ -300,7 +300,12 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
     });
     Request {
         date: date(),
-        settings: Settings::default(),
+        // The quick answer: hundreds of random days would otherwise each
+        // use the whole default time limit (docs/search.md).
+        settings: Settings {
+            stop_when_stalled: Some(true),
+            ..Settings::default()
+        },
         carers,
         clients,
         travel_matrix,

@@ -11,7 +11,8 @@ use crate::solve::construct::greedy;
 /// Run `threads` independent searches from `start` (seeds `base.seed`,
 /// `base.seed + 1`, ...) until the deadline or stall; the best plan wins, the
 /// lowest seed on ties, so the result does not depend on thread timing
-/// unless the time limit cuts a search short.
+/// unless the time limit cuts a search short (under an iteration budget,
+/// never: see [`SearchOptions::iterations`]).
 pub fn search_in_parallel(
     p: &Problem,
     start: &Solution,
@@ -50,23 +51,31 @@ pub fn search_in_parallel(
 
 /// The default solver on a [`Problem`] that did not come from a
 /// request (e.g. [`crate::readers::solomon`]): the greedy for a tenth of `time_limit`, then
-/// `threads` searches until `started + time_limit` (no stall limit: a
-/// benchmark uses all of its time).
+/// `threads` searches until `started + time_limit`, or each for exactly
+/// `iterations` iterations (the greedy then runs all of its restarts).
+#[allow(clippy::too_many_arguments)]
 pub fn greedy_then_search(
     p: &Problem,
     seed: u64,
     time_limit: f64,
+    iterations: Option<usize>,
     threads: usize,
     tuning: Tuning,
     started: Instant,
     ctl: &SolveControl,
 ) -> Solution {
     let limit = std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
-    let greedy = greedy::construct_best(p, seed, greedy::RESTARTS, started + limit / 10, ctl);
+    let greedy_until = match iterations {
+        Some(_) => started + std::time::Duration::from_secs(1_000_000),
+        None => started + limit / 10,
+    };
+    let greedy = greedy::construct_best(p, seed, greedy::RESTARTS, greedy_until, ctl);
     let base = SearchOptions {
         seed,
         deadline: started + limit,
-        max_stall: usize::MAX,
+        iterations,
+        max_stall: SearchOptions::stall_for(p),
+        stop_when_stalled: false,
         bound: None,
         recombine_every: tuning.recombine_every,
         local_search: tuning.local_search,

@@ -1,0 +1,180 @@
+//! Destroy operators: which served clients (all of their visits) an
+//! iteration removes before the repair re-inserts every unserved client.
+//! Chosen by roulette over adaptive weights ([`super::adaptive`]).
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::problem::Problem;
+use crate::solve::Solution;
+
+/// The operators, in the order of their weights.
+pub const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
+
+/// Remove served clients of `cur` from `cand` (a copy of `cur`) with
+/// operator `op`: `k` of them, or by default a random number between 1 and
+/// a fifth of the served clients (at least 2, at most 30); returns false when the result cannot be timed as it stands
+/// (only with a travel matrix that is not metric).
+pub fn destroy(
+    p: &Problem,
+    cur: &Solution,
+    cand: &mut Solution,
+    op: usize,
+    k: Option<usize>,
+    rng: &mut ChaCha8Rng,
+) -> bool {
+    let served: Vec<usize> = (0..p.clients.len())
+        .filter(|&c| cur.is_served(p, c))
+        .collect();
+    if served.is_empty() {
+        return true;
+    }
+    let k = match k {
+        Some(k) => k.clamp(1, served.len()),
+        None => {
+            let most = (served.len() / 5).clamp(2, 30).min(served.len());
+            rng.gen_range(1..=most)
+        }
+    };
+    let removed = match op {
+        0 => random_clients(&served, k, rng),
+        1 => related_clients(p, cur, &served, k, rng),
+        2 => round_clients(p, cur, rng),
+        _ => worst_clients(p, cur, &served, k, rng),
+    };
+    for &c in &removed {
+        for &v in &p.clients[c].visits {
+            cand.remove(v);
+        }
+    }
+    // Dropping a stop only shortens the way with the contract's formula; a
+    // matrix need not obey the triangle inequality.
+    p.metric_travel || schedulable(p, cand)
+}
+
+fn random_clients(served: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    served.choose_multiple(rng, k).copied().collect()
+}
+
+/// Shaw removal: a random served client and the `k - 1` served clients
+/// closest to it in place (travel minutes by the first mode) and time.
+fn related_clients(
+    p: &Problem,
+    sol: &Solution,
+    served: &[usize],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
+    let seed = served[rng.gen_range(0..served.len())];
+    let sv = p.clients[seed].visits[0];
+    let (node, at) = (p.visits[sv].node, sol.start[sv].unwrap_or(0));
+    let mode = p.rounds.first().map_or(0, |r| r.mode);
+    let mut by: Vec<(i64, usize)> = served
+        .iter()
+        .map(|&c| {
+            let d = p.clients[c]
+                .visits
+                .iter()
+                .map(|&v| {
+                    let t = p.travel.time(mode, node, p.visits[v].node) as i64;
+                    let dt = (sol.start[v].unwrap_or(0) - at).abs() as i64;
+                    2 * t + dt
+                })
+                .min()
+                .unwrap_or(i64::MAX);
+            (d, c)
+        })
+        .collect();
+    by.sort_unstable();
+    by.into_iter().take(k).map(|(_, c)| c).collect()
+}
+
+/// Every client with a visit in one random used round.
+fn round_clients(p: &Problem, sol: &Solution, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let used: Vec<usize> = (0..p.rounds.len())
+        .filter(|&r| !sol.routes[r].is_empty())
+        .collect();
+    let Some(&r) = used.choose(rng) else {
+        return Vec::new();
+    };
+    let mut clients: Vec<usize> = sol.routes[r].iter().map(|&v| p.visits[v].client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    clients
+}
+
+/// The clients whose visits cost the most travel (detour saved by removing
+/// each visit), chosen with a bias towards the worst.
+fn worst_clients(
+    p: &Problem,
+    sol: &Solution,
+    served: &[usize],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
+    let mut saving = vec![0i64; p.clients.len()];
+    for (r, route) in sol.routes.iter().enumerate() {
+        let spec = &p.rounds[r];
+        for (i, &v) in route.iter().enumerate() {
+            let prev = if i == 0 {
+                spec.start_node
+            } else {
+                p.visits[route[i - 1]].node
+            };
+            let next = route
+                .get(i + 1)
+                .map_or(spec.end_node, |&u| p.visits[u].node);
+            let node = p.visits[v].node;
+            let s = p.time(r, prev, node) + p.time(r, node, next) - p.time(r, prev, next);
+            saving[p.visits[v].client] += s as i64;
+        }
+    }
+    let mut by: Vec<(i64, usize)> = served.iter().map(|&c| (-saving[c], c)).collect();
+    by.sort_unstable();
+    let mut out = Vec::with_capacity(k);
+    let mut pool: Vec<usize> = by.into_iter().map(|(_, c)| c).collect();
+    while out.len() < k && !pool.is_empty() {
+        // Biased towards the front: index = len * u^3.
+        let u: f64 = rng.r#gen();
+        let i = ((pool.len() as f64) * u * u * u) as usize;
+        out.push(pool.remove(i.min(pool.len() - 1)));
+    }
+    out
+}
+
+/// Whether every round of `sol` can still be timed as it stands: travel,
+/// shift end and the break (first gap that holds it). Starts are kept, so
+/// windows, double-ups and gaps are unaffected by removing whole clients.
+pub fn schedulable(p: &Problem, sol: &Solution) -> bool {
+    use crate::solve::schedule::break_place;
+    sol.routes.iter().enumerate().all(|(r, route)| {
+        let spec = &p.rounds[r];
+        let mut prev_end = spec.start;
+        let mut prev_node = spec.start_node;
+        let mut brk = if route.is_empty() { None } else { spec.brk };
+        for i in 0..=route.len() {
+            let (next_start, next_node, last) = match route.get(i) {
+                Some(&v) => match sol.start[v] {
+                    Some(s) => (s, p.visits[v].node, false),
+                    None => return false,
+                },
+                None => (spec.end, spec.end_node, true),
+            };
+            let t = p.time(r, prev_node, next_node);
+            // A gap that holds the break holds its travel too.
+            if let Some(b) = brk
+                && break_place(&b, prev_end, next_start, t, last).is_some()
+            {
+                brk = None;
+            } else if prev_end + t > next_start {
+                return false;
+            }
+            if let Some(&v) = route.get(i) {
+                prev_end = next_start + p.visits[v].duration;
+                prev_node = next_node;
+            }
+        }
+        brk.is_none()
+    })
+}
