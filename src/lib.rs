@@ -21,6 +21,7 @@ pub mod plan;
 pub mod problem;
 pub mod replan;
 pub mod report;
+pub mod roads;
 pub mod serve;
 pub mod solomon;
 pub mod solve;

@@ -56,6 +56,10 @@ enum Command {
         /// they visited (sets the request's previous_plan; docs/continuity.md).
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Travel times on the roads of this OpenStreetMap extract
+        /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+        #[arg(long)]
+        osm: Option<PathBuf>,
     },
     /// Re-plan a day after a disruption (docs/replan.md): calls before
     /// --now stay as they happened, the unavailable carers' later calls are
@@ -84,6 +88,10 @@ enum Command {
         /// Independent searches in parallel (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Travel times on the roads of this OpenStreetMap extract
+        /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+        #[arg(long)]
+        osm: Option<PathBuf>,
     },
     /// Capacity questions: more clients of a package per area, what one more
     /// round adds, which visits could move to make room (docs/capacity.md).
@@ -120,6 +128,10 @@ enum Command {
         /// The previous plan the plan was made with (`rota plan --previous`).
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Travel times on the roads of this OpenStreetMap extract
+        /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+        #[arg(long)]
+        osm: Option<PathBuf>,
     },
     /// Write a self-contained, printable HTML report of a plan (map,
     /// timeline, a run sheet per carer, unserved clients with reasons).
@@ -132,6 +144,10 @@ enum Command {
         /// Write the report here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Travel times on the roads of this OpenStreetMap extract
+        /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+        #[arg(long)]
+        osm: Option<PathBuf>,
     },
     /// Export a plan for spreadsheets and calendars.
     Export {
@@ -199,6 +215,28 @@ enum Command {
         /// Write the request here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Place the day on this OpenStreetMap extract: clients at its
+        /// addresses, carer bases near its edges (docs/roads.md).
+        #[arg(long)]
+        osm: Option<PathBuf>,
+    },
+    /// Fill a request's travel_matrix with road travel times from an
+    /// OpenStreetMap extract (docs/roads.md); cached on disk.
+    Roads {
+        /// The request file (`-` reads stdin).
+        request: PathBuf,
+        /// The extract (.osm.pbf).
+        #[arg(long)]
+        osm: PathBuf,
+        /// Write the request with its matrix here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Largest distance from a location to its road, metres (E2001 beyond).
+        #[arg(long, default_value_t = rota::roads::DEFAULT_SNAP_LIMIT_M)]
+        snap_limit: f64,
+        /// Compute afresh without reading or writing the disk cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Measured benchmark runs (see docs/benchmarks.md).
     Bench {
@@ -235,6 +273,20 @@ impl TuningArgs {
 
 #[derive(Subcommand)]
 enum Bench {
+    /// Road matrices (docs/roads.md): per mode, build a synthetic road grid
+    /// of side x side nodes (500: about a million edges) and time the
+    /// matrix between random locations.
+    Roads {
+        #[arg(long, default_value_t = 500)]
+        side: usize,
+        #[arg(long, default_value_t = 1300)]
+        locations: usize,
+        /// Modes, 0 drive, 1 bike, 2 walk.
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+        modes: Vec<usize>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Solve generated days of growing size exactly: time to prove
     /// optimality, and how far the relaxation bound is from the optimum.
     Exact {
@@ -436,9 +488,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             exact,
             threads,
             previous,
+            osm,
         } => {
             let text = request_text(request.as_deref())?;
             let mut req = rota::load_request(&text)?;
+            eprint!(
+                "{}",
+                rota::roads::apply(&mut req, osm.as_deref(), std::io::stderr().is_terminal())?
+            );
             if let Some(path) = &previous {
                 let prev = rota::parse::plan_from_str(&read_input(path)?)?;
                 req.previous_plan = Some(Box::new(prev));
@@ -514,8 +571,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             output,
             time_limit,
             threads,
+            osm,
         } => {
             let mut req = rota::load_request(&read_input(&request)?)?;
+            eprint!(
+                "{}",
+                rota::roads::apply(&mut req, osm.as_deref(), std::io::stderr().is_terminal())?
+            );
             let old = rota::parse::plan_from_str(&read_input(&plan)?)?;
             req.settings.time_limit_seconds = time_limit;
             let d = rota::replan::Disruption {
@@ -542,6 +604,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             request,
             plan,
             previous,
+            osm,
         } => {
             if request.as_os_str() == "-" && plan.as_os_str() == "-" {
                 return Err(RotaError::invalid(rota::Issue::new(
@@ -553,6 +616,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .into());
             }
             let mut req = rota::load_request(&read_input(&request)?)?;
+            eprint!("{}", rota::roads::apply(&mut req, osm.as_deref(), false)?);
             if let Some(path) = &previous {
                 let prev = rota::parse::plan_from_str(&read_input(path)?)?;
                 req.previous_plan = Some(Box::new(prev));
@@ -578,8 +642,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             plan,
             request,
             output,
+            osm,
         } => {
-            let req = rota::load_request(&read_input(&request)?)?;
+            let mut req = rota::load_request(&read_input(&request)?)?;
+            eprint!("{}", rota::roads::apply(&mut req, osm.as_deref(), false)?);
             let plan = rota::parse::plan_from_str(&read_input(&plan)?)?;
             let report = rota::check::check(&req, &plan);
             if !report.is_valid() {
@@ -588,7 +654,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     report.violations.len()
                 );
             }
-            write_output(output.as_deref(), &rota::report::html(&req, &plan))?;
+            let paths = match &osm {
+                Some(p) => Some(rota::roads::paths::round_paths(
+                    &req,
+                    &plan,
+                    p,
+                    &Default::default(),
+                )?),
+                None => None,
+            };
+            write_output(
+                output.as_deref(),
+                &rota::report::html_with_roads(&req, &plan, paths.as_deref()),
+            )?;
             if let Some(p) = &output {
                 eprintln!("report written to {}", p.display());
             }
@@ -638,6 +716,25 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 retention_days,
                 cors_origins: cors_origin,
             })?;
+            Ok(0)
+        }
+        Command::Bench {
+            which:
+                Bench::Roads {
+                    side,
+                    locations,
+                    modes,
+                    seed,
+                },
+        } => {
+            let t = std::time::Instant::now();
+            let rows = rota::roads::bench::run(side, locations, &modes, seed, |r| {
+                eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
+            });
+            println!(
+                "{}",
+                rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())
+            );
             Ok(0)
         }
         Command::Bench {
@@ -870,6 +967,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let ok = s_rows.iter().all(|r| r.error.is_none()) && d_rows.iter().all(|r| r.valid);
             Ok(if ok { 0 } else { 1 })
         }
+        Command::Roads {
+            request,
+            osm,
+            output,
+            snap_limit,
+            no_cache,
+        } => {
+            let mut req = rota::load_request(&read_input(&request)?)?;
+            let opts = rota::roads::RoadOptions {
+                snap_limit_m: snap_limit,
+                cache_dir: if no_cache {
+                    None
+                } else {
+                    rota::roads::cache::default_dir()
+                },
+                progress: std::io::stderr().is_terminal(),
+            };
+            let report = rota::roads::fill_travel_matrix(&mut req, &osm, &opts)?;
+            let json = serde_json::to_string(&req).context("serialising the request")? + "\n";
+            write_output(output.as_deref(), &json)?;
+            eprint!("{}", rota::roads::summary(&report));
+            Ok(0)
+        }
         Command::Generate {
             clients,
             seed,
@@ -877,6 +997,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             pm_rounds,
             date,
             output,
+            osm,
         } => {
             if clients == 0 {
                 return Err(RotaError::invalid(rota::Issue::new(
@@ -889,13 +1010,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             let date = date
                 .unwrap_or_else(|| chrono::Local::now().date_naive() + chrono::Duration::days(1));
-            let req = generate(&GenerateOptions {
+            let mut req = generate(&GenerateOptions {
                 clients,
                 seed,
                 am_rounds,
                 pm_rounds,
                 date,
             });
+            if let Some(p) = &osm {
+                rota::roads::place::place_on_file(&mut req, p, seed)?;
+            }
             let json =
                 serde_json::to_string_pretty(&req).context("serialising the request")? + "\n";
             write_output(output.as_deref(), &json)?;
