@@ -21,6 +21,7 @@ pub mod plan;
 pub mod problem;
 pub mod readers;
 pub mod replan;
+pub mod roads;
 pub mod serve;
 pub mod solve;
 pub mod travel;

@@ -170,6 +170,11 @@ pub struct TravelSettings {
     /// Fixed minutes added to every leg between two different locations.
     #[serde(default = "default_overheads")]
     pub leg_overhead_minutes: BTreeMap<String, i64>,
+    /// Extension (docs/roads.md): driving speed in km/h per OSM `highway`
+    /// class, overriding the road profile's defaults when travel times come
+    /// from an OpenStreetMap extract (`--osm`). Ignored otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub road_speed_kmh: BTreeMap<String, f64>,
 }
 
 fn default_detour() -> f64 {
@@ -212,6 +217,7 @@ impl Default for TravelSettings {
             detour_factor: default_detour(),
             speed_kmh: default_speeds(),
             leg_overhead_minutes: default_overheads(),
+            road_speed_kmh: BTreeMap::new(),
         }
     }
 }

@@ -39,6 +39,20 @@ impl TuningArgs {
 
 #[derive(Subcommand)]
 pub enum Bench {
+    /// Road matrices (docs/roads.md): per mode, build a synthetic road grid
+    /// of side x side nodes (500: about a million edges) and time the
+    /// matrix between random locations.
+    Roads {
+        #[arg(long, default_value_t = 500)]
+        side: usize,
+        #[arg(long, default_value_t = 1300)]
+        locations: usize,
+        /// Modes, 0 drive, 1 bike, 2 walk.
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+        modes: Vec<usize>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Solve generated days of growing size exactly: time to prove
     /// optimality, and how far the relaxation bound is from the optimum.
     Exact {
@@ -174,6 +188,22 @@ fn exit(all_valid: bool) -> u8 {
 
 pub fn run(which: Bench) -> Result<u8, Failure> {
     match which {
+        Bench::Roads {
+            side,
+            locations,
+            modes,
+            seed,
+        } => {
+            let t = std::time::Instant::now();
+            let rows = rota::roads::bench::run(side, locations, &modes, seed, |r| {
+                eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
+            });
+            println!(
+                "{}",
+                rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())
+            );
+            Ok(0)
+        }
         Bench::Exact {
             clients,
             seeds,

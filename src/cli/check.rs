@@ -16,6 +16,10 @@ pub struct CheckArgs {
     /// The previous plan the plan was made with (`rota plan --previous`).
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Travel times on the roads of this OpenStreetMap extract
+    /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: CheckArgs) -> Result<u8, Failure> {
@@ -29,6 +33,7 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
         .into());
     }
     let mut req = rota::load_request(&read_input(&a.request)?)?;
+    eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
     if let Some(path) = &a.previous {
         req.previous_plan = Some(Box::new(read_plan(path)?));
         rota::validate::validate(&req).map_err(RotaError::Invalid)?;

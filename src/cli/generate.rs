@@ -30,6 +30,10 @@ pub struct GenerateArgs {
     /// Write the request here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Place the day on this OpenStreetMap extract: clients at its
+    /// addresses, carer bases near its edges (docs/roads.md).
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: GenerateArgs) -> Result<u8, Failure> {
@@ -45,13 +49,16 @@ pub fn run(a: GenerateArgs) -> Result<u8, Failure> {
     let date = a
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive() + chrono::Duration::days(1));
-    let req = generate(&GenerateOptions {
+    let mut req = generate(&GenerateOptions {
         clients: a.clients,
         seed: a.seed,
         am_rounds: a.am_rounds,
         pm_rounds: a.pm_rounds,
         date,
     });
+    if let Some(p) = &a.osm {
+        rota::roads::place::place_on_file(&mut req, p, a.seed)?;
+    }
     write_output(a.output.as_deref(), &to_json(&req, "request")?)?;
     if std::io::stderr().is_terminal() {
         eprintln!(

@@ -9,6 +9,7 @@ mod generate;
 mod plan;
 mod replan;
 mod report;
+mod roads;
 mod serve;
 
 use std::io::{Read, Write};
@@ -57,6 +58,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Write a realistic generated request (a Herefordshire-like county).
     Generate(generate::GenerateArgs),
+    /// Fill a request's travel_matrix with road travel times from an
+    /// OpenStreetMap extract (docs/roads.md); cached on disk.
+    Roads(roads::RoadsArgs),
     /// Measured benchmark runs (see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Export(a) => export::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Roads(a) => roads::run(a),
         Command::Bench { which } => bench::run(which),
     }
 }

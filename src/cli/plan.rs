@@ -44,6 +44,10 @@ pub struct PlanArgs {
     /// they visited (sets the request's previous_plan; docs/continuity.md).
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Travel times on the roads of this OpenStreetMap extract
+    /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+    #[arg(long)]
+    osm: Option<PathBuf>,
     /// Refuse (E2001) a request whose estimated peak memory is above
     /// this many MiB (docs/limits.md).
     #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
@@ -52,6 +56,10 @@ pub struct PlanArgs {
 
 pub fn run(a: PlanArgs) -> Result<u8, Failure> {
     let mut req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    eprint!(
+        "{}",
+        rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?
+    );
     if let Some(path) = &a.previous {
         req.previous_plan = Some(Box::new(read_plan(path)?));
         if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)

@@ -1,5 +1,6 @@
 //! `rota replan`: re-plan a day after a disruption (docs/replan.md).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -31,10 +32,18 @@ pub struct ReplanArgs {
     /// Independent searches in parallel (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Travel times on the roads of this OpenStreetMap extract
+    /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
     let mut req = rota::load_request(&read_input(&a.request)?)?;
+    eprint!(
+        "{}",
+        rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?
+    );
     let old = read_plan(&a.plan)?;
     req.settings.time_limit_seconds = a.time_limit;
     let d = rota::replan::Disruption {

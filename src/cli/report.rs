@@ -16,10 +16,15 @@ pub struct ReportArgs {
     /// Write the report here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Travel times on the roads of this OpenStreetMap extract
+    /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: ReportArgs) -> Result<u8, Failure> {
-    let req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if !report.is_valid() {
@@ -28,9 +33,18 @@ pub fn run(a: ReportArgs) -> Result<u8, Failure> {
             report.violations.len()
         );
     }
+    let paths = match &a.osm {
+        Some(p) => Some(rota::roads::paths::round_paths(
+            &req,
+            &plan,
+            p,
+            &Default::default(),
+        )?),
+        None => None,
+    };
     write_output(
         a.output.as_deref(),
-        &rota::output::report::html(&req, &plan),
+        &rota::output::report::html_with_roads(&req, &plan, paths.as_deref()),
     )?;
     if let Some(p) = &a.output {
         eprintln!("report written to {}", p.display());

@@ -75,6 +75,8 @@ struct Ctx<'a> {
     served: BTreeSet<&'a str>,
     /// Carers with more than one round in the plan.
     multi_shift: BTreeSet<&'a str>,
+    /// Road paths per round (`rota report --osm`, docs/roads.md).
+    road_paths: Option<&'a [Vec<Location>]>,
 }
 
 impl<'a> Ctx<'a> {
@@ -110,6 +112,7 @@ impl<'a> Ctx<'a> {
             visits,
             served,
             multi_shift,
+            road_paths: None,
         }
     }
 
@@ -154,7 +157,18 @@ fn dash(mode: &str) -> &'static str {
 
 /// Render the report: one self-contained HTML5 document.
 pub fn html(request: &Request, plan: &Plan) -> String {
-    let ctx = Ctx::new(request, plan);
+    html_with_roads(request, plan, None)
+}
+
+/// [`html`] with round `i` drawn along `road_paths[i]` (its road path from
+/// `crate::roads::paths::round_paths`) and OpenStreetMap's licence line.
+pub fn html_with_roads(
+    request: &Request,
+    plan: &Plan,
+    road_paths: Option<&[Vec<Location>]>,
+) -> String {
+    let mut ctx = Ctx::new(request, plan);
+    ctx.road_paths = road_paths;
     let mut out = String::with_capacity(64 * 1024);
     head(&mut out, &ctx);
     header(&mut out, &ctx);
@@ -411,6 +425,9 @@ fn map(out: &mut String, ctx: &Ctx) {
         if let Some(c) = carer {
             pts.push(c.end());
         }
+        if let Some(road) = ctx.road_paths.and_then(|p| p.get(i)) {
+            pts = road.clone();
+        }
         let coords: Vec<String> = pts
             .iter()
             .map(|&p| {
@@ -561,6 +578,11 @@ fn map(out: &mut String, ctx: &Ctx) {
 <span><svg width=\"12\" height=\"12\" viewBox=\"0 0 12 12\"><rect x=\"1.5\" y=\"1.5\" width=\"9\" height=\"9\" fill=\"#777\"/></svg>carer base</span>\n\
 <span><svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\"><circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#e4e4dc\"/></svg>town</span>\n",
     );
+    if ctx.road_paths.is_some() {
+        out.push_str(
+            "<p class=\"meta\">Journeys drawn along their road paths. Map data \u{a9} OpenStreetMap contributors, ODbL (openstreetmap.org/copyright).</p>\n",
+        );
+    }
     out.push_str("</div>\n</section>\n");
 }
 

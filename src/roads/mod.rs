@@ -1,0 +1,416 @@
+//! Travel times on real roads from an OpenStreetMap extract (docs/roads.md).
+//!
+//! [`fill_travel_matrix`] is the one entry point the front doors use: it
+//! reads a `.osm.pbf`, builds a graph per mode the request's carers use
+//! ([`profile`]), snaps every location to its nearest road ([`graph`]),
+//! computes door-to-door minutes between all of them ([`matrix`]) and puts
+//! them in the request's `travel_matrix`, so the solver, the checker and any
+//! other reader use them unchanged. Results are cached on disk ([`cache`]).
+
+pub mod bench;
+pub mod cache;
+pub mod graph;
+pub mod matrix;
+pub mod osm;
+pub mod paths;
+pub mod place;
+pub mod profile;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Issue, Issues, RotaError};
+use crate::model::{Location, MODES, Request, TravelMatrix};
+use graph::{Graph, Snap, ms_for};
+use profile::Speeds;
+
+/// Minutes in the matrix for a pair with no path in a mode: larger than any
+/// shift (shifts lie within one day, 1,440 minutes), so the solver never
+/// plans the leg, and not a time any real journey could take.
+pub const UNREACHABLE_MINUTES: i64 = 100_000;
+
+/// Default snapping limit: a location farther than this from every road of
+/// a mode is an error (E2101).
+pub const DEFAULT_SNAP_LIMIT_M: f64 = 500.0;
+
+/// How to build road matrices.
+#[derive(Debug, Clone)]
+pub struct RoadOptions {
+    /// Largest distance from a location to its road, metres.
+    pub snap_limit_m: f64,
+    /// Where matrices are cached; `None` turns the cache off.
+    pub cache_dir: Option<PathBuf>,
+    /// Draw a progress bar on stderr while computing.
+    pub progress: bool,
+}
+
+impl Default for RoadOptions {
+    fn default() -> Self {
+        RoadOptions {
+            snap_limit_m: DEFAULT_SNAP_LIMIT_M,
+            cache_dir: cache::default_dir(),
+            progress: false,
+        }
+    }
+}
+
+/// What one mode's matrix came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModeReport {
+    pub mode: String,
+    pub nodes: usize,
+    pub edges: usize,
+    /// Distinct snapped points the matrix was computed between.
+    pub points: usize,
+    /// Ordered pairs of different locations with no path (the sentinel).
+    pub unreachable_pairs: usize,
+    /// The farthest any location of this mode was from its road, metres.
+    pub max_snap_m: f64,
+}
+
+/// What [`fill_travel_matrix`] did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub modes: Vec<ModeReport>,
+    /// Clients no carer can reach and come back from (the pair named).
+    pub warnings: Vec<String>,
+    /// Taken from the disk cache rather than computed.
+    pub from_cache: bool,
+}
+
+/// One location of the matrix: its ref, where it is, what it is (for
+/// messages) and the JSON path of its coordinates, and the mode of the
+/// carer it belongs to (`None` for a client).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub r#ref: String,
+    pub location: Location,
+    pub path: String,
+    pub what: String,
+    pub own_mode: Option<usize>,
+}
+
+/// The locations of a request in matrix order: clients, carers' starts,
+/// then carers' ends where they differ from the start.
+pub fn places(req: &Request) -> Vec<Place> {
+    let mut out = Vec::new();
+    for (i, c) in req.clients.iter().enumerate() {
+        out.push(Place {
+            r#ref: c.id.clone(),
+            location: c.location,
+            path: format!("clients[{i}].location"),
+            what: format!("client '{}'", c.id),
+            own_mode: None,
+        });
+    }
+    let mode_of = |m: &str| crate::travel::mode_index(m);
+    for (i, c) in req.carers.iter().enumerate() {
+        out.push(Place {
+            r#ref: c.id.clone(),
+            location: c.start_location,
+            path: format!("carers[{i}].start_location"),
+            what: format!("carer '{}' (start)", c.id),
+            own_mode: mode_of(&c.travel_mode),
+        });
+    }
+    for (i, c) in req.carers.iter().enumerate() {
+        if c.end() != c.start_location {
+            out.push(Place {
+                r#ref: format!("{}/end", c.id),
+                location: c.end(),
+                path: format!("carers[{i}].end_location"),
+                what: format!("carer '{}' (end)", c.id),
+                own_mode: mode_of(&c.travel_mode),
+            });
+        }
+    }
+    out
+}
+
+/// Modes used by the request's carers, flagged by index into [`MODES`].
+pub fn used_modes(req: &Request) -> [bool; 3] {
+    let mut used = [false; 3];
+    for c in &req.carers {
+        if let Some(m) = crate::travel::mode_index(&c.travel_mode) {
+            used[m] = true;
+        }
+    }
+    used
+}
+
+/// The speeds of the request's settings, checked (E2103).
+pub fn speeds_of(req: &Request) -> Result<Speeds, RotaError> {
+    let t = &req.settings.travel;
+    let mut issues = Vec::new();
+    for (k, v) in &t.road_speed_kmh {
+        if !(v.is_finite() && *v > 0.0) {
+            issues.push(Issue::new(
+                "E2103",
+                format!("settings.travel.road_speed_kmh.{k}"),
+                format!("road speed {v} for highway class '{k}' is not a positive number"),
+                "give a positive speed in km/h, or leave the class out for its default",
+            ));
+        }
+    }
+    if !issues.is_empty() {
+        return Err(RotaError::Invalid(Issues(issues)));
+    }
+    Ok(Speeds::new(
+        &t.road_speed_kmh,
+        t.speed("bike").unwrap_or(15.0),
+        t.speed("walk").unwrap_or(4.8),
+    ))
+}
+
+/// Fill `req.travel_matrix` with door-to-door road minutes from the extract
+/// at `osm_path`, for every mode the carers use (replacing any matrix the
+/// request had). The request must be valid (`load_request`).
+pub fn fill_travel_matrix(
+    req: &mut Request,
+    osm_path: &Path,
+    opts: &RoadOptions,
+) -> Result<Report, RotaError> {
+    let speeds = speeds_of(req)?;
+    let places = places(req);
+    let used = used_modes(req);
+    let key = cache::Key::new(req, osm_path, &places, used, &speeds, opts)?;
+    if let Some(dir) = &opts.cache_dir
+        && let Some((matrix, mut report)) = cache::load(dir, &key)
+    {
+        report.from_cache = true;
+        req.travel_matrix = Some(matrix);
+        return Ok(report);
+    }
+    let data = osm::read(osm_path)?;
+    let graphs: Vec<Option<Graph>> = (0..3)
+        .map(|m| used[m].then(|| Graph::build(&data, m, &speeds)))
+        .collect();
+    let (matrix, report) = compute(req, &places, &graphs, &speeds, opts)?;
+    if let Some(dir) = &opts.cache_dir {
+        cache::store(dir, &key, &matrix, &report)?;
+    }
+    req.travel_matrix = Some(matrix);
+    Ok(report)
+}
+
+/// Snap every place in the graph of `mode`: `None` for a place too far that
+/// may be (another mode's carer); E2101 issues for the rest.
+fn snap_all(
+    g: &Graph,
+    mode: usize,
+    places: &[Place],
+    limit_m: f64,
+    issues: &mut Vec<Issue>,
+) -> Vec<Option<Snap>> {
+    places
+        .iter()
+        .map(|p| {
+            let snap = g.snap(p.location, limit_m).filter(|s| s.off_m <= limit_m);
+            if snap.is_none() && p.own_mode.is_none_or(|m| m == mode) {
+                let nearest = g.snap(p.location, limit_m);
+                let what = match nearest {
+                    Some(s) => format!("is {:.0} m from the nearest {} road", s.off_m, MODES[mode]),
+                    None => format!("has no {} road in the extract at all", MODES[mode]),
+                };
+                issues.push(Issue::new(
+                    "E2101",
+                    &p.path,
+                    format!(
+                        "{} {what}; the snapping limit is {limit_m:.0} m",
+                        p.what
+                    ),
+                    "check the coordinates (lat and lon swapped?), or use an extract that covers this location",
+                ));
+            }
+            snap
+        })
+        .collect()
+}
+
+/// The matrices of the used modes, from their graphs.
+pub fn compute(
+    req: &Request,
+    places: &[Place],
+    graphs: &[Option<Graph>],
+    speeds: &Speeds,
+    opts: &RoadOptions,
+) -> Result<(TravelMatrix, Report), RotaError> {
+    let n = places.len();
+    let mut issues = Vec::new();
+    let snaps: Vec<Option<Vec<Option<Snap>>>> = graphs
+        .iter()
+        .enumerate()
+        .map(|(m, g)| {
+            g.as_ref()
+                .map(|g| snap_all(g, m, places, opts.snap_limit_m, &mut issues))
+        })
+        .collect();
+    if !issues.is_empty() {
+        return Err(RotaError::Invalid(Issues(issues)));
+    }
+    let total: usize = snaps
+        .iter()
+        .flatten()
+        .map(|s| s.iter().flatten().count())
+        .sum();
+    let bar = if opts.progress {
+        let b = indicatif::ProgressBar::new(total as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "roads {msg} [{bar:30}] {pos}/{len} sources, {eta} left",
+            )
+            .map_err(|e| RotaError::Internal(e.to_string()))?,
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut minutes = BTreeMap::new();
+    let mut modes = Vec::new();
+    for (m, g) in graphs.iter().enumerate() {
+        let (Some(g), Some(snaps)) = (g, &snaps[m]) else {
+            continue;
+        };
+        bar.set_message(MODES[m]);
+        // Distinct snapped points (locations on the same spot share one).
+        let mut points: Vec<Snap> = Vec::new();
+        let mut point_of: Vec<Option<usize>> = Vec::with_capacity(n);
+        for s in snaps {
+            point_of.push(s.map(|s| {
+                points.iter().position(|p| *p == s).unwrap_or_else(|| {
+                    points.push(s);
+                    points.len() - 1
+                })
+            }));
+        }
+        let road = matrix::many_to_many(g, &points, &|| bar.inc(1));
+        let k = points.len();
+        let overhead = req.settings.travel.overhead(MODES[m]).unwrap_or(0);
+        let mut unreachable = 0;
+        let mut rows = vec![vec![0i64; n]; n];
+        for i in 0..n {
+            for j in 0..n {
+                if places[i].location == places[j].location {
+                    continue;
+                }
+                let ms = match (point_of[i], point_of[j], snaps[i], snaps[j]) {
+                    (Some(a), Some(b), Some(sa), Some(sb)) => {
+                        let r = road[a * k + b];
+                        r + ms_for(sa.off_m, speeds.walk_kmh) + ms_for(sb.off_m, speeds.walk_kmh)
+                    }
+                    _ => f64::INFINITY,
+                };
+                rows[i][j] = if ms.is_finite() {
+                    (ms / 60_000.0 - 1e-9).ceil().max(0.0) as i64 + overhead
+                } else {
+                    unreachable += 1;
+                    UNREACHABLE_MINUTES
+                };
+            }
+        }
+        modes.push(ModeReport {
+            mode: MODES[m].to_string(),
+            nodes: g.node_count(),
+            edges: g.edge_count(),
+            points: k,
+            unreachable_pairs: unreachable,
+            max_snap_m: snaps.iter().flatten().map(|s| s.off_m).fold(0.0, f64::max),
+        });
+        minutes.insert(MODES[m].to_string(), rows);
+    }
+    bar.finish_and_clear();
+    let matrix = TravelMatrix {
+        refs: places.iter().map(|p| p.r#ref.clone()).collect(),
+        minutes,
+    };
+    let warnings = unreachable_warnings(req, places, &matrix);
+    Ok((
+        matrix,
+        Report {
+            modes,
+            warnings,
+            from_cache: false,
+        },
+    ))
+}
+
+/// A warning for each client that no carer can reach from its start and
+/// return from to its end, naming one such pair.
+fn unreachable_warnings(req: &Request, places: &[Place], m: &TravelMatrix) -> Vec<String> {
+    let row = |r: &str| places.iter().position(|p| p.r#ref == r);
+    let mut out = Vec::new();
+    for (ci, client) in req.clients.iter().enumerate() {
+        let mut first_blocked = None;
+        let mut reachable = false;
+        for carer in &req.carers {
+            let Some(mat) = m.minutes.get(&carer.travel_mode) else {
+                continue;
+            };
+            let s = row(&carer.id).unwrap_or(0);
+            let e = if carer.end() != carer.start_location {
+                row(&format!("{}/end", carer.id)).unwrap_or(s)
+            } else {
+                s
+            };
+            let there = mat[s][ci];
+            let back = mat[ci][e];
+            if there < UNREACHABLE_MINUTES && back < UNREACHABLE_MINUTES {
+                reachable = true;
+                break;
+            }
+            if first_blocked.is_none() {
+                first_blocked = Some(if there >= UNREACHABLE_MINUTES {
+                    format!("{} -> {} by {}", carer.id, client.id, carer.travel_mode)
+                } else {
+                    format!(
+                        "{} -> {} by {}",
+                        client.id, places[e].r#ref, carer.travel_mode
+                    )
+                });
+            }
+        }
+        if !reachable && let Some(pair) = first_blocked {
+            out.push(format!(
+                "client '{}' cannot be served: no carer has a road path there and back (e.g. no path {pair}; matrix entry {UNREACHABLE_MINUTES})",
+                client.id
+            ));
+        }
+    }
+    out
+}
+
+/// A short human summary of a [`Report`] (for stderr).
+pub fn summary(r: &Report) -> String {
+    let mut s = String::new();
+    for m in &r.modes {
+        s += &format!(
+            "roads: {} graph {} nodes, {} edges; {} points, farthest {:.0} m off road; {} unreachable pair(s){}\n",
+            m.mode,
+            m.nodes,
+            m.edges,
+            m.points,
+            m.max_snap_m,
+            m.unreachable_pairs,
+            if r.from_cache { " (cached)" } else { "" }
+        );
+    }
+    for w in &r.warnings {
+        s += &format!("warning: {w}\n");
+    }
+    s
+}
+
+/// `--osm` for the front doors: fill `req`'s matrix from the extract, if
+/// one is given, with a progress bar when `progress`; returns the summary.
+pub fn apply(req: &mut Request, osm: Option<&Path>, progress: bool) -> Result<String, RotaError> {
+    let Some(path) = osm else {
+        return Ok(String::new());
+    };
+    let opts = RoadOptions {
+        progress,
+        ..Default::default()
+    };
+    Ok(summary(&fill_travel_matrix(req, path, &opts)?))
+}
