@@ -7,6 +7,17 @@ mod serve_support;
 use serde_json::{Value, json};
 use serve_support::*;
 
+/// Write a token file readable by its owner only (the service refuses
+/// others).
+fn write_private(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
 /// Every error body has the same shape.
 #[track_caller]
 fn assert_error_shape(body: &Value, code: &str) {
@@ -303,7 +314,7 @@ async fn a_token_guards_every_route_but_healthz() {
     let dir = data_dir();
     let token = "s3cr3t-token-for-tests-0123456789";
     let token_file = dir.path().join("token");
-    std::fs::write(&token_file, format!("{token}\n")).unwrap();
+    write_private(&token_file, &format!("{token}\n"));
     let data = dir.path().join("data");
     let server = Server::start(&data, &["--token-file", token_file.to_str().unwrap()]);
     let c = client();
@@ -389,7 +400,7 @@ fn refuses_a_public_address_without_a_token_and_a_shared_data_dir() {
 
     // A token that is too short is refused too.
     let token_file = dir.path().join("token");
-    std::fs::write(&token_file, "short\n").unwrap();
+    write_private(&token_file, "short\n");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rota"))
         .args(["serve", "--addr", "127.0.0.1:0", "--token-file"])
         .arg(&token_file)
@@ -659,9 +670,11 @@ async fn a_graceful_stop_puts_the_running_job_back_in_the_queue() {
     assert_eq!(waited["status"], "queued", "{waited}");
 
     let server = Server::start(dir.path(), &["--workers", "1"]);
-    // Not failed: it runs again (or waits to).
+    // Not failed: it runs again (or waits to). Cancelled once it has a
+    // plan (a cancel while the problem is still being built ends it with
+    // no plan).
     let again = poll_until(&c, &server.url(&url), JOB_TIMEOUT, |j| {
-        j["status"] == "running"
+        j["status"] == "running" && j["progress"]["clients_served"].as_u64() > Some(0)
     })
     .await;
     assert!(again["error"].is_null(), "{again}");

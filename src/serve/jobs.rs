@@ -179,16 +179,21 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The database and its WAL and shared-memory files: created, or made,
 /// readable and writable by this user only (0600). SQLite gives the -wal
-/// and -shm files the database file's permissions.
-fn make_private_files(db: &Path) -> std::io::Result<()> {
+/// and -shm files the database file's permissions. `create` opens (and
+/// closes) the file, so it is only for before SQLite opens it: closing any
+/// descriptor of a file drops the process's POSIX locks on it, the
+/// exclusive lock that keeps a second service out included.
+fn make_private_files(db: &Path, create: bool) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(db)?;
+        if create {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(db)?;
+        }
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut name = db.as_os_str().to_owned();
             name.push(suffix);
@@ -199,7 +204,7 @@ fn make_private_files(db: &Path) -> std::io::Result<()> {
         }
     }
     #[cfg(not(unix))]
-    let _ = db;
+    let _ = (db, create);
     Ok(())
 }
 
@@ -217,7 +222,7 @@ impl Store {
         };
         create_private_dir(dir).map_err(io(dir))?;
         let path = dir.join("jobs.sqlite3");
-        make_private_files(&path).map_err(io(&path))?;
+        make_private_files(&path, true).map_err(io(&path))?;
         // Any step may find the file locked by another service, or damaged.
         let db_err = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
@@ -251,7 +256,7 @@ impl Store {
         if verdict != "ok" {
             return Err(damaged(&path, &verdict));
         }
-        make_private_files(&path).map_err(io(&path))?;
+        make_private_files(&path, false).map_err(io(&path))?;
         Ok(Store { conn, path })
     }
 

@@ -215,11 +215,20 @@ impl AppState {
                 _ => return false,
             }
             // Wait for this job's news; a lagged receiver just looks again.
+            // A stop answers at once (`begin_stop` wakes `wake`), without
+            // waiting for the solves to notice it.
             loop {
+                let woken = self.wake.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
                 if self.stopping.load(Ordering::SeqCst) {
                     return false;
                 }
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                let news = tokio::select! {
+                    n = tokio::time::timeout_at(deadline, rx.recv()) => n,
+                    _ = &mut woken => continue,
+                };
+                match news {
                     Err(_) => return false,
                     // Finished, or put back in the queue by a stop: look.
                     Ok(Ok(done)) if done == id => break,

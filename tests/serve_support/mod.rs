@@ -82,19 +82,39 @@ impl Server {
 
 /// `rota serve ... ARGS` that must refuse to start: its exit code and
 /// stderr.
+/// A service that starts instead is killed after 30 s: the exit code is
+/// then `None`.
 pub fn start_refused(data_dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rota"))
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
         .arg("serve")
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(args)
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("rota serve runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait for rota serve") {
+            break status.code();
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (code, reader.join().unwrap_or_default())
 }
 
 impl Server {
