@@ -5,12 +5,14 @@
 //! default solver ([`days`]), timed re-plans ([`replan`]) and the whole
 //! quality suite ([`suite`]).
 
+pub mod bound;
 pub mod days;
 pub mod exact;
 pub mod replan;
 pub mod solomon;
 pub mod suite;
 
+pub use bound::{BoundRow, BoundRun, bound_csv, bound_markdown, bound_rows};
 pub use days::{DayRow, day_rows, days_csv, days_markdown};
 pub use exact::{ExactRow, exact_csv, exact_markdown, exact_rows};
 pub use replan::{ReplanRow, replan_markdown, replan_rows};

@@ -1,0 +1,164 @@
+//! The route-based bound: column generation over rounds, with a Lagrangian
+//! bound taken at every iteration (docs/exact.md, "The route bound").
+//!
+//! The restricted master ([`master`]) is an LP over the rounds found so
+//! far; its duals price each shift exactly ([`labels`]). For the duals `pi`
+//! (visits) and `sigma` (double-up rows), every iteration whose pricing ran
+//! to the end for every shift yields
+//!
+//! `L = sum_k max(0, p_k - sum_{v of k} k_v pi_v) + sum_r max(0, best round of r)
+//!      + sum sigma`,
+//!
+//! an upper bound on the priority of any plan (the Lagrangian of the
+//! coverage and double-up rows), whatever the master's columns. The bound
+//! is the least `L` seen, rounded down (priorities are integers) after a
+//! tolerance of 1e-6 for floating-point sums.
+
+pub mod labels;
+pub mod master;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crate::problem::Problem;
+use crate::solve::reach::Reach;
+use crate::solve::reasons::static_reason;
+use labels::{Limits, ShiftData, price};
+use master::Master;
+
+/// Tolerance before rounding a Lagrangian value down to an integer.
+pub const ROUND_TOLERANCE: f64 = 1e-6;
+
+/// Most labels one shift's pricing may create before it is cut short
+/// (memory: a label is about a hundred bytes).
+pub const MAX_LABELS: usize = 400_000;
+
+/// Rounds of positive reduced cost added per shift and iteration, at most.
+const KEEP: usize = 8;
+
+/// What a column generation run found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The least Lagrangian bound of an iteration priced exactly, rounded down.
+    pub bound: Option<i64>,
+    /// The last restricted master's optimum.
+    pub lp: Option<f64>,
+    /// Master solves.
+    pub iterations: usize,
+    /// Iterations whose pricing was exact for every shift.
+    pub exact_iterations: usize,
+    /// Round columns in the master at the end.
+    pub columns: usize,
+    /// No round of positive reduced cost was left: the LP bound is reached.
+    pub converged: bool,
+    /// Most labels of one shift's pricing in one iteration.
+    pub max_labels: usize,
+}
+
+/// Run the column generation until `deadline`. Rounds in `seeds` (one
+/// route per shift, visits in order, as a plan has them) are added to the
+/// master as soon as they are there; `stop` ends the run early (the bound
+/// so far stands); `on_bound` is called with each better bound.
+pub fn bound(
+    p: &Problem,
+    deadline: Instant,
+    seeds: &OnceLock<Vec<Vec<usize>>>,
+    stop: Option<&AtomicBool>,
+    on_bound: &dyn Fn(i64),
+) -> Outcome {
+    let mut out = Outcome::default();
+    let reach = Reach::new(p);
+    let shifts: Vec<ShiftData> = (0..p.rounds.len())
+        .map(|r| ShiftData::new(p, &reach, r))
+        .collect();
+    let open: Vec<bool> = (0..p.clients.len())
+        .map(|k| static_reason(p, k).is_none())
+        .collect();
+    let mut master = Master::new(p, &open);
+    let mut seeded = false;
+    let limits = Limits {
+        deadline: Some(deadline),
+        stop,
+        max_labels: MAX_LABELS,
+        keep: KEEP,
+    };
+    loop {
+        if !seeded && let Some(routes) = seeds.get() {
+            for (r, route) in routes.iter().enumerate().take(p.rounds.len()) {
+                master.add_round(p, r, route);
+            }
+            seeded = true;
+        }
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if left <= 0.0 || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        let Some(duals) = master.solve(left) else {
+            break;
+        };
+        out.iterations += 1;
+        out.lp = Some(duals.objective);
+        let sigma: HashMap<(usize, usize), f64> =
+            duals.sigma.iter().map(|&(c, v, s)| ((c, v), s)).collect();
+        let mut lagrangian: f64 = duals.sigma.iter().map(|s| s.2).sum();
+        for (k, c) in p.clients.iter().enumerate() {
+            if open[k] {
+                let used: f64 = c
+                    .visits
+                    .iter()
+                    .map(|&v| p.visits[v].required as f64 * duals.pi[v])
+                    .sum();
+                lagrangian += (c.priority as f64 - used).max(0.0);
+            }
+        }
+        let mut exact = true;
+        let mut added = 0;
+        for (r, sd) in shifts.iter().enumerate() {
+            let carer = p.rounds[r].carer;
+            let w: Vec<f64> = sd
+                .cand
+                .iter()
+                .map(|&v| duals.pi[v] - sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                .collect();
+            let priced = price(sd, &w, &limits);
+            out.max_labels = out.max_labels.max(priced.labels);
+            exact &= priced.exact;
+            lagrangian += priced.best.max(0.0);
+            for (wt, seq) in &priced.rounds {
+                if *wt - duals.mu[r] > 1e-6 {
+                    let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+                    if master.add_round(p, r, &global) {
+                        added += 1;
+                    }
+                }
+            }
+            if !priced.exact {
+                break;
+            }
+        }
+        if exact {
+            out.exact_iterations += 1;
+            let b = (lagrangian + ROUND_TOLERANCE).floor() as i64;
+            if out.bound.is_none_or(|old| b < old) {
+                out.bound = Some(b);
+                on_bound(b);
+            }
+            // The restricted LP is at most the full LP, which is at most
+            // every L: once they round alike, no iteration can do better.
+            if (duals.objective + ROUND_TOLERANCE).floor() as i64 >= b {
+                out.converged = added == 0;
+                break;
+            }
+        }
+        if added == 0 {
+            out.converged = exact;
+            break;
+        }
+    }
+    out.columns = master.columns.len();
+    out
+}
