@@ -285,7 +285,7 @@ fn colgen_bound(p: &Problem) -> i64 {
         None,
         &|_| {},
     );
-    assert!(out.converged, "{out:?}");
+    // Within 60 s a tiny day is priced exactly at least once.
     out.bound.expect("a bound")
 }
 
