@@ -38,6 +38,9 @@ pub const MAX_LABELS: usize = 400_000;
 /// Rounds of positive reduced cost added per shift and iteration, at most.
 const KEEP: usize = 8;
 
+/// Weight of the best bound's duals in the point priced (Wentges smoothing).
+const SMOOTHING: f64 = 0.5;
+
 /// What a column generation run found.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -70,14 +73,22 @@ pub fn bound(
 ) -> Outcome {
     let mut out = Outcome::default();
     let reach = Reach::new(p);
-    let shifts: Vec<ShiftData> = (0..p.rounds.len())
-        .map(|r| ShiftData::new(p, &reach, r))
-        .collect();
+    // Built shift by shift so that a large day's deadline is kept.
+    let mut shifts: Vec<ShiftData> = Vec::with_capacity(p.rounds.len());
+    for r in 0..p.rounds.len() {
+        if Instant::now() >= deadline || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return out;
+        }
+        shifts.push(ShiftData::new(p, &reach, r));
+    }
     let open: Vec<bool> = (0..p.clients.len())
         .map(|k| static_reason(p, k).is_none())
         .collect();
     let mut master = Master::new(p, &open);
     let mut seeded = false;
+    let mut center: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut best_l: Option<f64> = None;
+    let mut alpha = SMOOTHING;
     let limits = Limits {
         deadline: Some(deadline),
         stop,
@@ -102,15 +113,40 @@ pub fn bound(
         };
         out.iterations += 1;
         out.lp = Some(duals.objective);
-        let sigma: HashMap<(usize, usize), f64> =
-            duals.sigma.iter().map(|&(c, v, s)| ((c, v), s)).collect();
-        let mut lagrangian: f64 = duals.sigma.iter().map(|s| s.2).sum();
+        // Price at the duals smoothed towards those of the best bound so
+        // far (Wentges): L is valid at any non-negative point, and the
+        // smoothed one converges with far less oscillation.
+        let smoothed = center.is_some() && alpha > 0.0;
+        let (pi, sig): (Vec<f64>, Vec<f64>) = match (&center, smoothed) {
+            (Some((cpi, csig)), true) => (
+                cpi.iter()
+                    .zip(&duals.pi)
+                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d)
+                    .collect(),
+                csig.iter()
+                    .zip(&duals.sigma)
+                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d.2)
+                    .collect(),
+            ),
+            _ => (duals.pi.clone(), duals.sigma.iter().map(|s| s.2).collect()),
+        };
+        let sigma_at = |sig: &[f64]| -> HashMap<(usize, usize), f64> {
+            duals
+                .sigma
+                .iter()
+                .zip(sig)
+                .map(|(&(c, v, _), &s)| ((c, v), s))
+                .collect()
+        };
+        let sigma = sigma_at(&sig);
+        let lp_sigma = sigma_at(&duals.sigma.iter().map(|s| s.2).collect::<Vec<_>>());
+        let mut lagrangian: f64 = sig.iter().sum();
         for (k, c) in p.clients.iter().enumerate() {
             if open[k] {
                 let used: f64 = c
                     .visits
                     .iter()
-                    .map(|&v| p.visits[v].required as f64 * duals.pi[v])
+                    .map(|&v| p.visits[v].required as f64 * pi[v])
                     .sum();
                 lagrangian += (c.priority as f64 - used).max(0.0);
             }
@@ -122,18 +158,22 @@ pub fn bound(
             let w: Vec<f64> = sd
                 .cand
                 .iter()
-                .map(|&v| duals.pi[v] - sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                .map(|&v| pi[v] - sigma.get(&(carer, v)).copied().unwrap_or(0.0))
                 .collect();
             let priced = price(sd, &w, &limits);
             out.max_labels = out.max_labels.max(priced.labels);
             exact &= priced.exact;
             lagrangian += priced.best.max(0.0);
-            for (wt, seq) in &priced.rounds {
-                if *wt - duals.mu[r] > 1e-6 {
-                    let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
-                    if master.add_round(p, r, &global) {
-                        added += 1;
-                    }
+            for (_, seq) in &priced.rounds {
+                let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+                // Reduced cost at the master's own duals.
+                let rc: f64 = global
+                    .iter()
+                    .map(|&v| duals.pi[v] - lp_sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                    .sum::<f64>()
+                    - duals.mu[r];
+                if rc > 1e-6 && master.add_round(p, r, &global) {
+                    added += 1;
                 }
             }
             if !priced.exact {
@@ -142,6 +182,10 @@ pub fn bound(
         }
         if exact {
             out.exact_iterations += 1;
+            if best_l.is_none_or(|b| lagrangian < b) {
+                best_l = Some(lagrangian);
+                center = Some((pi.clone(), sig.clone()));
+            }
             let b = (lagrangian + ROUND_TOLERANCE).floor() as i64;
             if out.bound.is_none_or(|old| b < old) {
                 out.bound = Some(b);
@@ -149,15 +193,24 @@ pub fn bound(
             }
             // The restricted LP is at most the full LP, which is at most
             // every L: once they round alike, no iteration can do better.
-            if (duals.objective + ROUND_TOLERANCE).floor() as i64 >= b {
+            if out
+                .bound
+                .is_some_and(|b| (duals.objective + ROUND_TOLERANCE).floor() as i64 >= b)
+            {
                 out.converged = added == 0;
                 break;
             }
         }
         if added == 0 {
+            if smoothed && exact {
+                // Mis-pricing: price at the master's duals next time.
+                alpha = 0.0;
+                continue;
+            }
             out.converged = exact;
             break;
         }
+        alpha = SMOOTHING;
     }
     out.columns = master.columns.len();
     out
