@@ -35,6 +35,9 @@ pub const ROUND_TOLERANCE: f64 = 1e-6;
 /// (memory: a label is about a hundred bytes).
 pub const MAX_LABELS: usize = 400_000;
 
+/// Most travel-table entries over all shifts (4 bytes each).
+pub const MAX_TABLE: usize = 16_000_000;
+
 /// Rounds of positive reduced cost added per shift and iteration, at most.
 const KEEP: usize = 8;
 
@@ -73,6 +76,14 @@ pub fn bound(
 ) -> Outcome {
     let mut out = Outcome::default();
     let reach = Reach::new(p);
+    // Each shift keeps a travel table over its candidates: on days too
+    // large for that memory the route bound is left out (no bound).
+    let table: usize = (0..p.rounds.len())
+        .map(|r| (crate::solve::exact::vars::candidates(p, &reach, r).len() + 1).pow(2))
+        .sum();
+    if table > MAX_TABLE {
+        return out;
+    }
     // Built shift by shift so that a large day's deadline is kept.
     let mut shifts: Vec<ShiftData> = Vec::with_capacity(p.rounds.len());
     for r in 0..p.rounds.len() {
