@@ -152,8 +152,17 @@ pub fn solve_problem(
     } else {
         p
     };
+    // The route bound (column generation) runs beside the greedy and the
+    // search until 80% of the limit, seeded with the greedy's rounds.
+    let route_seeds = std::sync::Arc::new(std::sync::OnceLock::new());
+    let route_stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let route = (!opts.exact).then(|| {
+        let until = started + std::time::Duration::from_secs_f64(time_limit * 0.8);
+        let (seeds, stop) = (route_seeds.clone(), route_stop.clone());
+        solve::bound::spawn_route_bound(for_bound.clone(), until, seeds, stop)
+    });
     let (mut bound, greedy) = std::thread::scope(|s| {
-        let bound = s.spawn(|| solve::bound::upper_bound(for_bound, bound_limit));
+        let bound = s.spawn(|| solve::bound::quick_bound(for_bound, bound_limit));
         let greedy = match start {
             Some(g) => g,
             None => solve::construct::greedy::construct_best(
@@ -164,6 +173,7 @@ pub fn solve_problem(
                 ctl,
             ),
         };
+        let _ = route_seeds.set(greedy.solution.routes.clone());
         let bound = bound
             .join()
             .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
@@ -202,6 +212,17 @@ pub fn solve_problem(
         };
         solution =
             solve::search::parallel::search_in_parallel(p, &solution, &base, opts.threads, ctl);
+    }
+    // A quick answer (stop when stalled) or an iteration budget does not
+    // wait for the route bound: it stops with the best bound it has proven.
+    let quick = req.settings.stop_when_stalled.unwrap_or(false) || iterations.is_some();
+    route_stop.store(
+        ctl.is_cancelled() || quick,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    if let Some(Ok(Some(b))) = route.map(|h| h.join()) {
+        bound = bound.min(b);
+        ctl.set_bound(bound.max(0) as u64);
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();

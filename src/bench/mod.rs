@@ -5,6 +5,7 @@
 //! default solver ([`days`]), timed re-plans ([`replan`]) and the whole
 //! quality suite ([`suite`]).
 
+pub mod bound;
 pub mod days;
 pub mod exact;
 pub mod hhcrsp;
@@ -12,6 +13,7 @@ pub mod replan;
 pub mod solomon;
 pub mod suite;
 
+pub use bound::{BoundRow, BoundRun, bound_csv, bound_markdown, bound_rows};
 pub use days::{DayRow, DayRun, day_rows, day_rows_with, days_csv, days_markdown};
 pub use exact::{ExactRow, exact_csv, exact_markdown, exact_rows};
 pub use replan::{ReplanRow, replan_markdown, replan_rows};

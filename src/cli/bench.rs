@@ -155,6 +155,36 @@ pub enum Bench {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
+    /// How tight the upper bound is: generated days (and requests) are
+    /// planned, then bounded by the energetic relaxation and by column
+    /// generation over rounds, each timed (docs/benchmarks.md).
+    Bound {
+        #[arg(long, value_delimiter = ',', default_value = "50")]
+        clients: Vec<usize>,
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "1,2,3,4,5,6,7,8,9,10,11,12"
+        )]
+        seeds: Vec<u64>,
+        /// Requests to bound too (e.g. the sample day).
+        #[arg(long)]
+        request: Vec<PathBuf>,
+        /// Time limit of each plan, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        plan_time: f64,
+        /// Time limit of the column generation, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        bound_time: f64,
+        /// Do not seed the column generation with the plan's rounds.
+        #[arg(long)]
+        unseeded: bool,
+        /// Parallel searches of the plan (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and
     /// 1000) clients; CSV and Markdown files in --out.
@@ -311,6 +341,48 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             let rows = rota::bench::replan_rows(&req, &d, time_limit, runs, threads)?;
             print!("{}", rota::bench::replan_markdown(&rows));
             Ok(exit(rows.iter().all(|r| r.valid)))
+        }
+        Bench::Bound {
+            clients,
+            seeds,
+            request,
+            plan_time,
+            bound_time,
+            unseeded,
+            threads,
+            csv,
+        } => {
+            let mut named = Vec::new();
+            for path in &request {
+                let req = rota::load_request(&request_text(Some(path))?)?;
+                named.push((path.display().to_string(), req));
+            }
+            let run = rota::bench::BoundRun {
+                plan_time,
+                bound_time,
+                seeded: !unseeded,
+                threads,
+            };
+            let rows = rota::bench::bound_rows(&clients, &seeds, &named, run, |r| {
+                eprintln!(
+                    "{}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
+                    r.day,
+                    r.priority,
+                    r.plan_bound,
+                    r.energetic,
+                    r.energetic_seconds,
+                    r.colgen,
+                    r.colgen_seconds,
+                    r.iterations,
+                    r.exact_iterations,
+                    r.columns,
+                    r.converged,
+                    r.lp
+                )
+            })?;
+            print!("{}", rota::bench::bound_markdown(&rows));
+            write_csv(csv, rota::bench::bound_csv(&rows))?;
+            Ok(0)
         }
         Bench::Suite {
             solomon,

@@ -1,0 +1,170 @@
+//! The restricted master LP of the column generation, solved with HiGHS
+//! directly (the `highs` crate: columns are added to the model in place and
+//! the row duals read back, re-solving from the last basis).
+//!
+//! Columns: `z_k` in [0, 1] per client (objective: its priority) and
+//! `lambda_c >= 0` per candidate round `c` of a shift. Rows:
+//!
+//! * coverage, per visit `v` of client `k`: `k_v z_k - sum_{c ∋ v} lambda_c <= 0`;
+//! * one round per shift, per shift `r`: `sum_{c of r} lambda_c <= 1`;
+//! * a carer does a double-up once, per double-up visit `v` and carer with
+//!   two or more shifts eligible for it: `sum_{c of the carer's shifts, c ∋ v} lambda_c <= 1`.
+
+use std::collections::{HashMap, HashSet};
+
+use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+
+use crate::problem::Problem;
+
+/// Duals of one solve of the master, each >= 0 (clamped: any non-negative
+/// multipliers give a valid Lagrangian bound).
+#[derive(Debug, Clone)]
+pub struct Duals {
+    /// Per visit: the coverage row's dual.
+    pub pi: Vec<f64>,
+    /// Per shift: the one-round row's dual.
+    pub mu: Vec<f64>,
+    /// Per double-up row: (carer, visit, dual).
+    pub sigma: Vec<(usize, usize, f64)>,
+    /// The LP's optimum.
+    pub objective: f64,
+}
+
+pub struct Master {
+    model: Option<Model>,
+    cov: Vec<Row>,
+    conv: Vec<Row>,
+    dup: HashMap<(usize, usize), Row>,
+    dup_rows: Vec<(usize, usize, Row)>,
+    seen: HashSet<(usize, Vec<usize>)>,
+    /// Round columns: (shift, visits).
+    pub columns: Vec<(usize, Vec<usize>)>,
+}
+
+impl Master {
+    /// The master with the client columns and no rounds yet. `open[k]`:
+    /// whether client `k` may be served at all (a client nobody can serve
+    /// is fixed to 0).
+    pub fn new(p: &Problem, open: &[bool]) -> Master {
+        let mut pb = ColProblem::default();
+        let cov: Vec<Row> = (0..p.visits.len()).map(|_| pb.add_row(..=0.0)).collect();
+        let conv: Vec<Row> = (0..p.rounds.len()).map(|_| pb.add_row(..=1.0)).collect();
+        let mut dup = HashMap::new();
+        let mut dup_rows = Vec::new();
+        for (v, vs) in p.visits.iter().enumerate() {
+            if vs.required < 2 {
+                continue;
+            }
+            for (c, carer) in p.carers.iter().enumerate() {
+                let mine = carer
+                    .rounds
+                    .iter()
+                    .filter(|r| p.eligible[v].contains(r))
+                    .count();
+                if mine > 1 {
+                    let row = pb.add_row(..=1.0);
+                    dup.insert((c, v), row);
+                    dup_rows.push((c, v, row));
+                }
+            }
+        }
+        for (k, c) in p.clients.iter().enumerate() {
+            let hi = if open[k] { 1.0 } else { 0.0 };
+            let factors: Vec<(Row, f64)> = c
+                .visits
+                .iter()
+                .map(|&v| (cov[v], p.visits[v].required as f64))
+                .collect();
+            pb.add_column(c.priority as f64, 0.0..=hi, &factors);
+        }
+        let mut model = pb.optimise(Sense::Maximise);
+        model.make_quiet();
+        model.set_option("presolve", "off");
+        Master {
+            model: Some(model),
+            cov,
+            conv,
+            dup,
+            dup_rows,
+            seen: HashSet::new(),
+            columns: Vec::new(),
+        }
+    }
+
+    /// Add the round `visits` of shift `r` unless the master has it
+    /// (the same visits in any order); returns whether it was added.
+    pub fn add_round(&mut self, p: &Problem, r: usize, visits: &[usize]) -> bool {
+        if visits.is_empty() {
+            return false;
+        }
+        let mut key = visits.to_vec();
+        key.sort_unstable();
+        if !self.seen.insert((r, key.clone())) {
+            return false;
+        }
+        let carer = p.rounds[r].carer;
+        let mut factors: Vec<(Row, f64)> = vec![(self.conv[r], 1.0)];
+        for &v in &key {
+            factors.push((self.cov[v], -1.0));
+            if let Some(&row) = self.dup.get(&(carer, v)) {
+                factors.push((row, 1.0));
+            }
+        }
+        if let Some(m) = self.model.as_mut() {
+            m.add_col(0.0, 0.0.., factors);
+        }
+        self.columns.push((r, key));
+        true
+    }
+
+    /// Solve within `seconds`; `None` if HiGHS did not reach the optimum.
+    pub fn solve(&mut self, seconds: f64) -> Option<Duals> {
+        let mut model = self.model.take()?;
+        model.set_option("time_limit", seconds.max(0.01));
+        let solved = model.try_solve().ok()?;
+        let ok = solved.status() == HighsModelStatus::Optimal;
+        let out = ok.then(|| {
+            let sol = solved.get_solution();
+            let d = sol.dual_rows();
+            // In a maximisation HiGHS gives a binding `<=` row a dual >= 0
+            // (the unit test below holds it to that).
+            let at = |i: usize| d.get(i).map_or(0.0, |&x| x.max(0.0));
+            let nv = self.cov.len();
+            let nr = self.conv.len();
+            Duals {
+                pi: (0..nv).map(at).collect(),
+                mu: (0..nr).map(|i| at(nv + i)).collect(),
+                sigma: self
+                    .dup_rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(c, v, _))| (c, v, at(nv + nr + i)))
+                    .collect(),
+                objective: solved.objective_value(),
+            }
+        });
+        self.model = Some(Model::from(solved));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// max x + y, x + y <= 1 (dual 1), x <= 3: the sign convention read above.
+    #[test]
+    fn a_binding_row_of_a_maximisation_has_a_positive_dual() {
+        let mut pb = ColProblem::default();
+        let a = pb.add_row(..=1.0);
+        let b = pb.add_row(..=3.0);
+        pb.add_column(1.0, 0.0.., [(a, 1.0), (b, 1.0)]);
+        pb.add_column(1.0, 0.0.., [(a, 1.0)]);
+        let mut m = pb.optimise(Sense::Maximise);
+        m.make_quiet();
+        let s = m.solve();
+        let d = s.get_solution().dual_rows().to_vec();
+        assert!((d[0] - 1.0).abs() < 1e-9, "{d:?}");
+        assert!(d[1].abs() < 1e-9, "{d:?}");
+    }
+}

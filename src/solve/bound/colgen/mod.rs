@@ -1,0 +1,228 @@
+//! The route-based bound: column generation over rounds, with a Lagrangian
+//! bound taken at every iteration (docs/exact.md, "The route bound").
+//!
+//! The restricted master ([`master`]) is an LP over the rounds found so
+//! far; its duals price each shift exactly ([`labels`]). For the duals `pi`
+//! (visits) and `sigma` (double-up rows), every iteration whose pricing ran
+//! to the end for every shift yields
+//!
+//! `L = sum_k max(0, p_k - sum_{v of k} k_v pi_v) + sum_r max(0, best round of r)
+//!      + sum sigma`,
+//!
+//! an upper bound on the priority of any plan (the Lagrangian of the
+//! coverage and double-up rows), whatever the master's columns. The bound
+//! is the least `L` seen, rounded down (priorities are integers) after a
+//! tolerance of 1e-6 for floating-point sums.
+
+pub mod labels;
+pub mod master;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crate::problem::Problem;
+use crate::solve::reach::Reach;
+use crate::solve::reasons::static_reason;
+use labels::{Limits, ShiftData, price};
+use master::Master;
+
+/// Tolerance before rounding a Lagrangian value down to an integer.
+pub const ROUND_TOLERANCE: f64 = 1e-6;
+
+/// Most labels one shift's pricing may create before it is cut short
+/// (memory: a label is about a hundred bytes).
+pub const MAX_LABELS: usize = 400_000;
+
+/// Most travel-table entries over all shifts (4 bytes each).
+pub const MAX_TABLE: usize = 16_000_000;
+
+/// Rounds of positive reduced cost added per shift and iteration, at most.
+const KEEP: usize = 8;
+
+/// Weight of the best bound's duals in the point priced (Wentges smoothing).
+const SMOOTHING: f64 = 0.5;
+
+/// What a column generation run found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The least Lagrangian bound of an iteration priced exactly, rounded down.
+    pub bound: Option<i64>,
+    /// The last restricted master's optimum.
+    pub lp: Option<f64>,
+    /// Master solves.
+    pub iterations: usize,
+    /// Iterations whose pricing was exact for every shift.
+    pub exact_iterations: usize,
+    /// Round columns in the master at the end.
+    pub columns: usize,
+    /// No round of positive reduced cost was left: the LP bound is reached.
+    pub converged: bool,
+    /// Most labels of one shift's pricing in one iteration.
+    pub max_labels: usize,
+}
+
+/// Run the column generation until `deadline`. Rounds in `seeds` (one
+/// route per shift, visits in order, as a plan has them) are added to the
+/// master as soon as they are there; `stop` ends the run early (the bound
+/// so far stands); `on_bound` is called with each better bound.
+pub fn bound(
+    p: &Problem,
+    deadline: Instant,
+    seeds: &OnceLock<Vec<Vec<usize>>>,
+    stop: Option<&AtomicBool>,
+    on_bound: &dyn Fn(i64),
+) -> Outcome {
+    let mut out = Outcome::default();
+    let reach = Reach::new(p);
+    // Each shift keeps a travel table over its candidates: on days too
+    // large for that memory the route bound is left out (no bound).
+    let table: usize = (0..p.rounds.len())
+        .map(|r| (crate::solve::exact::vars::candidates(p, &reach, r).len() + 1).pow(2))
+        .sum();
+    if table > MAX_TABLE {
+        return out;
+    }
+    // Built shift by shift so that a large day's deadline is kept.
+    let mut shifts: Vec<ShiftData> = Vec::with_capacity(p.rounds.len());
+    for r in 0..p.rounds.len() {
+        if Instant::now() >= deadline || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return out;
+        }
+        shifts.push(ShiftData::new(p, &reach, r));
+    }
+    let open: Vec<bool> = (0..p.clients.len())
+        .map(|k| static_reason(p, k).is_none())
+        .collect();
+    let mut master = Master::new(p, &open);
+    let mut seeded = false;
+    let mut center: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut best_l: Option<f64> = None;
+    let mut alpha = SMOOTHING;
+    let limits = Limits {
+        deadline: Some(deadline),
+        stop,
+        max_labels: MAX_LABELS,
+        keep: KEEP,
+    };
+    loop {
+        if !seeded && let Some(routes) = seeds.get() {
+            for (r, route) in routes.iter().enumerate().take(p.rounds.len()) {
+                master.add_round(p, r, route);
+            }
+            seeded = true;
+        }
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if left <= 0.0 || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        let Some(duals) = master.solve(left) else {
+            break;
+        };
+        out.iterations += 1;
+        out.lp = Some(duals.objective);
+        // Price at the duals smoothed towards those of the best bound so
+        // far (Wentges): L is valid at any non-negative point, and the
+        // smoothed one converges with far less oscillation.
+        let smoothed = center.is_some() && alpha > 0.0;
+        let (pi, sig): (Vec<f64>, Vec<f64>) = match (&center, smoothed) {
+            (Some((cpi, csig)), true) => (
+                cpi.iter()
+                    .zip(&duals.pi)
+                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d)
+                    .collect(),
+                csig.iter()
+                    .zip(&duals.sigma)
+                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d.2)
+                    .collect(),
+            ),
+            _ => (duals.pi.clone(), duals.sigma.iter().map(|s| s.2).collect()),
+        };
+        let sigma_at = |sig: &[f64]| -> HashMap<(usize, usize), f64> {
+            duals
+                .sigma
+                .iter()
+                .zip(sig)
+                .map(|(&(c, v, _), &s)| ((c, v), s))
+                .collect()
+        };
+        let sigma = sigma_at(&sig);
+        let lp_sigma = sigma_at(&duals.sigma.iter().map(|s| s.2).collect::<Vec<_>>());
+        let mut lagrangian: f64 = sig.iter().sum();
+        for (k, c) in p.clients.iter().enumerate() {
+            if open[k] {
+                let used: f64 = c
+                    .visits
+                    .iter()
+                    .map(|&v| p.visits[v].required as f64 * pi[v])
+                    .sum();
+                lagrangian += (c.priority as f64 - used).max(0.0);
+            }
+        }
+        let mut exact = true;
+        let mut added = 0;
+        for (r, sd) in shifts.iter().enumerate() {
+            let carer = p.rounds[r].carer;
+            let w: Vec<f64> = sd
+                .cand
+                .iter()
+                .map(|&v| pi[v] - sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                .collect();
+            let priced = price(sd, &w, &limits);
+            out.max_labels = out.max_labels.max(priced.labels);
+            exact &= priced.exact;
+            lagrangian += priced.best.max(0.0);
+            for (_, seq) in &priced.rounds {
+                let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+                // Reduced cost at the master's own duals.
+                let rc: f64 = global
+                    .iter()
+                    .map(|&v| duals.pi[v] - lp_sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                    .sum::<f64>()
+                    - duals.mu[r];
+                if rc > 1e-6 && master.add_round(p, r, &global) {
+                    added += 1;
+                }
+            }
+            if !priced.exact {
+                break;
+            }
+        }
+        if exact {
+            out.exact_iterations += 1;
+            if best_l.is_none_or(|b| lagrangian < b) {
+                best_l = Some(lagrangian);
+                center = Some((pi.clone(), sig.clone()));
+            }
+            let b = (lagrangian + ROUND_TOLERANCE).floor() as i64;
+            if out.bound.is_none_or(|old| b < old) {
+                out.bound = Some(b);
+                on_bound(b);
+            }
+            // The restricted LP is at most the full LP, which is at most
+            // every L: once they round alike, no iteration can do better.
+            if out
+                .bound
+                .is_some_and(|b| (duals.objective + ROUND_TOLERANCE).floor() as i64 >= b)
+            {
+                out.converged = added == 0;
+                break;
+            }
+        }
+        if added == 0 {
+            if smoothed && exact {
+                // Mis-pricing: price at the master's duals next time.
+                alpha = 0.0;
+                continue;
+            }
+            out.converged = exact;
+            break;
+        }
+        alpha = SMOOTHING;
+    }
+    out.columns = master.columns.len();
+    out
+}
