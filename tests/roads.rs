@@ -646,3 +646,50 @@ fn a_day_planned_on_the_extract_passes_the_checker() {
     let html = rota::report::html_with_roads(&req, &plan, Some(&paths));
     assert!(html.contains("OpenStreetMap contributors, ODbL"));
 }
+
+#[test]
+fn rota_plan_with_osm_plans_the_shipped_day_and_check_with_osm_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = dir.path().join("plan.json");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("rota")
+            .unwrap()
+            .current_dir(root)
+            // The matrix cache goes to the temporary folder.
+            .env("XDG_CACHE_HOME", dir.path())
+            .args(args)
+            .assert()
+    };
+    let plan_s = plan.to_str().unwrap();
+    let osm = "data/helsinki-centre.osm.pbf";
+    run(&[
+        "plan",
+        "data/helsinki-day.json",
+        "--osm",
+        osm,
+        "--time-limit",
+        "2",
+        "-o",
+        plan_s,
+    ])
+    .success();
+    let cached = std::fs::read_dir(dir.path().join("rota/roads"))
+        .unwrap()
+        .count();
+    assert_eq!(cached, 1);
+    run(&["check", "data/helsinki-day.json", plan_s, "--osm", osm])
+        .success()
+        .stderr(predicates::str::contains("(cached)"));
+    let out = dir.path().join("with-matrix.json");
+    run(&[
+        "roads",
+        "data/helsinki-day.json",
+        "--osm",
+        osm,
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .success();
+    run(&["check", out.to_str().unwrap(), plan_s]).success();
+}
