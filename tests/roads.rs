@@ -32,7 +32,10 @@ fn loc(east: f64, north: f64) -> Location {
 }
 
 /// An extract in memory: nodes `(id, east m, north m)`, ways `(nodes, tags)`.
-fn osm(nodes: &[(i64, f64, f64)], ways: &[(&[i64], &[(&str, &str)])]) -> OsmData {
+/// A way for [`osm`]: node ids and tags.
+type TinyWay<'a> = (&'a [i64], &'a [(&'a str, &'a str)]);
+
+fn osm(nodes: &[(i64, f64, f64)], ways: &[TinyWay]) -> OsmData {
     OsmData {
         coords: nodes.iter().map(|(id, e, n)| (*id, at(*e, *n))).collect(),
         ways: ways
@@ -482,7 +485,7 @@ fn plain_dijkstra(adj: &HashMap<i64, Vec<(i64, f64)>>, src: i64) -> HashMap<i64,
 fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
     let data = rota::roads::osm::read(&extract()).unwrap();
     let sp = speeds();
-    for mode in 0..3 {
+    for (mode, name) in MODES.iter().enumerate() {
         // Adjacency by OSM id, from the profile's way rules only.
         let mut adj: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
         for w in &data.ways {
@@ -536,18 +539,12 @@ fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
                 if i == j {
                     continue;
                 }
-                assert_eq!(
-                    mine.is_finite(),
-                    theirs.is_finite(),
-                    "{} {i} {j}",
-                    MODES[mode]
-                );
+                assert_eq!(mine.is_finite(), theirs.is_finite(), "{} {i} {j}", name);
                 if mine.is_finite() {
                     // Within rounding to whole milliseconds per edge.
                     assert!(
                         (mine - theirs).abs() < 0.5,
-                        "{} {i} {j}: {mine} vs {theirs}",
-                        MODES[mode]
+                        "{name} {i} {j}: {mine} vs {theirs}"
                     );
                     total += 1;
                     same += ((mine / 60.0 - 1e-9).ceil() == (theirs / 60.0 - 1e-9).ceil()) as usize;
@@ -558,7 +555,7 @@ fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
         assert!(
             same * 100 >= total * 98,
             "{} whole minutes equal in {same} of {total}",
-            MODES[mode]
+            name
         );
     }
 }

@@ -86,7 +86,7 @@ impl Graph {
             let Some(u) = usage(mode, way, speeds) else {
                 continue;
             };
-            if !(u.forward || u.backward) || !(u.speed_kmh > 0.0) {
+            if !(u.forward || u.backward) || u.speed_kmh.is_nan() || u.speed_kmh <= 0.0 {
                 continue;
             }
             max_speed_kmh = max_speed_kmh.max(u.speed_kmh);
