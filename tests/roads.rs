@@ -32,10 +32,10 @@ fn loc(east: f64, north: f64) -> Location {
 }
 
 /// An extract in memory: nodes `(id, east m, north m)`, ways `(nodes, tags)`.
-/// A way of a hand-made extract: its node ids and its tags.
-type WaySpec<'a> = (&'a [i64], &'a [(&'a str, &'a str)]);
+/// A way for [`osm`]: node ids and tags.
+type TinyWay<'a> = (&'a [i64], &'a [(&'a str, &'a str)]);
 
-fn osm(nodes: &[(i64, f64, f64)], ways: &[WaySpec]) -> OsmData {
+fn osm(nodes: &[(i64, f64, f64)], ways: &[TinyWay]) -> OsmData {
     OsmData {
         coords: nodes.iter().map(|(id, e, n)| (*id, at(*e, *n))).collect(),
         ways: ways
@@ -482,11 +482,10 @@ fn plain_dijkstra(adj: &HashMap<i64, Vec<(i64, f64)>>, src: i64) -> HashMap<i64,
 }
 
 #[test]
-#[allow(clippy::needless_range_loop)] // `mode` is also the profile's index
 fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
     let data = rota::roads::osm::read(&extract()).unwrap();
     let sp = speeds();
-    for mode in 0..3 {
+    for (mode, name) in MODES.iter().enumerate() {
         // Adjacency by OSM id, from the profile's way rules only.
         let mut adj: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
         for w in &data.ways {
@@ -540,18 +539,12 @@ fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
                 if i == j {
                     continue;
                 }
-                assert_eq!(
-                    mine.is_finite(),
-                    theirs.is_finite(),
-                    "{} {i} {j}",
-                    MODES[mode]
-                );
+                assert_eq!(mine.is_finite(), theirs.is_finite(), "{} {i} {j}", name);
                 if mine.is_finite() {
                     // Within rounding to whole milliseconds per edge.
                     assert!(
                         (mine - theirs).abs() < 0.5,
-                        "{} {i} {j}: {mine} vs {theirs}",
-                        MODES[mode]
+                        "{name} {i} {j}: {mine} vs {theirs}"
                     );
                     total += 1;
                     same += ((mine / 60.0 - 1e-9).ceil() == (theirs / 60.0 - 1e-9).ceil()) as usize;
@@ -562,7 +555,7 @@ fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
         assert!(
             same * 100 >= total * 98,
             "{} whole minutes equal in {same} of {total}",
-            MODES[mode]
+            name
         );
     }
 }
@@ -649,4 +642,51 @@ fn a_day_planned_on_the_extract_passes_the_checker() {
     assert_eq!(paths.len(), plan.rounds.len());
     let html = rota::output::report::html_with_roads(&req, &plan, Some(&paths));
     assert!(html.contains("OpenStreetMap contributors, ODbL"));
+}
+
+#[test]
+fn rota_plan_with_osm_plans_the_shipped_day_and_check_with_osm_accepts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = dir.path().join("plan.json");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("rota")
+            .unwrap()
+            .current_dir(root)
+            // The matrix cache goes to the temporary folder.
+            .env("XDG_CACHE_HOME", dir.path())
+            .args(args)
+            .assert()
+    };
+    let plan_s = plan.to_str().unwrap();
+    let osm = "data/helsinki-centre.osm.pbf";
+    run(&[
+        "plan",
+        "data/helsinki-day.json",
+        "--osm",
+        osm,
+        "--time-limit",
+        "2",
+        "-o",
+        plan_s,
+    ])
+    .success();
+    let cached = std::fs::read_dir(dir.path().join("rota/roads"))
+        .unwrap()
+        .count();
+    assert_eq!(cached, 1);
+    run(&["check", "data/helsinki-day.json", plan_s, "--osm", osm])
+        .success()
+        .stderr(predicates::str::contains("(cached)"));
+    let out = dir.path().join("with-matrix.json");
+    run(&[
+        "roads",
+        "data/helsinki-day.json",
+        "--osm",
+        osm,
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .success();
+    run(&["check", out.to_str().unwrap(), plan_s]).success();
 }

@@ -40,10 +40,10 @@ impl TuningArgs {
 #[derive(Subcommand)]
 pub enum Bench {
     /// Road matrices (docs/roads.md): per mode, build a synthetic road grid
-    /// of side x side nodes (500: about a million edges) and time the
+    /// of side x side nodes (530: about a million edges) and time the
     /// matrix between random locations.
     Roads {
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 530)]
         side: usize,
         #[arg(long, default_value_t = 1300)]
         locations: usize,

@@ -76,9 +76,23 @@ pub struct BenchRow {
     pub locations: usize,
     pub build_seconds: f64,
     pub matrix_seconds: f64,
+    /// CPU seconds (all threads) the matrix took: the wall time on an
+    /// otherwise idle machine is about this over the cores used.
+    pub matrix_cpu_seconds: Option<f64>,
     pub unreachable: usize,
     /// Peak resident memory of the process so far (VmHWM), MiB.
     pub peak_rss_mib: Option<f64>,
+}
+
+/// CPU time of the process so far (user + system, all threads), seconds,
+/// from /proc/self/stat in clock ticks of 1/100 s (Linux's USER_HZ).
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -113,9 +127,11 @@ pub fn run(
                 g.snap(loc, 500.0)
             })
             .collect();
+        let c1 = cpu_seconds();
         let t1 = Instant::now();
         let m = many_to_many(&g, &points, &|| {});
         let matrix_seconds = t1.elapsed().as_secs_f64();
+        let matrix_cpu_seconds = c1.zip(cpu_seconds()).map(|(a, b)| b - a);
         let row = BenchRow {
             mode,
             nodes: g.node_count(),
@@ -123,6 +139,7 @@ pub fn run(
             locations: points.len(),
             build_seconds,
             matrix_seconds,
+            matrix_cpu_seconds,
             unreachable: m.iter().filter(|x| !x.is_finite()).count(),
             peak_rss_mib: peak_rss_mib(),
         };
@@ -135,17 +152,19 @@ pub fn run(
 /// The rows as a Markdown table, with the total wall time.
 pub fn markdown(rows: &[BenchRow], total_seconds: f64) -> String {
     let mut s = String::from(
-        "| mode | nodes | edges | locations | graph s | matrix s | unreachable pairs | peak RSS MiB |\n|---|---|---|---|---|---|---|---|\n",
+        "| mode | nodes | edges | locations | graph s | matrix s | matrix CPU s | unreachable pairs | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} |\n",
+            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |\n",
             crate::model::MODES.get(r.mode).unwrap_or(&"?"),
             r.nodes,
             r.edges,
             r.locations,
             r.build_seconds,
             r.matrix_seconds,
+            r.matrix_cpu_seconds
+                .map_or("-".into(), |c| format!("{c:.1}")),
             r.unreachable,
             r.peak_rss_mib.map_or("-".into(), |m| format!("{m:.0}"))
         );
