@@ -124,6 +124,11 @@ pub struct Settings {
     pub seed: u64,
     #[serde(default)]
     pub travel: TravelSettings,
+    /// Extension (docs/validation.md, "Warnings"): refuse the request on
+    /// any warning too, as on an error. Default false: warnings are planned
+    /// around and listed in the plan's `warnings`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 fn default_time_limit() -> f64 {
@@ -139,6 +144,7 @@ impl Default for Settings {
             time_limit_seconds: default_time_limit(),
             seed: default_seed(),
             travel: TravelSettings::default(),
+            strict: false,
         }
     }
 }
@@ -354,6 +360,24 @@ pub struct Plan {
     pub summary: Summary,
     pub rounds: Vec<Round>,
     pub unserved: Vec<Unserved>,
+    /// Extension (docs/format.md, docs/validation.md): what in the request
+    /// was planned around rather than refused (a preferred carer not on the
+    /// day's rota, a location far from the rest...), each with its code,
+    /// JSON path, message and hint. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning about the request (extension, docs/validation.md): the same
+/// shape as a validation error, but the request was planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable code, listed in docs/validation.md.
+    pub code: String,
+    /// JSON path of the value in the request.
+    pub path: String,
+    pub message: String,
+    pub hint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

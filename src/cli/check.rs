@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use rota::RotaError;
 
-use super::{Failure, read_input, read_plan};
+use super::{Failure, load_request, read_input, read_plan};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -16,6 +16,10 @@ pub struct CheckArgs {
     /// The previous plan the plan was made with (`rota plan --previous`).
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: CheckArgs) -> Result<u8, Failure> {
@@ -28,7 +32,7 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
         ))
         .into());
     }
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     if let Some(path) = &a.previous {
         req.previous_plan = Some(Box::new(read_plan(path)?));
         rota::validate::validate(&req).map_err(RotaError::Invalid)?;

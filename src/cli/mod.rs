@@ -118,6 +118,25 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// Parse and validate a request (every problem at once), then print its
+/// warnings on stderr. `strict` (`--strict`, or the request's
+/// `settings.strict`) refuses the request on warnings too
+/// (docs/validation.md, "Warnings").
+fn load_request(text: &str, strict: bool) -> Result<rota::model::Request, RotaError> {
+    let mut req = rota::parse::request_from_str(text)?;
+    req.settings.strict |= strict;
+    rota::validate::validate(&req).map_err(RotaError::Invalid)?;
+    print_warnings(&req);
+    Ok(req)
+}
+
+/// The request's warnings on stderr, one a line.
+fn print_warnings(req: &rota::model::Request) {
+    for w in rota::validate::warnings(req) {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// The request file's text, or the bundled sample day when none is given.
 fn request_text(path: Option<&Path>) -> Result<String, RotaError> {
     path.map_or_else(|| Ok(SAMPLE_DAY.to_string()), read_input)

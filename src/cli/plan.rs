@@ -7,7 +7,7 @@ use clap::Args;
 use rota::RotaError;
 use rota::model::{Plan, Request};
 
-use super::{Failure, read_plan, request_text, to_json, write_output};
+use super::{Failure, load_request, read_plan, request_text, to_json, write_output};
 
 #[derive(Args)]
 pub struct PlanArgs {
@@ -36,10 +36,14 @@ pub struct PlanArgs {
     /// they visited (sets the request's previous_plan; docs/continuity.md).
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: PlanArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    let mut req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
     if let Some(path) = &a.previous {
         req.previous_plan = Some(Box::new(read_plan(path)?));
         if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)

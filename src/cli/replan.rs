@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, parse_hhmm, read_input, read_plan, to_json, write_output};
+use super::{Failure, load_request, parse_hhmm, read_input, read_plan, to_json, write_output};
 
 #[derive(Args)]
 pub struct ReplanArgs {
@@ -31,10 +31,14 @@ pub struct ReplanArgs {
     /// Independent searches in parallel (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     let old = read_plan(&a.plan)?;
     req.settings.time_limit_seconds = a.time_limit;
     let d = rota::replan::Disruption {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, read_input, read_plan, write_output};
+use super::{Failure, load_request, read_input, read_plan, write_output};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -16,10 +16,14 @@ pub struct ReportArgs {
     /// Write the report here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: ReportArgs) -> Result<u8, Failure> {
-    let req = rota::load_request(&read_input(&a.request)?)?;
+    let req = load_request(&read_input(&a.request)?, a.strict)?;
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if !report.is_valid() {
