@@ -5,6 +5,7 @@ mod bench;
 mod capacity;
 mod check;
 mod export;
+mod fit;
 mod generate;
 mod plan;
 mod replan;
@@ -45,6 +46,11 @@ enum Command {
     /// round adds, which visits could move to make room (docs/capacity.md).
     /// Table on stderr, JSON on stdout (or -o).
     Capacity(capacity::CapacityArgs),
+    /// Can one more client be taken into a published plan? The ranked ways
+    /// they fit (carers, times, extra travel, calls that move), or why not
+    /// and the smallest change that would let them in (docs/fit.md). JSON on
+    /// stdout, a summary on stderr.
+    Fit(fit::FitArgs),
     /// Check a plan against its request with the independent checker.
     Check(check::CheckArgs),
     /// Write a self-contained, printable HTML report of a plan (map,
@@ -70,6 +76,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Plan(a) => plan::run(a),
         Command::Replan(a) => replan::run(a),
         Command::Capacity(a) => capacity::run(a),
+        Command::Fit(a) => fit::run(a),
         Command::Check(a) => check::run(a),
         Command::Report(a) => report::run(a),
         Command::Export(a) => export::run(a),

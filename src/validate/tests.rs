@@ -781,6 +781,7 @@ fn every_code_is_documented() {
         include_str!("continuity.rs"),
         include_str!("locations.rs"),
         include_str!("../error.rs"),
+        include_str!("../capacity/fit.rs"),
         include_str!("../plan/locks.rs"),
     ]
     .concat();
