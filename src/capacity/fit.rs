@@ -297,8 +297,17 @@ pub fn fit(
         let static_ = crate::solve::reasons::static_reason(&p, k).is_some();
         if !static_ && let Some(v) = first_failure {
             smallest_change = crate::solve::reasons::extra_rounds_for(&p, &sol, k, v).map(|xs| {
-                xs.iter()
-                    .map(|x| x.describe(&p))
+                // Alike rounds once, counted ("two more walkers like ...").
+                let mut groups: Vec<(&crate::solve::reasons::ExtraRound, usize)> = Vec::new();
+                for x in &xs {
+                    match groups.iter_mut().find(|(g, _)| *g == x) {
+                        Some((_, n)) => *n += 1,
+                        None => groups.push((x, 1)),
+                    }
+                }
+                groups
+                    .iter()
+                    .map(|(x, n)| x.describe_n(&p, *n))
                     .collect::<Vec<_>>()
                     .join(" and ")
                     + " would let the client in"
