@@ -34,6 +34,40 @@ impl Issue {
     }
 }
 
+/// The codes that are **warnings**: a safe reading of the request exists, so
+/// it is planned and the plan lists them in `warnings` (docs/validation.md,
+/// "Warnings"). With `settings.strict` (or `--strict`) they refuse the
+/// request like every other code.
+pub const WARNING_CODES: [&str; 5] = [
+    // A preferred carer not in `carers`: not working that day, so simply not
+    // available.
+    "E1501", // An excluded carer not in `carers`: nothing to exclude that day.
+    "E1502", // A carer both preferred and excluded: the exclusion wins.
+    "E1503",
+    // `carer_gender` that no carer's gender matches exactly, though one
+    // matches ignoring case ("F" and "f").
+    "E1509", // A location far from the request's other locations (swapped lat/lon?).
+    "E1704",
+];
+
+impl Issue {
+    /// Whether this is a warning (see [`WARNING_CODES`]), not an error.
+    pub fn is_warning(&self) -> bool {
+        WARNING_CODES.contains(&self.code)
+    }
+}
+
+impl From<&Issue> for crate::model::Warning {
+    fn from(i: &Issue) -> Self {
+        crate::model::Warning {
+            code: i.code.to_string(),
+            path: i.path.clone(),
+            message: i.message.clone(),
+            hint: i.hint.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = if self.path.is_empty() {

@@ -133,6 +133,11 @@ pub struct Settings {
     /// count the same seed gives the same plan on any machine. Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<u64>,
+    /// Extension (docs/validation.md, "Warnings"): refuse the request on
+    /// any warning too, as on an error. Default false: warnings are planned
+    /// around and listed in the plan's `warnings`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 fn default_time_limit() -> f64 {
@@ -150,6 +155,7 @@ impl Default for Settings {
             travel: TravelSettings::default(),
             stop_when_stalled: None,
             iterations: None,
+            strict: false,
         }
     }
 }
@@ -371,6 +377,24 @@ pub struct Plan {
     pub summary: Summary,
     pub rounds: Vec<Round>,
     pub unserved: Vec<Unserved>,
+    /// Extension (docs/format.md, docs/validation.md): what in the request
+    /// was planned around rather than refused (a preferred carer not on the
+    /// day's rota, a location far from the rest...), each with its code,
+    /// JSON path, message and hint. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning about the request (extension, docs/validation.md): the same
+/// shape as a validation error, but the request was planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable code, listed in docs/validation.md.
+    pub code: String,
+    /// JSON path of the value in the request.
+    pub path: String,
+    pub message: String,
+    pub hint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -248,7 +248,7 @@ pub fn solve_problem(
 /// The plan of a solved problem: every unserved client's reasons from the
 /// problem and this plan, the summary (with `continuity_kept` when the
 /// request has a previous plan), E1812 for locks the solver could not keep,
-/// and the **independent checker**: a plan it rejects is an internal error.
+/// the request's warnings (`warnings`), and the **independent checker**: a plan it rejects is an internal error.
 pub fn checked_plan(
     req: &Request,
     p: &Problem,
@@ -277,9 +277,11 @@ pub fn checked_plan(
         },
     )?;
     plan.summary.continuity_kept = plan::continuity::kept(req, &plan);
+    // What was planned around rather than refused (docs/validation.md).
+    plan.warnings = validate::warnings(req).iter().map(Into::into).collect();
     // A lock the solver could not keep is the request's fault (E1812), not
     // a plan.
-    let unplaced = plan::locks::unplaced(req, &plan);
+    let unplaced = plan::locks::unplaced(req, p, &plan);
     if !unplaced.is_empty() {
         return Err(RotaError::Invalid(Issues(unplaced)));
     }

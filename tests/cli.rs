@@ -320,6 +320,7 @@ fn every_validation_error_is_reported_at_once() {
     req["clients"][0]["visits"][0]["duration"] = json!(0); // E1202
     req["clients"][1]["visits"][0]["window"] = json!({ "start": "10:00", "end": "09:00" }); // E1201
     req["clients"][1]["preferred_carers"] = json!(["NOBODY"]); // E1501
+    req["settings"]["strict"] = json!(true); // E1501 is a warning otherwise
     let out = plan_stdin(req.to_string());
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);

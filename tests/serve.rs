@@ -144,6 +144,8 @@ async fn bad_input_gets_the_cli_codes_paths_and_hints() {
     // Two semantic problems: 422 with exactly the library's issues.
     let mut bad: Value = serde_json::from_str(SMALL_DAY).unwrap();
     bad["clients"][0]["preferred_carers"] = json!(["C99"]);
+    // E1501 is a warning unless the request asks for strict validation.
+    bad["settings"]["strict"] = json!(true);
     bad["clients"][0]["visits"][0]["window"] = json!({ "start": "08:00", "end": "07:00" });
     let bad = bad.to_string();
     let res = post_json(&c, &plans, &bad).await;

@@ -13,6 +13,8 @@
 //! Every hypothetical plan passes the independent checker ([`crate::plan_with_solution`]
 //! checks each one).
 
+pub mod fit;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -168,6 +170,9 @@ pub struct AreaAnswer {
     pub new_served: usize,
     /// Clients of the request the baseline serves but this plan does not.
     pub existing_dropped: usize,
+    /// Those clients, by id: a swap ("taken 2, dropped 1") names whom it
+    /// drops.
+    pub dropped: Vec<String>,
     /// Proven: no plan that keeps every client the baseline serves takes
     /// more new clients than this (bound of the extended day minus the
     /// baseline's priority, over the package's priority).
@@ -189,6 +194,8 @@ pub struct RoundAnswer {
     pub gender: Option<String>,
     pub extra_clients: i64,
     pub extra_priority: i64,
+    /// Clients the baseline serves that this plan does not, by id.
+    pub dropped: Vec<String>,
     pub plan: PlanFigures,
 }
 
@@ -444,6 +451,10 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
         let solved =
             res.ok_or_else(|| RotaError::Internal("a capacity solve did not run".into()))??;
         let served = served_clients(&solved.plan);
+        let dropped: Vec<String> = base_served
+            .difference(&served)
+            .map(|c| c.to_string())
+            .collect();
         match job {
             Job::Area { area, .. } => {
                 let members: Vec<&Client> = req
@@ -473,7 +484,8 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
                     near,
                     offered: opts.max_new,
                     new_served: served.iter().filter(|c| c.starts_with("NEW-A")).count(),
-                    existing_dropped: base_served.difference(&served).count(),
+                    existing_dropped: dropped.len(),
+                    dropped,
                     new_at_most: (room / u64::from(opts.package.priority.max(1)))
                         .min(opts.max_new as u64),
                     plan: PlanFigures::of(&solved),
@@ -484,6 +496,7 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
                 answer.extra_clients =
                     i64::from(o.clients_served) - i64::from(base_out.clients_served);
                 answer.extra_priority = o.priority_served as i64 - base_out.priority_served as i64;
+                answer.dropped = dropped;
                 answer.plan = o;
                 round_answers.push(answer);
             }
@@ -551,6 +564,7 @@ fn questions(
                     gender: gender.clone(),
                     extra_clients: 0,
                     extra_priority: 0,
+                    dropped: Vec::new(),
                     plan: PlanFigures::of(base),
                 },
                 req: r,
@@ -726,6 +740,9 @@ pub fn table(c: &Capacity) -> String {
             a.area, a.clients, a.near, a.offered, a.new_served, a.new_at_most, a.existing_dropped
         );
     }
+    for a in c.areas.iter().filter(|a| !a.dropped.is_empty()) {
+        let _ = writeln!(out, "  {} drops {}", a.area, a.dropped.join(", "));
+    }
     let _ = writeln!(out, "one more round (from the centre of A1):");
     let _ = writeln!(
         out,
@@ -742,6 +759,15 @@ pub fn table(c: &Capacity) -> String {
             r.plan.clients_served,
             format!("{:+}", r.extra_clients),
             format!("{:+}", r.extra_priority)
+        );
+    }
+    for r in c.extra_rounds.iter().filter(|r| !r.dropped.is_empty()) {
+        let _ = writeln!(
+            out,
+            "  {} {} round drops {}",
+            r.shift,
+            r.travel_mode,
+            r.dropped.join(", ")
         );
     }
     if c.moves.is_empty() {

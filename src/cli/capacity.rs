@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, read_input, request_text, to_json, write_output};
+use super::{Failure, load_request, read_input, request_text, to_json, write_output};
 
 #[derive(Args)]
 pub struct CapacityArgs {
@@ -29,10 +29,14 @@ pub struct CapacityArgs {
     /// Solves run at once (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
-    let req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    let req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
     let package = match &a.package {
         Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
         None => rota::capacity::Package::default(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use rota::RotaError;
 
-use super::{Failure, read_input, read_plan};
+use super::{Failure, load_request, read_input, read_plan};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -20,6 +20,10 @@ pub struct CheckArgs {
     /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
     #[arg(long)]
     osm: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: CheckArgs) -> Result<u8, Failure> {
@@ -32,7 +36,7 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
         ))
         .into());
     }
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
     if let Some(path) = &a.previous {
         req.previous_plan = Some(Box::new(read_plan(path)?));

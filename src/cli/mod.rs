@@ -5,6 +5,7 @@ mod bench;
 mod capacity;
 mod check;
 mod export;
+mod fit;
 mod generate;
 mod plan;
 mod replan;
@@ -46,6 +47,11 @@ enum Command {
     /// round adds, which visits could move to make room (docs/capacity.md).
     /// Table on stderr, JSON on stdout (or -o).
     Capacity(capacity::CapacityArgs),
+    /// Can one more client be taken into a published plan? The ranked ways
+    /// they fit (carers, times, extra travel, calls that move), or why not
+    /// and the smallest change that would let them in (docs/fit.md). JSON on
+    /// stdout, a summary on stderr.
+    Fit(fit::FitArgs),
     /// Check a plan against its request with the independent checker.
     Check(check::CheckArgs),
     /// Write a self-contained, printable HTML report of a plan (map,
@@ -74,6 +80,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Plan(a) => plan::run(a),
         Command::Replan(a) => replan::run(a),
         Command::Capacity(a) => capacity::run(a),
+        Command::Fit(a) => fit::run(a),
         Command::Check(a) => check::run(a),
         Command::Report(a) => report::run(a),
         Command::Export(a) => export::run(a),
@@ -120,6 +127,25 @@ impl From<rota::serve::ServeError> for Failure {
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
         Failure { code: 1, error }
+    }
+}
+
+/// Parse and validate a request (every problem at once), then print its
+/// warnings on stderr. `strict` (`--strict`, or the request's
+/// `settings.strict`) refuses the request on warnings too
+/// (docs/validation.md, "Warnings").
+fn load_request(text: &str, strict: bool) -> Result<rota::model::Request, RotaError> {
+    let mut req = rota::parse::request_from_str(text)?;
+    req.settings.strict |= strict;
+    rota::validate::validate(&req).map_err(RotaError::Invalid)?;
+    print_warnings(&req);
+    Ok(req)
+}
+
+/// The request's warnings on stderr, one a line.
+fn print_warnings(req: &rota::model::Request) {
+    for w in rota::validate::warnings(req) {
+        eprintln!("warning: {w}");
     }
 }
 

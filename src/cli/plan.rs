@@ -7,7 +7,7 @@ use clap::Args;
 use rota::RotaError;
 use rota::model::{Plan, Request};
 
-use super::{Failure, read_plan, request_text, to_json, write_output};
+use super::{Failure, load_request, read_plan, request_text, to_json, write_output};
 
 #[derive(Args)]
 pub struct PlanArgs {
@@ -52,10 +52,14 @@ pub struct PlanArgs {
     /// this many MiB (docs/limits.md).
     #[arg(long, default_value_t = rota::limits::DEFAULT_MAX_MEMORY_MB)]
     max_memory_mb: u64,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: PlanArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&request_text(a.request.as_deref())?)?;
+    let mut req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
     eprint!(
         "{}",
         rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, parse_hhmm, read_input, read_plan, to_json, write_output};
+use super::{Failure, load_request, parse_hhmm, read_input, read_plan, to_json, write_output};
 
 #[derive(Args)]
 pub struct ReplanArgs {
@@ -36,10 +36,14 @@ pub struct ReplanArgs {
     /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
     #[arg(long)]
     osm: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     eprint!(
         "{}",
         rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, read_input, read_plan, write_output};
+use super::{Failure, load_request, read_input, read_plan, write_output};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -20,10 +20,14 @@ pub struct ReportArgs {
     /// (.osm.pbf; docs/roads.md) instead of the request's matrix or formula.
     #[arg(long)]
     osm: Option<PathBuf>,
+    /// Refuse the request on warnings too, as on errors (sets
+    /// settings.strict; docs/validation.md, "Warnings").
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(a: ReportArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);

@@ -175,6 +175,7 @@ pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, R
         summary,
         rounds,
         unserved,
+        warnings: Vec::new(),
     };
     plan.summary.key_figures = Some(figures::key_figures(&plan));
     Ok(plan)

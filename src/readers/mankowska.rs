@@ -59,10 +59,10 @@ impl Instance {
     }
 }
 
-/// The error for a file that is not such an instance (E1007), naming it.
+/// The error for a file that is not such an instance (E1008), naming it.
 fn bad(file: &str, what: impl Into<String>) -> RotaError {
     RotaError::invalid(Issue::new(
-        "E1007",
+        "E1008",
         file,
         format!("not a Mankowska HHCRSP instance: {}", what.into()),
         "give a file of ../shared/benchmarks/hhcrsp/mankowska2014/instances",
@@ -251,7 +251,7 @@ pub(crate) mod tests {
         ] {
             let err = super::parse(text, "bad.txt").unwrap_err().to_string();
             assert!(err.contains(says), "{says}: {err}");
-            assert!(err.contains("E1007"), "{err}");
+            assert!(err.contains("E1008"), "{err}");
         }
     }
 

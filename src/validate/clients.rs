@@ -36,6 +36,7 @@ impl Validator {
                 );
             }
             self.carer_lists(&p, cl, &carer_ids);
+            self.gender_case(&p, cl, &r.carers);
             if let Some(g) = &cl.carer_gender
                 && g.trim().is_empty()
             {
@@ -103,6 +104,10 @@ impl Validator {
         }
     }
 
+    /// E1501-E1503 are warnings (`crate::error::WARNING_CODES`): a carer
+    /// not in `carers` is not working that day, so a preference for them
+    /// simply cannot be met and an exclusion has nothing to exclude; a carer
+    /// both preferred and excluded is excluded.
     fn carer_lists(&mut self, p: &str, cl: &Client, carer_ids: &HashSet<&str>) {
         for (k, id) in cl.preferred_carers.iter().enumerate() {
             if !carer_ids.contains(id.as_str()) {
@@ -110,10 +115,10 @@ impl Validator {
                     "E1501",
                     format!("{p}.preferred_carers[{k}]"),
                     format!(
-                        "client '{}' prefers carer '{id}', which is not in 'carers'",
+                        "client '{}' prefers carer '{id}', who is not in this day's 'carers': planned without that preference",
                         cl.id
                     ),
-                    "name only ids of carers in this request (or remove the entry)",
+                    "nothing to do if the carer is not working that day; otherwise correct the id (--strict or settings.strict refuses the request instead)",
                 );
             }
         }
@@ -124,21 +129,58 @@ impl Validator {
                     "E1502",
                     path.clone(),
                     format!(
-                        "client '{}' excludes carer '{id}', which is not in 'carers'",
+                        "client '{}' excludes carer '{id}', who is not in this day's 'carers': nothing to exclude",
                         cl.id
                     ),
-                    "name only ids of carers in this request (or remove the entry)",
+                    "nothing to do if the carer is not working that day; otherwise correct the id (--strict or settings.strict refuses the request instead)",
                 );
             }
             if cl.preferred_carers.contains(id) {
                 self.push(
                     "E1503",
                     path,
-                    format!("client '{}' both prefers and excludes carer '{id}'", cl.id),
+                    format!(
+                        "client '{}' both prefers and excludes carer '{id}': the exclusion wins, '{id}' will not visit",
+                        cl.id
+                    ),
                     "remove the carer from one of 'preferred_carers' and 'excluded_carers'",
                 );
             }
         }
+    }
+
+    /// E1509 (warning): `carer_gender` is compared exactly, so "F" matches
+    /// no carer of gender "f". Reported when no carer matches exactly but
+    /// some match ignoring case and surrounding spaces.
+    fn gender_case(&mut self, p: &str, cl: &Client, carers: &[Carer]) {
+        let Some(want) = &cl.carer_gender else {
+            return;
+        };
+        if want.trim().is_empty() || carers.iter().any(|c| c.gender.as_ref() == Some(want)) {
+            return;
+        }
+        let near: Vec<(&str, &str)> = carers
+            .iter()
+            .filter_map(|c| {
+                let g = c.gender.as_deref()?;
+                g.trim()
+                    .eq_ignore_ascii_case(want.trim())
+                    .then_some((c.id.as_str(), g))
+            })
+            .collect();
+        let Some(&(first_id, first_g)) = near.first() else {
+            return;
+        };
+        self.push(
+            "E1509",
+            format!("{p}.carer_gender"),
+            format!(
+                "client '{}' asks for carer gender \"{want}\", which no carer has exactly; {} carer(s) have \"{first_g}\" (e.g. '{first_id}'), and the comparison is exact (case and spaces count), so they cannot visit",
+                cl.id,
+                near.len()
+            ),
+            format!("write the gender the same way in the client and the carers (e.g. \"{first_g}\")"),
+        );
     }
 
     fn visits(

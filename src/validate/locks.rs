@@ -121,9 +121,13 @@ fn check_e1803_eligible(
         Some(format!("lacks skill '{s}'"))
     } else if client.carer_gender.is_some() && carer.gender != client.carer_gender {
         Some(format!(
-            "is not of gender '{}' that client '{}' asks for",
+            "is of gender {} and client '{}' asks for \"{}\" (the comparison is exact: case and spaces count)",
+            carer
+                .gender
+                .as_deref()
+                .map_or("(not given)".to_string(), |g| format!("\"{g}\"")),
+            client.id,
             client.carer_gender.as_deref().unwrap_or(""),
-            client.id
         ))
     } else if client.excluded_carers.contains(&carer.id) {
         Some(format!("is excluded by client '{}'", client.id))
@@ -421,6 +425,20 @@ mod tests {
                 ("E1801", "locks[0].visit".to_string()),
                 ("E1802", "locks[1].carer".to_string())
             ]
+        );
+    }
+
+    #[test]
+    fn e1803_gender_quotes_both_values_and_says_the_comparison_is_exact() {
+        let mut r = day();
+        r.clients[2].carer_gender = Some("F".into());
+        r.locks = vec![lock("P3-am", "C1", None)];
+        let issues = super::validate(&r);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        let m = &issues[0].message;
+        assert!(
+            m.contains("\"f\"") && m.contains("\"F\"") && m.contains("exact"),
+            "{m}"
         );
     }
 

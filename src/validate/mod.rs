@@ -17,6 +17,13 @@
 //! * E19xx `previous_plan` (extension, `continuity.rs`) and `rota replan`
 //!   (`crate::replan::validate`)
 //!
+//! Some codes are **warnings** ([`crate::error::WARNING_CODES`]): the request
+//! has a safe reading (a preferred carer who is not on the day's rota is
+//! simply not available; an exclusion wins over a preference), so it is
+//! planned and the plan lists them in `warnings`. [`validate`] refuses only
+//! errors, and warnings too when `settings.strict` is set; [`warnings`]
+//! lists the warnings; [`findings`] gives both.
+//!
 //! Issues come out in a deterministic order, close to document order
 //! (settings, carers, clients, travel matrix). Validation never panics, whatever
 //! the values (NaN, infinities, huge numbers, empty lists).
@@ -24,6 +31,7 @@
 mod carers;
 mod clients;
 pub mod continuity;
+mod locations;
 pub mod locks;
 mod settings;
 mod travel;
@@ -43,9 +51,33 @@ const DAY: i64 = 1440;
 /// At most this many negative entries are listed per matrix (then one summary).
 const MAX_NEGATIVE_LISTED: usize = 20;
 
-/// Check `request` against the contract. `Ok(())` when it is fine, else every
-/// problem found.
+/// Check `request` against the contract. `Ok(())` when it can be planned,
+/// else every error found. Warnings do not refuse it, unless
+/// `settings.strict` is set: then they are listed with the errors.
 pub fn validate(request: &Request) -> Result<(), Issues> {
+    let strict = request.settings.strict;
+    let refused: Vec<Issue> = findings(request)
+        .into_iter()
+        .filter(|i| strict || !i.is_warning())
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(Issues(refused))
+    }
+}
+
+/// The warnings about `request`: what is planned around rather than
+/// refused (codes in [`crate::error::WARNING_CODES`]), in document order.
+pub fn warnings(request: &Request) -> Vec<Issue> {
+    findings(request)
+        .into_iter()
+        .filter(Issue::is_warning)
+        .collect()
+}
+
+/// Every error and warning about `request`, in document order.
+pub fn findings(request: &Request) -> Vec<Issue> {
     let mut v = Validator { issues: Vec::new() };
     v.settings(request);
     v.carers(request);
@@ -53,15 +85,12 @@ pub fn validate(request: &Request) -> Result<(), Issues> {
     if let Some(m) = &request.travel_matrix {
         v.matrix(request, m);
     }
+    v.far_locations(request);
     // Extensions: locks (E18xx, docs/locks.md), previous plan (E19xx,
     // docs/continuity.md).
     v.issues.extend(locks::validate(request));
     v.issues.extend(continuity::validate(request));
-    if v.issues.is_empty() {
-        Ok(())
-    } else {
-        Err(Issues(v.issues))
-    }
+    v.issues
 }
 
 struct Validator {

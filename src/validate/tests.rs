@@ -69,11 +69,9 @@ fn with_matrix() -> Request {
     r
 }
 
+/// Errors and warnings alike (warnings are tested in `warnings_tests`).
 fn issues(r: &Request) -> Vec<Issue> {
-    match validate(r) {
-        Ok(()) => vec![],
-        Err(Issues(v)) => v,
-    }
+    findings(r)
 }
 
 #[track_caller]
@@ -781,6 +779,10 @@ fn every_code_is_documented() {
         include_str!("travel.rs"),
         include_str!("locks.rs"),
         include_str!("continuity.rs"),
+        include_str!("locations.rs"),
+        include_str!("../error.rs"),
+        include_str!("../capacity/fit.rs"),
+        include_str!("../plan/locks.rs"),
     ]
     .concat();
     let mut n = 0;
@@ -795,4 +797,108 @@ fn every_code_is_documented() {
         }
     }
     assert!(n > 40);
+}
+
+// ------------------------------------------------------------ warnings
+
+fn codes(v: &[Issue]) -> Vec<&str> {
+    v.iter().map(|i| i.code).collect()
+}
+
+#[test]
+fn carers_not_on_the_rota_are_warnings_not_refusals() {
+    let mut r = base();
+    r.clients[0].preferred_carers.push("C99".into());
+    r.clients[0].excluded_carers.push("C98".into());
+    r.clients[1].preferred_carers = vec!["C02".into()];
+    r.clients[1].excluded_carers = vec!["C02".into()];
+    assert_eq!(validate(&r), Ok(()));
+    let w = warnings(&r);
+    assert_eq!(codes(&w), vec!["E1501", "E1502", "E1503"], "{w:?}");
+    assert!(w.iter().all(Issue::is_warning));
+    assert!(w[0].message.contains("C99") && !w[0].hint.is_empty());
+    assert!(w[2].message.contains("exclusion wins"), "{}", w[2].message);
+    // Strict: the same warnings refuse the request.
+    r.settings.strict = true;
+    let err = validate(&r).unwrap_err();
+    assert_eq!(codes(&err.0), vec!["E1501", "E1502", "E1503"]);
+}
+
+#[test]
+fn errors_still_refuse_and_warnings_are_not_among_them() {
+    let mut r = base();
+    r.clients[0].preferred_carers.push("C99".into());
+    r.clients[0].priority = 0;
+    let err = validate(&r).unwrap_err();
+    assert_eq!(codes(&err.0), vec!["E1108"]);
+    assert_eq!(codes(&warnings(&r)), vec!["E1501"]);
+}
+
+#[test]
+fn e1704_swapped_coordinates_suggest_the_swap() {
+    let mut r = base();
+    r.carers[0].start_location = Location {
+        lat: -2.715,
+        lon: 52.061,
+    };
+    assert_eq!(validate(&r), Ok(()));
+    let w = warnings(&r);
+    assert_eq!(codes(&w), vec!["E1704"], "{w:?}");
+    assert_eq!(w[0].path, "carers[0].start_location");
+    assert!(
+        w[0].message.contains("km from the median"),
+        "{}",
+        w[0].message
+    );
+    assert!(
+        w[0].hint.contains("swapped") && w[0].hint.contains("\"lat\": 52.061"),
+        "{}",
+        w[0].hint
+    );
+}
+
+#[test]
+fn e1704_far_location_without_a_swap_says_check_it() {
+    let mut r = base();
+    // Edinburgh: far from Hereford, and swapping does not help.
+    r.clients[1].location = Location {
+        lat: 55.95,
+        lon: -3.19,
+    };
+    let w = warnings(&r);
+    assert_eq!(codes(&w), vec!["E1704"], "{w:?}");
+    assert_eq!(w[0].path, "clients[1].location");
+    assert!(!w[0].hint.contains("swapped"), "{}", w[0].hint);
+    // Within 100 km: nothing.
+    r.clients[1].location = Location {
+        lat: 52.5,
+        lon: -2.7,
+    };
+    assert!(warnings(&r).is_empty());
+}
+
+#[test]
+fn e1509_gender_that_differs_only_in_case_is_a_warning_quoting_both() {
+    let mut r = base();
+    r.clients[0].carer_gender = Some("F".into());
+    assert_eq!(validate(&r), Ok(()));
+    let w = warnings(&r);
+    assert_eq!(codes(&w), vec!["E1509"], "{w:?}");
+    assert!(
+        w[0].message.contains("\"F\"")
+            && w[0].message.contains("\"f\"")
+            && w[0].message.contains("exact"),
+        "{}",
+        w[0].message
+    );
+    // A gender no carer has in any spelling: no warning (the plan's reason
+    // says no carer can do the visit).
+    r.clients[0].carer_gender = Some("x".into());
+    assert!(warnings(&r).is_empty());
+}
+
+#[test]
+fn the_base_request_has_no_warnings() {
+    assert!(warnings(&base()).is_empty());
+    assert!(warnings(&with_matrix()).is_empty());
 }

@@ -1,0 +1,233 @@
+//! `rota fit` (docs/fit.md): one new client into a published plan. Every
+//! plan made here, and every way reported, passes the independent checker.
+
+use assert_cmd::Command;
+use rota::capacity::fit::{FitOptions, fit};
+use rota::model::{Client, Plan, Request, Stop};
+use serde_json::{Value, json};
+
+const SAMPLE: &str = include_str!("../data/sample-day.json");
+
+fn request(text: &str) -> Request {
+    let mut r = rota::load_request(text).unwrap();
+    r.settings.time_limit_seconds = 1.0;
+    r
+}
+
+fn published(r: &Request) -> Plan {
+    let opts = rota::PlanOptions {
+        threads: 1,
+        ..Default::default()
+    };
+    let p = rota::plan_request_with(r, &opts, &rota::control::SolveControl::new()).unwrap();
+    assert!(rota::check::check(r, &p).is_valid());
+    p
+}
+
+fn client(v: Value) -> Client {
+    rota::parse::client_from_str(&v.to_string()).unwrap()
+}
+
+/// Mrs X: two calls a day, the morning one a double-up, in the middle of
+/// the sample day's town.
+fn mrs_x() -> Value {
+    json!({ "id": "NEW-X", "location": { "lat": 52.0565, "lon": -2.7160 }, "priority": 2,
+      "visits": [
+        { "id": "NEW-X-am", "window": { "start": "07:30", "end": "11:00" }, "duration": 30,
+          "carers_required": 2 },
+        { "id": "NEW-X-pm", "window": { "start": "17:00", "end": "20:00" }, "duration": 20 } ] })
+}
+
+/// (visit, carer) -> start of every call of a plan.
+fn calls(p: &Plan) -> std::collections::BTreeMap<(String, String), chrono::NaiveTime> {
+    p.rounds
+        .iter()
+        .flat_map(|r| {
+            r.stops.iter().filter_map(move |s| match s {
+                Stop::Visit(v) => Some(((v.visit.clone(), r.carer.clone()), v.start)),
+                Stop::Break(_) => None,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn mrs_x_fits_into_the_sample_day_in_ranked_checked_ways() {
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let x = client(mrs_x());
+    let f = fit(&r, &plan, &x, &FitOptions::default()).unwrap();
+    assert!(f.fits, "{}", rota::capacity::fit::text(&f));
+    assert!(f.reasons.is_empty() && f.smallest_change.is_none());
+    assert!(f.options.len() >= 2, "{}", rota::capacity::fit::text(&f));
+    for (i, o) in f.options.iter().enumerate() {
+        assert_eq!(o.rank, i + 1);
+        assert_eq!(o.calls.len(), 2);
+        assert_eq!(o.calls[0].carers.len(), 2, "the double-up has two carers");
+        assert_ne!(o.calls[0].carers[0], o.calls[0].carers[1]);
+        assert_eq!(o.calls[1].carers.len(), 1);
+        assert!(
+            o.moved
+                .iter()
+                .all(|m| m.minutes != 0 && m.client != "NEW-X")
+        );
+    }
+    // Ranked: preferred calls (none here), then extra travel.
+    for w in f.options.windows(2) {
+        assert!(
+            w[0].extra_travel_minutes <= w[1].extra_travel_minutes
+                || w[0].preferred_calls > w[1].preferred_calls
+        );
+    }
+    // Distinct ways.
+    let ways: std::collections::BTreeSet<String> = f
+        .options
+        .iter()
+        .map(|o| {
+            format!(
+                "{:?}",
+                o.calls
+                    .iter()
+                    .map(|c| (&c.carers, c.start))
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    assert_eq!(ways.len(), f.options.len());
+
+    // The best way as a plan: checked against the amended request, nobody
+    // dropped, every published call with its carer, moved ones as reported.
+    let new_plan = f.plan.as_ref().unwrap();
+    let mut amended = r.clone();
+    amended.clients.push(x.clone());
+    let report = rota::check::check(&amended, new_plan);
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(
+        new_plan.summary.clients_served,
+        plan.summary.clients_served + 1
+    );
+    let before = calls(&plan);
+    let after = calls(new_plan);
+    let best = &f.options[0];
+    for ((visit, carer), start) in &before {
+        let now = after
+            .get(&(visit.clone(), carer.clone()))
+            .unwrap_or_else(|| panic!("{visit} lost its carer {carer}"));
+        let moved = best.moved.iter().find(|m| &m.visit == visit);
+        match moved {
+            Some(m) => {
+                assert_eq!((m.from, m.to), (*start, *now));
+                assert!(m.carers.contains(carer));
+            }
+            None => assert_eq!(now, start, "{visit} moved but is not reported"),
+        }
+    }
+    assert_eq!(after.len(), before.len() + 3);
+}
+
+#[test]
+fn a_client_no_carer_can_visit_gets_the_reason() {
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let mut v = mrs_x();
+    v["visits"][0]["skills"] = json!(["tracheostomy"]);
+    let f = fit(&r, &plan, &client(v), &FitOptions::default()).unwrap();
+    assert!(!f.fits && f.options.is_empty() && f.plan.is_none());
+    assert_eq!(f.reasons[0].code, "NO_ELIGIBLE_CARER", "{:?}", f.reasons);
+    assert!(f.reasons[0].message.contains("tracheostomy"));
+}
+
+/// One carer 07:00-10:00 with two clients (priority 1 and 3) that fill
+/// the morning, and nothing else.
+fn full_day() -> String {
+    json!({ "date": "2026-11-24", "settings": { "time_limit_seconds": 1 },
+      "carers": [ { "id": "C1", "travel_mode": "drive",
+                    "shift": { "start": "07:00", "end": "10:00" },
+                    "start_location": { "lat": 52.05, "lon": -2.72 } } ],
+      "clients": [
+        { "id": "P1", "location": { "lat": 52.05, "lon": -2.72 }, "priority": 1,
+          "visits": [ { "id": "P1-am", "window": { "start": "07:00", "end": "08:00" }, "duration": 80 } ] },
+        { "id": "P2", "location": { "lat": 52.05, "lon": -2.72 }, "priority": 3,
+          "visits": [ { "id": "P2-am", "window": { "start": "08:30", "end": "09:00" }, "duration": 80 } ] } ] })
+    .to_string()
+}
+
+#[test]
+fn when_it_does_not_fit_the_answer_names_the_smallest_change_and_whom_it_could_replace() {
+    let r = request(&full_day());
+    let plan = published(&r);
+    assert_eq!(plan.summary.clients_served, 2);
+    let new = client(
+        json!({ "id": "NEW", "location": { "lat": 52.05, "lon": -2.72 }, "priority": 2,
+      "visits": [ { "id": "NEW-am", "window": { "start": "07:00", "end": "09:00" }, "duration": 45 } ] }),
+    );
+    let f = fit(&r, &plan, &new, &FitOptions::default()).unwrap();
+    assert!(!f.fits && f.options.is_empty());
+    assert_eq!(f.reasons[0].code, "CAPACITY", "{:?}", f.reasons);
+    let change = f.smallest_change.as_deref().unwrap();
+    assert!(change.contains("one more driver like C1"), "{change}");
+    let instead = f.instead_of.as_ref().unwrap();
+    assert_eq!((instead.client.as_str(), instead.priority), ("P1", 1));
+}
+
+#[test]
+fn a_bad_new_client_or_a_plan_of_another_request_is_refused_with_a_path() {
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let mut v = mrs_x();
+    v["id"] = json!("P001");
+    v["visits"][1]["window"] = json!({ "start": "20:00", "end": "19:00" });
+    let err = fit(&r, &plan, &client(v), &FitOptions::default()).unwrap_err();
+    let issues = err.issues().unwrap();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "E1103" && i.path == "client.id"),
+        "{issues:?}"
+    );
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "E1201" && i.path == "client.visits[1].window")
+    );
+
+    let other = request(&full_day());
+    let err = fit(&other, &plan, &client(mrs_x()), &FitOptions::default()).unwrap_err();
+    assert_eq!(err.issues().unwrap()[0].code, "E1007");
+}
+
+#[test]
+fn cli_fit_answers_in_json_and_writes_the_checked_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let req_path = dir.path().join("req.json");
+    let plan_path = dir.path().join("plan.json");
+    let client_path = dir.path().join("mrs-x.json");
+    let new_plan = dir.path().join("new-plan.json");
+    std::fs::write(&req_path, SAMPLE).unwrap();
+    std::fs::write(&plan_path, serde_json::to_string(&plan).unwrap()).unwrap();
+    std::fs::write(&client_path, mrs_x().to_string()).unwrap();
+    let out = Command::cargo_bin("rota")
+        .unwrap()
+        .arg("fit")
+        .arg(&req_path)
+        .arg(&plan_path)
+        .arg("--client")
+        .arg(&client_path)
+        .arg("--plan-output")
+        .arg(&new_plan)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["fits"], true);
+    assert_eq!(answer["options"][0]["rank"], 1);
+    assert!(err.contains("fits into the plan"), "{err}");
+    let mut amended: Value = serde_json::from_str(SAMPLE).unwrap();
+    amended["clients"].as_array_mut().unwrap().push(mrs_x());
+    let amended = rota::load_request(&amended.to_string()).unwrap();
+    let p = rota::parse::plan_from_str(&std::fs::read_to_string(&new_plan).unwrap()).unwrap();
+    assert!(rota::check::check(&amended, &p).is_valid());
+}
