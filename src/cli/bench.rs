@@ -223,17 +223,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             locations,
             modes,
             seed,
-        } => {
-            let t = std::time::Instant::now();
-            let rows = rota::roads::bench::run(side, locations, &modes, seed, |r| {
-                eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
-            });
-            println!(
-                "{}",
-                rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())
-            );
-            Ok(0)
-        }
+        } => bench_roads(side, locations, modes, seed),
         Bench::Exact {
             clients,
             seeds,
@@ -241,31 +231,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             pm_rounds,
             time_limit,
             csv,
-        } => {
-            let rows = rota::bench::exact_rows(
-                &clients,
-                &seeds,
-                am_rounds,
-                pm_rounds,
-                time_limit,
-                |r| {
-                    eprintln!(
-                        "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
-                        r.clients,
-                        r.seed,
-                        r.visits,
-                        r.rounds,
-                        r.priority,
-                        if r.optimal { "optimal" } else { "time limit" },
-                        r.seconds,
-                        r.bound
-                    )
-                },
-            )?;
-            print!("{}", rota::bench::exact_markdown(&rows));
-            write_csv(csv, rota::bench::exact_csv(&rows))?;
-            Ok(0)
-        }
+        } => bench_exact(clients, seeds, am_rounds, pm_rounds, time_limit, csv),
         Bench::Solomon {
             files,
             time_limit,
@@ -275,32 +241,9 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             bks,
             csv,
             tuning,
-        } => {
-            let bks_path = bks.unwrap_or_else(|| rota::bench::solomon::default_bks_path(&files[0]));
-            let bks = if bks_path.exists() {
-                rota::bench::read_bks(&bks_path)?
-            } else {
-                eprintln!("no optima at {}: gaps are not computed", bks_path.display());
-                Default::default()
-            };
-            let hier_path = bks_path.with_file_name("bks_100_hierarchical.csv");
-            let hier = if hier_path.exists() {
-                rota::bench::read_hierarchical(&hier_path)?
-            } else {
-                Default::default()
-            };
-            let run = rota::bench::SolomonRun {
-                time_limit,
-                iterations,
-                seed,
-                threads,
-                tuning: tuning.tuning(0),
-            };
-            let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, print_solomon)?;
-            print!("{}", rota::bench::solomon_markdown(&rows));
-            write_csv(csv, rota::bench::solomon_csv(&rows))?;
-            Ok(exit(rows.iter().all(|r| r.error.is_none())))
-        }
+        } => bench_solomon(
+            files, time_limit, seed, threads, iterations, bks, csv, tuning,
+        ),
         Bench::Days {
             clients,
             seeds,
@@ -311,19 +254,17 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             stop_when_stalled,
             csv,
             tuning,
-        } => {
-            let run = rota::bench::DayRun {
-                time_limit,
-                iterations,
-                stop_when_stalled,
-                threads,
-                tuning: tuning.tuning(rota::solve::search::RECOMBINE_EVERY),
-            };
-            let rows = rota::bench::day_rows_with(&clients, &seeds, &search_seeds, run, print_day)?;
-            print!("{}", rota::bench::days_markdown(&rows));
-            write_csv(csv, rota::bench::days_csv(&rows))?;
-            Ok(exit(rows.iter().all(|r| r.valid)))
-        }
+        } => bench_days(
+            clients,
+            seeds,
+            time_limit,
+            threads,
+            search_seeds,
+            iterations,
+            stop_when_stalled,
+            csv,
+            tuning,
+        ),
         Bench::Replan {
             request,
             now,
@@ -331,17 +272,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             time_limit,
             runs,
             threads,
-        } => {
-            let req = rota::load_request(&request_text(request.as_deref())?)?;
-            let d = rota::replan::Disruption {
-                now: rota::model::minutes_of_day(now),
-                unavailable,
-                unavailable_from: None,
-            };
-            let rows = rota::bench::replan_rows(&req, &d, time_limit, runs, threads)?;
-            print!("{}", rota::bench::replan_markdown(&rows));
-            Ok(exit(rows.iter().all(|r| r.valid)))
-        }
+        } => bench_replan(request, now, unavailable, time_limit, runs, threads),
         Bench::Bound {
             clients,
             seeds,
@@ -351,64 +282,211 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             unseeded,
             threads,
             csv,
-        } => {
-            let mut named = Vec::new();
-            for path in &request {
-                let req = rota::load_request(&request_text(Some(path))?)?;
-                named.push((path.display().to_string(), req));
-            }
-            let run = rota::bench::BoundRun {
-                plan_time,
-                bound_time,
-                seeded: !unseeded,
-                threads,
-            };
-            let rows = rota::bench::bound_rows(&clients, &seeds, &named, run, |r| {
-                eprintln!(
-                    "{}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
-                    r.day,
-                    r.priority,
-                    r.plan_bound,
-                    r.energetic,
-                    r.energetic_seconds,
-                    r.colgen,
-                    r.colgen_seconds,
-                    r.iterations,
-                    r.exact_iterations,
-                    r.columns,
-                    r.converged,
-                    r.lp
-                )
-            })?;
-            print!("{}", rota::bench::bound_markdown(&rows));
-            write_csv(csv, rota::bench::bound_csv(&rows))?;
-            Ok(0)
-        }
+        } => bench_bound(
+            clients, seeds, request, plan_time, bound_time, unseeded, threads, csv,
+        ),
         Bench::Suite {
             solomon,
             time_limit,
             large_time_limit,
             out,
-        } => {
-            let suite = rota::bench::suite::run_suite(
-                &solomon,
-                time_limit,
-                large_time_limit,
-                &out,
-                |r| {
-                    eprintln!(
-                        "{}: distance {}, gap {}",
-                        r.instance,
-                        r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
-                        r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0))
-                    )
-                },
-                print_day,
-            )?;
-            print!("{}", suite.markdown);
-            Ok(exit(suite.all_valid()))
-        }
+        } => bench_suite(solomon, time_limit, large_time_limit, out),
     }
+}
+
+/// `rota bench roads`.
+fn bench_roads(side: usize, locations: usize, modes: Vec<usize>, seed: u64) -> Result<u8, Failure> {
+    let t = std::time::Instant::now();
+    let rows = rota::roads::bench::run(side, locations, &modes, seed, |r| {
+        eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
+    });
+    println!(
+        "{}",
+        rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())
+    );
+    Ok(0)
+}
+
+/// `rota bench exact`.
+fn bench_exact(
+    clients: Vec<usize>,
+    seeds: Vec<u64>,
+    am_rounds: usize,
+    pm_rounds: usize,
+    time_limit: f64,
+    csv: Option<PathBuf>,
+) -> Result<u8, Failure> {
+    let rows = rota::bench::exact_rows(&clients, &seeds, am_rounds, pm_rounds, time_limit, |r| {
+        eprintln!(
+            "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
+            r.clients,
+            r.seed,
+            r.visits,
+            r.rounds,
+            r.priority,
+            if r.optimal { "optimal" } else { "time limit" },
+            r.seconds,
+            r.bound
+        )
+    })?;
+    print!("{}", rota::bench::exact_markdown(&rows));
+    write_csv(csv, rota::bench::exact_csv(&rows))?;
+    Ok(0)
+}
+
+/// `rota bench solomon`.
+#[allow(clippy::too_many_arguments)]
+fn bench_solomon(
+    files: Vec<PathBuf>,
+    time_limit: f64,
+    seed: u64,
+    threads: usize,
+    iterations: Option<usize>,
+    bks: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    tuning: TuningArgs,
+) -> Result<u8, Failure> {
+    let bks_path = bks.unwrap_or_else(|| rota::bench::solomon::default_bks_path(&files[0]));
+    let bks = if bks_path.exists() {
+        rota::bench::read_bks(&bks_path)?
+    } else {
+        eprintln!("no optima at {}: gaps are not computed", bks_path.display());
+        Default::default()
+    };
+    let hier_path = bks_path.with_file_name("bks_100_hierarchical.csv");
+    let hier = if hier_path.exists() {
+        rota::bench::read_hierarchical(&hier_path)?
+    } else {
+        Default::default()
+    };
+    let run = rota::bench::SolomonRun {
+        time_limit,
+        iterations,
+        seed,
+        threads,
+        tuning: tuning.tuning(0),
+    };
+    let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, print_solomon)?;
+    print!("{}", rota::bench::solomon_markdown(&rows));
+    write_csv(csv, rota::bench::solomon_csv(&rows))?;
+    Ok(exit(rows.iter().all(|r| r.error.is_none())))
+}
+
+/// `rota bench days`.
+#[allow(clippy::too_many_arguments)]
+fn bench_days(
+    clients: Vec<usize>,
+    seeds: Vec<u64>,
+    time_limit: f64,
+    threads: usize,
+    search_seeds: Vec<u64>,
+    iterations: Option<u64>,
+    stop_when_stalled: bool,
+    csv: Option<PathBuf>,
+    tuning: TuningArgs,
+) -> Result<u8, Failure> {
+    let run = rota::bench::DayRun {
+        time_limit,
+        iterations,
+        stop_when_stalled,
+        threads,
+        tuning: tuning.tuning(rota::solve::search::RECOMBINE_EVERY),
+    };
+    let rows = rota::bench::day_rows_with(&clients, &seeds, &search_seeds, run, print_day)?;
+    print!("{}", rota::bench::days_markdown(&rows));
+    write_csv(csv, rota::bench::days_csv(&rows))?;
+    Ok(exit(rows.iter().all(|r| r.valid)))
+}
+
+/// `rota bench replan`.
+fn bench_replan(
+    request: Option<PathBuf>,
+    now: chrono::NaiveTime,
+    unavailable: Vec<String>,
+    time_limit: f64,
+    runs: u64,
+    threads: usize,
+) -> Result<u8, Failure> {
+    let req = rota::load_request(&request_text(request.as_deref())?)?;
+    let d = rota::replan::Disruption {
+        now: rota::model::minutes_of_day(now),
+        unavailable,
+        unavailable_from: None,
+    };
+    let rows = rota::bench::replan_rows(&req, &d, time_limit, runs, threads)?;
+    print!("{}", rota::bench::replan_markdown(&rows));
+    Ok(exit(rows.iter().all(|r| r.valid)))
+}
+
+/// `rota bench bound`.
+#[allow(clippy::too_many_arguments)]
+fn bench_bound(
+    clients: Vec<usize>,
+    seeds: Vec<u64>,
+    request: Vec<PathBuf>,
+    plan_time: f64,
+    bound_time: f64,
+    unseeded: bool,
+    threads: usize,
+    csv: Option<PathBuf>,
+) -> Result<u8, Failure> {
+    let mut named = Vec::new();
+    for path in &request {
+        let req = rota::load_request(&request_text(Some(path))?)?;
+        named.push((path.display().to_string(), req));
+    }
+    let run = rota::bench::BoundRun {
+        plan_time,
+        bound_time,
+        seeded: !unseeded,
+        threads,
+    };
+    let rows = rota::bench::bound_rows(&clients, &seeds, &named, run, |r| {
+        eprintln!(
+            "{}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
+            r.day,
+            r.priority,
+            r.plan_bound,
+            r.energetic,
+            r.energetic_seconds,
+            r.colgen,
+            r.colgen_seconds,
+            r.iterations,
+            r.exact_iterations,
+            r.columns,
+            r.converged,
+            r.lp
+        )
+    })?;
+    print!("{}", rota::bench::bound_markdown(&rows));
+    write_csv(csv, rota::bench::bound_csv(&rows))?;
+    Ok(0)
+}
+
+/// `rota bench suite`.
+fn bench_suite(
+    solomon: PathBuf,
+    time_limit: f64,
+    large_time_limit: f64,
+    out: PathBuf,
+) -> Result<u8, Failure> {
+    let suite = rota::bench::suite::run_suite(
+        &solomon,
+        time_limit,
+        large_time_limit,
+        &out,
+        |r| {
+            eprintln!(
+                "{}: distance {}, gap {}",
+                r.instance,
+                r.distance.map_or("invalid".into(), |d| format!("{d:.1}")),
+                r.gap().map_or("-".into(), |g| format!("{:.2}%", g * 100.0))
+            )
+        },
+        print_day,
+    )?;
+    print!("{}", suite.markdown);
+    Ok(exit(suite.all_valid()))
 }
 
 fn print_solomon(r: &SolomonRow) {
