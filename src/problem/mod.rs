@@ -145,28 +145,8 @@ impl Problem {
             .flat_map(|m| m.refs.iter().enumerate().map(|(i, r)| (r.as_str(), i)))
             .collect();
 
-        // Locations. Without a matrix, identical coordinates share a node.
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut by_coord: HashMap<(u64, u64), usize> = HashMap::new();
-        let mut node_of = |loc: Location, r: Option<&str>| -> usize {
-            if with_matrix {
-                nodes.push(Node {
-                    location: loc,
-                    matrix_row: r.and_then(|r| refs.get(r).copied()),
-                });
-                nodes.len() - 1
-            } else {
-                *by_coord
-                    .entry((loc.lat.to_bits(), loc.lon.to_bits()))
-                    .or_insert_with(|| {
-                        nodes.push(Node {
-                            location: loc,
-                            matrix_row: None,
-                        });
-                        nodes.len() - 1
-                    })
-            }
-        };
+        let mut nodes = Nodes::new(with_matrix, &refs);
+        let mut node_of = |loc: Location, r: Option<&str>| nodes.of(loc, r);
 
         let mut used_modes = [false; 3];
         let mut carers = Vec::with_capacity(req.carers.len());
@@ -186,24 +166,21 @@ impl Problem {
             } else {
                 node_of(c.end(), Some(&c.id))
             };
-            let mut my_rounds = Vec::new();
-            for s in c.all_shifts() {
-                my_rounds.push(rounds.len());
-                rounds.push(RoundSpec {
-                    carer: ci,
-                    start: minutes_of_day(s.start),
-                    end: minutes_of_day(s.end),
-                    mode,
-                    start_node,
-                    end_node,
-                    brk: s.brk.as_ref().map(|b| BreakSpec {
-                        earliest: minutes_of_day(b.earliest),
-                        latest: minutes_of_day(b.latest),
-                        minutes: b.minutes as i32,
-                    }),
-                    capacity: None,
-                });
-            }
+            let my_rounds = (rounds.len()..).take(c.all_shifts().len()).collect();
+            rounds.extend(c.all_shifts().iter().map(|s| RoundSpec {
+                carer: ci,
+                start: minutes_of_day(s.start),
+                end: minutes_of_day(s.end),
+                mode,
+                start_node,
+                end_node,
+                brk: s.brk.as_ref().map(|b| BreakSpec {
+                    earliest: minutes_of_day(b.earliest),
+                    latest: minutes_of_day(b.latest),
+                    minutes: b.minutes as i32,
+                }),
+                capacity: None,
+            }));
             carers.push(CarerSpec {
                 id: c.id.clone(),
                 rounds: my_rounds,
@@ -247,22 +224,7 @@ impl Problem {
                     successors: Vec::new(),
                     load: 0,
                 });
-                let why: Vec<Option<Ineligible>> = req
-                    .carers
-                    .iter()
-                    .map(|c| {
-                        if let Some(s) = v.skills.iter().find(|s| !c.skills.contains(s)) {
-                            Some(Ineligible::MissingSkill(s.clone()))
-                        } else if k.carer_gender.is_some() && c.gender != k.carer_gender {
-                            Some(Ineligible::Gender)
-                        } else if k.excluded_carers.contains(&c.id) {
-                            Some(Ineligible::Excluded)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
-                ineligible.push(why);
+                ineligible.push(ineligible_reasons(req, k, v));
             }
             let preferred = k
                 .preferred_carers
@@ -281,21 +243,16 @@ impl Problem {
                 visits[u].successors.push((v, gap));
             }
         }
-
         let eligible = ineligible
             .iter()
-            .map(|why| {
-                rounds
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| why[r.carer].is_none())
-                    .map(|(ri, _)| ri)
+            .map(|why: &Vec<Option<Ineligible>>| {
+                (0..rounds.len())
+                    .filter(|&r| why[rounds[r].carer].is_none())
                     .collect()
             })
             .collect();
-
         let Some(travel) = Travel::build_until(
-            &nodes,
+            &nodes.nodes,
             &req.settings.travel,
             req.travel_matrix.as_ref(),
             used_modes,
@@ -429,6 +386,72 @@ impl Problem {
             .preferred
             .contains(&self.rounds[r].carer)
     }
+}
+
+/// The travel nodes of a problem. With a matrix each location is its own
+/// node, on its matrix row; without one, identical coordinates share one.
+struct Nodes<'a> {
+    nodes: Vec<Node>,
+    with_matrix: bool,
+    refs: &'a HashMap<&'a str, usize>,
+    by_coord: HashMap<(u64, u64), usize>,
+}
+
+impl<'a> Nodes<'a> {
+    fn new(with_matrix: bool, refs: &'a HashMap<&'a str, usize>) -> Nodes<'a> {
+        Nodes {
+            nodes: Vec::new(),
+            with_matrix,
+            refs,
+            by_coord: HashMap::new(),
+        }
+    }
+
+    /// The node of `loc`, whose matrix ref (if any) is `r`.
+    fn of(&mut self, loc: Location, r: Option<&str>) -> usize {
+        let nodes = &mut self.nodes;
+        if self.with_matrix {
+            nodes.push(Node {
+                location: loc,
+                matrix_row: r.and_then(|r| self.refs.get(r).copied()),
+            });
+            nodes.len() - 1
+        } else {
+            *self
+                .by_coord
+                .entry((loc.lat.to_bits(), loc.lon.to_bits()))
+                .or_insert_with(|| {
+                    nodes.push(Node {
+                        location: loc,
+                        matrix_row: None,
+                    });
+                    nodes.len() - 1
+                })
+        }
+    }
+}
+
+/// Why each carer of `req` may not do visit `v` of client `k` (`None`:
+/// eligible): a missing skill first, then gender, then exclusion.
+fn ineligible_reasons(
+    req: &Request,
+    k: &crate::model::Client,
+    v: &crate::model::Visit,
+) -> Vec<Option<Ineligible>> {
+    req.carers
+        .iter()
+        .map(|c| {
+            if let Some(s) = v.skills.iter().find(|s| !c.skills.contains(s)) {
+                Some(Ineligible::MissingSkill(s.clone()))
+            } else if k.carer_gender.is_some() && c.gender != k.carer_gender {
+                Some(Ineligible::Gender)
+            } else if k.excluded_carers.contains(&c.id) {
+                Some(Ineligible::Excluded)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Order a client's visits so that each `after` target precedes its
