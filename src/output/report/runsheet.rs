@@ -6,6 +6,29 @@ use std::fmt::Write;
 use super::{Ctx, escape, has_visits, hhmm, hhmm_min};
 use crate::model::{Carer, Location, Round, Stop, minutes_of_day};
 
+/// The client cell (name in bold, then the id) and the address cell
+/// (address, phone, access notes; coordinates when the request has no
+/// address), escaped.
+fn client_cells(ctx: &Ctx, id: &str) -> (String, String) {
+    let client = ctx.clients.get(id);
+    let contact = client.and_then(|c| c.contact.as_ref());
+    let who = match contact.and_then(|k| k.name.as_deref()) {
+        Some(name) => format!("<b>{}</b><br><small>{}</small>", escape(name), escape(id)),
+        None => format!("<b>{}</b>", escape(id)),
+    };
+    let mut loc = match contact.and_then(|k| k.address_line()) {
+        Some(a) => escape(&a),
+        None => client.map_or(String::new(), |c| coords(c.location)),
+    };
+    if let Some(phone) = contact.and_then(|k| k.phone.as_deref()) {
+        loc.push_str(&format!("<br>☎ {}", escape(phone)));
+    }
+    if let Some(notes) = contact.and_then(|k| k.access_notes.as_deref()) {
+        loc.push_str(&format!("<br><i>{}</i>", escape(notes)));
+    }
+    (who, loc)
+}
+
 /// When the round leaves its start location: the latest departure that
 /// reaches the first visit on time (the shift start if there is none).
 fn leave_time(r: &Round) -> i32 {
@@ -101,7 +124,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
         return;
     }
     out.push_str(
-        "<table class=\"runsheet-table\">\n<thead><tr><th>Time</th><th>Arrive</th><th>Client</th><th>Visit</th><th>Coordinates</th><th class=\"num\">Call</th><th>Skills needed</th><th>With</th><th class=\"num\">Travel</th></tr></thead>\n<tbody>\n",
+        "<table class=\"runsheet-table\">\n<thead><tr><th>Time</th><th>Leave by → arrive</th><th>Client</th><th>Visit</th><th>Address</th><th class=\"num\">Call</th><th>Skills needed</th><th>With</th><th class=\"num\">Travel</th></tr></thead>\n<tbody>\n",
     );
     let mut stop_travel = 0u32;
     let mut left = false;
@@ -120,14 +143,15 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
                 stop_travel += v.travel_minutes;
                 let visit = ctx.visits.get(v.visit.as_str());
                 let skills = visit.map_or(String::new(), |vv| vv.skills.join(", "));
-                let loc = ctx.client_location(&v.client).map_or(String::new(), coords);
+                let (who, loc) = client_cells(ctx, &v.client);
+                let leave = minutes_of_day(v.arrive) - v.travel_minutes as i32;
                 let _ = writeln!(
                     out,
-                    "<tr class=\"visit\"><td><b>{}-{}</b></td><td>{}</td><td><b>{}</b></td><td>{}</td><td>{loc}</td><td class=\"num\">{} min</td><td>{}</td><td>{}</td><td class=\"num\">{} min</td></tr>",
+                    "<tr class=\"visit\"><td><b>{}-{}</b></td><td class=\"leave\">{} → {}</td><td>{who}</td><td>{}</td><td class=\"address\">{loc}</td><td class=\"num\">{} min</td><td>{}</td><td>{}</td><td class=\"num\">{} min</td></tr>",
                     hhmm(v.start),
                     hhmm(v.end),
+                    hhmm_min(leave),
                     hhmm(v.arrive),
-                    escape(&v.client),
                     escape(&v.visit),
                     minutes_of_day(v.end) - minutes_of_day(v.start),
                     escape(&skills),

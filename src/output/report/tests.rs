@@ -2,7 +2,7 @@
 
 use super::map::Projection;
 use super::*;
-use crate::model::Location;
+use crate::model::{Location, minutes_of_day};
 
 fn sample() -> (Request, Plan) {
     let req = crate::load_request(include_str!(concat!(
@@ -231,4 +231,37 @@ fn place_names_come_from_the_request() {
     assert_eq!(count(&h, "class=\"town\""), 1);
     assert!(h.contains(">Aberystwyth<title>Aberystwyth (2 clients)</title>"));
     assert!(!h.contains("Hereford"));
+}
+
+#[test]
+fn run_sheets_show_leave_by_names_and_addresses() {
+    let (req, plan) = sample();
+    let h = html(&req, &plan);
+    // Every visit row gives leave-by and arrival times that agree with the
+    // plan, and the client's name, address and phone from the request.
+    for r in &plan.rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s {
+                let leave = minutes_of_day(v.arrive) - v.travel_minutes as i32;
+                assert!(h.contains(&format!(
+                    "<td class=\"leave\">{} → {}</td>",
+                    hhmm_min(leave),
+                    hhmm(v.arrive)
+                )));
+                let c = ctx_client(&req, &v.client);
+                let k = c.contact.as_ref().expect("generated contact");
+                assert!(h.contains(&escape(k.name.as_deref().unwrap())));
+                assert!(h.contains(&escape(&k.address_line().unwrap())));
+                assert!(h.contains(&format!("☎ {}", k.phone.as_deref().unwrap())));
+            }
+        }
+    }
+    // Without contact data the address cell falls back to coordinates.
+    let (req, plan) = tiny();
+    let h = html(&req, &plan);
+    assert!(h.contains("<td class=\"address\">52.0550, -2.7100</td>"));
+}
+
+fn ctx_client<'a>(req: &'a Request, id: &str) -> &'a Client {
+    req.clients.iter().find(|c| c.id == id).unwrap()
 }
