@@ -15,6 +15,7 @@ use chrono::NaiveTime;
 
 use crate::model::{Carer, Client, Location, Plan, Request, Round, Status, Stop, Visit};
 
+mod banner;
 mod map;
 mod runsheet;
 #[cfg(test)]
@@ -161,6 +162,7 @@ pub fn html(request: &Request, plan: &Plan) -> String {
     let ctx = Ctx::new(request, plan);
     let mut out = String::with_capacity(64 * 1024);
     head(&mut out, &ctx);
+    banner::banner(&mut out, &ctx);
     header(&mut out, &ctx);
     map::map(&mut out, &ctx);
     timeline::timeline(&mut out, &ctx);
@@ -200,12 +202,15 @@ tr.return td { background: #f2f2f2; }
 .meta { margin: 4px 0 8px; }
 .meta td { border: none; padding: 1px 10px 1px 0; }
 .empty { color: #777; font-style: italic; }
+.invalid-banner { border: 3px solid #b00; background: #fde8e8; color: #600; padding: 8px 12px;
+  margin: 8px 0; font-size: 14px; }
+.invalid-banner ul { margin: 4px 0 0; font-size: 12px; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11px; }
   .runsheet { break-before: page; page-break-before: always; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   .map, .timeline { break-inside: avoid; page-break-inside: avoid; }
-  .figure, th, tr.break td, tr.return td, .swatch { -webkit-print-color-adjust: exact;
+  .invalid-banner, .figure, th, tr.break td, tr.return td, .swatch { -webkit-print-color-adjust: exact;
     print-color-adjust: exact; }
 }
 "#;

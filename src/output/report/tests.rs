@@ -265,3 +265,16 @@ fn run_sheets_show_leave_by_names_and_addresses() {
 fn ctx_client<'a>(req: &'a Request, id: &str) -> &'a Client {
     req.clients.iter().find(|c| c.id == id).unwrap()
 }
+
+#[test]
+fn a_plan_that_fails_the_checker_gets_a_banner() {
+    let (req, plan) = tiny();
+    assert!(!html(&req, &plan).contains("<div class=\"invalid-banner\""));
+    // The sample day's plan printed with another request.
+    let (_, other) = sample();
+    let h = html(&req, &other);
+    assert_eq!(count(&h, "<div class=\"invalid-banner\""), 1);
+    assert!(h.contains("This plan is not valid for this request"));
+    let n = crate::check::check(&req, &other).violations.len();
+    assert!(h.contains(&format!("breaks {n} rule")));
+}
