@@ -13,8 +13,11 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+mod contact;
+
 use crate::model::{
-    After, Break, Carer, Client, Location, Request, Settings, Shift, Visit, Window, time_of_minutes,
+    After, Break, Carer, Client, Contact, Location, Request, Settings, Shift, Visit, Window,
+    time_of_minutes,
 };
 
 /// What to generate. `am_rounds` / `pm_rounds` override the default number of
@@ -70,14 +73,6 @@ const OFFICE: Location = Location {
     lat: 52.0585,
     lon: -2.7090,
 };
-
-/// Hereford and the market towns (name, lat, lon): the places a map of a
-/// generated day labels.
-pub fn towns() -> impl Iterator<Item = (&'static str, f64, f64)> {
-    std::iter::once(HEREFORD)
-        .chain(TOWNS)
-        .map(|p| (p.name, p.lat, p.lon))
-}
 
 /// Market towns, weighted by population.
 const TOWNS: [Place; 5] = [
@@ -152,9 +147,10 @@ pub fn generate(opts: &GenerateOptions) -> Request {
         .unwrap_or_else(|| default_rounds(opts.clients, 5));
     let carers = gen_carers(&mut rng, n_am, n_pm);
     let width = 3.max(digits(opts.clients));
-    let clients = (0..opts.clients)
+    let mut clients: Vec<Client> = (0..opts.clients)
         .map(|i| gen_client(&mut rng, format!("P{:0width$}", i + 1), &carers, n_am))
         .collect();
+    contact::fill(&mut clients, opts.seed);
     Request {
         date: opts.date,
         settings: Settings {
@@ -521,6 +517,10 @@ fn gen_client(rng: &mut ChaCha8Rng, id: String, carers: &[Carer], n_am: usize) -
         excluded_carers,
         carer_gender,
         visits,
+        contact: Some(Contact {
+            town: Some(place.name.to_string()),
+            ..Contact::default()
+        }),
     }
 }
 

@@ -138,6 +138,14 @@ pub struct Settings {
     /// around and listed in the plan's `warnings`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// Extension: minutes a carer aims to arrive before each call (when
+    /// the gap allows); journeys otherwise start as late as they can.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub early_arrival_minutes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn default_time_limit() -> f64 {
@@ -156,6 +164,7 @@ impl Default for Settings {
             stop_when_stalled: None,
             iterations: None,
             strict: false,
+            early_arrival_minutes: 0,
         }
     }
 }
@@ -322,6 +331,64 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carer_gender: Option<String>,
     pub visits: Vec<Visit>,
+    /// Who and where, for people (an optional extension, `docs/format.md`):
+    /// shown on run sheets and in exports, never used to plan, never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+
+/// A client's name, address, phone and access notes: all optional text,
+/// printed on run sheets, CSV and iCal. `Debug` shows only which fields are
+/// set, so a logged request never carries them.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Street address (house and street), without town or postcode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Town or village: also the place names on the report's map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Key safe, door code, parking: whatever a carer needs to get in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_notes: Option<String>,
+}
+
+impl std::fmt::Debug for Contact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |o: &Option<String>| if o.is_some() { "<set>" } else { "-" };
+        f.debug_struct("Contact")
+            .field("name", &set(&self.name))
+            .field("address", &set(&self.address))
+            .field("town", &set(&self.town))
+            .field("postcode", &set(&self.postcode))
+            .field("phone", &set(&self.phone))
+            .field("access_notes", &set(&self.access_notes))
+            .finish()
+    }
+}
+
+impl Contact {
+    /// One line for a carer: `address, town postcode` (what is set).
+    pub fn address_line(&self) -> Option<String> {
+        let town_pc: Vec<&str> = [&self.town, &self.postcode]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let parts: Vec<String> = [self.address.clone(), Some(town_pc.join(" "))]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 fn default_priority() -> u32 {

@@ -265,7 +265,7 @@ pub fn checked_plan(
             solve::reasons::reasons_in_plan_until(p, solution, k, Some(until)).unwrap_or_default()
         })
         .collect();
-    let mut plan = plan::build_plan(
+    let mut plan = plan::build_plan_with_buffer(
         p,
         solution,
         plan::PlanMeta {
@@ -275,6 +275,7 @@ pub fn checked_plan(
             solve_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             reasons,
         },
+        req.settings.early_arrival_minutes.min(24 * 60) as i32,
     )?;
     plan.summary.continuity_kept = plan::continuity::kept(req, &plan);
     // What was planned around rather than refused (docs/validation.md).

@@ -127,6 +127,28 @@ fn cli_plan_previous_reads_yesterdays_plan() {
     };
     assert_eq!(check_with(Some(&yesterday)), Some(0));
     assert_eq!(check_with(None), Some(1));
+    // rota report takes --previous the same way: with it, no warning and no
+    // banner; without it, both (the plan breaks continuity-kept).
+    let report_with = |prev: Option<&std::path::Path>| {
+        let mut c = rota();
+        c.arg("report")
+            .arg(&plan_path)
+            .arg("--request")
+            .arg(&request);
+        if let Some(p) = prev {
+            c.arg("--previous").arg(p);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let html = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (
+            html.contains("<div class=\"invalid-banner\""),
+            stderr.contains("breaks"),
+        )
+    };
+    assert_eq!(report_with(Some(&yesterday)), (false, false));
+    assert_eq!(report_with(None), (true, true));
     // The plan checks against the request with the previous plan in it.
     v["previous_plan"] = prev;
     let r = req(&v);

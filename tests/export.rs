@@ -287,3 +287,33 @@ fn a_carer_with_two_rounds_gets_two_files_by_shift_start() {
     let names: Vec<String> = export::ical(&plan).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["C_1-0700.ics", "C_1-1400.ics"]);
 }
+
+/// `-o out.ics` writes one calendar file with every stop of every round,
+/// not a directory named `out.ics`.
+#[test]
+fn ical_output_ending_in_ics_is_one_file() {
+    let plan = sample_plan();
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = dir.path().join("plan.json");
+    std::fs::write(&plan_path, serde_json::to_string(&plan).unwrap()).unwrap();
+    let out_path = dir.path().join("out.ics");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rota"))
+        .args(["export", "--format", "ical", "-o"])
+        .arg(&out_path)
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out_path.is_file());
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let unfolded = unfold(&text);
+    let cal = read_calendar(&unfolded).unwrap();
+    let stops: usize = plan.rounds.iter().map(|r| r.stops.len()).sum();
+    let events = cal.components.iter().filter(|c| c.name == "VEVENT").count();
+    assert_eq!(events, stops);
+}

@@ -89,8 +89,8 @@ fn one_carer_one_visit_exact_times() {
     let r = round(&plan, "C1");
     assert_eq!(r.stops.len(), 1);
     let v = visit(r, "P1-am");
-    // Leave 07:00, 6 min to P1, wait for the window at 08:00.
-    assert_eq!(v.arrive, t("07:06"));
+    // Latest departure: leave 07:54, 6 min to P1, arrive at 08:00.
+    assert_eq!(v.arrive, t("08:00"));
     assert_eq!(v.start, t("08:00"));
     assert_eq!(v.end, t("08:30"));
     assert_eq!(v.travel_minutes, 6);
@@ -136,7 +136,7 @@ fn double_up_starts_when_the_later_carer_can_arrive() {
     assert_eq!((a.end, b.end), (t("08:57"), t("08:57")));
     assert_eq!(a.with, vec!["C2".to_string()]);
     assert_eq!(b.with, vec!["C1".to_string()]);
-    assert_eq!((a.arrive, a.travel_minutes), (t("07:06"), 6));
+    assert_eq!((a.arrive, a.travel_minutes), (t("08:12"), 6));
     assert_eq!((b.arrive, b.travel_minutes), (t("08:12"), 12));
     assert_eq!(round(&plan, "C2").return_time, Some(t("09:09")));
     assert_eq!(
@@ -186,7 +186,7 @@ fn after_gap_that_cannot_fit() {
     let v = visit(round(&plan, "C1"), "P2-am");
     assert_eq!(
         (v.arrive, v.start, v.travel_minutes),
-        (t("07:14"), t("09:00"), 14)
+        (t("09:00"), t("09:00"), 14)
     );
     // The whole client is out: none of its visits is in a round.
     assert_eq!(plan.summary.visits_served, 1);
@@ -219,7 +219,7 @@ fn preferred_carer_beats_a_nearer_one() {
     let v = visit(round(&plan, "C-far"), "P1-am");
     assert_eq!(
         (v.arrive, v.start, v.travel_minutes),
-        (t("07:12"), t("08:00"), 12)
+        (t("08:00"), t("08:00"), 12)
     );
     assert_eq!(plan.summary.continuity_assignments, 1);
     assert_eq!(plan.summary.travel_minutes, 24);
@@ -324,4 +324,62 @@ fn after_gap_holds_when_the_target_is_pushed() {
 fn tight_visit_is_placed_first_whatever_the_listing_order() {
     let (_, plan) = plan("tight-visit-listed-last");
     assert_eq!(served(&plan), set(&["P1"]));
+}
+
+/// Latest departure (issue 14, point 1): on the sample day at the default
+/// settings, carers arrive at the call, not long before it. The sum of
+/// `start - arrive` over all visit stops was about 17 hours with
+/// earliest-departure timing; it must stay under an hour. With a 10 minute
+/// early-arrival buffer every visit whose gap allows it is reached 10
+/// minutes early.
+#[test]
+fn sample_day_carers_arrive_at_the_call() {
+    let path = format!("{}/data/sample-day.json", env!("CARGO_MANIFEST_DIR"));
+    let mut req = rota::load_request(&std::fs::read_to_string(path).unwrap()).unwrap();
+    req.settings.time_limit_seconds = 2.0;
+    let waits = |plan: &Plan| -> Vec<(String, i64)> {
+        plan.rounds
+            .iter()
+            .flat_map(|r| &r.stops)
+            .filter_map(|s| match s {
+                Stop::Visit(v) => Some((v.visit.clone(), (v.start - v.arrive).num_minutes())),
+                Stop::Break(_) => None,
+            })
+            .collect()
+    };
+    let plan = rota::plan_request(&req).unwrap();
+    let report = rota::check::check(&req, &plan);
+    assert!(report.is_valid(), "{report}");
+    let w = waits(&plan);
+    assert!(w.len() > 50, "{} visit stops", w.len());
+    let total: i64 = w.iter().map(|x| x.1).sum();
+    assert!(total < 60, "{total} min at doors before calls");
+
+    req.settings.early_arrival_minutes = 10;
+    let early = rota::plan_request(&req).unwrap();
+    let report = rota::check::check(&req, &early);
+    assert!(report.is_valid(), "{report}");
+    // In every gap without a break the carer arrives min(10, slack)
+    // minutes before the call, the slack being what travel leaves.
+    let mut early_gaps = 0;
+    for r in &early.rounds {
+        let mut prev_end = r.shift.start;
+        let mut had_break = false;
+        for s in &r.stops {
+            match s {
+                Stop::Break(_) => had_break = true,
+                Stop::Visit(v) => {
+                    if !had_break {
+                        let slack = (v.start - prev_end).num_minutes() - v.travel_minutes as i64;
+                        let wait = (v.start - v.arrive).num_minutes();
+                        assert_eq!(wait, slack.min(10), "{}", v.visit);
+                        early_gaps += usize::from(wait == 10);
+                    }
+                    had_break = false;
+                    prev_end = v.end;
+                }
+            }
+        }
+    }
+    assert!(early_gaps > 0);
 }

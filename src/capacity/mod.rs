@@ -356,6 +356,7 @@ fn new_clients(
                 excluded_carers: Vec::new(),
                 carer_gender: None,
                 visits,
+                contact: None,
             })
         })
         .collect()

@@ -21,8 +21,9 @@ pub struct ExportArgs {
     /// `csv`: one row per stop; `ical`: one calendar per round.
     #[arg(long, value_enum)]
     format: ExportFormat,
-    /// csv: the file (default stdout); ical: the folder for the `.ics`
-    /// files (default the current folder).
+    /// csv: the file (default stdout); ical: a name ending in `.ics` is one
+    /// file with every round, anything else the folder for one `.ics` file
+    /// per round (default the current folder).
     #[arg(short, long)]
     output: Option<PathBuf>,
 }
@@ -31,6 +32,16 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
     match a.format {
         ExportFormat::Csv => write_output(a.output.as_deref(), &rota::output::export::csv(&plan)?)?,
+        ExportFormat::Ical
+            if a.output
+                .as_ref()
+                .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ics"))) =>
+        {
+            let path = a.output.expect("checked");
+            std::fs::write(&path, rota::output::export::ical_one(&plan))
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
         ExportFormat::Ical => {
             let dir = a.output.unwrap_or_else(|| PathBuf::from("."));
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;

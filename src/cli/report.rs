@@ -13,6 +13,10 @@ pub struct ReportArgs {
     /// The request the plan was made for.
     #[arg(long)]
     request: PathBuf,
+    /// The previous plan the plan was made with (`rota plan --previous`),
+    /// as for `rota check`.
+    #[arg(long)]
+    previous: Option<PathBuf>,
     /// Write the report here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -29,11 +33,15 @@ pub struct ReportArgs {
 pub fn run(a: ReportArgs) -> Result<u8, Failure> {
     let mut req = load_request(&read_input(&a.request)?, a.strict)?;
     eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
+    if let Some(path) = &a.previous {
+        req.previous_plan = Some(Box::new(read_plan(path)?));
+        rota::validate::validate(&req).map_err(rota::RotaError::Invalid)?;
+    }
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if !report.is_valid() {
         eprintln!(
-            "warning: this plan breaks {} rule(s) of its request (rota check lists them)",
+            "warning: this plan breaks {} rule(s) of its request (rota check lists them; the report shows a banner)",
             report.violations.len()
         );
     }

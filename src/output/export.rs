@@ -143,6 +143,35 @@ fn file_safe(s: &str) -> String {
 }
 
 /// The iCalendar document of one round.
+/// The plan as one calendar: every round's events in one file (for
+/// `rota export --format ical -o FILE.ics`), named after the date.
+pub fn ical_one(plan: &Plan) -> String {
+    let mut cal = Ical::default();
+    cal.line("BEGIN:VCALENDAR");
+    cal.line("VERSION:2.0");
+    cal.line("PRODID:-//rota//rota//EN");
+    cal.line("CALSCALE:GREGORIAN");
+    cal.line("METHOD:PUBLISH");
+    cal.text("X-WR-CALNAME", &format!("Rounds {}", plan.date));
+    let dtstamp = format!("{}T000000Z", plan.date.format("%Y%m%d"));
+    for r in &plan.rounds {
+        round_events(&mut cal, plan.date, &dtstamp, r);
+    }
+    cal.line("END:VCALENDAR");
+    cal.out
+}
+
+fn round_events(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round) {
+    for stop in &r.stops {
+        cal.line("BEGIN:VEVENT");
+        match stop {
+            Stop::Visit(v) => visit_event(cal, date, dtstamp, r, v),
+            Stop::Break(b) => break_event(cal, date, dtstamp, r, b),
+        }
+        cal.line("END:VEVENT");
+    }
+}
+
 fn round_calendar(date: NaiveDate, r: &Round) -> String {
     let mut cal = Ical::default();
     cal.line("BEGIN:VCALENDAR");
@@ -152,14 +181,7 @@ fn round_calendar(date: NaiveDate, r: &Round) -> String {
     cal.line("METHOD:PUBLISH");
     cal.text("X-WR-CALNAME", &format!("{} {}", r.carer, date));
     let dtstamp = format!("{}T000000Z", date.format("%Y%m%d"));
-    for stop in &r.stops {
-        cal.line("BEGIN:VEVENT");
-        match stop {
-            Stop::Visit(v) => visit_event(&mut cal, date, &dtstamp, r, v),
-            Stop::Break(b) => break_event(&mut cal, date, &dtstamp, r, b),
-        }
-        cal.line("END:VEVENT");
-    }
+    round_events(&mut cal, date, &dtstamp, r);
     cal.line("END:VCALENDAR");
     cal.out
 }

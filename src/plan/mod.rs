@@ -5,6 +5,7 @@
 pub mod continuity;
 pub mod figures;
 pub mod locks;
+pub mod timing;
 
 use crate::error::RotaError;
 use crate::model::{
@@ -13,7 +14,6 @@ use crate::model::{
 };
 use crate::problem::Problem;
 use crate::solve::Solution;
-use crate::solve::schedule::break_place;
 
 /// What a solver knows beyond its solution.
 #[derive(Debug, Clone)]
@@ -36,96 +36,147 @@ fn time(m: i32) -> Result<chrono::NaiveTime, RotaError> {
     }
 }
 
-/// Build the plan. Fails (internal error) only if the solution breaks a
-/// timing rule, which would be a solver bug.
+/// Build the plan with the journeys timed by latest departure and no
+/// early-arrival buffer (see [`timing`]). Fails (internal error) only if the
+/// solution breaks a timing rule, which would be a solver bug.
 pub fn build_plan(p: &Problem, sol: &Solution, meta: PlanMeta) -> Result<Plan, RotaError> {
-    let bug = |m: String| RotaError::Internal(format!("solution is not schedulable: {m}"));
-    let mut rounds = Vec::with_capacity(p.rounds.len());
-    for (r, spec) in p.rounds.iter().enumerate() {
-        let carer = &p.carers[spec.carer].id;
-        let route = &sol.routes[r];
-        let mut stops = Vec::with_capacity(route.len() + 1);
-        let mut prev_end = spec.start;
-        let mut prev_node = spec.start_node;
-        let mut brk = if route.is_empty() { None } else { spec.brk };
-        let mut travel_total = 0i32;
-        let mut care = 0i32;
-        // Takes the break in the gap (prev_end -> next_start, travel t) if it
-        // holds it; returns when the carer sets off.
-        let mut take_break =
-            |prev_end: i32, next_start: i32, t: i32, last: bool, stops: &mut Vec<Stop>| {
-                if let Some(b) = brk
-                    && let Some(place) = break_place(&b, prev_end, next_start, t, last)
-                {
-                    brk = None;
-                    stops.push(Stop::Break(BreakStop {
-                        start: time(place.start)?,
-                        end: time(place.start + b.minutes)?,
-                    }));
-                    return Ok(if place.travel_first {
-                        prev_end
-                    } else {
-                        place.start + b.minutes
-                    });
-                }
-                Ok::<i32, RotaError>(prev_end)
-            };
-        for &v in route {
-            let vs = &p.visits[v];
-            let start = sol.start[v].ok_or_else(|| bug(format!("{} has no start", vs.id)))?;
-            let t = p.time(r, prev_node, vs.node);
-            let depart = take_break(prev_end, start, t, false, &mut stops)?;
-            let arrive = depart + t;
-            if arrive > start || start < vs.tw_start || start > vs.tw_end {
-                return Err(bug(format!("{} in round of {carer}", vs.id)));
-            }
-            let with = sol.rounds_of[v]
-                .iter()
-                .filter(|&&o| o != r)
-                .map(|&o| p.carers[p.rounds[o].carer].id.clone())
-                .collect();
-            stops.push(Stop::Visit(VisitStop {
-                visit: vs.id.clone(),
-                client: p.clients[vs.client].id.clone(),
-                arrive: time(arrive)?,
-                start: time(start)?,
-                end: time(start + vs.duration)?,
-                travel_minutes: t as u32,
-                with,
-            }));
-            travel_total += t;
-            care += vs.duration;
-            prev_end = start + vs.duration;
-            prev_node = vs.node;
-        }
-        let return_time = if route.is_empty() {
-            None
-        } else {
-            let t = p.time(r, prev_node, spec.end_node);
-            let depart = take_break(prev_end, spec.end, t, true, &mut stops)?;
-            travel_total += t;
-            if depart + t > spec.end {
-                return Err(bug(format!("round of {carer} returns late")));
-            }
-            Some(time(depart + t)?)
-        };
-        if brk.is_some() {
-            return Err(bug(format!("no room for the break of {carer}")));
-        }
-        rounds.push(Round {
-            carer: carer.clone(),
-            shift: ShiftTimes {
-                start: time(spec.start)?,
-                end: time(spec.end)?,
-            },
-            travel_mode: crate::model::MODES[spec.mode].to_string(),
-            stops,
-            return_time,
-            travel_minutes: travel_total as u32,
-            care_minutes: care as u32,
-        });
-    }
+    build_plan_with_buffer(p, sol, meta, 0)
+}
 
+/// [`build_plan`] with carers arriving `buffer` minutes before each call
+/// when the gap allows (`settings.early_arrival_minutes`).
+pub fn build_plan_with_buffer(
+    p: &Problem,
+    sol: &Solution,
+    meta: PlanMeta,
+    buffer: i32,
+) -> Result<Plan, RotaError> {
+    let rounds = (0..p.rounds.len())
+        .map(|r| build_round(p, sol, r, buffer))
+        .collect::<Result<Vec<_>, _>>()?;
+    finish(p, sol, meta, rounds)
+}
+
+fn bug(m: String) -> RotaError {
+    RotaError::Internal(format!("solution is not schedulable: {m}"))
+}
+
+fn break_stop(b: &crate::problem::BreakSpec, start: i32) -> Result<Stop, RotaError> {
+    Ok(Stop::Break(BreakStop {
+        start: time(start)?,
+        end: time(start + b.minutes)?,
+    }))
+}
+
+/// One round's stops and figures, timed by [`timing`].
+fn build_round(p: &Problem, sol: &Solution, r: usize, buffer: i32) -> Result<Round, RotaError> {
+    let spec = &p.rounds[r];
+    let carer = &p.carers[spec.carer].id;
+    let route = &sol.routes[r];
+    let mut stops = Vec::with_capacity(route.len() + 1);
+    let mut prev_end = spec.start;
+    let mut prev_node = spec.start_node;
+    let mut brk = if route.is_empty() { None } else { spec.brk };
+    let break_gap = brk.and_then(|b| break_gap(p, sol, r, &b));
+    let mut travel_total = 0i32;
+    let mut care = 0i32;
+    for (i, &v) in route.iter().enumerate() {
+        let vs = &p.visits[v];
+        let start = sol.start[v].ok_or_else(|| bug(format!("{} has no start", vs.id)))?;
+        let t = p.time(r, prev_node, vs.node);
+        let here = brk.filter(|_| break_gap == Some(i));
+        let gap = timing::visit_gap(prev_end, start, t, here.as_ref(), buffer)
+            .filter(|_| start >= vs.tw_start && start <= vs.tw_end)
+            .ok_or_else(|| bug(format!("{} in round of {carer}", vs.id)))?;
+        if let (Some(b), Some(bs)) = (brk, gap.break_start) {
+            brk = None;
+            stops.push(break_stop(&b, bs)?);
+        }
+        let with = sol.rounds_of[v]
+            .iter()
+            .filter(|&&o| o != r)
+            .map(|&o| p.carers[p.rounds[o].carer].id.clone())
+            .collect();
+        stops.push(Stop::Visit(VisitStop {
+            visit: vs.id.clone(),
+            client: p.clients[vs.client].id.clone(),
+            arrive: time(gap.arrive)?,
+            start: time(start)?,
+            end: time(start + vs.duration)?,
+            travel_minutes: t as u32,
+            with,
+        }));
+        travel_total += t;
+        care += vs.duration;
+        prev_end = start + vs.duration;
+        prev_node = vs.node;
+    }
+    let return_time = if route.is_empty() {
+        None
+    } else {
+        let t = p.time(r, prev_node, spec.end_node);
+        let here = brk.filter(|_| break_gap == Some(route.len()));
+        let gap = timing::return_gap(prev_end, spec.end, t, here.as_ref())
+            .ok_or_else(|| bug(format!("round of {carer} returns late")))?;
+        if let (Some(b), Some(bs)) = (brk, gap.break_start) {
+            brk = None;
+            stops.push(break_stop(&b, bs)?);
+        }
+        travel_total += t;
+        Some(time(gap.arrive)?)
+    };
+    if brk.is_some() {
+        return Err(bug(format!("no room for the break of {carer}")));
+    }
+    Ok(Round {
+        carer: carer.clone(),
+        shift: ShiftTimes {
+            start: time(spec.start)?,
+            end: time(spec.end)?,
+        },
+        travel_mode: crate::model::MODES[spec.mode].to_string(),
+        stops,
+        return_time,
+        travel_minutes: travel_total as u32,
+        care_minutes: care as u32,
+    })
+}
+
+/// The gap (index: before that visit, `route.len()` for the way home) that
+/// takes the break: the first where it comes before the journey, else the
+/// first that holds it at all (on arrival).
+fn break_gap(
+    p: &Problem,
+    sol: &Solution,
+    r: usize,
+    b: &crate::problem::BreakSpec,
+) -> Option<usize> {
+    let spec = &p.rounds[r];
+    let route = &sol.routes[r];
+    let mut gaps = Vec::with_capacity(route.len() + 1);
+    let (mut pe, mut node) = (spec.start, spec.start_node);
+    for &v in route {
+        let start = sol.start[v]?;
+        gaps.push((pe, start, p.time(r, node, p.visits[v].node), false));
+        pe = start + p.visits[v].duration;
+        node = p.visits[v].node;
+    }
+    gaps.push((pe, spec.end, p.time(r, node, spec.end_node), true));
+    let place = |&(pe, ns, t, last): &(i32, i32, i32, bool)| {
+        crate::solve::schedule::break_place(b, pe, ns, t, last)
+    };
+    gaps.iter()
+        .position(|g| place(g).is_some_and(|pl| !pl.travel_first))
+        .or_else(|| gaps.iter().position(|g| place(g).is_some()))
+}
+
+/// Unserved clients with their reasons, and the summary.
+fn finish(
+    p: &Problem,
+    sol: &Solution,
+    meta: PlanMeta,
+    rounds: Vec<Round>,
+) -> Result<Plan, RotaError> {
     let mut unserved = Vec::new();
     let (mut clients_served, mut priority_served, mut visits_served) = (0u32, 0u64, 0u32);
     for (k, c) in p.clients.iter().enumerate() {

@@ -263,6 +263,7 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
                 excluded_carers: excluded,
                 carer_gender: GENDERS[c.gender].map(str::to_string),
                 visits,
+                contact: None,
             }
         })
         .collect();

@@ -1,0 +1,292 @@
+//! The timeline: one Gantt row per round (travel, waiting, care, breaks),
+//! double-up pairs outlined and linked, and a legend.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::{
+    Ctx, PAIR_COLOURS, TL_AXIS, TL_LABEL, TL_ROW, TL_W, escape, has_visits, hhmm, hhmm_min,
+};
+use crate::model::{Round, Stop, minutes_of_day};
+
+/// One block of a timeline row.
+struct Block {
+    from: i32,
+    to: i32,
+    kind: &'static str,
+    label: String,
+    title: String,
+    pair: Option<usize>,
+}
+
+fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut stop_travel: u32 = 0;
+    for s in &r.stops {
+        match s {
+            Stop::Visit(v) => {
+                let arrive = minutes_of_day(v.arrive);
+                let start = minutes_of_day(v.start);
+                let end = minutes_of_day(v.end);
+                stop_travel += v.travel_minutes;
+                if v.travel_minutes > 0 {
+                    blocks.push(Block {
+                        from: arrive - v.travel_minutes as i32,
+                        to: arrive,
+                        kind: "travel",
+                        label: String::new(),
+                        title: format!(
+                            "travel {} min to {}, arrive {}",
+                            v.travel_minutes,
+                            v.client,
+                            hhmm(v.arrive)
+                        ),
+                        pair: None,
+                    });
+                }
+                if start > arrive {
+                    blocks.push(Block {
+                        from: arrive,
+                        to: start,
+                        kind: "wait",
+                        label: String::new(),
+                        title: format!("waiting {} min at {}", start - arrive, v.client),
+                        pair: None,
+                    });
+                }
+                let pair = if v.with.is_empty() {
+                    None
+                } else {
+                    pairs.get(&(v.visit.clone(), start)).copied()
+                };
+                let mut title = format!(
+                    "{} visit {} {}-{}",
+                    v.client,
+                    v.visit,
+                    hhmm(v.start),
+                    hhmm(v.end)
+                );
+                if !v.with.is_empty() {
+                    let _ = write!(title, ", double-up with {}", v.with.join(", "));
+                }
+                blocks.push(Block {
+                    from: start,
+                    to: end,
+                    kind: "care",
+                    label: v.client.clone(),
+                    title,
+                    pair,
+                });
+            }
+            Stop::Break(b) => {
+                blocks.push(Block {
+                    from: minutes_of_day(b.start),
+                    to: minutes_of_day(b.end),
+                    kind: "break",
+                    label: "break".into(),
+                    title: format!("break {}-{}", hhmm(b.start), hhmm(b.end)),
+                    pair: None,
+                });
+            }
+        }
+    }
+    if let (Some(ret), true) = (r.return_time, has_visits(r)) {
+        let ret = minutes_of_day(ret);
+        let back = r.travel_minutes.saturating_sub(stop_travel) as i32;
+        if back > 0 {
+            blocks.push(Block {
+                from: ret - back,
+                to: ret,
+                kind: "travel",
+                label: String::new(),
+                title: format!("return {back} min, back at {}", hhmm_min(ret)),
+                pair: None,
+            });
+        }
+    }
+    blocks
+}
+
+pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
+    let rounds = &ctx.plan.rounds;
+    // Double-up pairs: (visit id, start) -> pair index, in plan order.
+    let mut pairs: BTreeMap<(String, i32), usize> = BTreeMap::new();
+    for r in rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s
+                && !v.with.is_empty()
+            {
+                let n = pairs.len();
+                pairs
+                    .entry((v.visit.clone(), minutes_of_day(v.start)))
+                    .or_insert(n);
+            }
+        }
+    }
+    let all_blocks: Vec<Vec<Block>> = rounds.iter().map(|r| round_blocks(r, &pairs)).collect();
+
+    let mut lo = i32::MAX;
+    let mut hi = i32::MIN;
+    for (r, bl) in rounds.iter().zip(&all_blocks) {
+        lo = lo.min(minutes_of_day(r.shift.start));
+        hi = hi.max(minutes_of_day(r.shift.end));
+        for b in bl {
+            lo = lo.min(b.from);
+            hi = hi.max(b.to);
+        }
+    }
+    if lo > hi {
+        (lo, hi) = (7 * 60, 22 * 60);
+    }
+    let lo = (lo.div_euclid(60)) * 60;
+    let hi = ((hi + 59).div_euclid(60)) * 60;
+    let hi = hi.max(lo + 60);
+    let px = (TL_W - TL_LABEL - 24.0) / (hi - lo) as f64;
+    let x = |m: i32| TL_LABEL + (m - lo) as f64 * px;
+    let height = TL_AXIS + TL_ROW * rounds.len() as f64 + 6.0;
+
+    out.push_str("<section class=\"timeline\">\n<h2>Timeline</h2>\n");
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {TL_W} {height:.0}\" width=\"{TL_W}\" height=\"{height:.0}\" role=\"img\" aria-label=\"Timeline of the rounds\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">"
+    );
+    // Hours axis and grid.
+    out.push_str("<g class=\"axis\">\n");
+    let mut h = lo;
+    while h <= hi {
+        let _ = writeln!(
+            out,
+            "<line x1=\"{gx:.1}\" y1=\"{y1}\" x2=\"{gx:.1}\" y2=\"{height:.0}\" stroke=\"#ddd\"/><text x=\"{gx:.1}\" y=\"14\" text-anchor=\"middle\" fill=\"#444\">{}</text>",
+            hhmm_min(h),
+            gx = x(h),
+            y1 = TL_AXIS - 4.0
+        );
+        h += 60;
+    }
+    out.push_str("</g>\n");
+
+    // Where each pair's care blocks sit (to draw a connector between them).
+    let mut pair_ys: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+    for (i, (r, bl)) in rounds.iter().zip(&all_blocks).enumerate() {
+        let y = TL_AXIS + TL_ROW * i as f64;
+        let col = ctx.colour(i);
+        let _ = writeln!(out, "<g class=\"timeline-row\"{}>", ctx.data_attrs(r));
+        if i % 2 == 1 {
+            let _ = writeln!(
+                out,
+                "<rect x=\"0\" y=\"{y:.1}\" width=\"{TL_W}\" height=\"{TL_ROW}\" fill=\"#f6f6f6\"/>"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<rect x=\"4\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{col}\"/><text x=\"18\" y=\"{:.1}\" font-size=\"11\">{} <tspan fill=\"#777\">{}</tspan></text>",
+            y + 7.0,
+            y + 16.0,
+            escape(&ctx.round_name(r)),
+            escape(&r.travel_mode)
+        );
+        // The shift.
+        let (s0, s1) = (minutes_of_day(r.shift.start), minutes_of_day(r.shift.end));
+        let _ = writeln!(
+            out,
+            "<rect class=\"shift\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"><title>shift {}-{}</title></rect>",
+            x(s0),
+            y + 3.0,
+            (s1 - s0).max(0) as f64 * px,
+            TL_ROW - 6.0,
+            hhmm(r.shift.start),
+            hhmm(r.shift.end)
+        );
+        if !has_visits(r) {
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#999\" font-style=\"italic\">no visits</text>",
+                x(s0) + 4.0,
+                y + 16.0
+            );
+        }
+        for b in bl {
+            let bx = x(b.from);
+            let bw = ((b.to - b.from).max(0) as f64 * px).max(1.0);
+            let (by, bh, style) = match b.kind {
+                "travel" => (
+                    y + 8.0,
+                    TL_ROW - 16.0,
+                    format!("fill=\"{col}\" opacity=\"0.45\""),
+                ),
+                "wait" => (y + 10.0, TL_ROW - 20.0, "fill=\"#c8c8c8\"".to_string()),
+                "break" => (y + 5.0, TL_ROW - 10.0, "fill=\"#f2b441\"".to_string()),
+                _ => {
+                    let stroke = match b.pair {
+                        Some(p) => format!(
+                            " stroke=\"{}\" stroke-width=\"2.5\"",
+                            PAIR_COLOURS[p % PAIR_COLOURS.len()]
+                        ),
+                        None => String::new(),
+                    };
+                    (y + 3.0, TL_ROW - 6.0, format!("fill=\"{col}\"{stroke}"))
+                }
+            };
+            let _ = write!(
+                out,
+                "<g class=\"{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" {style}/>",
+                b.kind
+            );
+            if !b.label.is_empty() && bw >= 6.0 * b.label.chars().count() as f64 + 2.0 {
+                let fill = if b.kind == "care" { "#fff" } else { "#333" };
+                let _ = write!(
+                    out,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{fill}\" font-size=\"9\">{}</text>",
+                    bx + bw / 2.0,
+                    y + 15.5,
+                    escape(&b.label)
+                );
+            }
+            if let Some(p) = b.pair {
+                pair_ys
+                    .entry(p)
+                    .or_default()
+                    .push((bx + bw / 2.0, y + TL_ROW / 2.0));
+                let _ = write!(
+                    out,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"/>",
+                    bx + bw / 2.0,
+                    y + 2.5,
+                    PAIR_COLOURS[p % PAIR_COLOURS.len()]
+                );
+            }
+            let _ = writeln!(out, "<title>{}</title></g>", escape(&b.title));
+        }
+        out.push_str("</g>\n");
+    }
+    // Connectors between the two halves of each double-up.
+    out.push_str(
+        "<g class=\"pairs\" fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"2 2\">\n",
+    );
+    for (p, ys) in &pair_ys {
+        if ys.len() < 2 {
+            continue;
+        }
+        let (x0, ymin) = ys
+            .iter()
+            .copied()
+            .fold((ys[0].0, f64::MAX), |(x, m), (_, y)| (x, m.min(y)));
+        let ymax = ys.iter().map(|&(_, y)| y).fold(f64::MIN, f64::max);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x0:.1}\" y1=\"{ymin:.1}\" x2=\"{x0:.1}\" y2=\"{ymax:.1}\" stroke=\"{}\"/>",
+            PAIR_COLOURS[p % PAIR_COLOURS.len()]
+        );
+    }
+    out.push_str("</g>\n</svg>\n");
+    out.push_str(
+        "<div class=\"legend\">\
+<span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"4\" width=\"24\" height=\"4\" fill=\"#1f77b4\" opacity=\"0.45\"/></svg>travel</span>\
+<span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"5\" width=\"24\" height=\"2\" fill=\"#c8c8c8\"/></svg>waiting</span>\
+<span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"0\" width=\"24\" height=\"12\" fill=\"#1f77b4\"/></svg>care (client id)</span>\
+<span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"2\" width=\"24\" height=\"8\" fill=\"#f2b441\"/></svg>break</span>\
+<span><svg width=\"24\" height=\"14\" viewBox=\"0 0 24 14\"><rect x=\"1.5\" y=\"1.5\" width=\"21\" height=\"11\" fill=\"#1f77b4\" stroke=\"#000\" stroke-width=\"2.5\"/></svg>double-up (outline and dotted link shared by the pair)</span>\
+<span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"1\" y=\"1\" width=\"22\" height=\"10\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"/></svg>shift</span>\
+</div>\n</section>\n",
+    );
+}
