@@ -12,7 +12,7 @@ run: deps
 	./target/release/rota check data/sample-day.json target/sample-plan.json
 	./target/release/rota report target/sample-plan.json --request data/sample-day.json -o target/sample-report.html
 	@echo "plan written to target/sample-plan.json"
-	@echo "report written to $$(pwd)/target/sample-report.html"
+	@echo "report written to target/sample-report.html (open it in a browser)"
 
 test: deps browser
 	$(CARGO) fmt --all -- --check
