@@ -22,17 +22,24 @@ fn objective(plan: &Plan) -> (u64, u32, i64) {
     )
 }
 
+/// Plan `req` exactly or with the default solver. The default solver gives
+/// the quick answer (`stop_when_stalled`): these days have a 60 s limit
+/// for the MIP, and the search would otherwise use all of it on each of
+/// hundreds of cases; the assertions compare its plan with the proven
+/// optimum either way.
 fn plan(req: &Request, exact: bool) -> Plan {
     let opts = PlanOptions {
         exact,
         ..PlanOptions::default()
     };
-    let p = rota::plan_request_with(req, &opts, &SolveControl::new()).unwrap();
-    let report = rota::check::check(req, &p);
+    let mut req = req.clone();
+    req.settings.stop_when_stalled = Some(true);
+    let p = rota::plan_request_with(&req, &opts, &SolveControl::new()).unwrap();
+    let report = rota::check::check(&req, &p);
     assert!(
         report.is_valid(),
         "{report}\n{}",
-        serde_json::to_string(req).unwrap()
+        serde_json::to_string(&req).unwrap()
     );
     p
 }
