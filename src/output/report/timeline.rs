@@ -19,6 +19,7 @@ struct Block {
     pair: Option<usize>,
 }
 
+/// The blocks of one round's row: travel, waiting, care, breaks and the return leg.
 fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut stop_travel: u32 = 0;
@@ -107,9 +108,22 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
     blocks
 }
 
-pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
-    let rounds = &ctx.plan.rounds;
-    // Double-up pairs: (visit id, start) -> pair index, in plan order.
+/// Horizontal scale of the timeline: minute `lo` at the label edge, `px` pixels a minute.
+#[derive(Clone, Copy)]
+struct Scale {
+    lo: i32,
+    px: f64,
+}
+
+impl Scale {
+    /// The x coordinate of minute-of-day `m`.
+    fn x(&self, m: i32) -> f64 {
+        TL_LABEL + (m - self.lo) as f64 * self.px
+    }
+}
+
+/// Double-up pairs: (visit id, start) -> pair index, in plan order.
+fn pair_index(rounds: &[Round]) -> BTreeMap<(String, i32), usize> {
     let mut pairs: BTreeMap<(String, i32), usize> = BTreeMap::new();
     for r in rounds {
         for s in &r.stops {
@@ -123,11 +137,14 @@ pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
             }
         }
     }
-    let all_blocks: Vec<Vec<Block>> = rounds.iter().map(|r| round_blocks(r, &pairs)).collect();
+    pairs
+}
 
+/// The whole-hour span (lo, hi) covering every shift and block.
+fn hour_span(rounds: &[Round], all_blocks: &[Vec<Block>]) -> (i32, i32) {
     let mut lo = i32::MAX;
     let mut hi = i32::MIN;
-    for (r, bl) in rounds.iter().zip(&all_blocks) {
+    for (r, bl) in rounds.iter().zip(all_blocks) {
         lo = lo.min(minutes_of_day(r.shift.start));
         hi = hi.max(minutes_of_day(r.shift.end));
         for b in bl {
@@ -141,129 +158,146 @@ pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
     let lo = (lo.div_euclid(60)) * 60;
     let hi = ((hi + 59).div_euclid(60)) * 60;
     let hi = hi.max(lo + 60);
-    let px = (TL_W - TL_LABEL - 24.0) / (hi - lo) as f64;
-    let x = |m: i32| TL_LABEL + (m - lo) as f64 * px;
-    let height = TL_AXIS + TL_ROW * rounds.len() as f64 + 6.0;
+    (lo, hi)
+}
 
-    out.push_str("<section class=\"timeline\">\n<h2>Timeline</h2>\n");
-    let _ = writeln!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {TL_W} {height:.0}\" width=\"{TL_W}\" height=\"{height:.0}\" role=\"img\" aria-label=\"Timeline of the rounds\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">"
-    );
-    // Hours axis and grid.
+/// Writes the hours axis and its grid lines.
+fn write_axis(out: &mut String, sc: Scale, hi: i32, height: f64) {
     out.push_str("<g class=\"axis\">\n");
-    let mut h = lo;
+    let mut h = sc.lo;
     while h <= hi {
         let _ = writeln!(
             out,
             "<line x1=\"{gx:.1}\" y1=\"{y1}\" x2=\"{gx:.1}\" y2=\"{height:.0}\" stroke=\"#ddd\"/><text x=\"{gx:.1}\" y=\"14\" text-anchor=\"middle\" fill=\"#444\">{}</text>",
             hhmm_min(h),
-            gx = x(h),
+            gx = sc.x(h),
             y1 = TL_AXIS - 4.0
         );
         h += 60;
     }
     out.push_str("</g>\n");
+}
 
-    // Where each pair's care blocks sit (to draw a connector between them).
-    let mut pair_ys: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
-    for (i, (r, bl)) in rounds.iter().zip(&all_blocks).enumerate() {
-        let y = TL_AXIS + TL_ROW * i as f64;
-        let col = ctx.colour(i);
-        let _ = writeln!(out, "<g class=\"timeline-row\"{}>", ctx.data_attrs(r));
-        if i % 2 == 1 {
-            let _ = writeln!(
-                out,
-                "<rect x=\"0\" y=\"{y:.1}\" width=\"{TL_W}\" height=\"{TL_ROW}\" fill=\"#f6f6f6\"/>"
-            );
-        }
+/// Writes one round's row: background, name, shift outline and its blocks.
+fn write_row(
+    out: &mut String,
+    ctx: &Ctx,
+    sc: Scale,
+    i: usize,
+    r: &Round,
+    bl: &[Block],
+    pair_ys: &mut BTreeMap<usize, Vec<(f64, f64)>>,
+) {
+    let y = TL_AXIS + TL_ROW * i as f64;
+    let col = ctx.colour(i);
+    let _ = writeln!(out, "<g class=\"timeline-row\"{}>", ctx.data_attrs(r));
+    if i % 2 == 1 {
         let _ = writeln!(
             out,
-            "<rect x=\"4\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{col}\"/><text x=\"18\" y=\"{:.1}\" font-size=\"11\">{} <tspan fill=\"#777\">{}</tspan></text>",
-            y + 7.0,
-            y + 16.0,
-            escape(&ctx.round_name(r)),
-            escape(&r.travel_mode)
+            "<rect x=\"0\" y=\"{y:.1}\" width=\"{TL_W}\" height=\"{TL_ROW}\" fill=\"#f6f6f6\"/>"
         );
-        // The shift.
-        let (s0, s1) = (minutes_of_day(r.shift.start), minutes_of_day(r.shift.end));
-        let _ = writeln!(
-            out,
-            "<rect class=\"shift\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"><title>shift {}-{}</title></rect>",
-            x(s0),
-            y + 3.0,
-            (s1 - s0).max(0) as f64 * px,
-            TL_ROW - 6.0,
-            hhmm(r.shift.start),
-            hhmm(r.shift.end)
-        );
-        if !has_visits(r) {
-            let _ = writeln!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#999\" font-style=\"italic\">no visits</text>",
-                x(s0) + 4.0,
-                y + 16.0
-            );
-        }
-        for b in bl {
-            let bx = x(b.from);
-            let bw = ((b.to - b.from).max(0) as f64 * px).max(1.0);
-            let (by, bh, style) = match b.kind {
-                "travel" => (
-                    y + 8.0,
-                    TL_ROW - 16.0,
-                    format!("fill=\"{col}\" opacity=\"0.45\""),
-                ),
-                "wait" => (y + 10.0, TL_ROW - 20.0, "fill=\"#c8c8c8\"".to_string()),
-                "break" => (y + 5.0, TL_ROW - 10.0, "fill=\"#f2b441\"".to_string()),
-                _ => {
-                    let stroke = match b.pair {
-                        Some(p) => format!(
-                            " stroke=\"{}\" stroke-width=\"2.5\"",
-                            PAIR_COLOURS[p % PAIR_COLOURS.len()]
-                        ),
-                        None => String::new(),
-                    };
-                    (y + 3.0, TL_ROW - 6.0, format!("fill=\"{col}\"{stroke}"))
-                }
-            };
-            let _ = write!(
-                out,
-                "<g class=\"{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" {style}/>",
-                b.kind
-            );
-            if !b.label.is_empty() && bw >= 6.0 * b.label.chars().count() as f64 + 2.0 {
-                let fill = if b.kind == "care" { "#fff" } else { "#333" };
-                let _ = write!(
-                    out,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{fill}\" font-size=\"9\">{}</text>",
-                    bx + bw / 2.0,
-                    y + 15.5,
-                    escape(&b.label)
-                );
-            }
-            if let Some(p) = b.pair {
-                pair_ys
-                    .entry(p)
-                    .or_default()
-                    .push((bx + bw / 2.0, y + TL_ROW / 2.0));
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"/>",
-                    bx + bw / 2.0,
-                    y + 2.5,
-                    PAIR_COLOURS[p % PAIR_COLOURS.len()]
-                );
-            }
-            let _ = writeln!(out, "<title>{}</title></g>", escape(&b.title));
-        }
-        out.push_str("</g>\n");
     }
-    // Connectors between the two halves of each double-up.
+    let _ = writeln!(
+        out,
+        "<rect x=\"4\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{col}\"/><text x=\"18\" y=\"{:.1}\" font-size=\"11\">{} <tspan fill=\"#777\">{}</tspan></text>",
+        y + 7.0,
+        y + 16.0,
+        escape(&ctx.round_name(r)),
+        escape(&r.travel_mode)
+    );
+    // The shift.
+    let (s0, s1) = (minutes_of_day(r.shift.start), minutes_of_day(r.shift.end));
+    let _ = writeln!(
+        out,
+        "<rect class=\"shift\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"><title>shift {}-{}</title></rect>",
+        sc.x(s0),
+        y + 3.0,
+        (s1 - s0).max(0) as f64 * sc.px,
+        TL_ROW - 6.0,
+        hhmm(r.shift.start),
+        hhmm(r.shift.end)
+    );
+    if !has_visits(r) {
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#999\" font-style=\"italic\">no visits</text>",
+            sc.x(s0) + 4.0,
+            y + 16.0
+        );
+    }
+    for b in bl {
+        write_block(out, sc, y, col, b, pair_ys);
+    }
+    out.push_str("</g>\n");
+}
+
+/// Writes one block of a row at height `y`, noting where a double-up's half sits.
+fn write_block(
+    out: &mut String,
+    sc: Scale,
+    y: f64,
+    col: &str,
+    b: &Block,
+    pair_ys: &mut BTreeMap<usize, Vec<(f64, f64)>>,
+) {
+    let bx = sc.x(b.from);
+    let bw = ((b.to - b.from).max(0) as f64 * sc.px).max(1.0);
+    let (by, bh, style) = match b.kind {
+        "travel" => (
+            y + 8.0,
+            TL_ROW - 16.0,
+            format!("fill=\"{col}\" opacity=\"0.45\""),
+        ),
+        "wait" => (y + 10.0, TL_ROW - 20.0, "fill=\"#c8c8c8\"".to_string()),
+        "break" => (y + 5.0, TL_ROW - 10.0, "fill=\"#f2b441\"".to_string()),
+        _ => {
+            let stroke = match b.pair {
+                Some(p) => format!(
+                    " stroke=\"{}\" stroke-width=\"2.5\"",
+                    PAIR_COLOURS[p % PAIR_COLOURS.len()]
+                ),
+                None => String::new(),
+            };
+            (y + 3.0, TL_ROW - 6.0, format!("fill=\"{col}\"{stroke}"))
+        }
+    };
+    let _ = write!(
+        out,
+        "<g class=\"{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" {style}/>",
+        b.kind
+    );
+    if !b.label.is_empty() && bw >= 6.0 * b.label.chars().count() as f64 + 2.0 {
+        let fill = if b.kind == "care" { "#fff" } else { "#333" };
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{fill}\" font-size=\"9\">{}</text>",
+            bx + bw / 2.0,
+            y + 15.5,
+            escape(&b.label)
+        );
+    }
+    if let Some(p) = b.pair {
+        pair_ys
+            .entry(p)
+            .or_default()
+            .push((bx + bw / 2.0, y + TL_ROW / 2.0));
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"/>",
+            bx + bw / 2.0,
+            y + 2.5,
+            PAIR_COLOURS[p % PAIR_COLOURS.len()]
+        );
+    }
+    let _ = writeln!(out, "<title>{}</title></g>", escape(&b.title));
+}
+
+/// Writes the connectors between the two halves of each double-up.
+fn write_pair_links(out: &mut String, pair_ys: &BTreeMap<usize, Vec<(f64, f64)>>) {
     out.push_str(
         "<g class=\"pairs\" fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"2 2\">\n",
     );
-    for (p, ys) in &pair_ys {
+    for (p, ys) in pair_ys {
         if ys.len() < 2 {
             continue;
         }
@@ -279,6 +313,10 @@ pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
         );
     }
     out.push_str("</g>\n</svg>\n");
+}
+
+/// Writes the timeline's legend and closes its section.
+fn write_legend(out: &mut String) {
     out.push_str(
         "<div class=\"legend\">\
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"4\" width=\"24\" height=\"4\" fill=\"#1f77b4\" opacity=\"0.45\"/></svg>travel</span>\
@@ -289,4 +327,33 @@ pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"1\" y=\"1\" width=\"22\" height=\"10\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"/></svg>shift</span>\
 </div>\n</section>\n",
     );
+}
+
+/// Writes the timeline section: axis, one row per round, double-up links, legend.
+pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
+    let rounds = &ctx.plan.rounds;
+    let pairs = pair_index(rounds);
+    let all_blocks: Vec<Vec<Block>> = rounds.iter().map(|r| round_blocks(r, &pairs)).collect();
+
+    let (lo, hi) = hour_span(rounds, &all_blocks);
+    let px = (TL_W - TL_LABEL - 24.0) / (hi - lo) as f64;
+    let sc = Scale { lo, px };
+    let height = TL_AXIS + TL_ROW * rounds.len() as f64 + 6.0;
+
+    out.push_str("<section class=\"timeline\">\n<h2>Timeline</h2>\n");
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {TL_W} {height:.0}\" width=\"{TL_W}\" height=\"{height:.0}\" role=\"img\" aria-label=\"Timeline of the rounds\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"10\">"
+    );
+    // Hours axis and grid.
+    write_axis(out, sc, hi, height);
+
+    // Where each pair's care blocks sit (to draw a connector between them).
+    let mut pair_ys: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+    for (i, (r, bl)) in rounds.iter().zip(&all_blocks).enumerate() {
+        write_row(out, ctx, sc, i, r, bl, &mut pair_ys);
+    }
+    // Connectors between the two halves of each double-up.
+    write_pair_links(out, &pair_ys);
+    write_legend(out);
 }
