@@ -142,21 +142,27 @@ fn file_safe(s: &str) -> String {
     }
 }
 
-/// The iCalendar document of one round.
 /// The plan as one calendar: every round's events in one file (for
 /// `rota export --format ical -o FILE.ics`), named after the date.
 pub fn ical_one(plan: &Plan) -> String {
+    let dtstamp = format!("{}T000000Z", plan.date.format("%Y%m%d"));
+    calendar(&format!("Rounds {}", plan.date), |cal| {
+        for r in &plan.rounds {
+            round_events(cal, plan.date, &dtstamp, r);
+        }
+    })
+}
+
+/// A calendar named `name` with the events `events` writes.
+fn calendar(name: &str, events: impl FnOnce(&mut Ical)) -> String {
     let mut cal = Ical::default();
     cal.line("BEGIN:VCALENDAR");
     cal.line("VERSION:2.0");
     cal.line("PRODID:-//rota//rota//EN");
     cal.line("CALSCALE:GREGORIAN");
     cal.line("METHOD:PUBLISH");
-    cal.text("X-WR-CALNAME", &format!("Rounds {}", plan.date));
-    let dtstamp = format!("{}T000000Z", plan.date.format("%Y%m%d"));
-    for r in &plan.rounds {
-        round_events(&mut cal, plan.date, &dtstamp, r);
-    }
+    cal.text("X-WR-CALNAME", name);
+    events(&mut cal);
     cal.line("END:VCALENDAR");
     cal.out
 }
@@ -173,17 +179,10 @@ fn round_events(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round) {
 }
 
 fn round_calendar(date: NaiveDate, r: &Round) -> String {
-    let mut cal = Ical::default();
-    cal.line("BEGIN:VCALENDAR");
-    cal.line("VERSION:2.0");
-    cal.line("PRODID:-//rota//rota//EN");
-    cal.line("CALSCALE:GREGORIAN");
-    cal.line("METHOD:PUBLISH");
-    cal.text("X-WR-CALNAME", &format!("{} {}", r.carer, date));
     let dtstamp = format!("{}T000000Z", date.format("%Y%m%d"));
-    round_events(&mut cal, date, &dtstamp, r);
-    cal.line("END:VCALENDAR");
-    cal.out
+    calendar(&format!("{} {}", r.carer, date), |cal| {
+        round_events(cal, date, &dtstamp, r)
+    })
 }
 
 fn visit_event(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round, v: &VisitStop) {
