@@ -161,41 +161,21 @@ pub fn solve_problem(
         let (seeds, stop) = (route_seeds.clone(), route_stop.clone());
         solve::bound::spawn_route_bound(for_bound.clone(), until, seeds, stop)
     });
-    let (mut bound, greedy) = std::thread::scope(|s| {
-        let bound = s.spawn(|| solve::bound::quick_bound(for_bound, bound_limit));
-        let greedy = match start {
-            Some(g) => g,
-            None => solve::construct::greedy::construct_best(
-                p,
-                req.settings.seed,
-                solve::construct::greedy::RESTARTS,
-                deadline,
-                ctl,
-            ),
-        };
-        let _ = route_seeds.set(greedy.solution.routes.clone());
-        let bound = bound
-            .join()
-            .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
-        (bound, greedy)
-    });
+    let (mut bound, greedy) = bound_beside_greedy(
+        req,
+        p,
+        for_bound,
+        ctl,
+        start,
+        bound_limit,
+        deadline,
+        &route_seeds,
+    );
     ctl.set_bound(bound.max(0) as u64);
     // The bound in the solver's (boosted) terms, for the search to stop at.
     let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
     let boosted_bound = bound + p.extras.boost * must;
-    let mut solution = greedy.solution;
-    if let Some(w) = extend {
-        let mut w = w.clone();
-        if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
-            w.routes.resize(p.rounds.len(), Vec::new());
-            w.start.resize(p.visits.len(), None);
-            w.rounds_of.resize(p.visits.len(), Vec::new());
-            solve::construct::fill_in(p, &mut w);
-            if w.objective(p) > solution.objective(p) {
-                solution = w;
-            }
-        }
-    }
+    let mut solution = better_of_warm(p, greedy.solution, extend);
     let mut status = Status::Feasible;
     if !opts.exact && !ctl.is_cancelled() {
         let deadline = started + std::time::Duration::from_secs_f64(time_limit);
@@ -243,6 +223,59 @@ pub fn solve_problem(
         bound,
         status,
     })
+}
+
+/// The quick bound on its own thread while the greedy (or `start`) runs; the greedy's rounds seed the route bound.
+#[allow(clippy::too_many_arguments)]
+fn bound_beside_greedy(
+    req: &Request,
+    p: &Problem,
+    for_bound: &Problem,
+    ctl: &SolveControl,
+    start: Option<solve::construct::greedy::Greedy>,
+    bound_limit: f64,
+    deadline: Instant,
+    route_seeds: &std::sync::OnceLock<Vec<Vec<usize>>>,
+) -> (i64, solve::construct::greedy::Greedy) {
+    std::thread::scope(|s| {
+        let bound = s.spawn(|| solve::bound::quick_bound(for_bound, bound_limit));
+        let greedy = match start {
+            Some(g) => g,
+            None => solve::construct::greedy::construct_best(
+                p,
+                req.settings.seed,
+                solve::construct::greedy::RESTARTS,
+                deadline,
+                ctl,
+            ),
+        };
+        let _ = route_seeds.set(greedy.solution.routes.clone());
+        let bound = bound
+            .join()
+            .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
+        (bound, greedy)
+    })
+}
+
+/// The better of `solution` and the warm start `extend` (resized to `p` and filled in), if it fits `p`.
+fn better_of_warm(
+    p: &Problem,
+    mut solution: solve::Solution,
+    extend: Option<&solve::Solution>,
+) -> solve::Solution {
+    if let Some(w) = extend {
+        let mut w = w.clone();
+        if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
+            w.routes.resize(p.rounds.len(), Vec::new());
+            w.start.resize(p.visits.len(), None);
+            w.rounds_of.resize(p.visits.len(), Vec::new());
+            solve::construct::fill_in(p, &mut w);
+            if w.objective(p) > solution.objective(p) {
+                solution = w;
+            }
+        }
+    }
+    solution
 }
 
 /// The plan of a solved problem: every unserved client's reasons from the

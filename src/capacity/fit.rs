@@ -130,6 +130,56 @@ pub fn fit(
     opts: &FitOptions,
 ) -> Result<Fit, RotaError> {
     let started = Instant::now();
+    check_published(req, plan)?;
+    let (amended, k) = amend(req, client)?;
+    let mut p = Problem::from_request(&amended)?;
+    if p.clients.get(k).is_none_or(|c| c.id != client.id) {
+        return Err(RotaError::Internal(
+            "the new client is not last in the problem".into(),
+        ));
+    }
+    let sol = solution_of(&p, plan)?;
+    let published_reasons: HashMap<&str, &Vec<Reason>> = plan
+        .unserved
+        .iter()
+        .map(|u| (u.client.as_str(), &u.reasons))
+        .collect();
+
+    let (found, first_failure) = find_ways(&mut p, &sol, k, opts);
+    // Every way is checked; the best becomes the amended plan.
+    let mut options = Vec::new();
+    let mut best_plan = None;
+    for (i, (mut o, trial)) in found.into_iter().enumerate() {
+        let built = build_checked(&p, &trial, plan, &amended, &published_reasons)?;
+        if i == 0 {
+            best_plan = Some(built);
+        }
+        o.rank = i + 1;
+        options.push(o);
+    }
+
+    let mut reasons = Vec::new();
+    let mut smallest_change = None;
+    let mut instead_of = None;
+    if options.is_empty() {
+        (reasons, smallest_change, instead_of) =
+            why_not(&p, &sol, k, first_failure, opts.max_trials);
+    }
+    Ok(Fit {
+        client: client.id.clone(),
+        date: plan.date,
+        fits: !options.is_empty(),
+        options,
+        reasons,
+        smallest_change,
+        instead_of,
+        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        plan: best_plan,
+    })
+}
+
+/// E1007 unless `plan` passes the checker against `req`.
+fn check_published(req: &Request, plan: &Plan) -> Result<(), RotaError> {
     let report = crate::check::check(req, plan);
     if !report.is_valid() {
         return Err(invalid(
@@ -146,6 +196,11 @@ pub fn fit(
             "give the plan that was made for this request (rota check REQUEST PLAN lists what is wrong)",
         ));
     }
+    Ok(())
+}
+
+/// `req` with `client` appended (validated, issues named after the new client), and its index.
+fn amend(req: &Request, client: &Client) -> Result<(Request, usize), RotaError> {
     let mut amended = req.clone();
     let k = amended.clients.len();
     amended.clients.push(client.clone());
@@ -165,54 +220,65 @@ pub fn fit(
                 .collect(),
         ))
     })?;
-    let mut p = Problem::from_request(&amended)?;
-    if p.clients.get(k).is_none_or(|c| c.id != client.id) {
-        return Err(RotaError::Internal(
-            "the new client is not last in the problem".into(),
-        ));
-    }
-    let sol = solution_of(&p, plan)?;
-    let published_reasons: HashMap<&str, &Vec<Reason>> = plan
-        .unserved
-        .iter()
-        .map(|u| (u.client.as_str(), &u.reasons))
-        .collect();
-    let reasons_for = |p: &Problem, trial: &Solution| -> Vec<Vec<Reason>> {
-        (0..p.clients.len())
-            .map(|c| {
-                published_reasons
-                    .get(p.clients[c].id.as_str())
-                    .map(|r| (*r).clone())
-                    .or_else(|| crate::solve::reasons::reasons_in_plan(p, trial, c))
-                    .unwrap_or_default()
-            })
-            .collect()
-    };
-    let build = |p: &Problem, trial: &Solution| -> Result<Plan, RotaError> {
-        let mut out = crate::plan::build_plan(
-            p,
-            trial,
-            crate::plan::PlanMeta {
-                date: plan.date,
-                status: crate::model::Status::Feasible,
-                upper_bound_priority: None,
-                solve_seconds: 0.0,
-                reasons: reasons_for(p, trial),
-            },
-        )?;
-        out.warnings = crate::validate::warnings(&amended)
-            .iter()
-            .map(Into::into)
-            .collect();
-        let report = crate::check::check(&amended, &out);
-        if !report.is_valid() {
-            return Err(RotaError::Internal(format!(
-                "a fit of the new client breaks the checker:\n{report}"
-            )));
-        }
-        Ok(out)
-    };
+    Ok((amended, k))
+}
 
+/// Every client's reasons for a trial: the published ones, else those in the trial.
+fn reasons_for(
+    p: &Problem,
+    trial: &Solution,
+    published_reasons: &HashMap<&str, &Vec<Reason>>,
+) -> Vec<Vec<Reason>> {
+    (0..p.clients.len())
+        .map(|c| {
+            published_reasons
+                .get(p.clients[c].id.as_str())
+                .map(|r| (*r).clone())
+                .or_else(|| crate::solve::reasons::reasons_in_plan(p, trial, c))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A trial built into a plan of `amended`, which must pass the checker.
+fn build_checked(
+    p: &Problem,
+    trial: &Solution,
+    plan: &Plan,
+    amended: &Request,
+    published_reasons: &HashMap<&str, &Vec<Reason>>,
+) -> Result<Plan, RotaError> {
+    let mut out = crate::plan::build_plan(
+        p,
+        trial,
+        crate::plan::PlanMeta {
+            date: plan.date,
+            status: crate::model::Status::Feasible,
+            upper_bound_priority: None,
+            solve_seconds: 0.0,
+            reasons: reasons_for(p, trial, published_reasons),
+        },
+    )?;
+    out.warnings = crate::validate::warnings(amended)
+        .iter()
+        .map(Into::into)
+        .collect();
+    let report = crate::check::check(amended, &out);
+    if !report.is_valid() {
+        return Err(RotaError::Internal(format!(
+            "a fit of the new client breaks the checker:\n{report}"
+        )));
+    }
+    Ok(out)
+}
+
+/// The distinct ways client `k` fits into `sol`, ranked, and the first visit that failed.
+fn find_ways(
+    p: &mut Problem,
+    sol: &Solution,
+    k: usize,
+    opts: &FitOptions,
+) -> (Vec<(FitOption, Solution)>, Option<usize>) {
     // The ways: insert with some carers barred from the new client's
     // visits, breadth first from none barred.
     let new_visits = p.clients[k].visits.clone();
@@ -239,7 +305,7 @@ pub fn fit(
                 .collect();
         }
         let mut trial = sol.clone();
-        match insert_client(&p, &mut trial, k) {
+        match insert_client(p, &mut trial, k) {
             Err(v) => {
                 first_failure.get_or_insert(v);
             }
@@ -262,7 +328,7 @@ pub fn fit(
                     queue.push_back(next);
                 }
                 if seen.insert(key) {
-                    found.push((describe(&p, &sol, &trial, k), trial));
+                    found.push((describe(p, sol, &trial, k), trial));
                 }
             }
         }
@@ -277,55 +343,41 @@ pub fn fit(
             o.moved.iter().map(|m| m.minutes.abs()).sum::<i64>(),
         )
     });
-    // Every way is checked; the best becomes the amended plan.
-    let mut options = Vec::new();
-    let mut best_plan = None;
-    for (i, (mut o, trial)) in found.into_iter().enumerate() {
-        let built = build(&p, &trial)?;
-        if i == 0 {
-            best_plan = Some(built);
-        }
-        o.rank = i + 1;
-        options.push(o);
-    }
+    (found, first_failure)
+}
 
-    let mut reasons = Vec::new();
+/// Why client `k` does not fit, the extra rounds that would let them in, and whom they could replace.
+fn why_not(
+    p: &Problem,
+    sol: &Solution,
+    k: usize,
+    first_failure: Option<usize>,
+    max_trials: usize,
+) -> (Vec<Reason>, Option<String>, Option<InsteadOf>) {
+    let reasons = crate::solve::reasons::reasons_in_plan(p, sol, k).unwrap_or_default();
     let mut smallest_change = None;
     let mut instead_of = None;
-    if options.is_empty() {
-        reasons = crate::solve::reasons::reasons_in_plan(&p, &sol, k).unwrap_or_default();
-        let static_ = crate::solve::reasons::static_reason(&p, k).is_some();
-        if !static_ && let Some(v) = first_failure {
-            smallest_change = crate::solve::reasons::extra_rounds_for(&p, &sol, k, v).map(|xs| {
-                // Alike rounds once, counted ("two more walkers like ...").
-                let mut groups: Vec<(&crate::solve::reasons::ExtraRound, usize)> = Vec::new();
-                for x in &xs {
-                    match groups.iter_mut().find(|(g, _)| *g == x) {
-                        Some((_, n)) => *n += 1,
-                        None => groups.push((x, 1)),
-                    }
+    let static_ = crate::solve::reasons::static_reason(p, k).is_some();
+    if !static_ && let Some(v) = first_failure {
+        smallest_change = crate::solve::reasons::extra_rounds_for(p, sol, k, v).map(|xs| {
+            // Alike rounds once, counted ("two more walkers like ...").
+            let mut groups: Vec<(&crate::solve::reasons::ExtraRound, usize)> = Vec::new();
+            for x in &xs {
+                match groups.iter_mut().find(|(g, _)| *g == x) {
+                    Some((_, n)) => *n += 1,
+                    None => groups.push((x, 1)),
                 }
-                groups
-                    .iter()
-                    .map(|(x, n)| x.describe_n(&p, *n))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-                    + " would let the client in"
-            });
-            instead_of = replace_one(&p, &sol, k, v, opts.max_trials);
-        }
+            }
+            groups
+                .iter()
+                .map(|(x, n)| x.describe_n(p, *n))
+                .collect::<Vec<_>>()
+                .join(" and ")
+                + " would let the client in"
+        });
+        instead_of = replace_one(p, sol, k, v, max_trials);
     }
-    Ok(Fit {
-        client: client.id.clone(),
-        date: plan.date,
-        fits: !options.is_empty(),
-        options,
-        reasons,
-        smallest_change,
-        instead_of,
-        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        plan: best_plan,
-    })
+    (reasons, smallest_change, instead_of)
 }
 
 /// The served client of lowest priority (then fewest visits) among those

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{Ctx, Out, hm, mins};
-use crate::model::{Plan, Round, Stop};
+use crate::model::{KeyFigures, Plan, Round, Stop};
 
 /// Shift start (minutes) from which a round is a late shift.
 const NOON: i64 = 720;
@@ -47,10 +47,18 @@ fn fraction(part: i64, whole: i64) -> f64 {
     }
 }
 
-pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &mut Out) {
-    let Some(k) = &plan.summary.key_figures else {
-        return;
-    };
+/// What the plan's rounds add up to, by the checker's own arithmetic.
+struct Tally {
+    client_minutes: i64,
+    carer_minutes: i64,
+    assignments: u64,
+    used: u64,
+    early: Loads,
+    late: Loads,
+}
+
+/// Sums the plan's rounds: visits done (each distinct visit once), assignments, and early/late loads.
+fn tally(ctx: &Ctx, plan: &Plan) -> Tally {
     // Visits done: each distinct visit id once, with the request's duration.
     let mut done: BTreeMap<&str, i64> = BTreeMap::new();
     let mut assignments = 0u64;
@@ -83,30 +91,21 @@ pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &m
         g.travel += i64::from(r.travel_minutes);
     }
     let client_minutes: i64 = done.values().sum();
-    close(
-        out,
-        "client_care_hours",
-        k.client_care_hours,
-        client_minutes as f64 / 60.0,
-        0.0051,
-    );
-    close(
-        out,
-        "carer_care_hours",
-        k.carer_care_hours,
-        carer_minutes as f64 / 60.0,
-        0.0051,
-    );
-    close(
-        out,
-        "continuity_share",
-        k.continuity_share,
-        fraction(continuity as i64, assignments as i64),
-        0.00051,
-    );
+    Tally {
+        client_minutes,
+        carer_minutes,
+        assignments,
+        used,
+        early,
+        late,
+    }
+}
+
+/// Checks the stated early and late shift figures against the tallied loads.
+fn check_shift_groups(k: &KeyFigures, early: &Loads, late: &Loads, out: &mut Out) {
     for (name, g, stated) in [
-        ("early_shifts", &early, &k.early_shifts),
-        ("late_shifts", &late, &k.late_shifts),
+        ("early_shifts", early, &k.early_shifts),
+        ("late_shifts", late, &k.late_shifts),
     ] {
         close(
             out,
@@ -152,6 +151,43 @@ pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &m
             g.travel as u64,
         );
     }
+}
+
+/// Rule `key-figures`: the stated summary figures re-derived from the request and the plan.
+pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &mut Out) {
+    let Some(k) = &plan.summary.key_figures else {
+        return;
+    };
+    let Tally {
+        client_minutes,
+        carer_minutes,
+        assignments,
+        used,
+        early,
+        late,
+    } = tally(ctx, plan);
+    close(
+        out,
+        "client_care_hours",
+        k.client_care_hours,
+        client_minutes as f64 / 60.0,
+        0.0051,
+    );
+    close(
+        out,
+        "carer_care_hours",
+        k.carer_care_hours,
+        carer_minutes as f64 / 60.0,
+        0.0051,
+    );
+    close(
+        out,
+        "continuity_share",
+        k.continuity_share,
+        fraction(continuity as i64, assignments as i64),
+        0.00051,
+    );
+    check_shift_groups(k, &early, &late, out);
     count(out, "rounds_used", u64::from(k.rounds_used), used);
     count(
         out,

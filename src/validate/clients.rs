@@ -3,6 +3,7 @@
 //! locations (E17xx).
 
 use super::*;
+use crate::model::{After, Visit};
 
 impl Validator {
     pub(super) fn clients(&mut self, r: &Request) {
@@ -183,6 +184,7 @@ impl Validator {
         );
     }
 
+    /// Checks each visit of client `cl` (at `clients[i]`), then its `after` cycles.
     fn visits(
         &mut self,
         p: &str,
@@ -201,134 +203,169 @@ impl Validator {
         for (k, v) in cl.visits.iter().enumerate() {
             let vp = format!("{p}.visits[{k}]");
             // ids
-            if v.id.is_empty() {
-                self.push(
-                    "E1101",
-                    format!("{vp}.id"),
-                    format!("visit at index {k} of client '{}' has an empty id", cl.id),
-                    "give every visit a non-empty id, unique across all clients",
-                );
-            } else if let Some(&(fi, fk)) = visit_first.get(v.id.as_str())
-                && (fi, fk) != (i, k)
-            {
-                self.push(
-                        "E1104",
-                        format!("{vp}.id"),
-                        format!(
-                            "visit id '{}' is used again (first at clients[{fi}].visits[{fk}])",
-                            v.id
-                        ),
-                        "visit ids must be unique across all clients, e.g. prefix them with the client id",
-                    );
-            }
+            self.visit_id(&vp, i, k, cl, v, visit_first);
             // window and duration
-            let ws = mins(v.window.start);
-            let we = mins(v.window.end);
-            if we < ws {
-                self.push(
-                    "E1201",
-                    format!("{vp}.window"),
-                    format!(
-                        "window of visit '{}' ends at {} before it starts at {}",
-                        v.id,
-                        hhmm(v.window.end),
-                        hhmm(v.window.start)
-                    ),
-                    "make window.end equal to or later than window.start (windows cannot cross midnight)",
-                );
-            }
-            let d = i64::from(v.duration);
-            if v.duration == 0 {
-                self.push(
-                    "E1202",
-                    format!("{vp}.duration"),
-                    format!("visit '{}' has duration 0", v.id),
-                    "give the visit's length in whole minutes, at least 1",
-                );
-            } else if d > DAY {
-                self.push(
-                    "E1203",
-                    format!("{vp}.duration"),
-                    format!(
-                        "visit '{}' lasts {d} minutes, longer than a day ({DAY})",
-                        v.id
-                    ),
-                    "give the duration in minutes (e.g. 45), at most 1440",
-                );
-            } else if ws + d > DAY {
-                self.push(
-                    "E1204",
-                    vp.clone(),
-                    format!(
-                        "visit '{}' starts at {} at the earliest and lasts {d} minutes, so it cannot end by 24:00",
-                        v.id,
-                        hhmm(v.window.start)
-                    ),
-                    "move the window earlier or shorten the duration; a visit must end by midnight",
-                );
-            }
-            if !(1..=2).contains(&v.carers_required) {
-                self.push(
-                    "E1205",
-                    format!("{vp}.carers_required"),
-                    format!(
-                        "visit '{}' requires {} carers; only 1 or 2 are allowed",
-                        v.id, v.carers_required
-                    ),
-                    "use 1 (the default) or 2 for a double-up",
-                );
-            }
+            self.visit_timing(&vp, v);
             // after
             if let Some(a) = &v.after {
-                let ap = format!("{vp}.after");
-                if i64::from(a.min_gap) > DAY {
-                    self.push(
-                        "E1206",
-                        format!("{ap}.min_gap"),
-                        format!(
-                            "visit '{}' has min_gap {} minutes, longer than a day ({DAY})",
-                            v.id, a.min_gap
-                        ),
-                        "give the gap between the two visit starts in minutes, at most 1440",
-                    );
-                }
-                let vpath = format!("{ap}.visit");
-                if !v.id.is_empty() && a.visit == v.id {
-                    self.push(
-                        "E1506",
-                        vpath,
-                        format!("visit '{}' is set to come after itself", v.id),
-                        "name another visit of the same client, or remove 'after'",
-                    );
-                } else if let Some(&t) = local.get(a.visit.as_str()) {
-                    if t != k {
-                        next[k] = Some(t);
-                    }
-                } else if let Some(&(fi, _)) = visit_first.get(a.visit.as_str()) {
-                    let owner = all.get(fi).map_or("", |c| c.id.as_str());
-                    self.push(
-                        "E1505",
-                        vpath,
-                        format!(
-                            "visit '{}' of client '{}' comes after visit '{}', which belongs to client '{owner}' (clients[{fi}])",
-                            v.id, cl.id, a.visit
-                        ),
-                        "'after' must name a visit of the same client",
-                    );
-                } else {
-                    self.push(
-                        "E1504",
-                        vpath,
-                        format!(
-                            "visit '{}' comes after visit '{}', which does not exist",
-                            v.id, a.visit
-                        ),
-                        "name the id of a visit of the same client, or remove 'after'",
-                    );
-                }
+                next[k] = self.visit_after(&vp, k, cl, v, a, all, visit_first, &local);
             }
         }
         self.after_cycles(p, cl, &next);
+    }
+
+    /// E1101/E1104: visit `k` of client `clients[i]` has a non-empty id used nowhere before.
+    fn visit_id(
+        &mut self,
+        vp: &str,
+        i: usize,
+        k: usize,
+        cl: &Client,
+        v: &Visit,
+        visit_first: &HashMap<&str, (usize, usize)>,
+    ) {
+        if v.id.is_empty() {
+            self.push(
+                "E1101",
+                format!("{vp}.id"),
+                format!("visit at index {k} of client '{}' has an empty id", cl.id),
+                "give every visit a non-empty id, unique across all clients",
+            );
+        } else if let Some(&(fi, fk)) = visit_first.get(v.id.as_str())
+            && (fi, fk) != (i, k)
+        {
+            self.push(
+                "E1104",
+                format!("{vp}.id"),
+                format!(
+                    "visit id '{}' is used again (first at clients[{fi}].visits[{fk}])",
+                    v.id
+                ),
+                "visit ids must be unique across all clients, e.g. prefix them with the client id",
+            );
+        }
+    }
+
+    /// E1201-E1205: a visit's window, duration and number of carers.
+    fn visit_timing(&mut self, vp: &str, v: &Visit) {
+        let ws = mins(v.window.start);
+        let we = mins(v.window.end);
+        if we < ws {
+            self.push(
+                "E1201",
+                format!("{vp}.window"),
+                format!(
+                    "window of visit '{}' ends at {} before it starts at {}",
+                    v.id,
+                    hhmm(v.window.end),
+                    hhmm(v.window.start)
+                ),
+                "make window.end equal to or later than window.start (windows cannot cross midnight)",
+            );
+        }
+        let d = i64::from(v.duration);
+        if v.duration == 0 {
+            self.push(
+                "E1202",
+                format!("{vp}.duration"),
+                format!("visit '{}' has duration 0", v.id),
+                "give the visit's length in whole minutes, at least 1",
+            );
+        } else if d > DAY {
+            self.push(
+                "E1203",
+                format!("{vp}.duration"),
+                format!(
+                    "visit '{}' lasts {d} minutes, longer than a day ({DAY})",
+                    v.id
+                ),
+                "give the duration in minutes (e.g. 45), at most 1440",
+            );
+        } else if ws + d > DAY {
+            self.push(
+                "E1204",
+                vp,
+                format!(
+                    "visit '{}' starts at {} at the earliest and lasts {d} minutes, so it cannot end by 24:00",
+                    v.id,
+                    hhmm(v.window.start)
+                ),
+                "move the window earlier or shorten the duration; a visit must end by midnight",
+            );
+        }
+        if !(1..=2).contains(&v.carers_required) {
+            self.push(
+                "E1205",
+                format!("{vp}.carers_required"),
+                format!(
+                    "visit '{}' requires {} carers; only 1 or 2 are allowed",
+                    v.id, v.carers_required
+                ),
+                "use 1 (the default) or 2 for a double-up",
+            );
+        }
+    }
+
+    /// E1206/E15xx on visit `k`'s `after`; returns its same-client target index, if another visit.
+    #[allow(clippy::too_many_arguments)]
+    fn visit_after(
+        &mut self,
+        vp: &str,
+        k: usize,
+        cl: &Client,
+        v: &Visit,
+        a: &After,
+        all: &[Client],
+        visit_first: &HashMap<&str, (usize, usize)>,
+        local: &HashMap<&str, usize>,
+    ) -> Option<usize> {
+        let ap = format!("{vp}.after");
+        if i64::from(a.min_gap) > DAY {
+            self.push(
+                "E1206",
+                format!("{ap}.min_gap"),
+                format!(
+                    "visit '{}' has min_gap {} minutes, longer than a day ({DAY})",
+                    v.id, a.min_gap
+                ),
+                "give the gap between the two visit starts in minutes, at most 1440",
+            );
+        }
+        let vpath = format!("{ap}.visit");
+        if !v.id.is_empty() && a.visit == v.id {
+            self.push(
+                "E1506",
+                vpath,
+                format!("visit '{}' is set to come after itself", v.id),
+                "name another visit of the same client, or remove 'after'",
+            );
+        } else if let Some(&t) = local.get(a.visit.as_str()) {
+            if t != k {
+                return Some(t);
+            }
+        } else if let Some(&(fi, _)) = visit_first.get(a.visit.as_str()) {
+            let owner = all.get(fi).map_or("", |c| c.id.as_str());
+            self.push(
+                "E1505",
+                vpath,
+                format!(
+                    "visit '{}' of client '{}' comes after visit '{}', which belongs to client '{owner}' (clients[{fi}])",
+                    v.id, cl.id, a.visit
+                ),
+                "'after' must name a visit of the same client",
+            );
+        } else {
+            self.push(
+                "E1504",
+                vpath,
+                format!(
+                    "visit '{}' comes after visit '{}', which does not exist",
+                    v.id, a.visit
+                ),
+                "name the id of a visit of the same client, or remove 'after'",
+            );
+        }
+        None
     }
 
     /// Each visit has at most one `after`, so the same-client graph is a set of

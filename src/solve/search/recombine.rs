@@ -103,6 +103,29 @@ pub fn recombine(
         .iter()
         .map(|_| add(&mut pv, variable().binary()))
         .collect();
+    let (at, starts_of) = start_index(pool);
+    // pick[(v, s)]: visit v starts at s (for visits with a gap or a double-up).
+    let mut pick: HashMap<(usize, i32), Variable> = HashMap::new();
+    let mut keys: Vec<(usize, i32)> = at
+        .keys()
+        .copied()
+        .filter(|&(v, _)| needs_pick(p, v))
+        .collect();
+    keys.sort_unstable();
+    for key in keys {
+        pick.insert(key, add(&mut pv, variable().binary()));
+    }
+    let rows = model_rows(p, pool, &served, &x, &at, &starts_of, &pick);
+    let warm = warm_start(p, pool, incumbent, &col_of, &served, &x, &pick);
+    let stages = objectives(p, pool, &served, &x);
+    let vals = solve_stages(&pv, &col_of, &rows, &warm, stages, started, time_limit)?;
+    let sol = chosen_solution(p, pool, &col_of, &x, &vals);
+    (sol.objective(p) > incumbent.objective(p)).then_some(sol)
+}
+
+/// Which columns start each visit at each minute, and each visit's starts in order.
+#[allow(clippy::type_complexity)]
+fn start_index(pool: &Pool) -> (HashMap<(usize, i32), Vec<usize>>, HashMap<usize, Vec<i32>>) {
     // Which columns start visit v at minute s.
     let mut at: HashMap<(usize, i32), Vec<usize>> = HashMap::new();
     for (i, c) in pool.columns.iter().enumerate() {
@@ -117,17 +140,25 @@ pub fn recombine(
     for s in starts_of.values_mut() {
         s.sort_unstable();
     }
-    // pick[(v, s)]: visit v starts at s (for visits with a gap or a double-up).
-    let needs_pick = |v: usize| {
-        let vs = &p.visits[v];
-        vs.required > 1 || vs.after.is_some() || !vs.successors.is_empty()
-    };
-    let mut pick: HashMap<(usize, i32), Variable> = HashMap::new();
-    let mut keys: Vec<(usize, i32)> = at.keys().copied().filter(|&(v, _)| needs_pick(v)).collect();
-    keys.sort_unstable();
-    for key in keys {
-        pick.insert(key, add(&mut pv, variable().binary()));
-    }
+    (at, starts_of)
+}
+
+/// Whether visit `v` needs start-choice variables (a double-up or a gap).
+fn needs_pick(p: &Problem, v: usize) -> bool {
+    let vs = &p.visits[v];
+    vs.required > 1 || vs.after.is_some() || !vs.successors.is_empty()
+}
+
+/// The model's rows: a column per round, cover, starts, double-up carers and gaps.
+fn model_rows(
+    p: &Problem,
+    pool: &Pool,
+    served: &[Variable],
+    x: &[Variable],
+    at: &HashMap<(usize, i32), Vec<usize>>,
+    starts_of: &HashMap<usize, Vec<i32>>,
+    pick: &HashMap<(usize, i32), Variable>,
+) -> Vec<Constraint> {
     let mut rows: Vec<Constraint> = Vec::new();
     // One column per round.
     let mut by_round: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -147,7 +178,7 @@ pub fn recombine(
             .flat_map(|&s| at[&(v, s)].iter().map(|&i| x[i]))
             .sum();
         rows.push(constraint!(cover == req * u));
-        if !needs_pick(v) {
+        if !needs_pick(p, v) {
             continue;
         }
         let chosen: Expression = starts.iter().map(|&s| pick[&(v, s)]).sum();
@@ -181,6 +212,19 @@ pub fn recombine(
             }
         }
     }
+    rows
+}
+
+/// The warm start: the incumbent's served clients, its columns and its starts.
+fn warm_start(
+    p: &Problem,
+    pool: &Pool,
+    incumbent: &Solution,
+    col_of: &HashMap<Variable, usize>,
+    served: &[Variable],
+    x: &[Variable],
+    pick: &HashMap<(usize, i32), Variable>,
+) -> Vec<f64> {
     // Warm start: the incumbent's columns.
     let mut warm = vec![0.0; col_of.len()];
     for (k, &u) in served.iter().enumerate() {
@@ -196,11 +240,21 @@ pub fn recombine(
             warm[col_of[&x[i]]] = 1.0;
         }
     }
-    for (&(v, s), &z) in &pick {
+    for (&(v, s), &z) in pick {
         if incumbent.start[v] == Some(s) {
             warm[col_of[&z]] = 1.0;
         }
     }
+    warm
+}
+
+/// The stages' `(maximise, objective)`: priority, then continuity, then travel.
+fn objectives(
+    p: &Problem,
+    pool: &Pool,
+    served: &[Variable],
+    x: &[Variable],
+) -> [(bool, Expression); 3] {
     let priority: Expression = served
         .iter()
         .zip(&p.clients)
@@ -221,9 +275,22 @@ pub fn recombine(
         .enumerate()
         .map(|(i, c)| (p.route_travel(c.round, c.stops.iter().map(|&(v, _)| v)) as f64) * x[i])
         .sum();
+    [(true, priority), (true, continuity), (false, travel)]
+}
+
+/// Solves the stages in turn on HiGHS, fixing each optimum; the last values found.
+fn solve_stages(
+    pv: &ProblemVariables,
+    col_of: &HashMap<Variable, usize>,
+    rows: &[Constraint],
+    warm: &[f64],
+    stages: [(bool, Expression); 3],
+    started: std::time::Instant,
+    time_limit: f64,
+) -> Option<Vec<f64>> {
     let mut fixed: Vec<Constraint> = Vec::new();
     let mut values: Option<Vec<f64>> = None;
-    for (maximise, objective) in [(true, priority), (true, continuity), (false, travel)] {
+    for (maximise, objective) in stages {
         let left = time_limit - started.elapsed().as_secs_f64();
         if left <= 0.0 {
             break;
@@ -232,13 +299,13 @@ pub fn recombine(
             let map: HashMap<Variable, f64> = col_of.iter().map(|(&v, &i)| (v, vals[i])).collect();
             objective.eval_with(&map)
         };
-        let start_from = values.as_deref().unwrap_or(&warm);
+        let start_from = values.as_deref().unwrap_or(warm);
         let r = run(
             pv.clone(),
             Stage {
                 maximise,
                 objective: objective.clone(),
-                rows: &rows,
+                rows,
                 extra: fixed.clone(),
                 time_limit: left,
                 warm: Some(start_from),
@@ -258,7 +325,17 @@ pub fn recombine(
             constraint!(objective <= value + 0.5)
         });
     }
-    let vals = values?;
+    values
+}
+
+/// The plan made of the chosen columns' rounds, as they were timed.
+fn chosen_solution(
+    p: &Problem,
+    pool: &Pool,
+    col_of: &HashMap<Variable, usize>,
+    x: &[Variable],
+    vals: &[f64],
+) -> Solution {
     let mut sol = Solution::empty(p);
     for (i, c) in pool.columns.iter().enumerate() {
         if vals[col_of[&x[i]]] > 0.5 {
@@ -267,7 +344,7 @@ pub fn recombine(
             }
         }
     }
-    (sol.objective(p) > incumbent.objective(p)).then_some(sol)
+    sol
 }
 
 #[cfg(test)]

@@ -302,99 +302,149 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
             {
                 continue;
             }
-            // An `after` predecessor done in this round sets the earliest start.
-            let gap_lo = match sd.after[j] {
-                Some((u, g)) => lab
-                    .starts
-                    .iter()
-                    .find(|&&(x, _)| x as usize == u)
-                    .map(|&(_, s)| s + g),
-                None => None,
-            };
-            let opts = starts_after(sd, from, lab.end, lab.brk, j);
-            // With the break taken here the label can only be better in
-            // `brk`; if it starts no later, that child dominates.
-            let mut children: Vec<(i32, bool)> = Vec::with_capacity(2);
-            let adjust = |s: i32| {
-                let s = gap_lo.map_or(s, |g| s.max(g));
-                (s <= sd.tw_e[j]).then_some(s)
-            };
-            let plain = opts[0].and_then(adjust);
-            let with = opts[1].and_then(adjust);
-            match (plain, with) {
-                (Some(a), Some(b)) if b <= a => children.push((b, true)),
-                (a, b) => {
-                    if let Some(a) = a {
-                        children.push((a, lab.brk));
-                    }
-                    if let Some(b) = b {
-                        children.push((b, true));
-                    }
-                }
-            }
+            let children = child_starts(sd, lab, from, j);
             for (s, brk) in children {
-                let lab = &labels[li];
-                let end = s + sd.dur[j];
-                // Still able to take the break and get home?
-                let (brk_due, brk_latest) = match sd.brk {
-                    Some((_, l, m)) if !brk => (m, Some(l)),
-                    _ => (0, None),
-                };
-                if brk_latest.is_some_and(|l| end > l) || end + brk_due + sd.to_end[j] > sd.end {
+                let Some(child) = extend(sd, w, &labels[li], li, j, s, brk) else {
                     continue;
-                }
-                let mut closed = lab.closed.clone();
-                put(&mut closed, j);
-                for k in 0..n {
-                    if sd.tw_e[k] < end {
-                        put(&mut closed, k);
-                    }
-                }
-                // A predecessor of a done successor can no longer come.
-                if let Some((u, _)) = sd.after[j] {
-                    put(&mut closed, u);
-                }
-                let mut starts = lab.starts.clone();
-                if !sd.succ[j].is_empty() {
-                    starts.push((j as u32, s));
-                }
-                let child = Label {
-                    last: j as u32,
-                    end,
-                    brk,
-                    load: lab.load + sd.load[j],
-                    weight: lab.weight + w[j],
-                    pred: li as u32,
-                    alive: true,
-                    closed,
-                    starts,
                 };
-                if buckets[j]
-                    .iter()
-                    .any(|&o| labels[o as usize].alive && dominates(&labels[o as usize], &child))
-                {
-                    continue;
-                }
-                for &o in &buckets[j] {
-                    if labels[o as usize].alive && dominates(&child, &labels[o as usize]) {
-                        labels[o as usize].alive = false;
-                    }
-                }
-                buckets[j].retain(|&o| labels[o as usize].alive);
-                let id = labels.len() as u32;
-                if can_close(sd, j, end, brk) {
-                    keep_top(&mut top, child.weight, id, limits.keep.max(1));
-                }
-                labels.push(child);
-                buckets[j].push(id);
-                heap.push(Reverse((end, id)));
+                let mut state = Search {
+                    labels: &mut labels,
+                    buckets: &mut buckets,
+                    heap: &mut heap,
+                    top: &mut top,
+                };
+                state.insert(sd, limits, j, child);
             }
         }
     }
     out.labels = labels.len();
     out.best = top.first().map_or(0.0, |t| t.0.max(0.0));
-    out.rounds = top
-        .iter()
+    out.rounds = rounds_of(&labels, &top);
+    out
+}
+
+/// The labelling search's state that a new label changes.
+struct Search<'a> {
+    labels: &'a mut Vec<Label>,
+    buckets: &'a mut Vec<Vec<u32>>,
+    heap: &'a mut BinaryHeap<Reverse<(i32, u32)>>,
+    top: &'a mut Vec<(f64, u32)>,
+}
+
+impl Search<'_> {
+    /// Adds `child` (ending at local visit `j`) unless dominated, dropping those it dominates.
+    fn insert(&mut self, sd: &ShiftData, limits: &Limits, j: usize, child: Label) {
+        let labels = &mut *self.labels;
+        let buckets = &mut *self.buckets;
+        if buckets[j]
+            .iter()
+            .any(|&o| labels[o as usize].alive && dominates(&labels[o as usize], &child))
+        {
+            return;
+        }
+        for &o in &buckets[j] {
+            if labels[o as usize].alive && dominates(&child, &labels[o as usize]) {
+                labels[o as usize].alive = false;
+            }
+        }
+        buckets[j].retain(|&o| labels[o as usize].alive);
+        let id = labels.len() as u32;
+        let (end, brk) = (child.end, child.brk);
+        if can_close(sd, j, end, brk) {
+            keep_top(self.top, child.weight, id, limits.keep.max(1));
+        }
+        labels.push(child);
+        buckets[j].push(id);
+        self.heap.push(Reverse((end, id)));
+    }
+}
+
+/// The starts (and break taken) of local visit `j` right after label `lab` at `from`.
+fn child_starts(sd: &ShiftData, lab: &Label, from: usize, j: usize) -> Vec<(i32, bool)> {
+    // An `after` predecessor done in this round sets the earliest start.
+    let gap_lo = match sd.after[j] {
+        Some((u, g)) => lab
+            .starts
+            .iter()
+            .find(|&&(x, _)| x as usize == u)
+            .map(|&(_, s)| s + g),
+        None => None,
+    };
+    let opts = starts_after(sd, from, lab.end, lab.brk, j);
+    // With the break taken here the label can only be better in
+    // `brk`; if it starts no later, that child dominates.
+    let mut children: Vec<(i32, bool)> = Vec::with_capacity(2);
+    let adjust = |s: i32| {
+        let s = gap_lo.map_or(s, |g| s.max(g));
+        (s <= sd.tw_e[j]).then_some(s)
+    };
+    let plain = opts[0].and_then(adjust);
+    let with = opts[1].and_then(adjust);
+    match (plain, with) {
+        (Some(a), Some(b)) if b <= a => children.push((b, true)),
+        (a, b) => {
+            if let Some(a) = a {
+                children.push((a, lab.brk));
+            }
+            if let Some(b) = b {
+                children.push((b, true));
+            }
+        }
+    }
+    children
+}
+
+/// Label `lab` (id `li`) extended by local visit `j` started at `s`, if it can still get home.
+fn extend(
+    sd: &ShiftData,
+    w: &[f64],
+    lab: &Label,
+    li: usize,
+    j: usize,
+    s: i32,
+    brk: bool,
+) -> Option<Label> {
+    let n = sd.len();
+    let end = s + sd.dur[j];
+    // Still able to take the break and get home?
+    let (brk_due, brk_latest) = match sd.brk {
+        Some((_, l, m)) if !brk => (m, Some(l)),
+        _ => (0, None),
+    };
+    if brk_latest.is_some_and(|l| end > l) || end + brk_due + sd.to_end[j] > sd.end {
+        return None;
+    }
+    let mut closed = lab.closed.clone();
+    put(&mut closed, j);
+    for k in 0..n {
+        if sd.tw_e[k] < end {
+            put(&mut closed, k);
+        }
+    }
+    // A predecessor of a done successor can no longer come.
+    if let Some((u, _)) = sd.after[j] {
+        put(&mut closed, u);
+    }
+    let mut starts = lab.starts.clone();
+    if !sd.succ[j].is_empty() {
+        starts.push((j as u32, s));
+    }
+    Some(Label {
+        last: j as u32,
+        end,
+        brk,
+        load: lab.load + sd.load[j],
+        weight: lab.weight + w[j],
+        pred: li as u32,
+        alive: true,
+        closed,
+        starts,
+    })
+}
+
+/// The rounds of the best complete labels, as local visits in visiting order.
+fn rounds_of(labels: &[Label], top: &[(f64, u32)]) -> Vec<(f64, Vec<usize>)> {
+    top.iter()
         .map(|&(wt, id)| {
             let mut seq = Vec::new();
             let mut at = id;
@@ -405,8 +455,7 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
             seq.reverse();
             (wt, seq)
         })
-        .collect();
-    out
+        .collect()
 }
 
 fn keep_top(top: &mut Vec<(f64, u32)>, weight: f64, id: u32, keep: usize) {
