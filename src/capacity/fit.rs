@@ -472,12 +472,7 @@ fn describe(p: &Problem, before: &Solution, after: &Solution, k: usize) -> FitOp
 /// The published plan in the solver's view of the amended request: each
 /// round by its carer and shift start, each call by its visit id.
 pub fn solution_of(p: &Problem, plan: &Plan) -> Result<Solution, RotaError> {
-    let visit: HashMap<&str, usize> = p
-        .visits
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.id.as_str(), i))
-        .collect();
+    let visit = p.visit_index();
     let mut sol = Solution::empty(p);
     for (i, round) in plan.rounds.iter().enumerate() {
         let start = minutes_of_day(round.shift.start);

@@ -158,44 +158,37 @@ pub(crate) fn check_key_figures(ctx: &Ctx, plan: &Plan, continuity: u64, out: &m
     let Some(k) = &plan.summary.key_figures else {
         return;
     };
-    let Tally {
-        client_minutes,
-        carer_minutes,
-        assignments,
-        used,
-        early,
-        late,
-    } = tally(ctx, plan);
+    let t = tally(ctx, plan);
     close(
         out,
         "client_care_hours",
         k.client_care_hours,
-        client_minutes as f64 / 60.0,
+        t.client_minutes as f64 / 60.0,
         0.0051,
     );
     close(
         out,
         "carer_care_hours",
         k.carer_care_hours,
-        carer_minutes as f64 / 60.0,
+        t.carer_minutes as f64 / 60.0,
         0.0051,
     );
     close(
         out,
         "continuity_share",
         k.continuity_share,
-        fraction(continuity as i64, assignments as i64),
+        fraction(continuity as i64, t.assignments as i64),
         0.00051,
     );
-    check_shift_groups(k, &early, &late, out);
-    count(out, "rounds_used", u64::from(k.rounds_used), used);
+    check_shift_groups(k, &t.early, &t.late, out);
+    count(out, "rounds_used", u64::from(k.rounds_used), t.used);
     count(
         out,
         "rounds_total",
         u64::from(k.rounds_total),
         plan.rounds.len() as u64,
     );
-    count(out, "assignments", u64::from(k.assignments), assignments);
+    count(out, "assignments", u64::from(k.assignments), t.assignments);
     if k.rounds.len() != plan.rounds.len() {
         out.push(
             "key-figures",

@@ -46,12 +46,7 @@ pub fn unplaced(req: &Request, p: &Problem, plan: &Plan) -> Vec<Issue> {
 /// earlier cannot be done after the later either. The issue is E1812 at the
 /// later lock, naming the earlier and the travel.
 pub fn travel_conflicts(req: &Request, p: &Problem) -> Vec<(usize, usize, Issue)> {
-    let visit: HashMap<&str, usize> = p
-        .visits
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.id.as_str(), i))
-        .collect();
+    let visit = p.visit_index();
     // (lock, visit, round) for locks whose visit has exactly one round.
     let placed: Vec<(usize, usize, usize)> = req
         .locks

@@ -137,7 +137,6 @@ impl Problem {
         req: &Request,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<Problem>, RotaError> {
-        let bad = |m: String| RotaError::Internal(format!("request not validated: {m}"));
         let with_matrix = req.travel_matrix.is_some();
         let refs: HashMap<&str, usize> = req
             .travel_matrix
@@ -146,103 +145,19 @@ impl Problem {
             .collect();
 
         let mut nodes = Nodes::new(with_matrix, &refs);
-        let mut node_of = |loc: Location, r: Option<&str>| nodes.of(loc, r);
-
-        let mut used_modes = [false; 3];
-        let mut carers = Vec::with_capacity(req.carers.len());
-        let mut rounds = Vec::new();
-        let mut carer_index: HashMap<&str, usize> = HashMap::new();
-        for (ci, c) in req.carers.iter().enumerate() {
-            let mode = mode_index(&c.travel_mode)
-                .ok_or_else(|| bad(format!("travel mode '{}'", c.travel_mode)))?;
-            used_modes[mode] = true;
-            carer_index.insert(c.id.as_str(), ci);
-            let start_node = node_of(c.start_location, Some(&c.id));
-            let end_ref = format!("{}/end", c.id);
-            let end_node = if c.end() == c.start_location && !refs.contains_key(end_ref.as_str()) {
-                start_node
-            } else if refs.contains_key(end_ref.as_str()) {
-                node_of(c.end(), Some(&end_ref))
-            } else {
-                node_of(c.end(), Some(&c.id))
-            };
-            let my_rounds = (rounds.len()..).take(c.all_shifts().len()).collect();
-            rounds.extend(c.all_shifts().iter().map(|s| RoundSpec {
-                carer: ci,
-                start: minutes_of_day(s.start),
-                end: minutes_of_day(s.end),
-                mode,
-                start_node,
-                end_node,
-                brk: s.brk.as_ref().map(|b| BreakSpec {
-                    earliest: minutes_of_day(b.earliest),
-                    latest: minutes_of_day(b.latest),
-                    minutes: b.minutes as i32,
-                }),
-                capacity: None,
-            }));
-            carers.push(CarerSpec {
-                id: c.id.clone(),
-                rounds: my_rounds,
-            });
-        }
-
-        let mut visit_index: HashMap<&str, usize> = HashMap::new();
-        for v in req.clients.iter().flat_map(|c| c.visits.iter()) {
-            let n = visit_index.len();
-            visit_index.insert(v.id.as_str(), n);
-        }
-        let mut visits = Vec::with_capacity(visit_index.len());
-        let mut clients = Vec::with_capacity(req.clients.len());
-        let mut ineligible = Vec::with_capacity(visit_index.len());
-        for (ki, k) in req.clients.iter().enumerate() {
-            let node = node_of(k.location, Some(&k.id));
-            let mut idxs = Vec::new();
-            for v in &k.visits {
-                if stop() {
-                    return Ok(None);
-                }
-                let after = match &v.after {
-                    Some(a) => Some((
-                        *visit_index
-                            .get(a.visit.as_str())
-                            .ok_or_else(|| bad(format!("after '{}'", a.visit)))?,
-                        a.min_gap as i32,
-                    )),
-                    None => None,
-                };
-                idxs.push(visits.len());
-                visits.push(VisitSpec {
-                    id: v.id.clone(),
-                    client: ki,
-                    node,
-                    tw_start: minutes_of_day(v.window.start),
-                    tw_end: minutes_of_day(v.window.end),
-                    duration: v.duration as i32,
-                    required: v.carers_required as usize,
-                    after,
-                    successors: Vec::new(),
-                    load: 0,
-                });
-                ineligible.push(ineligible_reasons(req, k, v));
-            }
-            let preferred = k
-                .preferred_carers
-                .iter()
-                .filter_map(|p| carer_index.get(p.as_str()).copied())
-                .collect();
-            clients.push(ClientSpec {
-                id: k.id.clone(),
-                priority: k.priority as i64,
-                visits: topological(&idxs, &visits),
-                preferred,
-            });
-        }
-        for v in 0..visits.len() {
-            if let Some((u, gap)) = visits[v].after {
-                visits[u].successors.push((v, gap));
-            }
-        }
+        let Staff {
+            carers,
+            rounds,
+            used_modes,
+        } = carers_and_rounds(req, &mut nodes)?;
+        let Some(Demand {
+            visits,
+            clients,
+            ineligible,
+        }) = clients_and_visits(req, &carers, &mut nodes, stop)?
+        else {
+            return Ok(None);
+        };
         let eligible = ineligible
             .iter()
             .map(|why: &Vec<Option<Ineligible>>| {
@@ -278,6 +193,15 @@ impl Problem {
             p.apply_locks(req)?;
         }
         Ok(Some(p))
+    }
+
+    /// Visit id -> visit index.
+    pub fn visit_index(&self) -> HashMap<&str, usize> {
+        self.visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.as_str(), i))
+            .collect()
     }
 
     /// Carer id -> carer index.
@@ -386,6 +310,142 @@ impl Problem {
             .preferred
             .contains(&self.rounds[r].carer)
     }
+}
+
+/// What [`carers_and_rounds`] builds.
+struct Staff {
+    carers: Vec<CarerSpec>,
+    rounds: Vec<RoundSpec>,
+    used_modes: [bool; 3],
+}
+
+/// What [`clients_and_visits`] builds.
+struct Demand {
+    visits: Vec<VisitSpec>,
+    clients: Vec<ClientSpec>,
+    ineligible: Vec<Vec<Option<Ineligible>>>,
+}
+
+/// Carers in request order and one round per shift, with the travel modes
+/// in use (part of [`Problem::from_request_until`]).
+fn carers_and_rounds(req: &Request, nodes: &mut Nodes) -> Result<Staff, RotaError> {
+    let bad = |m: String| RotaError::Internal(format!("request not validated: {m}"));
+    let mut used_modes = [false; 3];
+    let mut carers = Vec::with_capacity(req.carers.len());
+    let mut rounds = Vec::new();
+    for (ci, c) in req.carers.iter().enumerate() {
+        let mode = mode_index(&c.travel_mode)
+            .ok_or_else(|| bad(format!("travel mode '{}'", c.travel_mode)))?;
+        used_modes[mode] = true;
+        let start_node = nodes.of(c.start_location, Some(&c.id));
+        let end_ref = format!("{}/end", c.id);
+        let has_end_ref = nodes.refs.contains_key(end_ref.as_str());
+        let end_node = if c.end() == c.start_location && !has_end_ref {
+            start_node
+        } else if has_end_ref {
+            nodes.of(c.end(), Some(&end_ref))
+        } else {
+            nodes.of(c.end(), Some(&c.id))
+        };
+        let my_rounds = (rounds.len()..).take(c.all_shifts().len()).collect();
+        rounds.extend(c.all_shifts().iter().map(|s| RoundSpec {
+            carer: ci,
+            start: minutes_of_day(s.start),
+            end: minutes_of_day(s.end),
+            mode,
+            start_node,
+            end_node,
+            brk: s.brk.as_ref().map(|b| BreakSpec {
+                earliest: minutes_of_day(b.earliest),
+                latest: minutes_of_day(b.latest),
+                minutes: b.minutes as i32,
+            }),
+            capacity: None,
+        }));
+        carers.push(CarerSpec {
+            id: c.id.clone(),
+            rounds: my_rounds,
+        });
+    }
+    Ok(Staff {
+        carers,
+        rounds,
+        used_modes,
+    })
+}
+
+/// Visits, clients and why each carer cannot do each visit, with `after`
+/// successors linked; `None` when `stop` says the time is up (part of
+/// [`Problem::from_request_until`]).
+fn clients_and_visits(
+    req: &Request,
+    carers: &[CarerSpec],
+    nodes: &mut Nodes,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<Demand>, RotaError> {
+    let bad = |m: String| RotaError::Internal(format!("request not validated: {m}"));
+    let carer_index = Problem::carer_index(carers);
+    let mut visit_index: HashMap<&str, usize> = HashMap::new();
+    for v in req.clients.iter().flat_map(|c| c.visits.iter()) {
+        let n = visit_index.len();
+        visit_index.insert(v.id.as_str(), n);
+    }
+    let mut visits = Vec::with_capacity(visit_index.len());
+    let mut clients = Vec::with_capacity(req.clients.len());
+    let mut ineligible = Vec::with_capacity(visit_index.len());
+    for (ki, k) in req.clients.iter().enumerate() {
+        let node = nodes.of(k.location, Some(&k.id));
+        let mut idxs = Vec::new();
+        for v in &k.visits {
+            if stop() {
+                return Ok(None);
+            }
+            let after = match &v.after {
+                Some(a) => Some((
+                    *visit_index
+                        .get(a.visit.as_str())
+                        .ok_or_else(|| bad(format!("after '{}'", a.visit)))?,
+                    a.min_gap as i32,
+                )),
+                None => None,
+            };
+            idxs.push(visits.len());
+            visits.push(VisitSpec {
+                id: v.id.clone(),
+                client: ki,
+                node,
+                tw_start: minutes_of_day(v.window.start),
+                tw_end: minutes_of_day(v.window.end),
+                duration: v.duration as i32,
+                required: v.carers_required as usize,
+                after,
+                successors: Vec::new(),
+                load: 0,
+            });
+            ineligible.push(ineligible_reasons(req, k, v));
+        }
+        let preferred = k
+            .preferred_carers
+            .iter()
+            .filter_map(|p| carer_index.get(p.as_str()).copied())
+            .collect();
+        clients.push(ClientSpec {
+            id: k.id.clone(),
+            priority: k.priority as i64,
+            visits: topological(&idxs, &visits),
+            preferred,
+        });
+    }
+    for v in 0..visits.len() {
+        if let Some((u, gap)) = visits[v].after {
+            visits[u].successors.push((v, gap));
+        }
+    }
+    Ok(Some(Demand {
+        visits,
+        clients,
+        ineligible,
+    }))
 }
 
 /// The travel nodes of a problem. With a matrix each location is its own

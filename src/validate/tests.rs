@@ -1,7 +1,7 @@
 //! Unit tests of every validation code, through [`super::validate`].
 
 use super::*;
-use crate::model::{After, Shift, TravelMatrix};
+use crate::model::{After, Break, Shift, TravelMatrix};
 use crate::parse::request_from_str;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -97,6 +97,11 @@ fn assert_lacks(r: &Request, code: &str) {
         !got.iter().any(|i| i.code == code),
         "unexpected {code}: {got:?}"
     );
+}
+
+/// The break of carer `c`'s single shift.
+fn break_of(r: &mut Request, c: usize) -> &mut Break {
+    r.carers[c].shift.as_mut().unwrap().brk.as_mut().unwrap()
 }
 
 fn matrix(r: &mut Request) -> &mut TravelMatrix {
@@ -391,56 +396,28 @@ fn e1405_overlapping_shifts() {
 #[test]
 fn e1406_break_zero_minutes() {
     let mut r = base();
-    r.carers[0]
-        .shift
-        .as_mut()
-        .unwrap()
-        .brk
-        .as_mut()
-        .unwrap()
-        .minutes = 0;
+    break_of(&mut r, 0).minutes = 0;
     assert_has(&r, "E1406", "carers[0].shift.break.minutes");
 }
 
 #[test]
 fn e1407_break_longer_than_shift() {
     let mut r = base();
-    r.carers[0]
-        .shift
-        .as_mut()
-        .unwrap()
-        .brk
-        .as_mut()
-        .unwrap()
-        .minutes = 481;
+    break_of(&mut r, 0).minutes = 481;
     assert_has(&r, "E1407", "carers[0].shift.break.minutes");
 }
 
 #[test]
 fn e1408_break_latest_before_earliest() {
     let mut r = base();
-    r.carers[0]
-        .shift
-        .as_mut()
-        .unwrap()
-        .brk
-        .as_mut()
-        .unwrap()
-        .latest = t("10:00");
+    break_of(&mut r, 0).latest = t("10:00");
     assert_has(&r, "E1408", "carers[0].shift.break");
 }
 
 #[test]
 fn e1409_break_outside_shift() {
     let mut r = base();
-    r.carers[0]
-        .shift
-        .as_mut()
-        .unwrap()
-        .brk
-        .as_mut()
-        .unwrap()
-        .earliest = t("06:59");
+    break_of(&mut r, 0).earliest = t("06:59");
     assert_has(&r, "E1409", "carers[0].shift.break.earliest");
     let mut r = base();
     r.carers[1].shifts.as_mut().unwrap()[1]

@@ -26,7 +26,7 @@ use crate::problem::Problem;
 use crate::solve::reach::Reach;
 use crate::solve::reasons::static_reason;
 use labels::{Limits, ShiftData, price};
-use master::Master;
+use master::{Duals, Master};
 
 /// Tolerance before rounding a Lagrangian value down to an integer.
 pub const ROUND_TOLERANCE: f64 = 1e-6;
@@ -75,23 +75,9 @@ pub fn bound(
     on_bound: &dyn Fn(i64),
 ) -> Outcome {
     let mut out = Outcome::default();
-    let reach = Reach::new(p);
-    // Each shift keeps a travel table over its candidates: on days too
-    // large for that memory the route bound is left out (no bound).
-    let table: usize = (0..p.rounds.len())
-        .map(|r| (crate::solve::exact::vars::candidates(p, &reach, r).len() + 1).pow(2))
-        .sum();
-    if table > MAX_TABLE {
+    let Some(shifts) = shifts_within(p, deadline, stop) else {
         return out;
-    }
-    // Built shift by shift so that a large day's deadline is kept.
-    let mut shifts: Vec<ShiftData> = Vec::with_capacity(p.rounds.len());
-    for r in 0..p.rounds.len() {
-        if Instant::now() >= deadline || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-            return out;
-        }
-        shifts.push(ShiftData::new(p, &reach, r));
-    }
+    };
     let open: Vec<bool> = (0..p.clients.len())
         .map(|k| static_reason(p, k).is_none())
         .collect();
@@ -128,19 +114,7 @@ pub fn bound(
         // far (Wentges): L is valid at any non-negative point, and the
         // smoothed one converges with far less oscillation.
         let smoothed = center.is_some() && alpha > 0.0;
-        let (pi, sig): (Vec<f64>, Vec<f64>) = match (&center, smoothed) {
-            (Some((cpi, csig)), true) => (
-                cpi.iter()
-                    .zip(&duals.pi)
-                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d)
-                    .collect(),
-                csig.iter()
-                    .zip(&duals.sigma)
-                    .map(|(c, d)| alpha * c + (1.0 - alpha) * d.2)
-                    .collect(),
-            ),
-            _ => (duals.pi.clone(), duals.sigma.iter().map(|s| s.2).collect()),
-        };
+        let (pi, sig) = smoothed_duals(&duals, center.as_ref().filter(|_| smoothed), alpha);
         let sigma_at = |sig: &[f64]| -> HashMap<(usize, usize), f64> {
             duals
                 .sigma
@@ -151,46 +125,23 @@ pub fn bound(
         };
         let sigma = sigma_at(&sig);
         let lp_sigma = sigma_at(&duals.sigma.iter().map(|s| s.2).collect::<Vec<_>>());
-        let mut lagrangian: f64 = sig.iter().sum();
-        for (k, c) in p.clients.iter().enumerate() {
-            if open[k] {
-                let used: f64 = c
-                    .visits
-                    .iter()
-                    .map(|&v| p.visits[v].required as f64 * pi[v])
-                    .sum();
-                lagrangian += (c.priority as f64 - used).max(0.0);
-            }
-        }
-        let mut exact = true;
-        let mut added = 0;
-        for (r, sd) in shifts.iter().enumerate() {
-            let carer = p.rounds[r].carer;
-            let w: Vec<f64> = sd
-                .cand
-                .iter()
-                .map(|&v| pi[v] - sigma.get(&(carer, v)).copied().unwrap_or(0.0))
-                .collect();
-            let priced = price(sd, &w, &limits);
-            out.max_labels = out.max_labels.max(priced.labels);
-            exact &= priced.exact;
-            lagrangian += priced.best.max(0.0);
-            for (_, seq) in &priced.rounds {
-                let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
-                // Reduced cost at the master's own duals.
-                let rc: f64 = global
-                    .iter()
-                    .map(|&v| duals.pi[v] - lp_sigma.get(&(carer, v)).copied().unwrap_or(0.0))
-                    .sum::<f64>()
-                    - duals.mu[r];
-                if rc > 1e-6 && master.add_round(p, r, &global) {
-                    added += 1;
-                }
-            }
-            if !priced.exact {
-                break;
-            }
-        }
+        let lagrangian = clients_part(p, &open, &pi, sig.iter().sum());
+        let priced = price_shifts(
+            p,
+            &shifts,
+            &mut master,
+            Prices {
+                duals: &duals,
+                pi: &pi,
+                sigma: &sigma,
+                lp_sigma: &lp_sigma,
+            },
+            &limits,
+            lagrangian,
+            &mut out,
+        );
+        let lagrangian = priced.value;
+        let (exact, added) = (priced.exact, priced.added);
         if exact {
             out.exact_iterations += 1;
             if best_l.is_none_or(|b| lagrangian < b) {
@@ -225,4 +176,141 @@ pub fn bound(
     }
     out.columns = master.columns.len();
     out
+}
+
+/// Every shift's pricing data, or `None` when the day is too large for the
+/// travel tables (the route bound is then left out) or the time is up.
+fn shifts_within(
+    p: &Problem,
+    deadline: Instant,
+    stop: Option<&AtomicBool>,
+) -> Option<Vec<ShiftData>> {
+    let reach = Reach::new(p);
+    // Each shift keeps a travel table over its candidates: on days too
+    // large for that memory the route bound is left out (no bound).
+    let table: usize = (0..p.rounds.len())
+        .map(|r| (crate::solve::exact::vars::candidates(p, &reach, r).len() + 1).pow(2))
+        .sum();
+    if table > MAX_TABLE {
+        return None;
+    }
+    // Built shift by shift so that a large day's deadline is kept.
+    let mut shifts: Vec<ShiftData> = Vec::with_capacity(p.rounds.len());
+    for r in 0..p.rounds.len() {
+        if Instant::now() >= deadline || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return None;
+        }
+        shifts.push(ShiftData::new(p, &reach, r));
+    }
+    Some(shifts)
+}
+
+/// The duals to price at: the master's, or (Wentges) smoothed towards
+/// `center`, those of the best bound so far. L is valid at any non-negative
+/// point, and the smoothed one converges with far less oscillation.
+fn smoothed_duals(
+    duals: &Duals,
+    center: Option<&(Vec<f64>, Vec<f64>)>,
+    alpha: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    match center {
+        Some((cpi, csig)) => (
+            cpi.iter()
+                .zip(&duals.pi)
+                .map(|(c, d)| alpha * c + (1.0 - alpha) * d)
+                .collect(),
+            csig.iter()
+                .zip(&duals.sigma)
+                .map(|(c, d)| alpha * c + (1.0 - alpha) * d.2)
+                .collect(),
+        ),
+        None => (duals.pi.clone(), duals.sigma.iter().map(|s| s.2).collect()),
+    }
+}
+
+/// `sum` plus the clients' part of the Lagrangian at visit prices `pi`:
+/// each open client contributes its priority less what its visits cost, if
+/// positive (added in client order, as the bound has always summed them).
+fn clients_part(p: &Problem, open: &[bool], pi: &[f64], sum: f64) -> f64 {
+    p.clients
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| open[k])
+        .fold(sum, |acc, (_, c)| {
+            let used: f64 = c
+                .visits
+                .iter()
+                .map(|&v| p.visits[v].required as f64 * pi[v])
+                .sum();
+            acc + (c.priority as f64 - used).max(0.0)
+        })
+}
+
+/// The prices one pricing round works with.
+struct Prices<'a> {
+    /// The master's duals (for reduced costs of new columns).
+    duals: &'a Duals,
+    /// Visit prices to price at (perhaps smoothed).
+    pi: &'a [f64],
+    /// Per (carer, visit) prices to price at.
+    sigma: &'a HashMap<(usize, usize), f64>,
+    /// The master's own per (carer, visit) duals.
+    lp_sigma: &'a HashMap<(usize, usize), f64>,
+}
+
+/// What [`price_shifts`] found.
+struct Priced {
+    /// The Lagrangian given, plus the shifts' part (valid only when `exact`).
+    value: f64,
+    /// Every shift was priced to optimality.
+    exact: bool,
+    /// Columns added to the master.
+    added: usize,
+}
+
+/// Price every shift at `at` (adding the shifts' part to `lagrangian`), adding each round of positive reduced cost
+/// (at the master's own duals) to the master. Stops at the first shift
+/// whose pricing was cut short: the iteration then gives no bound.
+fn price_shifts(
+    p: &Problem,
+    shifts: &[ShiftData],
+    master: &mut Master,
+    at: Prices,
+    limits: &Limits,
+    lagrangian: f64,
+    out: &mut Outcome,
+) -> Priced {
+    let mut got = Priced {
+        value: lagrangian,
+        exact: true,
+        added: 0,
+    };
+    for (r, sd) in shifts.iter().enumerate() {
+        let carer = p.rounds[r].carer;
+        let w: Vec<f64> = sd
+            .cand
+            .iter()
+            .map(|&v| at.pi[v] - at.sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+            .collect();
+        let priced = price(sd, &w, limits);
+        out.max_labels = out.max_labels.max(priced.labels);
+        got.exact &= priced.exact;
+        got.value += priced.best.max(0.0);
+        for (_, seq) in &priced.rounds {
+            let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+            // Reduced cost at the master's own duals.
+            let rc: f64 = global
+                .iter()
+                .map(|&v| at.duals.pi[v] - at.lp_sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+                .sum::<f64>()
+                - at.duals.mu[r];
+            if rc > 1e-6 && master.add_round(p, r, &global) {
+                got.added += 1;
+            }
+        }
+        if !priced.exact {
+            break;
+        }
+    }
+    got
 }
