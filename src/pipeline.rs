@@ -105,6 +105,9 @@ pub struct Solved {
     /// A proven bound on the true priority of any plan of `p`.
     pub bound: i64,
     pub status: Status,
+    /// The solve was cancelled (the unexplained unserved clients' reasons
+    /// say so rather than blaming the time limit).
+    pub cancelled: bool,
 }
 
 /// Solve `p` (built from `req`) as `opts` says: the bound and the greedy
@@ -124,7 +127,8 @@ pub fn solve_problem(
     start: Option<solve::construct::greedy::Greedy>,
     extend: Option<&solve::Solution>,
 ) -> Result<Solved, RotaError> {
-    let time_limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let budget = crate::limits::TimeBudget::of(req, started);
+    let time_limit = budget.limit_seconds();
     // Under an iteration budget nothing that shapes the plan looks at the
     // clock: the greedy runs all of its restarts, and the search neither
     // stops at nor steers by the bound (whose HiGHS run is time-limited).
@@ -135,16 +139,19 @@ pub fn solve_problem(
     // The bound (a fifth of the limit, at most 5 s) is computed on its own
     // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
-    // The greedy gets the whole limit alone, or a tenth of it as the exact
-    // solver's warm start.
-    let greedy_limit = if iterations.is_some() {
-        1e6
-    } else if opts.exact {
-        time_limit / 10.0
-    } else {
-        time_limit
+    // The greedy's restarts may run until the search's end (on a large day
+    // they are all the search there is time for), or a tenth of the limit
+    // as the exact solver's warm start; its first pass may run to the
+    // limit (docs/limits.md).
+    let restarts_until = |first_pass, unserved| {
+        if iterations.is_some() {
+            started + std::time::Duration::from_secs(1_000_000)
+        } else if opts.exact {
+            budget.at(0.1)
+        } else {
+            budget.search_end(first_pass, p.clients.len(), unserved)
+        }
     };
-    let deadline = started + std::time::Duration::from_secs_f64(greedy_limit);
     let unboosted;
     let for_bound = if p.extras.boost > 0 {
         unboosted = p.unboosted();
@@ -161,27 +168,34 @@ pub fn solve_problem(
         let (seeds, stop) = (route_seeds.clone(), route_stop.clone());
         solve::bound::spawn_route_bound(for_bound.clone(), until, seeds, stop)
     });
-    let (mut bound, greedy) = bound_beside_greedy(
+    let (mut bound, built) = bound_beside_greedy(
         req,
         p,
         for_bound,
         ctl,
         start,
         bound_limit,
-        deadline,
+        (&restarts_until, budget.hard_end()),
         &route_seeds,
     );
     ctl.set_bound(bound.max(0) as u64);
     // The bound in the solver's (boosted) terms, for the search to stop at.
     let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
     let boosted_bound = bound + p.extras.boost * must;
-    let mut solution = better_of_warm(p, greedy.solution, extend);
+    let unserved = (0..p.clients.len())
+        .filter(|&k| !built.greedy.solution.is_served(p, k))
+        .count();
+    let search_end = budget.search_end(built.first_pass, p.clients.len(), unserved);
+    let mut solution = better_of_warm(p, built.greedy.solution, extend);
     let mut status = Status::Feasible;
-    if !opts.exact && !ctl.is_cancelled() {
-        let deadline = started + std::time::Duration::from_secs_f64(time_limit);
+    // A search with less time than one greedy pass (trying every client
+    // once) cannot repay its set-up, which is quadratic in the visits: on a
+    // large day the greedy's restarts were the search.
+    let search_has_time = iterations.is_some() || Instant::now() + built.first_pass < search_end;
+    if !opts.exact && !ctl.is_cancelled() && search_has_time {
         let base = solve::search::SearchOptions {
             seed: req.settings.seed,
-            deadline,
+            deadline: search_end,
             iterations,
             max_stall: solve::search::SearchOptions::stall_for(p),
             stop_when_stalled: req.settings.stop_when_stalled.unwrap_or(false),
@@ -216,12 +230,14 @@ pub fn solve_problem(
         solution = exact.solution;
         solution.report_progress(p, ctl, "exact");
     }
-    // Clients that fit into the final plan as it stands go in.
-    solve::construct::fill_in(p, &mut solution);
+    // Clients that fit into the final plan as it stands go in (until the
+    // limit: the reasons then say who was not tried).
+    solve::construct::fill_in_until(p, &mut solution, &|| ctl.is_cancelled() || budget.is_over());
     Ok(Solved {
         solution,
         bound,
         status,
+        cancelled: ctl.is_cancelled(),
     })
 }
 
@@ -234,26 +250,34 @@ fn bound_beside_greedy(
     ctl: &SolveControl,
     start: Option<solve::construct::greedy::Greedy>,
     bound_limit: f64,
-    deadline: Instant,
+    (restarts_until, hard): (
+        &dyn Fn(std::time::Duration, usize) -> Instant,
+        Instant,
+    ),
     route_seeds: &std::sync::OnceLock<Vec<Vec<usize>>>,
-) -> (i64, solve::construct::greedy::Greedy) {
+) -> (i64, solve::construct::greedy::Built) {
     std::thread::scope(|s| {
         let bound = s.spawn(|| solve::bound::quick_bound(for_bound, bound_limit));
-        let greedy = match start {
-            Some(g) => g,
-            None => solve::construct::greedy::construct_best(
+        let built = match start {
+            Some(greedy) => solve::construct::greedy::Built {
+                greedy,
+                first_pass: std::time::Duration::ZERO,
+                complete: true,
+            },
+            None => solve::construct::greedy::construct_best_within(
                 p,
                 req.settings.seed,
                 solve::construct::greedy::RESTARTS,
-                deadline,
+                restarts_until,
+                hard,
                 ctl,
             ),
         };
-        let _ = route_seeds.set(greedy.solution.routes.clone());
+        let _ = route_seeds.set(built.greedy.solution.routes.clone());
         let bound = bound
             .join()
             .unwrap_or_else(|_| solve::reasons::trivial_bound(for_bound));
-        (bound, greedy)
+        (bound, built)
     })
 }
 
@@ -278,6 +302,72 @@ fn better_of_warm(
     solution
 }
 
+/// Every unserved client's reasons (served ones get none), in two passes
+/// so that each gets one within the time limit (docs/reasons.md):
+/// 1. its static reason, or CAPACITY naming the calls in its way, for every
+///    client (one insertion trial each); after the limit, or when the solve
+///    was cancelled, a static reason where one holds (a proof needing no
+///    search), else TIME_LIMIT or CANCELLED;
+/// 2. while time is left, the extra rounds that would let each CAPACITY
+///    client in (a what-if solve each: seconds on a large day), started only
+///    when twice the longest one so far (at first, an estimate) still fits
+///    before the limit.
+fn unserved_reasons(
+    req: &Request,
+    p: &Problem,
+    solved: &Solved,
+    started: Instant,
+) -> Vec<Vec<crate::model::Reason>> {
+    use solve::reasons::{CAPACITY, Stopped, reasons_in_plan_until, stopped_reason};
+    let budget = crate::limits::TimeBudget::of(req, started);
+    let why = if solved.cancelled {
+        Stopped::Cancelled
+    } else {
+        Stopped::TimeLimit(budget.limit_seconds())
+    };
+    let sol = &solved.solution;
+    let no_extra = Some(started);
+    let mut reasons: Vec<Vec<crate::model::Reason>> = (0..p.clients.len())
+        .map(|k| {
+            if sol.is_served(p, k) {
+                Vec::new()
+            } else if solved.cancelled || budget.is_over() {
+                vec![stopped_reason(p, k, why, false)]
+            } else {
+                reasons_in_plan_until(p, sol, k, no_extra)
+                    .unwrap_or_else(|| vec![stopped_reason(p, k, why, true)])
+            }
+        })
+        .collect();
+    let end = budget.hard_end();
+    // Before the first: what ten copies of the problem cost (one search
+    // makes up to nine, and on a large day they are most of its time).
+    let mut longest = std::time::Duration::ZERO;
+    if reasons
+        .iter()
+        .any(|r| r.first().is_some_and(|r| r.code == CAPACITY))
+        && !budget.is_over()
+    {
+        let began = Instant::now();
+        drop(std::hint::black_box(p.clone()));
+        longest = began.elapsed() * 10;
+    }
+    for (k, reason) in reasons.iter_mut().enumerate() {
+        if solved.cancelled || reason.first().is_none_or(|r| r.code != CAPACITY) {
+            continue;
+        }
+        let began = Instant::now();
+        if began + longest * 2 >= end {
+            break;
+        }
+        if let Some(r) = reasons_in_plan_until(p, sol, k, Some(end)) {
+            *reason = r;
+        }
+        longest = longest.max(began.elapsed());
+    }
+    reasons
+}
+
 /// The plan of a solved problem: every unserved client's reasons from the
 /// problem and this plan, the summary (with `continuity_kept` when the
 /// request has a previous plan), E1812 for locks the solver could not keep,
@@ -289,15 +379,7 @@ pub fn checked_plan(
     started: Instant,
 ) -> Result<Plan, RotaError> {
     let solution = &solved.solution;
-    // The extra rounds behind each CAPACITY reason are tried until half a
-    // second past the time limit (seconds per client on 1,000-client days).
-    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
-    let until = started + std::time::Duration::from_secs_f64(limit + 0.5);
-    let reasons = (0..p.clients.len())
-        .map(|k| {
-            solve::reasons::reasons_in_plan_until(p, solution, k, Some(until)).unwrap_or_default()
-        })
-        .collect();
+    let reasons = unserved_reasons(req, p, solved, started);
     let mut plan = plan::build_plan_with_buffer(
         p,
         solution,

@@ -20,6 +20,8 @@
 //! is at least the true optimum, and so is HiGHS' dual bound when it stops
 //! early, so the bound is valid whatever the time limit.
 
+use std::time::{Duration, Instant};
+
 use good_lp::{Expression, ProblemVariables, constraint, variable};
 
 use crate::problem::Problem;
@@ -167,10 +169,18 @@ fn round_rows(p: &Problem, reach: &Reach, r: usize, max_points: usize) -> RoundR
 /// The energetic bound within `time_limit` seconds, or `None` when the day
 /// is too large for the relaxation to be worth building or HiGHS fails.
 pub fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
+    // The limit covers building the LP too, which on a large day takes
+    // longer than HiGHS: checked as it is built (None when it ends).
+    let deadline = Instant::now() + Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
+    let over = || Instant::now() >= deadline;
     let reach = Reach::new(p);
-    let cands: Vec<Vec<usize>> = (0..p.rounds.len())
-        .map(|r| candidates(p, &reach, r))
-        .collect();
+    let mut cands: Vec<Vec<usize>> = Vec::with_capacity(p.rounds.len());
+    for r in 0..p.rounds.len() {
+        if over() {
+            return None;
+        }
+        cands.push(candidates(p, &reach, r));
+    }
     let work: usize = cands.iter().map(Vec::len).sum::<usize>().max(1);
     let max_points = ((BUDGET / work) as f64).sqrt() as usize;
     if max_points < MIN_POINTS {
@@ -191,6 +201,9 @@ pub fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
     // does[v]: (round, variable)
     let mut does: Vec<Vec<(usize, good_lp::Variable)>> = vec![Vec::new(); p.visits.len()];
     for r in 0..p.rounds.len() {
+        if over() {
+            return None;
+        }
         let rr = round_rows(p, &reach, r, max_points);
         let used = pv.add(variable().min(0).max(1));
         let y: Vec<_> = rr
@@ -211,6 +224,9 @@ pub fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
         }
     }
     for (v, vs) in p.visits.iter().enumerate() {
+        if v % 64 == 0 && over() {
+            return None;
+        }
         let done: Expression = does[v].iter().map(|&(_, y)| y).sum();
         let req = vs.required as f64;
         rows.push(constraint!(done == req * served[vs.client]));
@@ -241,7 +257,9 @@ pub fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
             objective,
             rows: &rows,
             extra: Vec::new(),
-            time_limit,
+            time_limit: deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64(),
             warm: Some(&zero),
             evaluate: None,
         },

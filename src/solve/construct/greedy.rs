@@ -67,24 +67,41 @@ pub fn construct(p: &Problem) -> Greedy {
 
 /// Run the greedy over clients in the given order.
 pub fn construct_in_order(p: &Problem, order: &[usize]) -> Greedy {
+    construct_in_order_until(p, order, &|| false).0
+}
+
+/// [`construct_in_order`], stopping when `stop` says so (asked before each
+/// client): the clients not yet tried are left unserved (with no failed
+/// visit) and the flag is `false`.
+pub fn construct_in_order_until(
+    p: &Problem,
+    order: &[usize],
+    stop: &dyn Fn() -> bool,
+) -> (Greedy, bool) {
     let mut sol = Solution::empty(p);
     let mut failed_visit = vec![None; p.clients.len()];
+    let mut complete = true;
     for &k in order {
+        if stop() {
+            complete = false;
+            break;
+        }
         if let Err(v) = insert_client(p, &mut sol, k) {
             failed_visit[k] = Some(v);
         }
     }
-    Greedy {
+    let greedy = Greedy {
         solution: sol,
         failed_visit,
-    }
+    };
+    (greedy, complete)
 }
 
 /// The greedy from [`client_order`] and from up to `restarts` more orders,
 /// each the base order with clients of equal priority shuffled (seeded); the
 /// best by the lexicographic objective wins. No new order is started after
-/// `deadline`, so a run is reproducible from its seed unless the deadline
-/// cuts it short.
+/// `deadline`, and one still running then is dropped, so a run is
+/// reproducible from its seed unless the deadline cuts it short.
 pub fn construct_best(
     p: &Problem,
     seed: u64,
@@ -92,30 +109,73 @@ pub fn construct_best(
     deadline: std::time::Instant,
     ctl: &crate::control::SolveControl,
 ) -> Greedy {
+    let never = deadline + std::time::Duration::from_secs(1_000_000);
+    construct_best_within(p, seed, restarts, &|_, _| deadline, never, ctl).greedy
+}
+
+/// What [`construct_best_within`] built.
+pub struct Built {
+    pub greedy: Greedy,
+    /// How long the first (base order) pass took: the cost of trying every
+    /// client once, which the pipeline uses to keep time for its last steps.
+    pub first_pass: std::time::Duration,
+    /// `false` when `hard` or a cancellation stopped the first pass before
+    /// every client was tried.
+    pub complete: bool,
+}
+
+/// [`construct_best`] under a hard stop too: at `hard` (or on cancellation)
+/// even the first pass stops, with the clients not yet tried unserved, and
+/// a restart still running is dropped; so is one still running at
+/// `restarts_until(first pass time, clients it left unserved)`, after which
+/// none starts.
+pub fn construct_best_within(
+    p: &Problem,
+    seed: u64,
+    restarts: usize,
+    restarts_until: &dyn Fn(std::time::Duration, usize) -> std::time::Instant,
+    hard: std::time::Instant,
+    ctl: &crate::control::SolveControl,
+) -> Built {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
+    use std::time::Instant;
+    let stop = || ctl.is_cancelled() || Instant::now() >= hard;
     let base = client_order(p);
-    let mut best = construct_in_order(p, &base);
+    let began = Instant::now();
+    let (mut best, complete) = construct_in_order_until(p, &base, &stop);
+    let first_pass = began.elapsed();
+    let unserved = (0..p.clients.len())
+        .filter(|&k| !best.solution.is_served(p, k))
+        .count();
+    let deadline = restarts_until(first_pass, unserved);
     let mut best_obj = best.solution.objective(p);
     best.solution.report_progress(p, ctl, "greedy");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..restarts {
-        if std::time::Instant::now() >= deadline || ctl.is_cancelled() {
+        if !complete || Instant::now() >= deadline || stop() {
             break;
         }
         let mut order = base.clone();
         for class in order.chunk_by_mut(|&a, &b| p.clients[a].priority == p.clients[b].priority) {
             class.shuffle(&mut rng);
         }
-        let g = construct_in_order(p, &order);
+        // A restart still running at `deadline` is dropped: its time
+        // belongs to what comes after the greedy.
+        let (g, done) =
+            construct_in_order_until(p, &order, &|| stop() || Instant::now() >= deadline);
         let obj = g.solution.objective(p);
-        if obj > best_obj {
+        if done && obj > best_obj {
             best = g;
             best_obj = obj;
             best.solution.report_progress(p, ctl, "greedy");
         }
     }
-    best
+    Built {
+        greedy: best,
+        first_pass,
+        complete,
+    }
 }
 
 /// Insert every visit of client `k`, or none: on failure the client's visits

@@ -11,6 +11,15 @@ use crate::solve::Solution;
 /// Add to `sol` every unserved client that fits as the plan stands (highest
 /// priority first), so that `CAPACITY` is true of the plan returned.
 pub fn fill_in(p: &Problem, sol: &mut Solution) {
+    fill_in_until(p, sol, &|| false);
+}
+
+/// [`fill_in`], stopping when `stop` says so (asked before each trial);
+/// `false` when it stopped before nothing more fitted.
+pub fn fill_in_until(p: &Problem, sol: &mut Solution, stop: &dyn Fn() -> bool) -> bool {
+    if stop() {
+        return false;
+    }
     let candidates: Vec<usize> = greedy::client_order(p)
         .into_iter()
         .filter(|&k| !sol.is_served(p, k) && crate::solve::reasons::static_reason(p, k).is_none())
@@ -19,6 +28,9 @@ pub fn fill_in(p: &Problem, sol: &mut Solution) {
     loop {
         let mut added = false;
         for &k in &candidates {
+            if stop() {
+                return false;
+            }
             if !sol.is_served(p, k) {
                 let mut trial = sol.clone();
                 if greedy::insert_client(p, &mut trial, k).is_ok() {
@@ -28,7 +40,7 @@ pub fn fill_in(p: &Problem, sol: &mut Solution) {
             }
         }
         if !added {
-            break;
+            return true;
         }
     }
 }

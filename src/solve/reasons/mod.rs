@@ -29,6 +29,52 @@ pub const TOO_FAR_TO_REACH_IN_WINDOW: &str = "TOO_FAR_TO_REACH_IN_WINDOW";
 pub const WINDOW_TOO_NARROW_FOR_DOUBLE_UP: &str = "WINDOW_TOO_NARROW_FOR_DOUBLE_UP";
 pub const GAP_CANNOT_FIT: &str = "GAP_CANNOT_FIT";
 pub const CAPACITY: &str = "CAPACITY";
+pub const TIME_LIMIT: &str = "TIME_LIMIT";
+
+pub const CANCELLED: &str = "CANCELLED";
+
+/// Why a solve stopped before every client had its reason.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stopped {
+    /// `time_limit_seconds` (this many seconds) ended.
+    TimeLimit(f64),
+    /// The solve was cancelled (`rota serve`'s DELETE).
+    Cancelled,
+}
+
+/// The reason of an unserved client the solve had no time left to explain:
+/// its static reason, a proof that needs no search, when one holds; else
+/// `TIME_LIMIT` (or `CANCELLED`). `fits` says the client was found to fit
+/// the plan as it stands but the solve stopped before it could be added.
+pub fn stopped_reason(p: &Problem, k: usize, why: Stopped, fits: bool) -> crate::model::Reason {
+    if let Some(r) = static_reason(p, k) {
+        return r;
+    }
+    let (code, what, again) = match why {
+        Stopped::TimeLimit(s) => (
+            TIME_LIMIT,
+            format!("the time limit ({s} s) ended"),
+            "plan again with a longer time limit",
+        ),
+        Stopped::Cancelled => (
+            CANCELLED,
+            "the solve was cancelled".to_string(),
+            "plan again",
+        ),
+    };
+    let message = if fits {
+        format!("{what} before this client could be added; it fits this plan as it stands: {again}")
+    } else {
+        format!(
+            "{what} before the planner could try this client in the plan (or show why it \
+             does not fit): {again}"
+        )
+    };
+    crate::model::Reason {
+        code: code.to_string(),
+        message,
+    }
+}
 
 /// `HH:MM` of a minute, clamped to the day (23:59 at most).
 pub(crate) fn hhmm(m: i32) -> String {

@@ -141,6 +141,15 @@ pub fn search_counted(
     opts: &SearchOptions,
     ctl: &SolveControl,
 ) -> (Solution, Counts) {
+    // Past the deadline already (a large day's greedy can take it all):
+    // not even the search's set-up, which is quadratic in the visits.
+    if ctl.is_cancelled() || (opts.iterations.is_none() && Instant::now() >= opts.deadline) {
+        let none = Counts {
+            iterations: 0,
+            kicks: 0,
+        };
+        return (start.clone(), none);
+    }
     let mut s = Search::new(p, start, opts);
     loop {
         let spent = match opts.iterations {
