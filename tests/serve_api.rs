@@ -241,6 +241,7 @@ async fn the_openapi_document_types_request_and_plan_and_is_well_formed() {
     for p in [
         "/v1/plans/{id}/replan",
         "/v1/plans/{id}/fit",
+        "/v1/plans/{id}/capacity",
         "/v1/plans/{id}/export",
     ] {
         assert!(paths.contains_key(p), "no {p}");
@@ -578,4 +579,60 @@ async fn a_job_without_a_plan_is_409_for_replan_fit_and_export() {
         .send()
         .await
         .unwrap();
+}
+
+// ------------------------------------------------------------ capacity
+
+#[tokio::test]
+async fn capacity_answers_within_the_time_limit_and_names_whom_it_drops() {
+    let doc = printed_document();
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &["--max-time-limit", "30"]);
+    let c = client();
+    let request = quick(SMALL_DAY, 1.0);
+    let job = done_job(&c, &server, &request).await;
+    let url = server.url(&format!("{}/capacity", job["url"].as_str().unwrap()));
+
+    let body = json!({"time_limit_seconds": 0.5, "areas": 1, "max_new": 2});
+    let res = post_json(&c, &url, &body.to_string()).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let answer: Value = res.json().await.unwrap();
+    let errors = component_errors(&doc, "Capacity", &answer);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer["areas"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(
+        answer["extra_rounds"].as_array().unwrap().len(),
+        6,
+        "{answer}"
+    );
+    assert_eq!(answer["baseline"]["clients_total"], 12);
+    for a in answer["areas"].as_array().unwrap() {
+        // Every answer names whom it drops (as many as it says).
+        assert_eq!(
+            a["dropped"].as_array().unwrap().len() as u64,
+            a["existing_dropped"].as_u64().unwrap(),
+            "{a}"
+        );
+    }
+
+    // 8 solves of 5 s are over the service's 30 s; areas out of range; a
+    // wrong type; no such job.
+    let cases = [
+        (
+            json!({"time_limit_seconds": 5, "areas": 1}),
+            "E1006",
+            "time_limit_seconds",
+        ),
+        (json!({"areas": 0}), "E1006", "areas"),
+        (json!({"areas": "two"}), "E1002", "areas"),
+    ];
+    for (body, code, path) in cases {
+        let res = post_json(&c, &url, &body.to_string()).await;
+        assert_eq!(res.status().as_u16(), 422, "{body}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["details"]["issues"][0]["code"], code, "{e}");
+        assert_eq!(e["details"]["issues"][0]["path"], path, "{e}");
+    }
+    let res = post_json(&c, &server.url("/v1/plans/nope/capacity"), "{}").await;
+    assert_eq!(res.status().as_u16(), 404);
 }

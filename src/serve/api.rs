@@ -660,12 +660,14 @@ async fn not_found_route() -> ApiError {
                        poll the job, get the plan. See docs/service.md."
     ),
     paths(create_plan, list_plans, get_plan, cancel_plan, plan_report,
-        super::workflows::replan_plan, super::workflows::fit_plan, super::workflows::export_plan,
+        super::workflows::replan_plan, super::workflows::fit_plan, super::workflows::capacity_plan,
+        super::workflows::export_plan,
         check_plan, healthz, openapi_json),
     components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody,
         CheckResult, ViolationView, crate::model::Request, crate::model::Plan,
         super::workflows::ReplanBody, super::workflows::FitBody, super::workflows::FitAnswer,
-        super::workflows::ExportFormat)),
+        super::workflows::ExportFormat, super::workflows::CapacityBody,
+        crate::capacity::Capacity)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -705,6 +707,10 @@ pub(crate) fn router(state: AppStateRef) -> Router {
         .route("/v1/plans/{id}/report", get(plan_report))
         .route("/v1/plans/{id}/replan", post(super::workflows::replan_plan))
         .route("/v1/plans/{id}/fit", post(super::workflows::fit_plan))
+        .route(
+            "/v1/plans/{id}/capacity",
+            post(super::workflows::capacity_plan),
+        )
         .route("/v1/plans/{id}/export", get(super::workflows::export_plan))
         .route("/v1/check", post(check_plan))
         .route("/openapi.json", get(openapi_json))

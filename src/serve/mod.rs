@@ -518,6 +518,10 @@ async fn worker(state: State) {
         let Ok(slot) = state.slots.acquire().await else {
             return;
         };
+        // A stop may have come while a fit held the slot.
+        if state.stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let claimed = state
             .db(|s| {
                 let now = now_ms();

@@ -5,13 +5,15 @@
 //! |-------|--------------|-----|
 //! | `POST /v1/plans/{id}/replan[?wait=S]` | [`crate::replan::replan`], as a new job | `rota replan` |
 //! | `POST /v1/plans/{id}/fit` | [`crate::capacity::fit::fit`], on a worker's slot | `rota fit` |
+//! | `POST /v1/plans/{id}/capacity` | [`crate::capacity::capacity`], on a worker's slot | `rota capacity` |
 //! | `GET /v1/plans/{id}/export?format=csv\|ical` | [`crate::output::export`] | `rota export` |
 //!
 //! A re-plan is a solve, so it is a job like any other (queued, run by a
 //! worker within its time limit, cancellable, its plan checked and stored,
 //! with its own report, export and fit). A fit builds the day's problem, so
 //! it waits for a free worker slot: never more than `--workers` problems in
-//! memory at once.
+//! memory at once. A capacity run does too, one solve at a time, with
+//! its total time (every solve's limit) within `--max-time-limit`.
 
 use std::time::Duration;
 
@@ -361,19 +363,7 @@ pub(crate) async fn fit_plan(
     let body = body.map_err(body_rejection)?;
     let (request, plan) = request_and_plan(&state, &id).await?;
     // The fit builds the day's problem: it takes a worker's slot.
-    let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.slots.acquire()).await else {
-        let retry = state
-            .db(|s| Ok(s.seconds_until_a_worker_frees()))
-            .await?
-            .unwrap_or(1.0);
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "busy",
-            "every worker is solving; try again after Retry-After seconds",
-        );
-        e.retry_after = Some(retry.ceil().clamp(1.0, 60.0) as u64);
-        return Err(e);
-    };
+    let slot = take_slot(&state).await?;
     let answer = tokio::task::spawn_blocking(move || -> Result<FitAnswer, ApiError> {
         let b: FitBody = parse_body(
             &body,
@@ -452,4 +442,134 @@ pub(crate) async fn export_plan(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
+}
+
+/// The body of `POST /v1/plans/{id}/capacity` (`rota capacity`'s flags).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityBody {
+    /// Seconds per solve (the baseline and each hypothetical; default 2).
+    /// The run makes `1 + areas + 6` solves one after the other, so
+    /// `time_limit_seconds * (7 + areas)` must be within `--max-time-limit`.
+    #[serde(default)]
+    pub time_limit_seconds: Option<f64>,
+    /// Number of areas (default 3, at most 10).
+    #[serde(default)]
+    pub areas: Option<usize>,
+    /// New package clients offered per area (default 6, at most 50).
+    #[serde(default)]
+    pub max_new: Option<usize>,
+    /// The care package (default: four calls a day, the morning one a
+    /// double-up).
+    #[serde(default)]
+    pub package: Option<crate::capacity::Package>,
+}
+
+/// Default seconds per capacity solve in the service.
+pub const DEFAULT_CAPACITY_SECONDS: f64 = 2.0;
+
+/// The options of a capacity run, or 422 naming the field.
+fn capacity_options(
+    b: CapacityBody,
+    max_limit: f64,
+    body: &[u8],
+) -> Result<crate::capacity::CapacityOptions, ApiError> {
+    let bad = |path: &str, message: String, hint: &str| {
+        ApiError::from_issues(vec![Issue::new("E1006", path, message, hint)], body)
+    };
+    let areas = b.areas.unwrap_or(3);
+    if !(1..=10).contains(&areas) {
+        return Err(bad("areas", format!("{areas} areas"), "give 1 to 10 areas"));
+    }
+    let max_new = b.max_new.unwrap_or(6);
+    if max_new > 50 {
+        return Err(bad(
+            "max_new",
+            format!("{max_new} new clients per area"),
+            "give at most 50",
+        ));
+    }
+    let tl = b.time_limit_seconds.unwrap_or(DEFAULT_CAPACITY_SECONDS);
+    let solves = 7 + areas;
+    if !(tl.is_finite() && tl > 0.0) || tl * solves as f64 > max_limit {
+        return Err(bad(
+            "time_limit_seconds",
+            format!(
+                "{tl} s per solve for {solves} solves is {} s, over this service's --max-time-limit of {max_limit} s",
+                tl * solves as f64
+            ),
+            "give fewer seconds per solve, or fewer areas",
+        ));
+    }
+    Ok(crate::capacity::CapacityOptions {
+        package: b.package.unwrap_or_default(),
+        areas,
+        max_new,
+        time_limit: tl,
+        threads: 1,
+    })
+}
+
+/// Service-wide what-ifs on a finished job's day: how many more package
+/// clients each area could take, what one more round adds, which calls
+/// could move to make room.
+#[utoipa::path(
+    post, path = "/v1/plans/{id}/capacity",
+    params(("id" = String, Path, description = "The job whose request is asked about")),
+    request_body(content = CapacityBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The answers, as `rota capacity` writes them; each names the clients it drops", body = crate::capacity::Capacity),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "A wrong body (E1002), options out of range or a total time over --max-time-limit (E1006), a day too large for half a worker's memory share (E2001)", body = ErrorBody),
+        (status = 429, description = "Every worker slot stayed busy for 30 s; see Retry-After", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn capacity_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+    let (request, _) = request_and_plan(&state, &id).await?;
+    let max_limit = state.config.max_time_limit_seconds;
+    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
+    let slot = take_slot(&state).await?;
+    let answer = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let b: CapacityBody = parse_body(&body, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
+        let opts = capacity_options(b, max_limit, &body)?;
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        // The baseline and one hypothetical are in memory together.
+        crate::limits::check_memory(&req, 0, memory_share / 2, "--max-memory-mb")
+            .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
+        crate::capacity::capacity(&req, &opts).map_err(|e| from_rota(e, &body))
+    })
+    .await
+    .map_err(ApiError::internal);
+    drop(slot);
+    Ok(axum::Json(answer??).into_response())
+}
+
+/// A worker's slot, waited for up to [`SLOT_WAIT`]; else 429 `busy`.
+async fn take_slot(state: &AppStateRef) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    if let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.slots.acquire()).await {
+        return Ok(slot);
+    }
+    let retry = state
+        .db(|s| Ok(s.seconds_until_a_worker_frees()))
+        .await?
+        .unwrap_or(1.0);
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "busy",
+        "every worker is solving; try again after Retry-After seconds",
+    );
+    e.retry_after = Some(retry.ceil().clamp(1.0, 60.0) as u64);
+    Err(e)
 }
