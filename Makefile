@@ -4,7 +4,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test deps build browser
+.PHONY: run test deps build browser openapi-validator openapi-check
 
 run: deps
 	$(CARGO) build --release
@@ -14,11 +14,12 @@ run: deps
 	@echo "plan written to target/sample-plan.json"
 	@echo "report written to target/sample-report.html (open it in a browser)"
 
-test: deps browser
+test: deps browser openapi-validator
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+	$(MAKE) --no-print-directory openapi-check
 
 build: deps
 	$(CARGO) build --release
@@ -52,3 +53,39 @@ browser:
 	    echo "chromium is not installed (apt-get install chromium): the browser test will skip"; \
 	  fi; \
 	}
+
+# The OpenAPI validator for `make test` (docs/service.md, "OpenAPI"):
+# openapi-spec-validator from PyPI, pinned, in a virtualenv under target/.
+# Installed once (this needs the network); checking runs offline.
+OPENAPI_VENV := target/openapi-venv
+OPENAPI_VALIDATOR := $(OPENAPI_VENV)/bin/openapi-spec-validator
+OPENAPI_VALIDATOR_VERSION := 0.9.0
+
+openapi-validator:
+	@[ -x $(OPENAPI_VALIDATOR) ] || { \
+	  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing python3-venv for the OpenAPI validator"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null; \
+	  fi; \
+	  echo "installing openapi-spec-validator $(OPENAPI_VALIDATOR_VERSION) into $(OPENAPI_VENV)"; \
+	  { python3 -m venv $(OPENAPI_VENV) && \
+	    $(OPENAPI_VENV)/bin/pip install -q openapi-spec-validator==$(OPENAPI_VALIDATOR_VERSION); } \
+	    || { rm -rf $(OPENAPI_VENV); \
+	         echo "openapi-spec-validator could not be installed (needs python3 with venv, and PyPI): make test will FAIL at the OpenAPI check" >&2; }; \
+	}
+
+# Validate the document `GET /openapi.json` serves (written by the built
+# binary). Without the validator this fails loudly; OPENAPI_CHECK=skip
+# skips it, saying so.
+openapi-check:
+	@mkdir -p target
+	$(CARGO) build -q
+	./target/debug/rota serve --print-openapi > target/openapi.json
+	@if [ -x $(OPENAPI_VALIDATOR) ]; then \
+	  $(OPENAPI_VALIDATOR) target/openapi.json; \
+	elif [ "$(OPENAPI_CHECK)" = skip ]; then \
+	  echo "WARNING: the OpenAPI document was NOT validated (OPENAPI_CHECK=skip)" >&2; \
+	else \
+	  echo "ERROR: no OpenAPI validator at $(OPENAPI_VALIDATOR): run 'make openapi-validator' (needs python3 and PyPI once), or 'make test OPENAPI_CHECK=skip' to go on without it" >&2; \
+	  exit 1; \
+	fi

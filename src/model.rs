@@ -80,9 +80,10 @@ pub fn time_of_minutes(m: i32) -> NaiveTime {
 
 // ---------------------------------------------------------------- request
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     #[serde(default)]
     pub settings: Settings,
@@ -102,11 +103,12 @@ pub struct Request {
 
 /// A locked assignment (extension, docs/locks.md): `carer` does `visit`,
 /// starting at `start` when given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lock {
     pub visit: String,
     pub carer: String,
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(
         default,
         with = "hhmm::option",
@@ -115,7 +117,7 @@ pub struct Lock {
     pub start: Option<NaiveTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     #[serde(default = "default_time_limit")]
@@ -173,7 +175,7 @@ impl Default for Settings {
 /// mode in [`MODES`] is its index in per-mode arrays).
 pub const MODES: [&str; 3] = ["drive", "bike", "walk"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TravelSettings {
     #[serde(default = "default_detour")]
@@ -254,14 +256,14 @@ impl TravelSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Carer {
     pub id: String,
@@ -296,28 +298,32 @@ impl Carer {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shift {
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
     #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
     pub brk: Option<Break>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Break {
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub earliest: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub latest: NaiveTime,
     pub minutes: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     pub id: String,
@@ -340,7 +346,7 @@ pub struct Client {
 /// A client's name, address, phone and access notes: all optional text,
 /// printed on run sheets, CSV and iCal. `Debug` shows only which fields are
 /// set, so a logged request never carries them.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -398,7 +404,7 @@ fn default_carers_required() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     pub id: String,
@@ -412,23 +418,25 @@ pub struct Visit {
     pub after: Option<After>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Window {
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct After {
     pub visit: String,
     pub min_gap: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TravelMatrix {
     pub refs: Vec<String>,
@@ -438,8 +446,9 @@ pub struct TravelMatrix {
 
 // ---------------------------------------------------------------- plan
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Plan {
+    #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     pub summary: Summary,
     pub rounds: Vec<Round>,
@@ -454,7 +463,7 @@ pub struct Plan {
 
 /// A warning about the request (extension, docs/validation.md): the same
 /// shape as a validation error, but the request was planned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
     /// Stable code, listed in docs/validation.md.
     pub code: String,
@@ -464,7 +473,7 @@ pub struct Warning {
     pub hint: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     pub clients_total: u32,
     pub clients_served: u32,
@@ -500,13 +509,15 @@ pub struct Summary {
 }
 
 /// What a re-plan changed (extension, docs/replan.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReplanSummary {
     /// The time of the re-plan: calls that started before it are kept.
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub now: NaiveTime,
     /// Carers absent from `unavailable_from` on.
     pub unavailable: Vec<String>,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub unavailable_from: NaiveTime,
     /// Calls (visit-carer assignments) of the original plan that started
@@ -528,7 +539,7 @@ pub struct ReplanSummary {
 }
 
 /// A client whose care changes in a re-plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AtRisk {
     pub client: String,
     /// `lost` (served before, not now), `started_not_finished` (a call was
@@ -541,7 +552,7 @@ pub struct AtRisk {
 
 /// The plan's key figures for a rota manager (an extension of the contract,
 /// docs/format.md). Shares are fractions rounded to 3 decimals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyFigures {
     /// Hours of care the clients receive: each served visit's duration once,
     /// a double-up counted once (2 decimals).
@@ -564,7 +575,7 @@ pub struct KeyFigures {
 }
 
 /// The load of a group of rounds (early or late shifts).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShiftLoad {
     pub rounds: u32,
     pub rounds_used: u32,
@@ -579,9 +590,10 @@ pub struct ShiftLoad {
 
 /// How one round's shift is spent: care, travel, the break, and idle (the
 /// rest: waiting, and time before leaving or after returning).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoundFigures {
     pub carer: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub shift_start: NaiveTime,
     pub shift_minutes: u32,
@@ -594,48 +606,54 @@ pub struct RoundFigures {
     pub idle_share: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Optimal,
     Feasible,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Round {
     pub carer: String,
     pub shift: ShiftTimes,
     pub travel_mode: String,
     pub stops: Vec<Stop>,
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(rename = "return", with = "hhmm::option")]
     pub return_time: Option<NaiveTime>,
     pub travel_minutes: u32,
     pub care_minutes: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShiftTimes {
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Stop {
     Visit(VisitStop),
     Break(BreakStop),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitStop {
     pub visit: String,
     pub client: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub arrive: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
     pub travel_minutes: u32,
@@ -643,21 +661,23 @@ pub struct VisitStop {
     pub with: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BreakStop {
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Unserved {
     pub client: String,
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reason {
     pub code: String,
     pub message: String,

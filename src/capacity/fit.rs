@@ -43,9 +43,10 @@ impl Default for FitOptions {
 }
 
 /// The answer for one new client.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Fit {
     pub client: String,
+    #[schema(value_type = String, format = Date)]
     pub date: chrono::NaiveDate,
     /// Whether the client fits into the published plan without dropping
     /// anyone (every planned call keeps its carer; some may move in time).
@@ -69,11 +70,12 @@ pub struct Fit {
     /// The published plan with the best way applied (checked), for
     /// `rota fit --output`; not part of the JSON answer.
     #[serde(skip)]
+    #[schema(ignore)]
     pub plan: Option<Plan>,
 }
 
 /// One way the new client fits.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FitOption {
     pub rank: usize,
     /// The new client's calls: carers and times.
@@ -87,23 +89,27 @@ pub struct FitOption {
     pub moved: Vec<MovedCall>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FitCall {
     pub visit: String,
     pub carers: Vec<String>,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub start: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub end: NaiveTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MovedCall {
     pub visit: String,
     pub client: String,
     pub carers: Vec<String>,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub from: NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub to: NaiveTime,
     /// `to - from` in minutes (negative: earlier).
@@ -111,7 +117,7 @@ pub struct MovedCall {
 }
 
 /// A served client the new one could replace.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InsteadOf {
     pub client: String,
     pub priority: i64,

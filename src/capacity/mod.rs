@@ -33,7 +33,7 @@ use crate::{PlanOptions, Planned, plan_with_solution};
 /// A care package: the visits one new client needs. Read from JSON
 /// (`rota capacity --package FILE`); visit ids are suffixes (`am`), `after`
 /// names another visit of the package.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Package {
     pub name: String,
@@ -124,8 +124,9 @@ impl Default for CapacityOptions {
 }
 
 /// The answers, as written to JSON.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Capacity {
+    #[schema(value_type = String, format = Date)]
     pub date: chrono::NaiveDate,
     pub time_limit_seconds: f64,
     pub package: Package,
@@ -136,7 +137,7 @@ pub struct Capacity {
 }
 
 /// Served figures of one (checked) plan, and its proven bound.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanFigures {
     pub clients_served: u32,
     pub clients_total: u32,
@@ -156,7 +157,7 @@ impl PlanFigures {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AreaAnswer {
     pub area: String,
     pub centre: Location,
@@ -180,13 +181,15 @@ pub struct AreaAnswer {
     pub plan: PlanFigures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RoundAnswer {
     /// `early` or `late`.
     pub shift: String,
     pub travel_mode: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub start: chrono::NaiveTime,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub end: chrono::NaiveTime,
     pub location: Location,
@@ -199,16 +202,18 @@ pub struct RoundAnswer {
     pub plan: PlanFigures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MoveAnswer {
     /// The unserved client that gets in.
     pub client: String,
     /// The planned visit that moves, and where.
     pub visit: String,
     pub from_carer: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub from_start: chrono::NaiveTime,
     pub to_carer: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "crate::model::hhmm")]
     pub to_start: chrono::NaiveTime,
 }

@@ -9,6 +9,10 @@ use super::Failure;
 
 #[derive(Args)]
 pub struct ServeArgs {
+    /// Print the OpenAPI document (what `GET /openapi.json` answers) on
+    /// stdout and exit, without starting the service.
+    #[arg(long)]
+    print_openapi: bool,
     /// Where to listen. Without --token-file only loopback addresses
     /// are allowed; port 0 picks a free port (printed on start).
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -66,6 +70,10 @@ pub struct ServeArgs {
 
 pub fn run(a: ServeArgs) -> Result<u8, Failure> {
     use rota::serve::Config;
+    if a.print_openapi {
+        println!("{}", rota::serve::api::openapi_document());
+        return Ok(0);
+    }
     let secs = |s: f64| std::time::Duration::try_from_secs_f64(s).unwrap_or_default();
     rota::serve::run(Config {
         addr: a.addr,

@@ -7,6 +7,7 @@
 //! | `GET /v1/plans/{id}` | status, progress while running, the plan when there is one |
 //! | `DELETE /v1/plans/{id}` | stop a job, keep the best plan found so far |
 //! | `GET /v1/plans/{id}/report` | the HTML report of the plan |
+//! | `POST /v1/plans/{id}/replan`, `.../fit`, `GET .../export` | [`super::workflows`] |
 //! | `POST /v1/check` | the independent checker on `{request, plan}` |
 //! | `GET /healthz` | liveness (no token needed) |
 //! | `GET /openapi.json` | this API, described by `utoipa` |
@@ -72,6 +73,22 @@ pub struct ProgressView {
     pub phase: String,
 }
 
+impl ProgressView {
+    /// The last snapshot of a solve that made `plan`: the plan's own
+    /// figures (phase `final`), so a finished job's progress matches its plan.
+    pub fn of_plan(plan: &crate::model::Plan) -> ProgressView {
+        let s = &plan.summary;
+        ProgressView {
+            elapsed_seconds: (s.solve_seconds * 1000.0).round() / 1000.0,
+            clients_served: s.clients_served as usize,
+            priority_served: s.priority_served,
+            travel_minutes: s.travel_minutes,
+            upper_bound_priority: s.upper_bound_priority,
+            phase: "final".to_string(),
+        }
+    }
+}
+
 impl From<Progress> for ProgressView {
     fn from(p: Progress) -> ProgressView {
         ProgressView {
@@ -105,7 +122,7 @@ pub struct JobView {
     pub progress: Option<ProgressView>,
     /// The plan of the contract (`docs/format.md`): when `done`, and when
     /// `cancelled` after the solve had found one (the best so far).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::model::Plan>)]
     pub plan: Option<Box<RawValue>>,
     /// Why the job failed or has no plan.
     pub error: Option<String>,
@@ -183,6 +200,7 @@ fn job_response(status: StatusCode, view: JobView) -> Response {
 // ------------------------------------------------------------------ handlers
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WaitParams {
     /// Answer with the plan (200) if the job is done within this many
     /// seconds (at most 600); otherwise 202 as without it.
@@ -193,7 +211,7 @@ pub struct WaitParams {
 #[utoipa::path(
     post, path = "/v1/plans",
     params(WaitParams),
-    request_body(content = Object, content_type = "application/json",
+    request_body(content = crate::model::Request, content_type = "application/json",
         description = "A request of the contract (docs/format.md)"),
     responses(
         (status = 202, description = "Queued (or still running after `wait`)", body = JobView,
@@ -213,27 +231,7 @@ pub(crate) async fn create_plan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let wait = match query {
-        Ok(Query(q)) => q.wait,
-        Err(e) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                e.body_text(),
-            ));
-        }
-    };
-    let wait = match wait {
-        None => None,
-        Some(w) if w.is_finite() && w >= 0.0 => Some(w.min(MAX_WAIT_SECONDS)),
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "`wait` must be a number of seconds, 0 or more",
-            ));
-        }
-    };
+    let wait = parse_wait(query)?;
     require_json(&headers)?;
     let body = body.map_err(body_rejection)?;
 
@@ -269,7 +267,33 @@ pub(crate) async fn create_plan(
     .await
     .map_err(ApiError::internal)??;
     let (request_json, limit) = prepared;
+    enqueue(&state, request_json, None, limit, wait).await
+}
 
+/// `?wait=S`: seconds, 0 or more (capped at [`MAX_WAIT_SECONDS`]).
+pub(crate) fn parse_wait(
+    query: Result<Query<WaitParams>, QueryRejection>,
+) -> Result<Option<f64>, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", m);
+    match query.map_err(|e| bad(e.body_text()))?.0.wait {
+        None => Ok(None),
+        Some(w) if w.is_finite() && w >= 0.0 => Ok(Some(w.min(MAX_WAIT_SECONDS))),
+        Some(_) => Err(bad(
+            "`wait` must be a number of seconds, 0 or more".to_string()
+        )),
+    }
+}
+
+/// Queue a job (a request, and for a re-plan the plan and disruption) and
+/// answer as `POST /v1/plans` does: 202, or 200 when done within `wait`;
+/// 429 when the queue is full.
+pub(crate) async fn enqueue(
+    state: &AppStateRef,
+    request_json: String,
+    replan_json: Option<String>,
+    limit: f64,
+    wait: Option<f64>,
+) -> Result<Response, ApiError> {
     let id = new_job_id();
     let queue_cap = state.config.queue;
     let job = id.clone();
@@ -281,7 +305,8 @@ pub(crate) async fn create_plan(
                 let wait = s.seconds_until_a_worker_frees().unwrap_or(1.0);
                 return Ok(Some(wait.ceil().clamp(1.0, 60.0) as u64));
             }
-            s.store.insert(&job, &request_json, limit, now_ms())?;
+            s.store
+                .insert_job(&job, &request_json, replan_json.as_deref(), limit, now_ms())?;
             Ok(None)
         })
         .await?;
@@ -301,10 +326,10 @@ pub(crate) async fn create_plan(
     if let Some(w) = wait
         && state.wait_finished(&id, Duration::from_secs_f64(w)).await
     {
-        let view = load_view(&state, &id).await?;
+        let view = load_view(state, &id).await?;
         return Ok(job_response(StatusCode::OK, view));
     }
-    let view = load_view(&state, &id).await?;
+    let view = load_view(state, &id).await?;
     Ok(job_response(StatusCode::ACCEPTED, view))
 }
 
@@ -314,6 +339,7 @@ fn new_job_id() -> String {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only jobs with this status.
     pub status: Option<JobStatus>,
@@ -342,7 +368,7 @@ pub struct JobList {
     get, path = "/v1/plans",
     params(ListParams),
     responses(
-        (status = 200, body = JobList),
+        (status = 200, description = "The newest jobs, newest first", body = JobList),
         (status = 400, description = "A bad `status` or `limit`", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -374,7 +400,7 @@ pub(crate) async fn list_plans(
     get, path = "/v1/plans/{id}",
     params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 200, body = JobView),
+        (status = 200, description = "The job", body = JobView),
         (status = 404, description = "Unknown job", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -494,11 +520,19 @@ pub(crate) async fn plan_report(
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
     /// A request of the contract.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::model::Request)]
     pub request: Box<RawValue>,
     /// A plan of the contract.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::model::Plan)]
     pub plan: Box<RawValue>,
+}
+
+/// One broken rule, as `POST /v1/check` reports it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ViolationView {
+    /// Stable rule id (docs/checker.md).
+    pub rule: String,
+    pub message: String,
 }
 
 /// What the checker found.
@@ -507,7 +541,7 @@ pub struct CheckResult {
     /// True when the plan breaks no rule of its request.
     pub valid: bool,
     /// Every broken rule: `rule` (stable id, `docs/checker.md`) and `message`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ViolationView>)]
     pub violations: Vec<crate::check::Violation>,
 }
 
@@ -601,6 +635,13 @@ pub(crate) async fn openapi_json() -> Response {
     axum::Json(ApiDoc::openapi()).into_response()
 }
 
+/// The OpenAPI document as pretty JSON (`rota serve --print-openapi`).
+pub fn openapi_document() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 async fn not_found_route() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -618,8 +659,15 @@ async fn not_found_route() -> ApiError {
         description = "Next-day care rounds over HTTP: submit a request of the contract, \
                        poll the job, get the plan. See docs/service.md."
     ),
-    paths(create_plan, list_plans, get_plan, cancel_plan, plan_report, check_plan, healthz, openapi_json),
-    components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody, CheckResult)),
+    paths(create_plan, list_plans, get_plan, cancel_plan, plan_report,
+        super::workflows::replan_plan, super::workflows::fit_plan, super::workflows::capacity_plan,
+        super::workflows::export_plan,
+        check_plan, healthz, openapi_json),
+    components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody,
+        CheckResult, ViolationView, crate::model::Request, crate::model::Plan,
+        super::workflows::ReplanBody, super::workflows::FitBody, super::workflows::FitAnswer,
+        super::workflows::ExportFormat, super::workflows::CapacityBody,
+        crate::capacity::Capacity)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -629,6 +677,8 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        // Cargo.toml names no licence: no empty `license` object.
+        openapi.info.license = None;
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
@@ -655,6 +705,13 @@ pub(crate) fn router(state: AppStateRef) -> Router {
         .route("/v1/plans", post(create_plan).get(list_plans))
         .route("/v1/plans/{id}", get(get_plan).delete(cancel_plan))
         .route("/v1/plans/{id}/report", get(plan_report))
+        .route("/v1/plans/{id}/replan", post(super::workflows::replan_plan))
+        .route("/v1/plans/{id}/fit", post(super::workflows::fit_plan))
+        .route(
+            "/v1/plans/{id}/capacity",
+            post(super::workflows::capacity_plan),
+        )
+        .route("/v1/plans/{id}/export", get(super::workflows::export_plan))
         .route("/v1/check", post(check_plan))
         .route("/openapi.json", get(openapi_json))
         // Unknown routes need the token too: without it, nothing but

@@ -23,7 +23,7 @@ pub struct ErrorBody {
     /// Stable, machine-readable: `invalid_request`, `malformed_json`,
     /// `unsupported_media_type`, `payload_too_large`, `request_timeout`,
     /// `unauthorized`, `host_not_allowed`, `not_found`, `queue_full`,
-    /// `no_plan`, `bad_request`, `method_not_allowed`, `internal`.
+    /// `no_plan`, `bad_request`, `method_not_allowed`, `busy`, `internal`.
     pub code: String,
     /// For a person.
     pub message: String,
@@ -32,7 +32,7 @@ pub struct ErrorBody {
     /// for `malformed_json` also `line` and `column`; for `internal`,
     /// `incident` (the id of the service log's line about it). `null`
     /// otherwise.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub details: Value,
 }
 

@@ -91,6 +91,9 @@ pub struct Claimed {
     /// The request JSON (validated when it was posted).
     pub request: String,
     pub time_limit_seconds: f64,
+    /// For a re-plan job (`POST /v1/plans/{id}/replan`): the plan it
+    /// starts from and the disruption, as JSON ([`super::api::ReplanJob`]).
+    pub replan: Option<String>,
 }
 
 /// One job in a list: no request, no plan.
@@ -126,6 +129,20 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 COMMIT;
 ";
+
+/// Databases made before re-plan jobs existed get their `replan` column
+/// (NULL: an ordinary job).
+fn add_replan_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'replan'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch("ALTER TABLE jobs ADD COLUMN replan TEXT")?;
+    }
+    Ok(())
+}
 
 /// SQLite's `PRAGMA quick_check`: `ok`, or the first problems it found.
 fn quick_check(conn: &Connection) -> rusqlite::Result<String> {
@@ -251,6 +268,7 @@ impl Store {
         // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
         // until the connection closes: a second service fails here.
         conn.execute_batch(SCHEMA).map_err(db_err)?;
+        add_replan_column(&conn).map_err(db_err)?;
         // A bad page anywhere is found now, not by a request later.
         let verdict = quick_check(&conn).map_err(db_err)?;
         if verdict != "ok" {
@@ -306,10 +324,22 @@ impl Store {
         time_limit_seconds: f64,
         now: i64,
     ) -> Result<(), ServeError> {
+        self.insert_job(id, request_json, None, time_limit_seconds, now)
+    }
+
+    /// Add a queued job; `replan` (JSON) makes it a re-plan job.
+    pub fn insert_job(
+        &mut self,
+        id: &str,
+        request_json: &str,
+        replan: Option<&str>,
+        time_limit_seconds: f64,
+        now: i64,
+    ) -> Result<(), ServeError> {
         self.conn.execute(
-            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request)
-             VALUES (?1, 'queued', ?2, ?3, ?4)",
-            params![id, now, time_limit_seconds, request_json],
+            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan)
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5)",
+            params![id, now, time_limit_seconds, request_json, replan],
         )?;
         Ok(())
     }
@@ -321,13 +351,14 @@ impl Store {
             .query_row(
                 "UPDATE jobs SET status = 'running', started_at = ?1
                  WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-                 RETURNING id, request, time_limit_seconds",
+                 RETURNING id, request, time_limit_seconds, replan",
                 params![now],
                 |r| {
                     Ok(Claimed {
                         id: r.get(0)?,
                         request: r.get(1)?,
                         time_limit_seconds: r.get(2)?,
+                        replan: r.get(3)?,
                     })
                 },
             )
@@ -520,7 +551,8 @@ mod tests {
             Some(Claimed {
                 id: "a".to_string(),
                 request: "{\"r\":1}".to_string(),
-                time_limit_seconds: 1.0
+                time_limit_seconds: 1.0,
+                replan: None,
             })
         );
     }

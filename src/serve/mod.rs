@@ -23,6 +23,7 @@ pub mod auth;
 pub mod conn;
 pub mod error;
 pub mod jobs;
+pub mod workflows;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -172,6 +173,10 @@ pub(crate) struct AppState {
     /// The id of every job that finishes (for `?wait` and `DELETE`).
     pub finished: broadcast::Sender<String>,
     pub stopping: AtomicBool,
+    /// One permit per worker: a solve holds one, and so does a `fit`
+    /// (`POST /v1/plans/{id}/fit`), so no more than `workers` problems are
+    /// built at once and the memory budget holds.
+    pub slots: tokio::sync::Semaphore,
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -355,6 +360,7 @@ pub async fn serve(
         wake: Notify::new(),
         finished,
         stopping: AtomicBool::new(false),
+        slots: tokio::sync::Semaphore::new(config.workers),
         config,
     });
 
@@ -508,6 +514,14 @@ async fn worker(state: State) {
         if state.stopping.load(Ordering::SeqCst) {
             return;
         }
+        // A solve takes a slot (a `fit` may hold one for a moment).
+        let Ok(slot) = state.slots.acquire().await else {
+            return;
+        };
+        // A stop may have come while a fit held the slot.
+        if state.stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let claimed = state
             .db(|s| {
                 let now = now_ms();
@@ -519,21 +533,26 @@ async fn worker(state: State) {
                             time_limit_seconds: job.time_limit_seconds,
                         });
                         s.live.insert(job.id.clone(), Arc::clone(&live));
-                        Some((job.id, job.request, live))
+                        Some((job.id, job.request, job.replan, live))
                     }
                     None => None,
                 })
             })
             .await;
         match claimed {
-            Ok(Some((id, request, live))) => run_job(&state, id, request, live).await,
+            Ok(Some((id, request, replan, live))) => {
+                run_job(&state, id, request, replan, live).await;
+                drop(slot);
+            }
             Ok(None) => {
+                drop(slot);
                 // notify_waiters wakes futures created before the call, so a
                 // job queued after the claim above is not missed; the timer
                 // is a second safety net.
                 let _ = tokio::time::timeout(Duration::from_secs(5), woken).await;
             }
             Err(e) => {
+                drop(slot);
                 tracing::error!(error = %e, "worker cannot claim a job");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -549,15 +568,27 @@ fn incident(id: &str, e: &dyn std::fmt::Display) -> String {
     format!("internal error (incident {incident}); the service log has the details under this id")
 }
 
-async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
+async fn run_job(
+    state: &State,
+    id: String,
+    request: String,
+    replan: Option<String>,
+    live: Arc<Live>,
+) {
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
     let solved = tokio::task::spawn_blocking(move || {
-        let req = crate::parse::request_from_str(&request)?;
-        crate::plan_request_with(&req, &crate::PlanOptions::default(), &ctl)
+        workflows::solve_job(&request, replan.as_deref(), &ctl)
     })
     .await;
-    let progress = serde_json::to_string(&api::ProgressView::from(live.ctl.progress())).ok();
+    // The last snapshot of a solve that made a plan is the plan's own
+    // figures: the search's last report comes before fill_in and the
+    // final steps, which may still serve more.
+    let progress = match &solved {
+        Ok(Ok(plan)) => api::ProgressView::of_plan(plan),
+        _ => api::ProgressView::from(live.ctl.progress()),
+    };
+    let progress = serde_json::to_string(&progress).ok();
     let user_cancel = live.cancelled_by_user.load(Ordering::SeqCst);
     let stopping = state.stopping.load(Ordering::SeqCst) && !user_cancel;
     let outcome: Result<(JobStatus, Option<String>, Option<String>), ()> = match solved {

@@ -1,0 +1,575 @@
+//! The workflows a rota system automates on a finished job, each a thin
+//! handler on the library call the CLI uses:
+//!
+//! | route | library call | CLI |
+//! |-------|--------------|-----|
+//! | `POST /v1/plans/{id}/replan[?wait=S]` | [`crate::replan::replan`], as a new job | `rota replan` |
+//! | `POST /v1/plans/{id}/fit` | [`crate::capacity::fit::fit`], on a worker's slot | `rota fit` |
+//! | `POST /v1/plans/{id}/capacity` | [`crate::capacity::capacity`], on a worker's slot | `rota capacity` |
+//! | `GET /v1/plans/{id}/export?format=csv\|ical` | [`crate::output::export`] | `rota export` |
+//!
+//! A re-plan is a solve, so it is a job like any other (queued, run by a
+//! worker within its time limit, cancellable, its plan checked and stored,
+//! with its own report, export and fit). A fit builds the day's problem, so
+//! it waits for a free worker slot: never more than `--workers` problems in
+//! memory at once. A capacity run does too, one solve at a time, with
+//! its total time (every solve's limit) within `--max-time-limit`.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveTime;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use super::State as AppStateRef;
+use super::api::{WaitParams, enqueue, parse_wait};
+use super::error::{ApiError, ErrorBody, body_rejection, json_error_position, require_json};
+use super::jobs::JobStatus;
+use crate::RotaError;
+use crate::capacity::fit::{Fit, FitOptions};
+use crate::control::SolveControl;
+use crate::error::Issue;
+use crate::model::{Plan, Request, minutes_of_day};
+
+/// The re-plan time limit when the body gives none (as `rota replan`).
+pub const DEFAULT_REPLAN_SECONDS: f64 = 5.0;
+
+/// How long a fit waits for a free worker slot before answering 429.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
+
+/// At most this many ways are asked of a fit.
+pub const MAX_FIT_OPTIONS: usize = 20;
+
+/// Solve a claimed job: a request, or a re-plan of one (`replan`: a
+/// [`ReplanJob`] as JSON). Runs on a worker's blocking thread.
+pub(crate) fn solve_job(
+    request: &str,
+    replan: Option<&str>,
+    ctl: &SolveControl,
+) -> Result<Plan, RotaError> {
+    let req = crate::parse::request_from_str(request)?;
+    let Some(replan) = replan else {
+        return crate::plan_request_with(&req, &crate::PlanOptions::default(), ctl);
+    };
+    let job: ReplanJob = serde_json::from_str(replan)
+        .map_err(|e| RotaError::Internal(format!("stored re-plan cannot be read: {e}")))?;
+    let d = crate::replan::Disruption {
+        now: job.now,
+        unavailable: job.unavailable,
+        unavailable_from: job.unavailable_from,
+    };
+    let opts = crate::PlanOptions {
+        exact: false,
+        ..Default::default()
+    };
+    crate::replan::replan(&req, &job.plan, &d, &opts, ctl)
+}
+
+/// What a re-plan job keeps besides its request: the plan the day started
+/// with and the disruption (minutes since midnight).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ReplanJob {
+    pub plan: Plan,
+    pub now: i32,
+    pub unavailable: Vec<String>,
+    pub unavailable_from: Option<i32>,
+}
+
+/// The body of `POST /v1/plans/{id}/replan`: what happened (`rota replan`'s
+/// flags).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplanBody {
+    /// The time of the re-plan, `HH:MM`: calls that started before it are
+    /// kept as they happened.
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(with = "crate::model::hhmm")]
+    pub now: NaiveTime,
+    /// Ids of the carers who are absent.
+    #[serde(default)]
+    pub unavailable: Vec<String>,
+    /// From when they are absent, `HH:MM` (default `now`).
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(default, with = "crate::model::hhmm::option")]
+    pub unavailable_from: Option<NaiveTime>,
+    /// Seconds for the re-plan (default 5, capped at `--max-time-limit`).
+    #[serde(default)]
+    pub time_limit_seconds: Option<f64>,
+    /// Stop when the search stops improving (default: the request's).
+    #[serde(default)]
+    pub stop_when_stalled: Option<bool>,
+    /// The amended request (new or cancelled visits); default the job's.
+    #[schema(value_type = Option<crate::model::Request>)]
+    #[serde(default)]
+    pub request: Option<Box<RawValue>>,
+}
+
+/// The body of `POST /v1/plans/{id}/fit`: the new client (`rota fit
+/// --client`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FitBody {
+    /// One client of the request format, with its visits.
+    pub client: crate::model::Client,
+    /// At most this many ways (default 5, at most 20).
+    #[serde(default)]
+    pub options: Option<usize>,
+}
+
+/// The answer of `POST /v1/plans/{id}/fit`: `rota fit`'s JSON, and the
+/// plan with the best way applied (checked), as `rota fit --plan-output`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FitAnswer {
+    #[serde(flatten)]
+    pub fit: Fit,
+    /// The published plan with the best way applied (checked); null when
+    /// the client does not fit.
+    pub plan: Option<Plan>,
+}
+
+/// `?format=`: the export's format.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// One row per stop (`text/csv`).
+    Csv,
+    /// One calendar with every round's events (`text/calendar`).
+    Ical,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `csv` (one row per stop) or `ical` (one calendar, every round).
+    pub format: ExportFormat,
+}
+
+/// A job's stored request and plan, or 404 / 409 `no_plan`.
+async fn request_and_plan(state: &AppStateRef, id: &str) -> Result<(String, String), ApiError> {
+    let job = id.to_string();
+    let found = state
+        .db(move |s| {
+            let Some(row) = s.store.get(&job)? else {
+                return Ok(None);
+            };
+            let request = s.store.request_of(&job)?;
+            Ok(Some((row.status, row.plan, request)))
+        })
+        .await?;
+    let Some((status, plan, request)) = found else {
+        return Err(ApiError::not_found(id));
+    };
+    match (plan, request) {
+        (Some(plan), Some(request)) => Ok((request, plan)),
+        _ => Err(no_plan(id, status)),
+    }
+}
+
+fn no_plan(id: &str, status: JobStatus) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "no_plan",
+        format!(
+            "job '{}' is {} and has no plan",
+            super::error::shorten(id),
+            status.as_str()
+        ),
+    )
+}
+
+/// Parse a JSON body into `T`: E1001 (400, line and column) for bad
+/// syntax, E1002 (422, with the JSON path) for a wrong shape.
+fn parse_body<T: DeserializeOwned>(body: &[u8], hint: &str) -> Result<T, ApiError> {
+    if let Some((line, column)) = json_error_position(body) {
+        let issue = Issue::new(
+            "E1001",
+            "",
+            format!("malformed JSON at line {line} column {column}"),
+            "fix the JSON syntax of the body (a missing comma, quote or bracket)",
+        );
+        return Err(ApiError::from_issues(vec![issue], body));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let issue = Issue::new("E1002", e.path().to_string(), e.inner().to_string(), hint);
+        ApiError::from_issues(vec![issue], body)
+    })
+}
+
+/// A library error as the API shows it: bad input a 422 with every issue,
+/// anything else an internal error (an incident id).
+fn from_rota(e: RotaError, body: &[u8]) -> ApiError {
+    match e {
+        RotaError::Invalid(issues) => ApiError::from_issues(issues.0, body),
+        other => ApiError::internal(other),
+    }
+}
+
+/// Re-plan a finished job's day after a disruption: a new job.
+#[utoipa::path(
+    post, path = "/v1/plans/{id}/replan",
+    params(("id" = String, Path, description = "The job whose plan the day started with"), WaitParams),
+    request_body(content = ReplanBody, content_type = "application/json"),
+    responses(
+        (status = 202, description = "The re-plan job, queued (or still running after `wait`)", body = super::api::JobView,
+            headers(("Location" = String, description = "The new job's URL"))),
+        (status = 200, description = "Done within `wait`: the new job with its plan (`summary.replan` says what changed)", body = super::api::JobView),
+        (status = 400, description = "Malformed JSON or a bad `wait`", body = ErrorBody),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan to re-plan", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "A wrong body, an unknown carer (E1902), `unavailable_from` before `now` (E1903), an amended request that is invalid or for another day (E1904)", body = ErrorBody),
+        (status = 429, description = "Queue full; see Retry-After", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn replan_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+    query: Result<Query<WaitParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let wait = parse_wait(query)?;
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+    let (request, plan) = request_and_plan(&state, &id).await?;
+    let max_limit = state.config.max_time_limit_seconds;
+    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
+    let prepared = tokio::task::spawn_blocking(move || {
+        prepare_replan(&body, &request, &plan, max_limit, memory_share)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let (request_json, replan_json, limit) = prepared;
+    enqueue(&state, request_json, Some(replan_json), limit, wait).await
+}
+
+/// Check a re-plan body against the job and build what the job keeps:
+/// the request (time limit set), the [`ReplanJob`], the time limit.
+fn prepare_replan(
+    body: &[u8],
+    request: &str,
+    plan: &str,
+    max_limit: f64,
+    memory_share: u64,
+) -> Result<(String, String, f64), ApiError> {
+    let b: ReplanBody = parse_body(
+        body,
+        "send {\"now\": \"HH:MM\", \"unavailable\": [carer ids], \"unavailable_from\": \"HH:MM\"}",
+    )?;
+    let mut req: Request = match &b.request {
+        Some(amended) => crate::load_request(amended.get()).map_err(|e| match e {
+            RotaError::Invalid(issues) => ApiError::from_issues(
+                issues
+                    .0
+                    .into_iter()
+                    .map(|mut i| {
+                        i.path = format!("request.{}", i.path).trim_end_matches('.').into();
+                        i
+                    })
+                    .collect(),
+                body,
+            ),
+            other => ApiError::internal(other),
+        })?,
+        None => crate::parse::request_from_str(request).map_err(ApiError::internal)?,
+    };
+    let old = crate::parse::plan_from_str(plan).map_err(ApiError::internal)?;
+    let limit = match b.time_limit_seconds {
+        None => DEFAULT_REPLAN_SECONDS,
+        Some(t) if t.is_finite() && t > 0.0 => t,
+        Some(t) => {
+            let issue = Issue::new(
+                "E1002",
+                "time_limit_seconds",
+                format!("time limit {t} s"),
+                "give a positive number of seconds",
+            );
+            return Err(ApiError::from_issues(vec![issue], body));
+        }
+    }
+    .min(max_limit);
+    req.settings.time_limit_seconds = limit;
+    if let Some(s) = b.stop_when_stalled {
+        req.settings.stop_when_stalled = Some(s);
+    }
+    let d = crate::replan::Disruption {
+        now: minutes_of_day(b.now),
+        unavailable: b.unavailable,
+        unavailable_from: b.unavailable_from.map(minutes_of_day),
+    };
+    // The CLI's flags are this body's fields.
+    let issues: Vec<Issue> = crate::replan::validate(&req, &old, &d)
+        .into_iter()
+        .map(|mut i| {
+            i.path = match i.path.as_str() {
+                "--unavailable" => "unavailable".into(),
+                "--unavailable-from" => "unavailable_from".into(),
+                "date" => "request.date".into(),
+                _ => i.path,
+            };
+            i
+        })
+        .collect();
+    if !issues.is_empty() {
+        return Err(ApiError::from_issues(issues, body));
+    }
+    crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
+        .map_err(|issue| ApiError::from_issues(vec![issue], body))?;
+    let job = ReplanJob {
+        plan: old,
+        now: d.now,
+        unavailable: d.unavailable,
+        unavailable_from: d.unavailable_from,
+    };
+    let request_json = serde_json::to_string(&req).map_err(ApiError::internal)?;
+    let replan_json = serde_json::to_string(&job).map_err(ApiError::internal)?;
+    Ok((request_json, replan_json, limit))
+}
+
+/// Can one more client be taken into a finished job's plan?
+#[utoipa::path(
+    post, path = "/v1/plans/{id}/fit",
+    params(("id" = String, Path, description = "The job whose plan is published")),
+    request_body(content = FitBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Whether and how the client fits (ranked ways, or the reason and the smallest change), as `rota fit`", body = FitAnswer),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "A wrong body (E1002), or a client the day cannot take as given: its issues as validation reports them (e.g. E1103 at `client.id`, an id already in the request), or E1007", body = ErrorBody),
+        (status = 429, description = "Every worker slot stayed busy for 30 s; see Retry-After", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn fit_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+    let (request, plan) = request_and_plan(&state, &id).await?;
+    // The fit builds the day's problem: it takes a worker's slot.
+    let slot = take_slot(&state).await?;
+    let answer = tokio::task::spawn_blocking(move || -> Result<FitAnswer, ApiError> {
+        let b: FitBody = parse_body(
+            &body,
+            "send {\"client\": <one client of the request format>, \"options\": 5}",
+        )?;
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        let opts = FitOptions {
+            max_options: b.options.unwrap_or(5).clamp(1, MAX_FIT_OPTIONS),
+            ..FitOptions::default()
+        };
+        let mut fit = crate::capacity::fit::fit(&req, &plan, &b.client, &opts)
+            .map_err(|e| from_rota(e, &body))?;
+        let plan = fit.plan.take();
+        Ok(FitAnswer { fit, plan })
+    })
+    .await
+    .map_err(ApiError::internal);
+    drop(slot);
+    Ok(axum::Json(answer??).into_response())
+}
+
+/// A finished job's plan as CSV (one row per stop) or iCal.
+#[utoipa::path(
+    get, path = "/v1/plans/{id}/export",
+    params(("id" = String, Path, description = "Job id"), ExportParams),
+    responses(
+        (status = 200, description = "The plan as CSV (`text/csv`, one row per stop) or iCal (`text/calendar`, one calendar with every round's events), as `rota export`",
+            content(("text/csv"), ("text/calendar"))),
+        (status = 400, description = "`format` missing or not `csv` or `ical`", body = ErrorBody),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn export_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+    query: Result<Query<ExportParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let format = query
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("{}: give ?format=csv or ?format=ical", e.body_text()),
+            )
+        })?
+        .0
+        .format;
+    let (_, plan) = request_and_plan(&state, &id).await?;
+    let (text, content_type, ext, date) =
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+            Ok(match format {
+                ExportFormat::Csv => (
+                    crate::output::export::csv(&plan).map_err(ApiError::internal)?,
+                    "text/csv; charset=utf-8",
+                    "csv",
+                    plan.date,
+                ),
+                ExportFormat::Ical => (
+                    crate::output::export::ical_one(&plan),
+                    "text/calendar; charset=utf-8",
+                    "ics",
+                    plan.date,
+                ),
+            })
+        })
+        .await
+        .map_err(ApiError::internal)??;
+    let mut res = text.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"rota-{date}.{ext}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// The body of `POST /v1/plans/{id}/capacity` (`rota capacity`'s flags).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityBody {
+    /// Seconds per solve (the baseline and each hypothetical; default 2).
+    /// The run makes `1 + areas + 6` solves one after the other, so
+    /// `time_limit_seconds * (7 + areas)` must be within `--max-time-limit`.
+    #[serde(default)]
+    pub time_limit_seconds: Option<f64>,
+    /// Number of areas (default 3, at most 10).
+    #[serde(default)]
+    pub areas: Option<usize>,
+    /// New package clients offered per area (default 6, at most 50).
+    #[serde(default)]
+    pub max_new: Option<usize>,
+    /// The care package (default: four calls a day, the morning one a
+    /// double-up).
+    #[serde(default)]
+    pub package: Option<crate::capacity::Package>,
+}
+
+/// Default seconds per capacity solve in the service.
+pub const DEFAULT_CAPACITY_SECONDS: f64 = 2.0;
+
+/// The options of a capacity run, or 422 naming the field.
+fn capacity_options(
+    b: CapacityBody,
+    max_limit: f64,
+    body: &[u8],
+) -> Result<crate::capacity::CapacityOptions, ApiError> {
+    let bad = |path: &str, message: String, hint: &str| {
+        ApiError::from_issues(vec![Issue::new("E1006", path, message, hint)], body)
+    };
+    let areas = b.areas.unwrap_or(3);
+    if !(1..=10).contains(&areas) {
+        return Err(bad("areas", format!("{areas} areas"), "give 1 to 10 areas"));
+    }
+    let max_new = b.max_new.unwrap_or(6);
+    if max_new > 50 {
+        return Err(bad(
+            "max_new",
+            format!("{max_new} new clients per area"),
+            "give at most 50",
+        ));
+    }
+    let tl = b.time_limit_seconds.unwrap_or(DEFAULT_CAPACITY_SECONDS);
+    let solves = 7 + areas;
+    if !(tl.is_finite() && tl > 0.0) || tl * solves as f64 > max_limit {
+        return Err(bad(
+            "time_limit_seconds",
+            format!(
+                "{tl} s per solve for {solves} solves is {} s, over this service's --max-time-limit of {max_limit} s",
+                tl * solves as f64
+            ),
+            "give fewer seconds per solve, or fewer areas",
+        ));
+    }
+    Ok(crate::capacity::CapacityOptions {
+        package: b.package.unwrap_or_default(),
+        areas,
+        max_new,
+        time_limit: tl,
+        threads: 1,
+    })
+}
+
+/// Service-wide what-ifs on a finished job's day: how many more package
+/// clients each area could take, what one more round adds, which calls
+/// could move to make room.
+#[utoipa::path(
+    post, path = "/v1/plans/{id}/capacity",
+    params(("id" = String, Path, description = "The job whose request is asked about")),
+    request_body(content = CapacityBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The answers, as `rota capacity` writes them; each names the clients it drops", body = crate::capacity::Capacity),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Unknown job", body = ErrorBody),
+        (status = 409, description = "The job has no plan", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "A wrong body (E1002), options out of range or a total time over --max-time-limit (E1006), a day too large for half a worker's memory share (E2001)", body = ErrorBody),
+        (status = 429, description = "Every worker slot stayed busy for 30 s; see Retry-After", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn capacity_plan(
+    State(state): State<AppStateRef>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    require_json(&headers)?;
+    let body = body.map_err(body_rejection)?;
+    let (request, _) = request_and_plan(&state, &id).await?;
+    let max_limit = state.config.max_time_limit_seconds;
+    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
+    let slot = take_slot(&state).await?;
+    let answer = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let b: CapacityBody = parse_body(&body, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
+        let opts = capacity_options(b, max_limit, &body)?;
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        // The baseline and one hypothetical are in memory together.
+        crate::limits::check_memory(&req, 0, memory_share / 2, "--max-memory-mb")
+            .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
+        crate::capacity::capacity(&req, &opts).map_err(|e| from_rota(e, &body))
+    })
+    .await
+    .map_err(ApiError::internal);
+    drop(slot);
+    Ok(axum::Json(answer??).into_response())
+}
+
+/// A worker's slot, waited for up to [`SLOT_WAIT`]; else 429 `busy`.
+async fn take_slot(state: &AppStateRef) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    if let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.slots.acquire()).await {
+        return Ok(slot);
+    }
+    let retry = state
+        .db(|s| Ok(s.seconds_until_a_worker_frees()))
+        .await?
+        .unwrap_or(1.0);
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "busy",
+        "every worker is solving; try again after Retry-After seconds",
+    );
+    e.retry_after = Some(retry.ceil().clamp(1.0, 60.0) as u64);
+    Err(e)
+}
