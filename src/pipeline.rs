@@ -188,10 +188,12 @@ pub fn solve_problem(
     let search_end = budget.search_end(built.first_pass, p.clients.len(), unserved);
     let mut solution = better_of_warm(p, built.greedy.solution, extend);
     let mut status = Status::Feasible;
-    // A search with less time than one greedy pass (trying every client
-    // once) cannot repay its set-up, which is quadratic in the visits: on a
-    // large day the greedy's restarts were the search.
-    let search_has_time = iterations.is_some() || Instant::now() + built.first_pass < search_end;
+    // A search with less time than three greedy passes (each trying every
+    // client once) cannot repay its set-up, which is quadratic in the
+    // visits, and its first iterations: on a large day the
+    // greedy's restarts were the search.
+    let search_has_time =
+        iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end;
     if !opts.exact && !ctl.is_cancelled() && search_has_time {
         let base = solve::search::SearchOptions {
             seed: req.settings.seed,
@@ -250,10 +252,7 @@ fn bound_beside_greedy(
     ctl: &SolveControl,
     start: Option<solve::construct::greedy::Greedy>,
     bound_limit: f64,
-    (restarts_until, hard): (
-        &dyn Fn(std::time::Duration, usize) -> Instant,
-        Instant,
-    ),
+    (restarts_until, hard): (&dyn Fn(std::time::Duration, usize) -> Instant, Instant),
     route_seeds: &std::sync::OnceLock<Vec<Vec<usize>>>,
 ) -> (i64, solve::construct::greedy::Built) {
     std::thread::scope(|s| {
