@@ -16,6 +16,9 @@ use chrono::NaiveTime;
 use crate::model::{Carer, Client, Location, Plan, Request, Round, Status, Stop, Visit};
 
 mod banner;
+mod frame;
+mod labels;
+mod legend;
 mod map;
 mod runsheet;
 #[cfg(test)]
