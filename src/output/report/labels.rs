@@ -64,7 +64,9 @@ impl Rect {
 /// Estimated box of `text` in DejaVu Sans at `size` px, written with its
 /// baseline at `y` and anchored at `x` (`anchor`: "start", "middle", "end").
 /// DejaVu's glyphs average about 0.62 em (digits 0.64 em); the estimate
-/// takes 0.66 em per character so the real text stays inside it.
+/// takes 0.66 em per character so the real text stays inside it, and the
+/// font's whole ascent and descent (0.93 and 0.24 em) in height, as the
+/// browser's own text box does.
 pub(super) fn text_box(text: &str, size: f64, x: f64, y: f64, anchor: &str) -> Rect {
     let w = 0.66 * size * text.chars().count() as f64;
     let x0 = match anchor {
@@ -74,7 +76,7 @@ pub(super) fn text_box(text: &str, size: f64, x: f64, y: f64, anchor: &str) -> R
     };
     Rect {
         x0,
-        y0: y - 0.80 * size,
+        y0: y - 0.95 * size,
         x1: x0 + w,
         y1: y + 0.25 * size,
     }
@@ -93,16 +95,16 @@ pub(super) struct Spot {
 /// right, left, above right, below right, above left, below left, above, below.
 pub(super) fn spots_around(text: &str, size: f64, x: f64, y: f64, r: f64) -> Vec<Spot> {
     let g = r + 2.0;
-    let mid = y + 0.3 * size;
+    let mid = y + 0.35 * size;
     let cands: [(f64, f64, &'static str); 8] = [
         (x + g, mid, "start"),
         (x - g, mid, "end"),
         (x + g * 0.7, y - g * 0.7, "start"),
-        (x + g * 0.7, y + g * 0.7 + 0.8 * size, "start"),
+        (x + g * 0.7, y + g * 0.7 + 0.95 * size, "start"),
         (x - g * 0.7, y - g * 0.7, "end"),
-        (x - g * 0.7, y + g * 0.7 + 0.8 * size, "end"),
+        (x - g * 0.7, y + g * 0.7 + 0.95 * size, "end"),
         (x, y - g - 0.25 * size, "middle"),
-        (x, y + g + 0.8 * size, "middle"),
+        (x, y + g + 0.95 * size, "middle"),
     ];
     cands
         .iter()

@@ -108,10 +108,14 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
     blocks
 }
 
-/// Estimated width of `text` in DejaVu Sans at `size` px (0.66 em a
-/// character, a little over its digits' and capitals' average).
-fn text_width(text: &str, size: f64) -> f64 {
-    0.66 * size * text.chars().count() as f64
+/// Estimated width of `text` in DejaVu Sans at `size` px: 0.66 em a
+/// character (a little over its digits' and capitals' average), 1 em for
+/// the ellipsis.
+pub(super) fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c == '\u{2026}' { 1.0 } else { 0.66 })
+        .sum::<f64>()
+        * size
 }
 
 /// `text` or, when it is wider than `room`, an ellipsis and as many of its
@@ -122,7 +126,7 @@ fn tail_fit(text: &str, size: f64, room: f64) -> Option<String> {
         return Some(text.to_string());
     }
     let chars: Vec<char> = text.chars().collect();
-    let n = ((room / (0.66 * size)).floor() as usize).saturating_sub(1);
+    let n = ((room - size) / (0.66 * size)).floor().max(0.0) as usize;
     if n < 2 {
         return None;
     }
@@ -436,7 +440,7 @@ mod tests {
         assert_eq!(fit_label("P0012", 28.0), Some(("P0012".into(), 7.0)));
         assert_eq!(
             fit_label("P000123", 26.0),
-            Some(("\u{2026}0123".into(), 7.0))
+            Some(("\u{2026}123".into(), 7.0))
         );
         assert_eq!(fit_label("P000123", 12.0), None);
         assert_eq!(fit_label("", 100.0), None);
