@@ -117,6 +117,9 @@ fn sample_day_labels_are_legible() {
     let km = scale_km(main[0]);
     assert!((1.0..=10.0).contains(&km), "scale bar {km} km");
     assert!(scale_km(inset[0]) < km);
+    // Few rounds: the legend names each one.
+    let used = plan.rounds.iter().filter(|r| has_visits(r)).count();
+    assert_eq!(h.matches("<span class=\"entry\">").count(), used);
     // Nothing is outside the map on the sample day.
     assert!(!h.contains("class=\"outside-map\""));
 }

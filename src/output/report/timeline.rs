@@ -444,6 +444,15 @@ mod tests {
         );
         assert_eq!(fit_label("P000123", 12.0), None);
         assert_eq!(fit_label("", 100.0), None);
+        // A long round name in the label column keeps its end.
+        let room = TL_LABEL - 18.0 - 4.0;
+        let name = tail_fit("carer-from-the-bank-0012", 11.0, room).unwrap();
+        assert!(
+            name.starts_with('\u{2026}') && name.ends_with("-0012"),
+            "{name}"
+        );
+        assert!(text_width(&name, 11.0) <= room);
+        assert_eq!(tail_fit("C01", 11.0, room).as_deref(), Some("C01"));
         for (id, w) in [("client-0042", 30.0), ("P0012", 20.0), ("AB", 15.0)] {
             if let Some((t, size)) = fit_label(id, w) {
                 assert!(text_width(&t, size) <= w - 2.0, "{t} in {w}");
