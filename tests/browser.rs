@@ -175,3 +175,166 @@ fn chromium_logs_a_blocked_request() {
     let caught = std::panic::catch_unwind(|| assert_clean_log("control", &stderr));
     assert!(caught.is_err(), "a blocked image was not logged:\n{stderr}");
 }
+
+/// Measures, in the browser, what the report draws (issue 14, point 5): the
+/// real text boxes of the map's labels (overlaps, labels off the drawing),
+/// each timeline label against its block, the scale bars, the legend and
+/// the "Outside the map" list. The probe page is the report with this script
+/// added (and the policy relaxed for it alone); it replaces the page by a
+/// `<pre id="probe">` of JSON for `--dump-dom`.
+const PROBE_JS: &str = r#"<script>
+(function () {
+  var r = { maps: [], care: { fit: 0, bad: [], unlabelled: [], total: 0 } };
+  function overlap(a, b) {
+    return a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+  }
+  document.querySelectorAll('section.map svg.main-map, section.map svg.inset').forEach(function (svg) {
+    var vb = svg.viewBox.baseVal, boxes = [];
+    svg.querySelectorAll('text.town, text.inset-town, text.client-label').forEach(function (t) {
+      var b = t.getBBox();
+      boxes.push({ t: t.firstChild.nodeValue, x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height });
+    });
+    var overlaps = [], outside = [];
+    for (var i = 0; i < boxes.length; i++) {
+      var a = boxes[i];
+      if (a.x0 < -0.5 || a.y0 < -0.5 || a.x1 > vb.width + 0.5 || a.y1 > vb.height + 0.5) outside.push(a.t);
+      for (var j = i + 1; j < boxes.length; j++) if (overlap(a, boxes[j])) overlaps.push(a.t + ' / ' + boxes[j].t);
+    }
+    var routes = svg.querySelector('g.routes'), towns = svg.querySelector('g.town-labels');
+    r.maps.push({
+      cls: svg.getAttribute('class'), labels: boxes.length, overlaps: overlaps, outside: outside,
+      km: parseFloat(svg.querySelector('g.scale').getAttribute('data-km')),
+      towns_above_routes: !!(routes.compareDocumentPosition(towns) & Node.DOCUMENT_POSITION_FOLLOWING),
+      towns: Array.from(svg.querySelectorAll('text.town')).map(function (t) { return t.firstChild.nodeValue; })
+    });
+  });
+  document.querySelectorAll('section.timeline g.care').forEach(function (g) {
+    var w = g.querySelector('rect').width.baseVal.value, t = g.querySelector('text.block-label');
+    r.care.total++;
+    if (t) {
+      var b = t.getBBox();
+      if (b.width > w + 0.5) r.care.bad.push(t.textContent + ' ' + b.width.toFixed(1) + ' > ' + w.toFixed(1));
+      else r.care.fit++;
+    } else if (w >= 18.3) r.care.unlabelled.push(g.getAttribute('data-client') + ' ' + w.toFixed(1));
+  });
+  r.legend_entries = document.querySelectorAll('section.map .legend.rounds .entry').length;
+  r.outside_map = Array.from(document.querySelectorAll('.outside-map li')).map(function (li) { return li.textContent; });
+  var pre = document.createElement('pre');
+  pre.id = 'probe';
+  pre.textContent = JSON.stringify(r);
+  document.body.innerHTML = '';
+  document.body.appendChild(pre);
+})();
+</script>"#;
+
+/// Render `html` with [`PROBE_JS`] in Chromium and return what it measured.
+fn probe(work: &Path, name: &str, html: &str) -> serde_json::Value {
+    let policy = "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"";
+    assert!(html.contains(policy), "the report's policy changed");
+    let page = html
+        .replace(
+            policy,
+            "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'\"",
+        )
+        .replace("</body>", &format!("{PROBE_JS}\n</body>"));
+    let path = work.join(format!("{name}.html"));
+    std::fs::write(&path, page).unwrap();
+    let url = format!("file://{}", path.display());
+    let (dom, stderr) = chromium(work, name, &["--dump-dom".to_string()], &url);
+    assert_clean_log(name, &stderr);
+    let start = dom.find("<pre id=\"probe\">").expect("probe ran") + "<pre id=\"probe\">".len();
+    let json = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    let json = json
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// A plan of `req`, quick (it has passed the checker: `plan_request` checks).
+fn quick_plan(mut req: rota::model::Request) -> (rota::model::Request, rota::model::Plan) {
+    req.settings.stop_when_stalled = Some(true);
+    req.settings.time_limit_seconds = 20.0;
+    let plan = rota::plan_request(&req).unwrap();
+    (req, plan)
+}
+
+/// Labels on every map drawing: none overlapping, none off the drawing.
+fn assert_legible_maps(name: &str, p: &serde_json::Value) -> Vec<serde_json::Value> {
+    let maps = p["maps"].as_array().unwrap().clone();
+    for m in &maps {
+        assert_eq!(m["overlaps"].as_array().unwrap().len(), 0, "{name}: {m}");
+        assert_eq!(m["outside"].as_array().unwrap().len(), 0, "{name}: {m}");
+        assert!(m["towns_above_routes"].as_bool().unwrap(), "{name}");
+    }
+    assert!(
+        p["care"]["bad"].as_array().unwrap().is_empty(),
+        "{name}: {}",
+        p["care"]
+    );
+    assert!(
+        p["care"]["unlabelled"].as_array().unwrap().is_empty(),
+        "{name}: {}",
+        p["care"]
+    );
+    maps
+}
+
+#[test]
+fn dense_reports_are_legible_in_chromium() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("SKIP: chromium not installed (apt-get install chromium)");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let sample = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
+
+    // The sample day: central Hereford gets an inset; the town is labelled.
+    let (req, plan) = quick_plan(sample.clone());
+    let p = probe(
+        work.path(),
+        "sample",
+        &rota::output::report::html(&req, &plan),
+    );
+    let maps = assert_legible_maps("sample", &p);
+    assert_eq!(maps.len(), 2, "main map and inset: {p}");
+    assert!(maps[0]["towns"].to_string().contains("Hereford"));
+    assert!(maps[0]["labels"].as_u64().unwrap() >= 20 && maps[1]["labels"].as_u64().unwrap() >= 10);
+    let km = maps[0]["km"].as_f64().unwrap();
+    assert!((1.0..=10.0).contains(&km), "{km}");
+
+    // One client 500 km away: named under the map, the scale stays local.
+    let mut far = sample.clone();
+    far.clients
+        .iter_mut()
+        .find(|c| c.id == "P001")
+        .unwrap()
+        .location
+        .lat = 56.55;
+    let (req, plan) = quick_plan(far);
+    let p = probe(
+        work.path(),
+        "outlier",
+        &rota::output::report::html(&req, &plan),
+    );
+    let maps = assert_legible_maps("outlier", &p);
+    let km = maps[0]["km"].as_f64().unwrap();
+    assert!((1.0..=10.0).contains(&km), "scale bar {km} km");
+    let outside = p["outside_map"].as_array().unwrap();
+    assert_eq!(outside.len(), 1, "{p}");
+    assert!(
+        outside[0].as_str().unwrap().starts_with("client P001: 49"),
+        "{p}"
+    );
+
+    // 2,000 clients: a bounded legend; five-character ids in the timeline.
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    let big = rota::generate::generate(&rota::generate::GenerateOptions::new(2000, 1, date));
+    let (req, plan) = quick_plan(big);
+    let p = probe(work.path(), "big", &rota::output::report::html(&req, &plan));
+    assert_legible_maps("big", &p);
+    let entries = p["legend_entries"].as_u64().unwrap();
+    assert!((1..=16).contains(&entries), "{entries} legend entries");
+    assert!(p["care"]["fit"].as_u64().unwrap() > 1000, "{}", p["care"]);
+}

@@ -16,6 +16,11 @@ use chrono::NaiveTime;
 use crate::model::{Carer, Client, Location, Plan, Request, Round, Status, Stop, Visit};
 
 mod banner;
+#[cfg(test)]
+mod density_tests;
+mod frame;
+mod labels;
+mod legend;
 mod map;
 mod runsheet;
 #[cfg(test)]

@@ -108,6 +108,46 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
     blocks
 }
 
+/// Estimated width of `text` in DejaVu Sans at `size` px: 0.66 em a
+/// character (a little over its digits' and capitals' average), 1 em for
+/// the ellipsis.
+pub(super) fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c == '\u{2026}' { 1.0 } else { 0.66 })
+        .sum::<f64>()
+        * size
+}
+
+/// `text` or, when it is wider than `room`, an ellipsis and as many of its
+/// last characters as fit (ids differ most at their end: P0012, P0013);
+/// None when fewer than two would.
+fn tail_fit(text: &str, size: f64, room: f64) -> Option<String> {
+    if text_width(text, size) <= room {
+        return Some(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let n = ((room - size) / (0.66 * size)).floor().max(0.0) as usize;
+    if n < 2 {
+        return None;
+    }
+    let tail: String = chars[chars.len() - n.min(chars.len())..].iter().collect();
+    Some(format!("\u{2026}{tail}"))
+}
+
+/// A block's label that fits its width `bw` (2 px spare), with its font
+/// size: the whole text at 9 px, else at 7 px, else shortened at 7 px
+/// ([`tail_fit`]). The block's tooltip always has the whole id.
+fn fit_label(label: &str, bw: f64) -> Option<(String, f64)> {
+    if label.is_empty() {
+        return None;
+    }
+    let room = bw - 2.0;
+    if text_width(label, 9.0) <= room {
+        return Some((label.to_string(), 9.0));
+    }
+    tail_fit(label, 7.0, room).map(|t| (t, 7.0))
+}
+
 /// Horizontal scale of the timeline: minute `lo` at the label edge, `px` pixels a minute.
 #[derive(Clone, Copy)]
 struct Scale {
@@ -197,12 +237,32 @@ fn write_row(
             "<rect x=\"0\" y=\"{y:.1}\" width=\"{TL_W}\" height=\"{TL_ROW}\" fill=\"#f6f6f6\"/>"
         );
     }
-    let _ = writeln!(
+    let name = ctx.round_name(r);
+    let _ = write!(
         out,
-        "<rect x=\"4\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{col}\"/><text x=\"18\" y=\"{:.1}\" font-size=\"11\">{} <tspan fill=\"#777\">{}</tspan></text>",
+        "<rect x=\"4\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{col}\"/><text class=\"round-name\" x=\"18\" y=\"{:.1}\" font-size=\"11\">",
         y + 7.0,
         y + 16.0,
-        escape(&ctx.round_name(r)),
+    );
+    // The round's name and mode in the label column; a long name drops the
+    // mode, then loses its first characters (the whole name in a tooltip).
+    let room = TL_LABEL - 18.0 - 4.0;
+    let both = format!("{name} {}", r.travel_mode);
+    if text_width(&both, 11.0) <= room {
+        let _ = write!(
+            out,
+            "{} <tspan fill=\"#777\">{}</tspan>",
+            escape(&name),
+            escape(&r.travel_mode)
+        );
+    } else {
+        let short = tail_fit(&name, 11.0, room).unwrap_or_default();
+        let _ = write!(out, "{}", escape(&short));
+    }
+    let _ = writeln!(
+        out,
+        "<title>{} ({})</title></text>",
+        escape(&name),
         escape(&r.travel_mode)
     );
     // The shift.
@@ -261,19 +321,30 @@ fn write_block(
             (y + 3.0, TL_ROW - 6.0, format!("fill=\"{col}\"{stroke}"))
         }
     };
+    let client = if b.kind == "care" {
+        format!(" data-client=\"{}\"", escape(&b.label))
+    } else {
+        String::new()
+    };
     let _ = write!(
         out,
-        "<g class=\"{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" {style}/>",
+        "<g class=\"{}\"{client}><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" {style}/>",
         b.kind
     );
-    if !b.label.is_empty() && bw >= 6.0 * b.label.chars().count() as f64 + 2.0 {
+    // Care blocks name their client, shortened if need be; other blocks
+    // show their word only when it fits whole.
+    let fitted = match fit_label(&b.label, bw) {
+        Some((t, size)) if b.kind == "care" || t == b.label => Some((t, size)),
+        _ => None,
+    };
+    if let Some((text, size)) = fitted {
         let fill = if b.kind == "care" { "#fff" } else { "#333" };
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{fill}\" font-size=\"9\">{}</text>",
+            "<text class=\"block-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{fill}\" font-size=\"{size}\">{}</text>",
             bx + bw / 2.0,
-            y + 15.5,
-            escape(&b.label)
+            y + 12.0 + 0.35 * size,
+            escape(&text)
         );
     }
     if let Some(p) = b.pair {
@@ -356,4 +427,36 @@ pub(super) fn timeline(out: &mut String, ctx: &Ctx) {
     // Connectors between the two halves of each double-up.
     write_pair_links(out, &pair_ys);
     write_legend(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_fit_their_blocks() {
+        // Whole at 9 px when there is room, then at 7 px, then the tail.
+        assert_eq!(fit_label("P001", 40.0), Some(("P001".into(), 9.0)));
+        assert_eq!(fit_label("P0012", 28.0), Some(("P0012".into(), 7.0)));
+        assert_eq!(
+            fit_label("P000123", 26.0),
+            Some(("\u{2026}123".into(), 7.0))
+        );
+        assert_eq!(fit_label("P000123", 12.0), None);
+        assert_eq!(fit_label("", 100.0), None);
+        // A long round name in the label column keeps its end.
+        let room = TL_LABEL - 18.0 - 4.0;
+        let name = tail_fit("carer-from-the-bank-0012", 11.0, room).unwrap();
+        assert!(
+            name.starts_with('\u{2026}') && name.ends_with("-0012"),
+            "{name}"
+        );
+        assert!(text_width(&name, 11.0) <= room);
+        assert_eq!(tail_fit("C01", 11.0, room).as_deref(), Some("C01"));
+        for (id, w) in [("client-0042", 30.0), ("P0012", 20.0), ("AB", 15.0)] {
+            if let Some((t, size)) = fit_label(id, w) {
+                assert!(text_width(&t, size) <= w - 2.0, "{t} in {w}");
+            }
+        }
+    }
 }
