@@ -44,6 +44,10 @@ pub struct RoadOptions {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr while computing.
     pub progress: bool,
+    /// Compute every mode, not only those the carers use (`rota capacity`
+    /// adds hypothetical rounds in each mode). A location too far from the
+    /// roads of a mode no carer uses gets the sentinel there, not E2101.
+    pub all_modes: bool,
 }
 
 impl Default for RoadOptions {
@@ -52,6 +56,7 @@ impl Default for RoadOptions {
             snap_limit_m: DEFAULT_SNAP_LIMIT_M,
             cache_dir: cache::default_dir(),
             progress: false,
+            all_modes: false,
         }
     }
 }
@@ -174,7 +179,11 @@ pub fn fill_travel_matrix(
 ) -> Result<Report, RotaError> {
     let speeds = speeds_of(req)?;
     let places = places(req);
-    let used = used_modes(req);
+    let used = if opts.all_modes {
+        [true; 3]
+    } else {
+        used_modes(req)
+    };
     let key = cache::Key::new(req, osm_path, &places, used, &speeds, opts)?;
     if let Some(dir) = &opts.cache_dir
         && let Some((matrix, mut report)) = cache::load(dir, &key)
@@ -196,10 +205,12 @@ pub fn fill_travel_matrix(
 }
 
 /// Snap every place in the graph of `mode`: `None` for a place too far that
-/// may be (another mode's carer); E2101 issues for the rest.
+/// may be (another mode's carer, or any place in a mode no carer uses,
+/// `required == false`); E2101 issues for the rest.
 fn snap_all(
     g: &Graph,
     mode: usize,
+    required: bool,
     places: &[Place],
     limit_m: f64,
     issues: &mut Vec<Issue>,
@@ -208,7 +219,7 @@ fn snap_all(
         .iter()
         .map(|p| {
             let snap = g.snap(p.location, limit_m).filter(|s| s.off_m <= limit_m);
-            if snap.is_none() && p.own_mode.is_none_or(|m| m == mode) {
+            if snap.is_none() && required && p.own_mode.is_none_or(|m| m == mode) {
                 let nearest = g.snap(p.location, limit_m);
                 let what = match nearest {
                     Some(s) => format!("is {:.0} m from the nearest {} road", s.off_m, MODES[mode]),
@@ -239,12 +250,13 @@ pub fn compute(
 ) -> Result<(TravelMatrix, Report), RotaError> {
     let n = places.len();
     let mut issues = Vec::new();
+    let carers_use = used_modes(req);
     let snaps: Vec<Option<Vec<Option<Snap>>>> = graphs
         .iter()
         .enumerate()
         .map(|(m, g)| {
             g.as_ref()
-                .map(|g| snap_all(g, m, places, opts.snap_limit_m, &mut issues))
+                .map(|g| snap_all(g, m, carers_use[m], places, opts.snap_limit_m, &mut issues))
         })
         .collect();
     if !issues.is_empty() {
