@@ -74,6 +74,17 @@ fn along(g: &Graph, s: &Snap, t: &Snap) -> Option<f64> {
 /// (row-major, `f64::INFINITY` where there is no path; 0 on the diagonal).
 /// `progress` is called once per finished source.
 pub fn many_to_many(g: &Graph, points: &[Snap], progress: &(dyn Fn() + Sync)) -> Vec<f64> {
+    many_to_many_until(g, points, progress, &|| false).unwrap_or_default()
+}
+
+/// As [`many_to_many`], but `None` as soon as `stop` says so (checked
+/// before each source's search).
+pub fn many_to_many_until(
+    g: &Graph,
+    points: &[Snap],
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<f64>> {
     let n = points.len();
     // The nodes every search must settle: the ends of the targets' segments.
     let mut needed = vec![false; g.node_count()];
@@ -83,11 +94,14 @@ pub fn many_to_many(g: &Graph, points: &[Snap], progress: &(dyn Fn() + Sync)) ->
         }
     }
     let needed_count = needed.iter().filter(|x| **x).count();
-    let rows: Vec<Vec<f64>> = points
+    let rows: Option<Vec<Vec<f64>>> = points
         .par_iter()
         .map_init(
             || (vec![NO_PATH; g.node_count()], Vec::<u32>::new()),
             |(dist, touched), src| {
+                if stop() {
+                    return None;
+                }
                 let d = search(g, src, &needed, needed_count, dist, touched);
                 let row = points
                     .iter()
@@ -105,17 +119,17 @@ pub fn many_to_many(g: &Graph, points: &[Snap], progress: &(dyn Fn() + Sync)) ->
                     dist[v as usize] = NO_PATH;
                 }
                 progress();
-                row
+                Some(row)
             },
         )
         .collect();
     let mut out = Vec::with_capacity(n * n);
-    for (i, row) in rows.into_iter().enumerate() {
+    for (i, row) in rows?.into_iter().enumerate() {
         for (j, x) in row.into_iter().enumerate() {
             out.push(if i == j { 0.0 } else { x });
         }
     }
-    out
+    Some(out)
 }
 
 /// Dijkstra from a snapped point: fills `dist` (ms, rounded down from the

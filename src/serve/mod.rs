@@ -23,6 +23,7 @@ pub mod auth;
 pub mod conn;
 pub mod error;
 pub mod jobs;
+pub mod roads;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -72,6 +73,9 @@ pub struct Config {
     /// Without a token: host names (besides the loopback ones) that the
     /// `Host` header may name.
     pub allowed_hosts: Vec<String>,
+    /// An OpenStreetMap extract: jobs without a `travel_matrix` get road
+    /// travel times from it (serve/roads.rs, docs/roads.md).
+    pub osm: Option<PathBuf>,
 }
 
 impl Config {
@@ -111,6 +115,7 @@ impl Default for Config {
             },
             shutdown_grace: Duration::from_secs(10),
             allowed_hosts: Vec::new(),
+            osm: None,
         }
     }
 }
@@ -172,6 +177,8 @@ pub(crate) struct AppState {
     /// The id of every job that finishes (for `?wait` and `DELETE`).
     pub finished: broadcast::Sender<String>,
     pub stopping: AtomicBool,
+    /// The road graphs of `--osm`, loaded once.
+    pub roads: Option<Arc<crate::roads::network::Network>>,
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -334,6 +341,7 @@ pub async fn serve(
         "job store open"
     );
 
+    let road_network = roads::load(&config)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServeError::Io {
@@ -355,6 +363,7 @@ pub async fn serve(
         wake: Notify::new(),
         finished,
         stopping: AtomicBool::new(false),
+        roads: road_network,
         config,
     });
 
@@ -552,8 +561,12 @@ fn incident(id: &str, e: &dyn std::fmt::Display) -> String {
 async fn run_job(state: &State, id: String, request: String, live: Arc<Live>) {
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
+    let road_state = Arc::clone(state);
+    let job_id = id.clone();
     let solved = tokio::task::spawn_blocking(move || {
-        let req = crate::parse::request_from_str(&request)?;
+        let mut req = crate::parse::request_from_str(&request)?;
+        let net = road_state.roads.as_deref();
+        roads::fill_job(net, &mut req, &ctl, &road_state.config, &job_id)?;
         crate::plan_request_with(&req, &crate::PlanOptions::default(), &ctl)
     })
     .await;
