@@ -16,6 +16,7 @@ pub mod osm;
 pub mod paths;
 pub mod place;
 pub mod profile;
+pub mod queue;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
