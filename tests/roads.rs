@@ -625,6 +625,23 @@ fn the_cache_is_hit_then_invalidated_by_a_changed_location_or_extract() {
         k1,
         roads::cache::Key::new(&req, &extract(), &places, used, &sp, &wider).unwrap()
     );
+    // So do another leg overhead, and other modes (capacity's all_modes).
+    let mut slower = req.clone();
+    slower
+        .settings
+        .travel
+        .leg_overhead_minutes
+        .insert("drive".into(), 7);
+    assert_ne!(
+        k1,
+        roads::cache::Key::new(&slower, &extract(), &places, used, &sp, &opts).unwrap()
+    );
+    let mut fewer = used;
+    fewer[1] = !fewer[1];
+    assert_ne!(
+        k1,
+        roads::cache::Key::new(&req, &extract(), &places, fewer, &sp, &opts).unwrap()
+    );
 }
 
 #[test]
