@@ -50,6 +50,10 @@ pub enum Bench {
         /// Modes, 0 drive, 1 bike, 2 walk.
         #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
         modes: Vec<usize>,
+        /// The search's priority queues to measure, each on the same
+        /// graph and points: binary, radix.
+        #[arg(long, value_delimiter = ',', default_value = "radix")]
+        queue: Vec<String>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -222,8 +226,9 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
             side,
             locations,
             modes,
+            queue,
             seed,
-        } => bench_roads(side, locations, modes, seed),
+        } => bench_roads(side, locations, modes, queue, seed),
         Bench::Exact {
             clients,
             seeds,
@@ -295,9 +300,28 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
 }
 
 /// `rota bench roads`.
-fn bench_roads(side: usize, locations: usize, modes: Vec<usize>, seed: u64) -> Result<u8, Failure> {
+fn bench_roads(
+    side: usize,
+    locations: usize,
+    modes: Vec<usize>,
+    queue: Vec<String>,
+    seed: u64,
+) -> Result<u8, Failure> {
+    use rota::roads::queue::Queue;
+    let mut queues = Vec::new();
+    for q in &queue {
+        queues.push(match q.as_str() {
+            "binary" => Queue::Binary,
+            "radix" => Queue::Radix,
+            other => {
+                return Err(
+                    anyhow::anyhow!("--queue: unknown queue '{other}' (binary, radix)").into(),
+                );
+            }
+        });
+    }
     let t = std::time::Instant::now();
-    let rows = rota::roads::bench::run(side, locations, &modes, seed, |r| {
+    let rows = rota::roads::bench::run(side, locations, &modes, &queues, seed, |r| {
         eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
     });
     println!(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::{Failure, read_plan, write_output};
+use super::{Failure, load_request, read_input, read_plan, write_output};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
@@ -26,10 +26,32 @@ pub struct ExportArgs {
     /// per round (default the current folder).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// The plan's request: check the plan against it first and refuse
+    /// (exit 1, nothing written) a plan that breaks a rule.
+    #[arg(long)]
+    request: Option<PathBuf>,
+    /// With --request: check on the roads of this OpenStreetMap extract
+    /// (.osm.pbf; docs/roads.md), so a plan exported for carers is timed
+    /// on the roads it will be driven on.
+    #[arg(long, requires = "request")]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
+    if let Some(path) = &a.request {
+        let mut req = load_request(&read_input(path)?, false)?;
+        eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
+        let report = rota::check::check(&req, &plan);
+        if !report.is_valid() {
+            eprintln!("{report}");
+            eprintln!(
+                "invalid: {} violation(s); nothing exported",
+                report.violations.len()
+            );
+            return Ok(1);
+        }
+    }
     match a.format {
         ExportFormat::Csv => write_output(a.output.as_deref(), &rota::output::export::csv(&plan)?)?,
         ExportFormat::Ical

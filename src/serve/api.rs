@@ -234,12 +234,15 @@ pub(crate) async fn create_plan(
     let wait = parse_wait(query)?;
     require_json(&headers)?;
     let body = body.map_err(body_rejection)?;
+    let cap = super::roads::decompressed_cap(&state.config);
 
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
+    let roads = state.roads.clone();
     let prepared = tokio::task::spawn_blocking(move || {
+        let body = super::roads::decode_body(&headers, body, cap)?;
         let text = match std::str::from_utf8(&body) {
             Ok(t) => t,
             Err(e) => {
@@ -253,7 +256,7 @@ pub(crate) async fn create_plan(
         match crate::load_request(text) {
             Ok(mut req) => {
                 // The budget is for all workers' solves together.
-                crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
+                super::roads::check_memory(roads.as_deref(), &req, memory_share)
                     .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
                 let limit = req.settings.time_limit_seconds.min(max_limit);
                 req.settings.time_limit_seconds = limit;

@@ -53,8 +53,10 @@ pub(crate) fn solve_job(
     request: &str,
     replan: Option<&str>,
     ctl: &SolveControl,
+    prepare: &dyn Fn(&mut crate::model::Request) -> Result<(), RotaError>,
 ) -> Result<Plan, RotaError> {
-    let req = crate::parse::request_from_str(request)?;
+    let mut req = crate::parse::request_from_str(request)?;
+    prepare(&mut req)?;
     let Some(replan) = replan else {
         return crate::plan_request_with(&req, &crate::PlanOptions::default(), ctl);
     };
