@@ -1,12 +1,14 @@
 //! `rota export`: a plan as CSV (one row per stop) or iCal (one calendar
-//! per round).
+//! per round, or one file for all).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use rota::model::{Plan, Stop};
+use rota::output::export::{self, Places};
 
-use super::{Failure, read_plan, write_output};
+use super::{Failure, load_request, read_input, read_plan, write_output};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
@@ -21,6 +23,11 @@ pub struct ExportArgs {
     /// `csv`: one row per stop; `ical`: one calendar per round.
     #[arg(long, value_enum)]
     format: ExportFormat,
+    /// The request the plan was made for: the clients' locations and
+    /// addresses (CSV columns, iCal LOCATION and GEO). Without it the
+    /// export has neither (a plan carries no locations).
+    #[arg(long)]
+    request: Option<PathBuf>,
     /// csv: the file (default stdout); ical: a name ending in `.ics` is one
     /// file with every round, anything else the folder for one `.ics` file
     /// per round (default the current folder).
@@ -30,22 +37,34 @@ pub struct ExportArgs {
 
 pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
+    let req = match &a.request {
+        Some(p) => Some(load_request(&read_input(p)?, false)?),
+        None => None,
+    };
+    let places = req.as_ref().map(Places::of).unwrap_or_default();
+    match &req {
+        Some(r) => note_unknown_clients(&plan, r),
+        None => eprintln!(
+            "note: no --request, so no locations or addresses in the export \
+             (a plan carries none; pass the request the plan was made for)"
+        ),
+    }
     match a.format {
-        ExportFormat::Csv => write_output(a.output.as_deref(), &rota::output::export::csv(&plan)?)?,
+        ExportFormat::Csv => write_output(a.output.as_deref(), &export::csv(&plan, &places)?)?,
         ExportFormat::Ical
             if a.output
                 .as_ref()
                 .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ics"))) =>
         {
             let path = a.output.expect("checked");
-            std::fs::write(&path, rota::output::export::ical_one(&plan))
+            std::fs::write(&path, export::ical_one(&plan, &places))
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
         ExportFormat::Ical => {
             let dir = a.output.unwrap_or_else(|| PathBuf::from("."));
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            for (name, text) in rota::output::export::ical(&plan) {
+            for (name, text) in export::ical(&plan, &places) {
                 let path = dir.join(name);
                 std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?;
@@ -54,4 +73,33 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+/// A note (ids only, never contacts) when the request is another day's or
+/// lacks clients the plan visits: their stops have no location.
+fn note_unknown_clients(plan: &Plan, req: &rota::model::Request) {
+    if plan.date != req.date {
+        eprintln!(
+            "warning: the plan is for {} and the request for {}",
+            plan.date, req.date
+        );
+    }
+    let known: std::collections::BTreeSet<&str> =
+        req.clients.iter().map(|c| c.id.as_str()).collect();
+    let unknown: std::collections::BTreeSet<&str> = plan
+        .rounds
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter_map(|s| match s {
+            Stop::Visit(v) if !known.contains(v.client.as_str()) => Some(v.client.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "warning: {} of the plan not in the request (no location): {}",
+            rota::output::text::count(unknown.len() as u64, "client", "clients"),
+            unknown.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
 }
