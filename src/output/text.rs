@@ -143,8 +143,8 @@ fn unserved_lines(plan: &Plan, max: usize) -> String {
         let more = lines.len() - max;
         let _ = writeln!(
             out,
-            "  ... and {} more (see the plan/report)",
-            count(more as u64, "reason", "reasons")
+            "  ... and {more} more {} (see the plan/report)",
+            plural(more as u64, "reason", "reasons")
         );
     }
     out
