@@ -547,6 +547,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
             None => dropped += 1,
         }
     }
+    let changes = changes(old, new, now);
     let served_old: BTreeSet<&str> = before.values().map(|(c, _)| c.as_str()).collect();
     let mut at_risk = Vec::new();
     for client in served_old {
@@ -568,15 +569,26 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
                 }),
             }
         } else if changed.contains(client) {
-            let carers: Vec<String> = after
+            let mine: Vec<ReplanChange> = changes
                 .iter()
-                .filter(|((_, _), (k, s))| k == client && *s >= now)
-                .map(|((v, c), (_, s))| format!("{v} by {c} at {}", hhmm(i64::from(*s))))
+                .filter(|c| c.client == client)
+                .filter(|c| {
+                    c.before.as_ref().map(|t| &t.carers) != c.after.as_ref().map(|t| &t.carers)
+                })
+                .cloned()
                 .collect();
             at_risk.push(AtRisk {
                 client: client.to_string(),
                 status: "new_carer".into(),
-                message: format!("still served, now: {}", carers.join(", ")),
+                message: format!(
+                    "still served, another carer on {}",
+                    mine.iter()
+                        .map(|c| change_lines(std::slice::from_ref(c))
+                            .concat()
+                            .replacen("  ", " ", 1))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             });
         }
     }
@@ -590,7 +602,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
         calls_dropped: dropped,
         calls_retimed: retimed,
         at_risk,
-        changes: changes(old, new, now),
+        changes,
     }
 }
 
