@@ -661,6 +661,55 @@ fn plan_stderr_stays_short_on_a_big_day() {
     );
 }
 
+/// A day with more rounds than `ROUND_LINES`: the rounds table on stderr
+/// stops there and says how many more rounds the report has.
+#[test]
+fn plan_stderr_caps_the_rounds_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 120,
+        seed: 3,
+        am_rounds: Some(30),
+        pm_rounds: Some(20),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    let day = dir.path().join("wide.json");
+    std::fs::write(&day, serde_json::to_string(&r).unwrap()).unwrap();
+    let plan_path = dir.path().join("wide-plan.json");
+    let out = rota()
+        .arg("plan")
+        .arg(&day)
+        .args(["--stop-when-stalled", "--time-limit", "2", "-o"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    rota()
+        .arg("check")
+        .arg(&day)
+        .arg(&plan_path)
+        .assert()
+        .success();
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let max = rota::output::text::ROUND_LINES;
+    assert!(plan.rounds.len() > max);
+    let rows = err
+        .lines()
+        .filter(|l| {
+            plan.rounds
+                .iter()
+                .any(|r| l.starts_with(&format!("{} ", r.carer)))
+        })
+        .count();
+    assert_eq!(rows, max, "{err}");
+    let more = plan.rounds.len() - max;
+    assert!(
+        err.contains(&format!("\n... and {more} more rounds (see the report)\n")),
+        "{err}"
+    );
+}
+
 /// One client, one round, one continuity assignment: every count in the
 /// text output is singular.
 #[test]

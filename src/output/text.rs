@@ -61,11 +61,22 @@ pub fn text(plan: &Plan) -> String {
     short_text(plan, usize::MAX)
 }
 
+/// Rows of the rounds table [`short_text`] prints at most.
+pub const ROUND_LINES: usize = 40;
+
 /// [`text`] for a terminal on a big day: the same, but at most `max`
 /// unserved reason lines, then `  ... and N more reasons (see the
-/// plan/report)` (every reason is in the plan's `unserved` and the report).
+/// plan/report)` (every reason is in the plan's `unserved` and the report),
+/// and (when `max` is not `usize::MAX`) at most [`ROUND_LINES`] rows of the
+/// rounds table, then `... and N more rounds (see the report)`.
 pub fn short_text(plan: &Plan, max: usize) -> String {
     let mut out = head(plan);
+    let rows = if max == usize::MAX {
+        usize::MAX
+    } else {
+        ROUND_LINES
+    };
+    out.push_str(&rounds_table_at_most(plan, rows));
     out.push_str(&unserved_lines(plan, max));
     out
 }
@@ -113,7 +124,23 @@ fn head(plan: &Plan) -> String {
         ),
     );
     out.push_str(&key_figures_text(plan));
-    out.push_str(&rounds_table(plan));
+    out
+}
+
+/// [`rounds_table`] with at most `max` rows, then how many more.
+fn rounds_table_at_most(plan: &Plan, max: usize) -> String {
+    let table = rounds_table(plan);
+    let lines: Vec<&str> = table.lines().collect();
+    if lines.len() <= max + 1 {
+        return table;
+    }
+    let mut out = lines[..=max].join("\n");
+    let more = lines.len() - 1 - max;
+    let _ = writeln!(
+        out,
+        "\n... and {more} more {} (see the report)",
+        plural(more as u64, "round", "rounds")
+    );
     out
 }
 
