@@ -131,7 +131,7 @@ fn head(plan: &Plan) -> String {
 fn rounds_table_at_most(plan: &Plan, max: usize) -> String {
     let table = rounds_table(plan);
     let lines: Vec<&str> = table.lines().collect();
-    if lines.len() <= max + 1 {
+    if lines.len().saturating_sub(1) <= max {
         return table;
     }
     let mut out = lines[..=max].join("\n");
