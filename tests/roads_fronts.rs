@@ -174,7 +174,11 @@ fn export_with_osm_refuses_a_plan_that_does_not_fit_the_roads() {
         .arg(&csv)
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("carer,"));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("date,carer,"), "{text}");
+    // With the request, the rows carry the clients' locations.
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.contains("60.1"), "Helsinki's latitude in {row}");
     // --osm without --request is a usage error.
     rota(dir.path())
         .arg("export")
