@@ -39,8 +39,8 @@ fn plan_reports_key_figures_in_the_summary_and_on_stderr() {
     );
     let err = stderr_of(&out);
     assert!(err.contains("delivered: "), "{err}");
-    assert!(err.contains("early shifts: 1/1 rounds, 1 calls"), "{err}");
-    assert!(err.contains("late shifts: 1/1 rounds, 1 calls"), "{err}");
+    assert!(err.contains("early shifts: 1/1 round, 1 call,"), "{err}");
+    assert!(err.contains("late shifts: 1/1 round, 1 call,"), "{err}");
     assert!(err.contains("care trav idle"), "{err}");
 }
 
