@@ -55,51 +55,28 @@ const CANCEL_WAIT: Duration = Duration::from_secs(30);
 
 // ------------------------------------------------------------------ views
 
-/// Progress of a solve (a snapshot while it runs, the last one after).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProgressView {
-    /// Seconds since the solve started.
-    pub elapsed_seconds: f64,
-    /// Clients fully served by the best plan so far.
-    pub clients_served: usize,
-    /// Priority served by the best plan so far.
-    pub priority_served: u64,
-    /// Travel minutes of the best plan so far.
-    pub travel_minutes: u64,
-    /// The best proven upper bound on priority known so far (null while
-    /// the solver has not proved one).
-    pub upper_bound_priority: Option<u64>,
-    /// What the solver is doing.
-    pub phase: String,
-}
+/// Progress of a solve as the API shows it: [`Progress`] itself.
+pub type ProgressView = Progress;
 
-impl ProgressView {
-    /// The last snapshot of a solve that made `plan`: the plan's own
-    /// figures (phase `final`), so a finished job's progress matches its plan.
-    pub fn of_plan(plan: &crate::model::Plan) -> ProgressView {
-        let s = &plan.summary;
-        ProgressView {
-            elapsed_seconds: (s.solve_seconds * 1000.0).round() / 1000.0,
-            clients_served: s.clients_served as usize,
-            priority_served: s.priority_served,
-            travel_minutes: s.travel_minutes,
-            upper_bound_priority: s.upper_bound_priority,
-            phase: "final".to_string(),
-        }
+/// The last snapshot of a solve that made `plan`: the plan's own figures
+/// (phase `final`), so a finished job's progress matches its plan.
+pub fn progress_of_plan(plan: &crate::model::Plan) -> ProgressView {
+    let s = &plan.summary;
+    ProgressView {
+        elapsed_seconds: (s.solve_seconds * 1000.0).round() / 1000.0,
+        clients_served: s.clients_served as usize,
+        priority_served: s.priority_served,
+        travel_minutes: s.travel_minutes,
+        upper_bound_priority: s.upper_bound_priority,
+        phase: "final".to_string(),
+        reported_at_seconds: 0.0,
     }
 }
 
-impl From<Progress> for ProgressView {
-    fn from(p: Progress) -> ProgressView {
-        ProgressView {
-            elapsed_seconds: (p.elapsed_seconds * 1000.0).round() / 1000.0,
-            clients_served: p.clients_served,
-            priority_served: p.priority_served,
-            travel_minutes: p.travel_minutes,
-            upper_bound_priority: p.upper_bound_priority,
-            phase: p.phase,
-        }
-    }
+/// A live snapshot as the API shows it: seconds to the millisecond.
+pub fn progress_view(mut p: Progress) -> ProgressView {
+    p.elapsed_seconds = (p.elapsed_seconds * 1000.0).round() / 1000.0;
+    p
 }
 
 /// A job as the API shows it.
@@ -142,7 +119,7 @@ fn job_view(row: JobRow, live: Option<Progress>) -> Result<JobView, ApiError> {
         .transpose()
         .map_err(ApiError::internal)?;
     let progress = match live {
-        Some(p) => Some(ProgressView::from(p)),
+        Some(p) => Some(progress_view(p)),
         None => row
             .progress
             .as_deref()

@@ -585,8 +585,8 @@ async fn run_job(
     // figures: the search's last report comes before fill_in and the
     // final steps, which may still serve more.
     let progress = match &solved {
-        Ok(Ok(plan)) => api::ProgressView::of_plan(plan),
-        _ => api::ProgressView::from(live.ctl.progress()),
+        Ok(Ok(plan)) => api::progress_of_plan(plan),
+        _ => api::progress_view(live.ctl.progress()),
     };
     let progress = serde_json::to_string(&progress).ok();
     let user_cancel = live.cancelled_by_user.load(Ordering::SeqCst);
