@@ -33,12 +33,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::error::{
-    ApiError, ErrorBody, body_rejection, json_error_position, json_errors, require_json, shorten,
+use super::error::{ApiError, ErrorBody, json_errors, shorten};
+use super::handler::{
+    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share,
 };
 use super::jobs::{JobRow, JobStatus};
 use super::{State as AppStateRef, auth, conn, now_ms};
-use crate::RotaError;
 use crate::control::Progress;
 use crate::error::Issue;
 
@@ -209,42 +209,38 @@ pub(crate) async fn create_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query)?;
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
-
+    let body = json_body(&headers, body)?;
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.
     let max_limit = state.config.max_time_limit_seconds;
-    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
-    let prepared = tokio::task::spawn_blocking(move || {
-        let text = match std::str::from_utf8(&body) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    format!("the body is not UTF-8: {e}"),
-                ));
-            }
-        };
-        match crate::load_request(text) {
-            Ok(mut req) => {
-                // The budget is for all workers' solves together.
-                crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
-                    .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
-                let limit = req.settings.time_limit_seconds.min(max_limit);
-                req.settings.time_limit_seconds = limit;
-                let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
-                Ok((json, limit))
-            }
-            Err(RotaError::Invalid(issues)) => Err(ApiError::from_issues(issues.0, &body)),
-            Err(e) => Err(ApiError::internal(e)),
-        }
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let (request_json, limit) = prepared;
+    let memory_share = memory_share(&state);
+    let (request_json, limit) =
+        blocking(move || prepare_request(&body, max_limit, memory_share)).await?;
     enqueue(&state, request_json, None, limit, wait).await
+}
+
+/// Load and validate a request body and build what the job keeps: the
+/// request (time limit capped at `max_limit`) and that limit.
+fn prepare_request(
+    body: &[u8],
+    max_limit: f64,
+    memory_share: u64,
+) -> Result<(String, f64), ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not UTF-8: {e}"),
+        )
+    })?;
+    let mut req = crate::load_request(text).map_err(|e| from_rota(e, body))?;
+    // The budget is for all workers' solves together.
+    crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
+        .map_err(|issue| ApiError::from_issues(vec![issue], body))?;
+    let limit = req.settings.time_limit_seconds.min(max_limit);
+    req.settings.time_limit_seconds = limit;
+    let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
+    Ok((json, limit))
 }
 
 /// `?wait=S`: seconds, 0 or more (capped at [`MAX_WAIT_SECONDS`]).
@@ -407,27 +403,19 @@ pub(crate) async fn cancel_plan(
     State(state): State<AppStateRef>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = id.clone();
-    let found = state
-        .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
-                return Ok(None);
-            };
-            if row.status == JobStatus::Queued {
-                s.store.cancel_queued(&job, now_ms())?;
-                return Ok(Some(false));
-            }
-            if let Some(live) = s.live.get(&job) {
-                live.cancelled_by_user.store(true, Ordering::SeqCst);
-                live.ctl.cancel();
-                return Ok(Some(true));
-            }
-            Ok(Some(false))
-        })
-        .await?;
-    let Some(was_running) = found else {
-        return Err(ApiError::not_found(&id));
-    };
+    let was_running = find_job(&state, &id, |s, row| {
+        if row.status == JobStatus::Queued {
+            s.store.cancel_queued(&row.id, now_ms())?;
+            return Ok(false);
+        }
+        if let Some(live) = s.live.get(&row.id) {
+            live.cancelled_by_user.store(true, Ordering::SeqCst);
+            live.ctl.cancel();
+            return Ok(true);
+        }
+        Ok(false)
+    })
+    .await?;
     let stopped = !was_running || state.wait_finished(&id, CANCEL_WAIT).await;
     let view = load_view(&state, &id).await?;
     let status = if stopped {
@@ -455,19 +443,11 @@ pub(crate) async fn plan_report(
     State(state): State<AppStateRef>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = id.clone();
-    let found = state
-        .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
-                return Ok(None);
-            };
-            let request = s.store.request_of(&job)?;
-            Ok(Some((row, request)))
-        })
-        .await?;
-    let Some((row, request)) = found else {
-        return Err(ApiError::not_found(&id));
-    };
+    let (row, request) = find_job(&state, &id, |s, row| {
+        let request = s.store.request_of(&row.id)?;
+        Ok((row, request))
+    })
+    .await?;
     let (Some(plan), Some(request)) = (row.plan, request) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -475,13 +455,12 @@ pub(crate) async fn plan_report(
             format!("job '{id}' is {} and has no plan", row.status.as_str()),
         ));
     };
-    let html = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+    let html = blocking(move || {
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
         Ok(crate::output::report::html(&req, &plan))
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     let mut res = Html(html).into_response();
     // The report is self-contained (inline styles, no scripts): forbid
     // everything else, so even a name in it that escaped escaping runs nothing.
@@ -538,18 +517,9 @@ pub(crate) async fn check_plan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
-    let result = tokio::task::spawn_blocking(move || -> Result<CheckResult, ApiError> {
-        if let Some((line, column)) = json_error_position(&body) {
-            let issue = Issue::new(
-                "E1001",
-                "",
-                format!("malformed JSON at line {line} column {column}"),
-                "fix the JSON syntax of the body (a missing comma, quote or bracket)",
-            );
-            return Err(ApiError::from_issues(vec![issue], &body));
-        }
+    let body = json_body(&headers, body)?;
+    let result = blocking(move || {
+        check_syntax(&body)?;
         let parts: CheckBody = serde_json::from_slice(&body).map_err(|e| {
             ApiError::from_issues(
                 vec![Issue::new(
@@ -561,34 +531,17 @@ pub(crate) async fn check_plan(
                 &body,
             )
         })?;
-        let prefix = |what: &str, e: RotaError| match e {
-            RotaError::Invalid(issues) => ApiError::from_issues(
-                issues
-                    .0
-                    .into_iter()
-                    .map(|mut i| {
-                        i.path = if i.path.is_empty() {
-                            what.to_string()
-                        } else {
-                            format!("{what}.{}", i.path)
-                        };
-                        i
-                    })
-                    .collect(),
-                &body,
-            ),
-            other => ApiError::internal(other),
-        };
-        let req = crate::load_request(parts.request.get()).map_err(|e| prefix("request", e))?;
-        let plan = crate::parse::plan_from_str(parts.plan.get()).map_err(|e| prefix("plan", e))?;
+        let req = crate::load_request(parts.request.get())
+            .map_err(|e| from_rota_in("request", e, &body))?;
+        let plan = crate::parse::plan_from_str(parts.plan.get())
+            .map_err(|e| from_rota_in("plan", e, &body))?;
         let report = crate::check::check(&req, &plan);
         Ok(CheckResult {
             valid: report.is_valid(),
             violations: report.violations,
         })
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok(axum::Json(result).into_response())
 }
 

@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod conn;
 pub mod error;
+mod handler;
 pub mod jobs;
 pub mod workflows;
 
