@@ -323,33 +323,8 @@ pub async fn serve(
         )));
     }
     init_logging();
-
-    let mut store = Store::open(&config.data_dir)?;
-    let now = now_ms();
-    let failed = store.fail_interrupted(now)?;
-    let purged = match config.retention_days {
-        Some(days) => store.purge_finished_before(retention_cutoff(days, now))?,
-        None => 0,
-    };
-    let queued = store.queued()?;
-    tracing::info!(
-        data = %store.path().display(),
-        interrupted_marked_failed = failed,
-        purged,
-        queued_from_before = queued,
-        "job store open"
-    );
-
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| ServeError::Io {
-            path: config.addr.to_string(),
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Io {
-        path: config.addr.to_string(),
-        source,
-    })?;
+    let store = open_store(&config)?;
+    let (listener, bound) = bind(config.addr).await?;
 
     let (finished, _) = broadcast::channel(1024);
     let state: State = Arc::new(AppState {
@@ -416,6 +391,46 @@ pub async fn serve(
     for w in workers {
         let _ = tokio::time::timeout_at(until, w).await;
     }
+    requeue_abandoned(&state).await;
+    tracing::info!("rota serve stopped");
+    Ok(())
+}
+
+/// Open the job store: jobs a crash interrupted are marked failed, and
+/// finished jobs past `--retention-days` are deleted.
+fn open_store(config: &Config) -> Result<Store, ServeError> {
+    let mut store = Store::open(&config.data_dir)?;
+    let now = now_ms();
+    let failed = store.fail_interrupted(now)?;
+    let purged = match config.retention_days {
+        Some(days) => store.purge_finished_before(retention_cutoff(days, now))?,
+        None => 0,
+    };
+    let queued = store.queued()?;
+    tracing::info!(
+        data = %store.path().display(),
+        interrupted_marked_failed = failed,
+        purged,
+        queued_from_before = queued,
+        "job store open"
+    );
+    Ok(store)
+}
+
+/// Listen on `addr`; the address bound (its port when `addr`'s is 0).
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), ServeError> {
+    let io = |source: std::io::Error| ServeError::Io {
+        path: addr.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(io)?;
+    let bound = listener.local_addr().map_err(io)?;
+    Ok((listener, bound))
+}
+
+/// Put the jobs whose solves still run at exit back in the queue (they
+/// run again at the next start), so they are not reported as failed.
+async fn requeue_abandoned(state: &State) {
     let abandoned = state
         .db(|s| {
             let ids: Vec<String> = s.live.keys().cloned().collect();
@@ -435,8 +450,6 @@ pub async fn serve(
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "cannot re-queue running jobs"),
     }
-    tracing::info!("rota serve stopped");
-    Ok(())
 }
 
 /// Settings that cannot work are refused before anything is opened.
