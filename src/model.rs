@@ -536,6 +536,39 @@ pub struct ReplanSummary {
     /// Clients served in the original plan and not in the new one, or served
     /// by other carers than planned.
     pub at_risk: Vec<AtRisk>,
+    /// Optional (docs/replan.md, "Changed calls"): every visit from `now` on
+    /// whose carers or start differ from the published plan, in time order
+    /// (the earlier of its old and new start). Absent in plans written
+    /// before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ReplanChange>,
+}
+
+/// A visit whose carers or start changed in a re-plan (docs/replan.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReplanChange {
+    pub visit: String,
+    pub client: String,
+    /// The visit in the published plan; `null` for a visit it did not have
+    /// (a client added to the amended request, or one now fitted in).
+    #[serde(default)]
+    pub before: Option<CallTimes>,
+    /// The visit in the new plan; `null` when it is dropped.
+    #[serde(default)]
+    pub after: Option<CallTimes>,
+}
+
+/// Who does a visit and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CallTimes {
+    /// Its carers, sorted (two for a double-up).
+    pub carers: Vec<String>,
+    #[serde(with = "hhmm")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub start: NaiveTime,
+    #[serde(with = "hhmm")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub end: NaiveTime,
 }
 
 /// A client whose care changes in a re-plan.

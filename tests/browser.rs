@@ -338,3 +338,44 @@ fn dense_reports_are_legible_in_chromium() {
     assert!((1..=16).contains(&entries), "{entries} legend entries");
     assert!(p["care"]["fit"].as_u64().unwrap() > 1000, "{}", p["care"]);
 }
+
+/// A re-plan's report (the sample day, C03 and C07 off at 10:15) renders
+/// its "Changes since the published plan" section: one row per change.
+#[test]
+fn replan_report_renders_the_changes_section() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("SKIP: chromium not installed (apt-get install chromium)");
+        return;
+    }
+    let mut req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
+    req.settings.stop_when_stalled = Some(true);
+    let old = rota::plan_request(&req).unwrap();
+    req.settings.time_limit_seconds = 2.0;
+    let d = rota::replan::Disruption {
+        now: 10 * 60 + 15,
+        unavailable: vec!["C03".into(), "C07".into()],
+        unavailable_from: None,
+    };
+    let ctl = rota::control::SolveControl::new();
+    let plan = rota::replan::replan(&req, &old, &d, &Default::default(), &ctl).unwrap();
+    assert!(rota::check::check(&req, &plan).is_valid());
+    let changes = plan.summary.replan.as_ref().unwrap().changes.clone();
+    assert!(!changes.is_empty(), "C07's later calls move");
+    let work = tempfile::tempdir().unwrap();
+    let page = work.path().join("replan-report.html");
+    std::fs::write(&page, rota::output::report::html(&req, &plan)).unwrap();
+    let url = format!("file://{}", page.display());
+    let (dom, stderr) = chromium(work.path(), "replan", &["--dump-dom".to_string()], &url);
+    assert_clean_log("replan", &stderr);
+    assert!(
+        dom.contains(&format!(
+            "<h2>Changes since the published plan ({})</h2>",
+            changes.len()
+        )),
+        "no changes section"
+    );
+    assert_eq!(dom.matches("class=\"change\"").count(), changes.len());
+    for c in &changes {
+        assert!(dom.contains(&format!("data-visit=\"{}\"", c.visit)));
+    }
+}

@@ -600,7 +600,7 @@ fn export_csv_has_a_row_per_stop() {
         .map(|r| r["stops"].as_array().unwrap().len())
         .sum();
     let text = stdout_of(&out);
-    assert!(text.starts_with("carer,shift_start,shift_end,travel_mode,order,kind,"));
+    assert!(text.starts_with("date,carer,shift_start,shift_end,travel_mode,order,kind,"));
     assert_eq!(text.lines().count(), stops + 1);
 }
 

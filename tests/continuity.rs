@@ -109,7 +109,7 @@ fn cli_plan_previous_reads_yesterdays_plan() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("0 client(s) and 1 carer(s) not in this request"),
+        stderr.contains("0 clients and 1 carer not in this request"),
         "{stderr}"
     );
     let p: Value = serde_json::from_slice(&out.stdout).unwrap();

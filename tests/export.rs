@@ -6,11 +6,22 @@ use std::collections::BTreeSet;
 use chrono::NaiveTime;
 use icalendar::parser::{Component, read_calendar, unfold};
 use rota::model::{BreakStop, Plan, Round, ShiftTimes, Stop, VisitStop};
-use rota::output::export;
+use rota::output::export::{self, Places};
+
+const SAMPLE: &str = include_str!("../data/sample-day.json");
+
+fn sample_request() -> rota::model::Request {
+    let mut req = rota::load_request(SAMPLE).unwrap();
+    req.settings.stop_when_stalled = Some(true);
+    req
+}
 
 fn sample_plan() -> Plan {
-    let req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
-    rota::plan_request(&req).unwrap()
+    rota::plan_request(&sample_request()).unwrap()
+}
+
+fn none() -> Places<'static> {
+    Places::default()
 }
 
 fn hm(t: NaiveTime) -> String {
@@ -41,10 +52,11 @@ fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn csv_parses_back_with_one_row_per_stop() {
     let plan = sample_plan();
-    let (header, rows) = read_csv(&export::csv(&plan).unwrap());
+    let (header, rows) = read_csv(&export::csv(&plan, &none()).unwrap());
     assert_eq!(
         header,
         [
+            "date",
             "carer",
             "shift_start",
             "shift_end",
@@ -57,7 +69,12 @@ fn csv_parses_back_with_one_row_per_stop() {
             "start",
             "end",
             "travel_minutes",
-            "paired_with"
+            "paired_with",
+            "lat",
+            "lon",
+            "address",
+            "town",
+            "postcode"
         ]
     );
     let stops: Vec<(&Round, usize, &Stop)> = plan
@@ -68,7 +85,9 @@ fn csv_parses_back_with_one_row_per_stop() {
     assert!(stops.len() > 10, "the sample day should plan many stops");
     assert_eq!(rows.len(), stops.len());
     for (row, (round, order, stop)) in rows.iter().zip(&stops) {
-        assert_eq!(row.len(), 13);
+        assert_eq!(row.len(), 19);
+        assert_eq!(row[0], plan.date.to_string());
+        let row = &row[1..];
         assert_eq!(row[0], round.carer);
         assert_eq!(row[1], hm(round.shift.start));
         assert_eq!(row[2], hm(round.shift.end));
@@ -86,32 +105,33 @@ fn csv_parses_back_with_one_row_per_stop() {
                     v.travel_minutes.to_string(),
                     v.with.join(";"),
                 ];
-                assert_eq!(row[5..], want);
+                assert_eq!(row[5..13], want);
             }
             Stop::Break(b) => {
                 let want = ["break", "", "", "", &hm(b.start), &hm(b.end), "", ""];
-                assert_eq!(row[5..], want);
+                assert_eq!(row[5..13], want);
             }
         }
+        assert_eq!(row[13..], ["", "", "", "", ""], "no request, no location");
     }
-    assert!(rows.iter().any(|r| r[5] == "break"));
+    assert!(rows.iter().any(|r| r[6] == "break"));
 }
 
 #[test]
 fn csv_double_up_rows_name_each_other() {
     let plan = sample_plan();
-    let (_, rows) = read_csv(&export::csv(&plan).unwrap());
-    let doubles: Vec<&Vec<String>> = rows.iter().filter(|r| !r[12].is_empty()).collect();
+    let (_, rows) = read_csv(&export::csv(&plan, &none()).unwrap());
+    let doubles: Vec<&Vec<String>> = rows.iter().filter(|r| !r[13].is_empty()).collect();
     assert!(!doubles.is_empty(), "the sample day has double-ups");
     for row in &doubles {
-        let (carer, visit, partner) = (&row[0], &row[6], &row[12]);
+        let (carer, visit, partner) = (&row[1], &row[7], &row[13]);
         assert_ne!(carer, partner);
         let back = rows
             .iter()
-            .find(|r| &r[0] == partner && &r[6] == visit)
+            .find(|r| &r[1] == partner && &r[7] == visit)
             .unwrap_or_else(|| panic!("{partner} has no row for {visit}"));
-        assert_eq!(&back[12], carer);
-        assert_eq!(back[9], row[9], "double-up starts together");
+        assert_eq!(&back[13], carer);
+        assert_eq!(back[10], row[10], "double-up starts together");
     }
 }
 
@@ -119,17 +139,17 @@ fn csv_double_up_rows_name_each_other() {
 fn csv_quotes_awkward_ids() {
     let mut plan = sample_plan();
     plan.rounds = vec![awkward_round()];
-    let (_, rows) = read_csv(&export::csv(&plan).unwrap());
+    let (_, rows) = read_csv(&export::csv(&plan, &none()).unwrap());
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0][0], "C\"1");
-    assert_eq!(rows[0][7], "P,1;x\\y");
-    assert_eq!(rows[0][12], "C,2;C3");
+    assert_eq!(rows[0][1], "C\"1");
+    assert_eq!(rows[0][8], "P,1;x\\y");
+    assert_eq!(rows[0][13], "C,2;C3");
 }
 
 #[test]
 fn every_calendar_parses_with_one_event_per_stop_at_the_planned_times() {
     let plan = sample_plan();
-    let cals = export::ical(&plan);
+    let cals = export::ical(&plan, &none());
     let rounds: Vec<&Round> = plan.rounds.iter().filter(|r| !r.stops.is_empty()).collect();
     assert_eq!(cals.len(), rounds.len());
     let mut uids = BTreeSet::new();
@@ -231,7 +251,7 @@ fn folding_and_escaping_round_trip_through_the_parser() {
     let mut plan = sample_plan();
     let round = awkward_round();
     plan.rounds = vec![round.clone()];
-    let cals = export::ical(&plan);
+    let cals = export::ical(&plan, &none());
     assert_eq!(cals.len(), 1);
     let (name, text) = &cals[0];
     assert_eq!(name, "C_1.ics");
@@ -284,7 +304,10 @@ fn a_carer_with_two_rounds_gets_two_files_by_shift_start() {
     let mut late = awkward_round();
     late.shift.start = NaiveTime::from_hms_opt(14, 0, 0).unwrap();
     plan.rounds = vec![awkward_round(), late];
-    let names: Vec<String> = export::ical(&plan).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = export::ical(&plan, &none())
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(names, ["C_1-0700.ics", "C_1-1400.ics"]);
 }
 
@@ -316,4 +339,419 @@ fn ical_output_ending_in_ics_is_one_file() {
     let stops: usize = plan.rounds.iter().map(|r| r.stops.len()).sum();
     let events = cal.components.iter().filter(|c| c.name == "VEVENT").count();
     assert_eq!(events, stops);
+}
+
+// ------------------------------------------------------------ the command
+
+fn rota() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("rota").expect("binary rota is built")
+}
+
+/// Every contact text of the request (name, address, town, postcode, phone,
+/// access notes): none of it may reach stderr.
+fn contact_texts(req: &rota::model::Request) -> Vec<String> {
+    req.clients
+        .iter()
+        .filter_map(|c| c.contact.as_ref())
+        .flat_map(|k| {
+            [
+                &k.name,
+                &k.address,
+                &k.town,
+                &k.postcode,
+                &k.phone,
+                &k.access_notes,
+            ]
+        })
+        .flatten()
+        .cloned()
+        .collect()
+}
+
+fn assert_no_contact(stderr: &[u8], req: &rota::model::Request) {
+    let err = String::from_utf8_lossy(stderr);
+    let texts = contact_texts(req);
+    assert!(!texts.is_empty(), "the sample day has contacts");
+    for t in texts {
+        assert!(!err.contains(&t), "stderr shows contact text {t:?}:\n{err}");
+    }
+}
+
+/// `rota plan` the sample day quickly into `dir/day1.json`.
+fn plan_sample(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("day1.json");
+    rota()
+        .args(["plan", "data/sample-day.json", "--stop-when-stalled", "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    path
+}
+
+#[test]
+fn cli_csv_with_request_has_date_locations_and_addresses() {
+    let req = sample_request();
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = plan_sample(dir.path());
+    let out = rota()
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--request",
+            "data/sample-day.json",
+        ])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_no_contact(&out.stderr, &req);
+    let (header, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(header[14..], ["lat", "lon", "address", "town", "postcode"]);
+    let mut with_address = 0;
+    for row in rows.iter().filter(|r| r[6] == "visit") {
+        assert_eq!(row[0], req.date.to_string());
+        let client = req.clients.iter().find(|c| c.id == row[8]).unwrap();
+        assert_eq!(row[14].parse::<f64>().unwrap(), client.location.lat);
+        assert_eq!(row[15].parse::<f64>().unwrap(), client.location.lon);
+        let k = client.contact.clone().unwrap_or_default();
+        assert_eq!(row[16], k.address.unwrap_or_default());
+        assert_eq!(row[17], k.town.unwrap_or_default());
+        assert_eq!(row[18], k.postcode.unwrap_or_default());
+        with_address += usize::from(!row[16].is_empty());
+    }
+    assert!(with_address > 10, "the sample day's clients have addresses");
+}
+
+#[test]
+fn cli_export_without_request_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = plan_sample(dir.path());
+    let out = rota()
+        .args(["export", "--format", "csv"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no --request"), "{err}");
+    let (_, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
+    assert!(rows.iter().all(|r| r[14..].iter().all(String::is_empty)));
+}
+
+/// (UID -> (SEQUENCE, STATUS, DTSTART, LOCATION)) of every event in an
+/// exported calendar file.
+fn events_of(path: &std::path::Path) -> std::collections::BTreeMap<String, [String; 4]> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let unfolded = unfold(&text);
+    let cal = read_calendar(&unfolded).unwrap();
+    cal.components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .map(|ev| {
+            let get = |n: &str| ev.find_prop(n).map_or(String::new(), |p| p.val.to_string());
+            (
+                get("UID"),
+                [
+                    get("SEQUENCE"),
+                    get("STATUS"),
+                    get("DTSTART"),
+                    get("LOCATION"),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// A calendar that imported the morning's export is updated by the export of
+/// the re-plan: every visit event of the first from `now` on is in the second
+/// under the same UID with a higher SEQUENCE, cancelled when the call left
+/// that carer; events have LOCATION and GEO from the request.
+#[test]
+fn cli_ical_re_export_after_a_replan_updates_the_first_import() {
+    let req = sample_request();
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = plan_sample(dir.path());
+    let re_path = dir.path().join("re.json");
+    rota()
+        .args(["replan", "data/sample-day.json"])
+        .arg(&plan_path)
+        .args([
+            "--now",
+            "10:15",
+            "--unavailable",
+            "C03,C07",
+            "--time-limit",
+            "2",
+        ])
+        .arg("-o")
+        .arg(&re_path)
+        .assert()
+        .success();
+    rota()
+        .args(["check", "data/sample-day.json"])
+        .arg(&re_path)
+        .assert()
+        .success();
+    let (first, second) = (dir.path().join("a.ics"), dir.path().join("b.ics"));
+    for (plan, ics) in [(&plan_path, &first), (&re_path, &second)] {
+        let out = rota()
+            .args([
+                "export",
+                "--format",
+                "ical",
+                "--request",
+                "data/sample-day.json",
+            ])
+            .arg(plan)
+            .arg("-o")
+            .arg(ics)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_no_contact(&out.stderr, &req);
+    }
+    let (a, b) = (events_of(&first), events_of(&second));
+    let re: Plan = serde_json::from_str(&std::fs::read_to_string(&re_path).unwrap()).unwrap();
+    let changes = re.summary.replan.unwrap().changes;
+    let moved_away: usize = changes
+        .iter()
+        .filter_map(|c| c.before.as_ref().map(|b| (b, c.after.as_ref())))
+        .map(|(b, a)| {
+            let kept = |x: &String| a.is_some_and(|a| a.carers.contains(x));
+            b.carers.iter().filter(|x| !kept(x)).count()
+        })
+        .sum();
+    assert!(
+        moved_away > 0,
+        "C03 and C07's later calls move: {changes:?}"
+    );
+    let now = format!("{}T101500", re.date.format("%Y%m%d"));
+    let mut cancelled = 0;
+    for (uid, [seq, _, start, loc]) in &a {
+        assert_eq!(seq, "0");
+        if uid.contains("-break-") {
+            continue;
+        }
+        assert!(!loc.is_empty(), "{uid} has no LOCATION");
+        if start.as_str() < now.as_str() {
+            continue;
+        }
+        let [seq2, status2, _, _] = b
+            .get(uid)
+            .unwrap_or_else(|| panic!("{uid} not re-exported"));
+        assert_eq!(seq2, "616", "{uid}");
+        cancelled += usize::from(status2 == "CANCELLED");
+    }
+    assert_eq!(
+        cancelled, moved_away,
+        "one cancelled event per call that left a carer"
+    );
+    let all_cancelled = b.values().filter(|e| e[1] == "CANCELLED").count();
+    assert_eq!(all_cancelled, moved_away);
+    let text = std::fs::read_to_string(&second).unwrap();
+    assert!(text.contains("\r\nGEO:"));
+}
+
+// ------------------------------------------- text outputs on a closed pipe
+
+/// Run `rota args` with its stdout a pipe whose reading end is closed at
+/// once (`rota report ... | head` when head has gone): the command must
+/// exit 0 with no error message and no panic on stderr.
+fn quiet_on_closed_pipe(args: &[&std::ffi::OsStr], ok_code: i32) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rota"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(ok_code), "{args:?}: {err}");
+    assert!(
+        !err.contains("error") && !err.contains("panicked"),
+        "{args:?}: {err}"
+    );
+    assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+}
+
+#[test]
+fn commands_exit_quietly_when_stdout_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = plan_sample(dir.path());
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let plan = plan_path.as_os_str();
+    let req = os("data/sample-day.json");
+    quiet_on_closed_pipe(&[os("report"), plan, os("--request"), req], 0);
+    quiet_on_closed_pipe(
+        &[
+            os("export"),
+            os("--format"),
+            os("csv"),
+            plan,
+            os("--request"),
+            req,
+        ],
+        0,
+    );
+    quiet_on_closed_pipe(&[os("plan"), req, os("--stop-when-stalled")], 0);
+    // An invalid plan: `rota check` writes the violations to stdout, exit 1.
+    quiet_on_closed_pipe(&[os("check"), os("data/small-day.json"), plan], 1);
+}
+
+/// `rota plan` on a day of a few hundred clients with few rounds: stderr
+/// prints at most `REASON_LINES` unserved reasons and says how many more are
+/// in the plan; the plan passes the checker.
+#[test]
+fn plan_stderr_stays_short_on_a_big_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 300,
+        seed: 7,
+        am_rounds: Some(3),
+        pm_rounds: Some(2),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    let day = dir.path().join("big.json");
+    std::fs::write(&day, serde_json::to_string(&r).unwrap()).unwrap();
+    let plan_path = dir.path().join("big-plan.json");
+    let out = rota()
+        .arg("plan")
+        .arg(&day)
+        .args(["--stop-when-stalled", "--time-limit", "2", "-o"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    rota()
+        .arg("check")
+        .arg(&day)
+        .arg(&plan_path)
+        .assert()
+        .success();
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let reasons: usize = plan.unserved.iter().map(|u| u.reasons.len()).sum();
+    let max = rota::output::text::REASON_LINES;
+    assert!(
+        reasons > max + 50,
+        "the day should leave many unserved: {reasons}"
+    );
+    let shown = err
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.contains("..."))
+        .count();
+    assert_eq!(shown, max, "{err}");
+    assert!(
+        err.contains(&format!(
+            "  ... and {} more reasons (see the plan/report)",
+            reasons - max
+        )),
+        "{err}"
+    );
+    assert!(
+        err.lines().count() < 40,
+        "{} lines:\n{err}",
+        err.lines().count()
+    );
+}
+
+/// A day with more rounds than `ROUND_LINES`: the rounds table on stderr
+/// stops there and says how many more rounds the report has.
+#[test]
+fn plan_stderr_caps_the_rounds_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = rota::generate::generate(&rota::generate::GenerateOptions {
+        clients: 120,
+        seed: 3,
+        am_rounds: Some(30),
+        pm_rounds: Some(20),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    let day = dir.path().join("wide.json");
+    std::fs::write(&day, serde_json::to_string(&r).unwrap()).unwrap();
+    let plan_path = dir.path().join("wide-plan.json");
+    let out = rota()
+        .arg("plan")
+        .arg(&day)
+        .args(["--stop-when-stalled", "--time-limit", "2", "-o"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    rota()
+        .arg("check")
+        .arg(&day)
+        .arg(&plan_path)
+        .assert()
+        .success();
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let max = rota::output::text::ROUND_LINES;
+    assert!(plan.rounds.len() > max);
+    let rows = err
+        .lines()
+        .filter(|l| {
+            plan.rounds
+                .iter()
+                .any(|r| l.starts_with(&format!("{} ", r.carer)))
+        })
+        .count();
+    assert_eq!(rows, max, "{err}");
+    let more = plan.rounds.len() - max;
+    assert!(
+        err.contains(&format!("\n... and {more} more rounds (see the report)\n")),
+        "{err}"
+    );
+}
+
+/// One client, one round, one continuity assignment: every count in the
+/// text output is singular.
+#[test]
+fn text_output_uses_singular_for_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("one.json");
+    std::fs::write(
+        &day,
+        r#"{"date":"2026-11-23","carers":[{"id":"C1","travel_mode":"drive",
+            "shift":{"start":"07:00","end":"09:00"},"start_location":{"lat":52.0,"lon":-2.7}}],
+          "clients":[{"id":"P1","location":{"lat":52.0,"lon":-2.7},"preferred_carers":["C1"],
+            "visits":[{"id":"P1-am","window":{"start":"07:30","end":"08:00"},"duration":30}]}]}"#,
+    )
+    .unwrap();
+    let plan_path = dir.path().join("one-plan.json");
+    let out = rota()
+        .arg("plan")
+        .arg(&day)
+        .args(["--stop-when-stalled", "-o"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    for want in [
+        "2026-11-23: 1 of 1 client served (1 of 1 visit)",
+        "1 of 1 round used, 1 continuity assignment\n",
+        "delivered: 1 client,",
+        "early shifts: 1/1 round, 1 call,",
+        "late shifts: 0/0 rounds, 0 calls,",
+    ] {
+        assert!(err.contains(want), "no {want:?} in:\n{err}");
+    }
+    let out = rota()
+        .arg("check")
+        .arg(&day)
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        err.contains("valid: 1 round, 1 of 1 client served"),
+        "{err}"
+    );
 }

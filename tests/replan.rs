@@ -371,3 +371,120 @@ fn cli_bench_replan_prints_a_valid_row_per_run() {
         "{stdout}"
     );
 }
+
+/// Visit -> (sorted carers, start) of a plan.
+fn visit_times(p: &Plan) -> std::collections::BTreeMap<String, (Vec<String>, String)> {
+    let mut out: std::collections::BTreeMap<String, (Vec<String>, String)> = Default::default();
+    for r in &p.rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s {
+                let e = out
+                    .entry(v.visit.clone())
+                    .or_insert_with(|| (vec![], v.start.format("%H:%M").to_string()));
+                e.0.push(r.carer.clone());
+            }
+        }
+    }
+    out.values_mut().for_each(|(c, _)| c.sort());
+    out
+}
+
+/// The example: the sample day, C03 and C07 off at 10:15. stderr has
+/// one line per changed visit in time order, `before -> after`, and the
+/// plan's `summary.replan.changes` lists exactly the visits from 10:15 on
+/// whose carers or start differ between the two plans (compared here by the
+/// test itself), re-timed ones included.
+#[test]
+fn cli_replan_lists_changed_calls_in_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_path = dir.path().join("day1.json");
+    rota()
+        .args(["plan", "data/sample-day.json", "--stop-when-stalled", "-o"])
+        .arg(&old_path)
+        .assert()
+        .success();
+    let new_path = dir.path().join("re.json");
+    let out = rota()
+        .args(["replan", "data/sample-day.json"])
+        .arg(&old_path)
+        .args([
+            "--now",
+            "10:15",
+            "--unavailable",
+            "C03,C07",
+            "--time-limit",
+            "2",
+            "-o",
+        ])
+        .arg(&new_path)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    rota()
+        .args(["check", "data/sample-day.json"])
+        .arg(&new_path)
+        .assert()
+        .success();
+    let read = |p: &std::path::Path| -> Plan {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (old, new) = (read(&old_path), read(&new_path));
+    let (before, after) = (visit_times(&old), visit_times(&new));
+    let mut want: Vec<(String, String)> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|v| before.get(*v).is_none_or(|b| b.1.as_str() >= "10:15"))
+        .filter(|v| before.get(*v) != after.get(*v))
+        .map(|v| {
+            let starts = [before.get(v), after.get(v)];
+            let first = starts.iter().flatten().map(|x| x.1.clone()).min().unwrap();
+            (first, v.clone())
+        })
+        .collect();
+    want.sort();
+    want.dedup();
+    assert!(!want.is_empty(), "C07's later calls move");
+    let s = new.summary.replan.as_ref().unwrap();
+    let got: Vec<&str> = s.changes.iter().map(|c| c.visit.as_str()).collect();
+    let want_ids: Vec<&str> = want.iter().map(|(_, v)| v.as_str()).collect();
+    assert_eq!(got, want_ids);
+    for c in &s.changes {
+        let side = |x: Option<&(Vec<String>, String)>| x.map(|(c, s)| (c.clone(), s.clone()));
+        let json = |x: &Option<rota::model::CallTimes>| {
+            x.as_ref()
+                .map(|t| (t.carers.clone(), t.start.format("%H:%M").to_string()))
+        };
+        assert_eq!(json(&c.before), side(before.get(&c.visit)), "{}", c.visit);
+        assert_eq!(json(&c.after), side(after.get(&c.visit)), "{}", c.visit);
+    }
+    // stderr: the header, then one line per change in the same order.
+    let lines: Vec<&str> = stderr.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.contains("changed call"))
+        .unwrap_or_else(|| panic!("no changes header:\n{stderr}"));
+    for (k, c) in s.changes.iter().enumerate() {
+        let line = lines[head + 1 + k];
+        assert!(
+            line.trim_start().starts_with(&format!("{} ", c.visit)),
+            "{line}"
+        );
+        let b = c.before.as_ref().map_or("new".to_string(), |t| {
+            format!("{} {}", t.carers.join("+"), t.start.format("%H:%M"))
+        });
+        let a = c.after.as_ref().map_or("dropped".to_string(), |t| {
+            format!("{} {}", t.carers.join("+"), t.start.format("%H:%M"))
+        });
+        assert!(line.ends_with(&format!("{b} -> {a}")), "{line}");
+    }
+    assert!(!lines[head + 1 + s.changes.len()].contains(" -> "));
+    // The JSON field is in the file as documented.
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&new_path).unwrap()).unwrap();
+    let first = &v["summary"]["replan"]["changes"][0];
+    assert!(
+        first["visit"].is_string() && first["client"].is_string(),
+        "{first}"
+    );
+    assert!(first["before"].is_object() || first["after"].is_object());
+}

@@ -625,6 +625,23 @@ fn the_cache_is_hit_then_invalidated_by_a_changed_location_or_extract() {
         k1,
         roads::cache::Key::new(&req, &extract(), &places, used, &sp, &wider).unwrap()
     );
+    // So do another leg overhead, and other modes (capacity's all_modes).
+    let mut slower = req.clone();
+    slower
+        .settings
+        .travel
+        .leg_overhead_minutes
+        .insert("drive".into(), 7);
+    assert_ne!(
+        k1,
+        roads::cache::Key::new(&slower, &extract(), &places, used, &sp, &opts).unwrap()
+    );
+    let mut fewer = used;
+    fewer[1] = !fewer[1];
+    assert_ne!(
+        k1,
+        roads::cache::Key::new(&req, &extract(), &places, fewer, &sp, &opts).unwrap()
+    );
 }
 
 #[test]
@@ -689,4 +706,54 @@ fn rota_plan_with_osm_plans_the_shipped_day_and_check_with_osm_accepts_it() {
     ])
     .success();
     run(&["check", out.to_str().unwrap(), plan_s]).success();
+}
+
+/// The radix heap (the default) and the binary heap give the same matrix,
+/// entry for entry, on a synthetic grid with one-way streets and gaps.
+#[test]
+fn both_queues_give_the_same_matrix() {
+    use rota::roads::matrix::many_to_many_with;
+    use rota::roads::queue::Queue;
+    for mode in 0..3 {
+        let g = rota::roads::bench::synthetic_graph(60, mode, 3);
+        let (s, n) = (g.coords[0], g.coords[g.node_count() - 1]);
+        let points: Vec<Snap> = (0..80)
+            .filter_map(|i| {
+                let f = i as f64 / 80.0;
+                let loc = Location {
+                    lat: s.0 + (n.0 - s.0) * f,
+                    lon: s.1 + (n.1 - s.1) * ((f * 7.3) % 1.0),
+                };
+                g.snap(loc, 500.0)
+            })
+            .collect();
+        assert!(points.len() > 70);
+        let stop = || false;
+        let binary = many_to_many_with(&g, &points, &|| {}, &stop, Queue::Binary).unwrap();
+        let radix = many_to_many_with(&g, &points, &|| {}, &stop, Queue::Radix).unwrap();
+        assert_eq!(binary, radix, "mode {mode}");
+        assert!(radix.iter().filter(|x| x.is_finite()).count() > 6000);
+    }
+}
+
+/// Without a terminal on stderr, no progress bar or spinner is drawn.
+#[test]
+fn no_progress_bar_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("rota")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_CACHE_HOME", dir.path())
+        .args(["roads", "data/helsinki-day.json", "--osm"])
+        .arg(extract())
+        .args(["-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("roads: drive graph"), "{err}");
+    assert!(
+        !err.contains('\r') && !err.contains("sources") && !err.contains("reading"),
+        "{err}"
+    );
 }

@@ -504,13 +504,17 @@ async fn export_gives_the_plan_as_csv_and_ical() {
     let plan = assert_plan_checks(&request, &job["plan"]);
     let stops: usize = plan.rounds.iter().map(|r| r.stops.len()).sum();
     let base = server.url(&format!("{}/export", job["url"].as_str().unwrap()));
+    // The job's request gives the locations and addresses, as `rota export
+    // --request` does.
+    let req = rota::load_request(&request).unwrap();
+    let places = rota::output::export::Places::of(&req);
 
     let res = c.get(format!("{base}?format=csv")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let ct = res.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("text/csv"), "{ct}");
     let csv = res.text().await.unwrap();
-    assert_eq!(csv, rota::output::export::csv(&plan).unwrap());
+    assert_eq!(csv, rota::output::export::csv(&plan, &places).unwrap());
     assert_eq!(
         csv.lines().count(),
         stops + 1,
@@ -522,7 +526,8 @@ async fn export_gives_the_plan_as_csv_and_ical() {
     let ct = res.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("text/calendar"), "{ct}");
     let ics = res.text().await.unwrap();
-    assert_eq!(ics, rota::output::export::ical_one(&plan));
+    assert_eq!(ics, rota::output::export::ical_one(&plan, &places));
+    assert!(ics.contains("GEO:"), "locations from the job's request");
     assert!(ics.starts_with("BEGIN:VCALENDAR"));
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), stops);
 

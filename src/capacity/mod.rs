@@ -14,6 +14,7 @@
 //! checks each one).
 
 pub mod fit;
+pub mod matrix;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -533,15 +534,27 @@ fn questions(
     let mut jobs = Vec::new();
     for (a, &centre) in centres.iter().enumerate() {
         let mut r = base_req.clone();
-        r.clients
-            .extend(new_clients(req, &opts.package, of, a, centre, opts.max_new));
+        let new = new_clients(req, &opts.package, of, a, centre, opts.max_new);
+        if let Some(m) = &mut r.travel_matrix {
+            matrix::add_clients(m, req, &new);
+        }
+        r.clients.extend(new);
         jobs.push(Job::Area { area: a, req: r });
     }
     let (skills, gender) = full_profile(req);
-    let city = centres
+    let mut city = centres
         .first()
         .copied()
         .unwrap_or(Location { lat: 0.0, lon: 0.0 });
+    // With a matrix, the round starts at the home nearest the centre: a
+    // place the matrix has a row for.
+    let near_centre = base_req
+        .travel_matrix
+        .as_ref()
+        .and_then(|_| matrix::nearest_client(req, city));
+    if let Some(c) = near_centre {
+        city = c.location;
+    }
     for late in [false, true] {
         let Some(shift) = common_shift(req, late) else {
             continue;
@@ -549,6 +562,9 @@ fn questions(
         for mode in crate::model::MODES {
             let id = format!("NEW-{}-{mode}", if late { "late" } else { "early" });
             let mut r = base_req.clone();
+            if let (Some(m), Some(c)) = (&mut r.travel_matrix, near_centre) {
+                matrix::copy_ref(m, &id, &c.id);
+            }
             r.carers.push(Carer {
                 id,
                 travel_mode: mode.to_string(),

@@ -74,6 +74,10 @@ pub struct RoadsArgs {
     /// Modes, 0 drive, 1 bike, 2 walk.
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     pub modes: Vec<usize>,
+    /// The search's priority queues to measure, each on the same
+    /// graph and points: binary, radix.
+    #[arg(long, value_delimiter = ',', default_value = "radix")]
+    pub queue: Vec<String>,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }
@@ -251,10 +255,28 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
 
 /// `rota bench roads`.
 fn bench_roads(args: RoadsArgs) -> Result<u8, Failure> {
+    use rota::roads::queue::Queue;
+    let mut queues = Vec::new();
+    for q in &args.queue {
+        queues.push(match q.as_str() {
+            "binary" => Queue::Binary,
+            "radix" => Queue::Radix,
+            other => {
+                return Err(
+                    anyhow::anyhow!("--queue: unknown queue '{other}' (binary, radix)").into(),
+                );
+            }
+        });
+    }
     let t = std::time::Instant::now();
-    let rows = rota::roads::bench::run(args.side, args.locations, &args.modes, args.seed, |r| {
-        eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
-    });
+    let rows = rota::roads::bench::run(
+        args.side,
+        args.locations,
+        &args.modes,
+        &queues,
+        args.seed,
+        |r| eprintln!("{}", serde_json::to_string(r).unwrap_or_default()),
+    );
     println!(
         "{}",
         rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())

@@ -33,10 +33,23 @@ pub struct CapacityArgs {
     /// settings.strict; docs/validation.md, "Warnings").
     #[arg(long)]
     strict: bool,
+    /// Time journeys on the roads of this OpenStreetMap extract (.osm.pbf;
+    /// docs/roads.md), in every mode (the extra rounds try each one).
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
-    let req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
+    let mut req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
+    if let Some(osm) = &a.osm {
+        let opts = rota::roads::RoadOptions {
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            all_modes: true,
+            ..Default::default()
+        };
+        let report = rota::roads::fill_travel_matrix(&mut req, osm, &opts)?;
+        eprint!("{}", rota::roads::summary(&report));
+    }
     let package = match &a.package {
         Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
         None => rota::capacity::Package::default(),

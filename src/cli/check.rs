@@ -45,16 +45,20 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if report.is_valid() {
+        let count = rota::output::text::count;
         eprintln!(
-            "valid: {} rounds, {} of {} clients served",
-            plan.rounds.len(),
+            "valid: {}, {} of {} served",
+            count(plan.rounds.len() as u64, "round", "rounds"),
             plan.summary.clients_served,
-            plan.summary.clients_total
+            count(plan.summary.clients_total.into(), "client", "clients"),
         );
         Ok(0)
     } else {
-        println!("{report}");
-        eprintln!("invalid: {} violation(s)", report.violations.len());
+        super::write_output(None, &format!("{report}\n"))?;
+        eprintln!(
+            "invalid: {}",
+            rota::output::text::count(report.violations.len() as u64, "violation", "violations")
+        );
         Ok(1)
     }
 }

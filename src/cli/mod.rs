@@ -180,9 +180,12 @@ fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
         Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-            Ok(())
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                // A reader that stopped reading (`rota report ... | head`)
+                // is not an error: stop quietly, as other tools do.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => Ok(r?),
+            }
         }
     }
 }

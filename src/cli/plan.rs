@@ -69,8 +69,11 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
         if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)
             && clients + carers > 0
         {
+            let count = rota::output::text::count;
             eprintln!(
-                "note: the previous plan names {clients} client(s) and {carers} carer(s) not in this request (ignored)"
+                "note: the previous plan names {} and {} not in this request (ignored)",
+                count(clients as u64, "client", "clients"),
+                count(carers as u64, "carer", "carers"),
             );
         }
     }
@@ -96,14 +99,20 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
         .map_err(RotaError::invalid)?;
     let plan = plan_with_progress(&req, &opts)?;
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
-    eprint!("{}", rota::output::text::text(&plan));
+    eprint!(
+        "{}",
+        rota::output::text::short_text(&plan, rota::output::text::REASON_LINES)
+    );
     if let Some(kept) = plan.summary.continuity_kept {
+        let calls: u32 = plan
+            .rounds
+            .iter()
+            .map(rota::plan::figures::visit_count)
+            .sum();
         eprintln!(
-            "continuity: {kept} of {} calls keep the previous plan's carer",
-            plan.rounds
-                .iter()
-                .map(rota::plan::figures::visit_count)
-                .sum::<u32>()
+            "continuity: {kept} of {} {} the previous plan's carer",
+            rota::output::text::count(calls.into(), "call", "calls"),
+            if kept == 1 { "keeps" } else { "keep" }
         );
     }
     Ok(0)

@@ -66,6 +66,9 @@ pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
     if let Some(r) = &plan.summary.replan {
         eprint!("{}", rota::replan::text(r));
     }
-    eprint!("{}", rota::output::text::text(&plan));
+    eprint!(
+        "{}",
+        rota::output::text::short_text(&plan, rota::output::text::REASON_LINES)
+    );
     Ok(0)
 }

@@ -41,8 +41,8 @@ pub fn run(a: ReportArgs) -> Result<u8, Failure> {
     let report = rota::check::check(&req, &plan);
     if !report.is_valid() {
         eprintln!(
-            "warning: this plan breaks {} rule(s) of its request (rota check lists them; the report shows a banner)",
-            report.violations.len()
+            "warning: this plan breaks {} of its request (rota check lists them; the report shows a banner)",
+            rota::output::text::count(report.violations.len() as u64, "rule", "rules")
         );
     }
     let paths = match &a.osm {

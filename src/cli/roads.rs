@@ -37,6 +37,7 @@ pub fn run(a: RoadsArgs) -> Result<u8, Failure> {
             rota::roads::cache::default_dir()
         },
         progress: std::io::stderr().is_terminal(),
+        ..Default::default()
     };
     let report = rota::roads::fill_travel_matrix(&mut req, &a.osm, &opts)?;
     let json = serde_json::to_string(&req).context("serialising the request")? + "\n";

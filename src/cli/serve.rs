@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// Allow browser calls from this origin (CORS; repeatable). None: CORS is off.
     #[arg(long)]
     cors_origin: Vec<String>,
+    /// An OpenStreetMap extract (.osm.pbf), read once at start: jobs
+    /// without a travel_matrix are timed on its roads (docs/roads.md).
+    #[arg(long)]
+    osm: Option<PathBuf>,
 }
 
 pub fn run(a: ServeArgs) -> Result<u8, Failure> {
@@ -93,6 +97,7 @@ pub fn run(a: ServeArgs) -> Result<u8, Failure> {
         },
         shutdown_grace: secs(a.shutdown_grace),
         allowed_hosts: a.allowed_host,
+        osm: a.osm,
     })?;
     Ok(0)
 }

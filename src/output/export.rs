@@ -2,18 +2,55 @@
 //! stop (for spreadsheets and rota systems) and one iCalendar (RFC 5545)
 //! document per round (for carers' phones).
 //!
-//! Both are deterministic: the same plan always gives the same bytes (the
-//! iCalendar `DTSTAMP` is derived from the plan's date, never the clock).
+//! Both are deterministic: the same plan (and request) always gives the
+//! same bytes (the iCalendar `DTSTAMP` and `SEQUENCE` are derived from the
+//! plan, never the clock: [`sequence`]).
+//!
+//! The plan has no locations: they, and the clients' addresses, come from
+//! the request ([`Places::of`]); without it ([`Places::default`]) the
+//! location columns are empty and events have no `LOCATION`/`GEO`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::RotaError;
-use crate::model::{BreakStop, Plan, Round, Stop, VisitStop, hhmm};
+use crate::model::{
+    BreakStop, CallTimes, Client, Contact, Plan, Request, Round, Stop, VisitStop, hhmm,
+    minutes_of_day,
+};
+
+/// Where the plan's clients are, and their contacts, from the request.
+#[derive(Default)]
+pub struct Places<'a> {
+    clients: BTreeMap<&'a str, &'a Client>,
+}
+
+impl<'a> Places<'a> {
+    /// Every client of `req`.
+    pub fn of(req: &'a Request) -> Self {
+        Places {
+            clients: req.clients.iter().map(|c| (c.id.as_str(), c)).collect(),
+        }
+    }
+
+    /// Whether there is no client at all (no request given).
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    fn client(&self, id: &str) -> Option<&'a Client> {
+        self.clients.get(id).copied()
+    }
+
+    fn contact(&self, id: &str) -> Option<&'a Contact> {
+        self.client(id).and_then(|c| c.contact.as_ref())
+    }
+}
 
 /// Columns of [`csv`], in order.
-pub const CSV_HEADER: [&str; 13] = [
+pub const CSV_HEADER: [&str; 19] = [
+    "date",
     "carer",
     "shift_start",
     "shift_end",
@@ -27,6 +64,11 @@ pub const CSV_HEADER: [&str; 13] = [
     "end",
     "travel_minutes",
     "paired_with",
+    "lat",
+    "lon",
+    "address",
+    "town",
+    "postcode",
 ];
 
 fn hm(t: NaiveTime) -> String {
@@ -35,44 +77,36 @@ fn hm(t: NaiveTime) -> String {
 
 /// The plan as CSV: a header ([`CSV_HEADER`]) and one row per stop (visits
 /// and breaks), rounds in plan order, `order` counting the stops of a round
-/// from 1. Break rows leave `visit`, `client`, `arrive`, `travel_minutes`
-/// and `paired_with` empty; `paired_with` lists a double-up's other carers
-/// joined by `;`. Rounds without stops give no rows. Times are `HH:MM`.
-pub fn csv(plan: &Plan) -> Result<String, RotaError> {
+/// from 1, `date` the plan's date (`YYYY-MM-DD`) on every row. Break rows
+/// leave `visit`, `client`, `arrive`, `travel_minutes`, `paired_with` and
+/// the location columns empty; `paired_with` lists a double-up's other
+/// carers joined by `;`. `lat`/`lon` are the client's location and
+/// `address`/`town`/`postcode` their contact's, when `places` has them
+/// (else empty). Rounds without stops give no rows. Times are `HH:MM`.
+pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
     let internal = |e: csv::Error| RotaError::Internal(format!("cannot write the CSV export: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER).map_err(internal)?;
+    let date = plan.date.to_string();
     for round in &plan.rounds {
         for (i, stop) in round.stops.iter().enumerate() {
-            let order = (i + 1).to_string();
             let head = [
+                date.clone(),
                 round.carer.clone(),
                 hm(round.shift.start),
                 hm(round.shift.end),
                 round.travel_mode.clone(),
-                order,
+                (i + 1).to_string(),
             ];
-            let tail: [String; 8] = match stop {
-                Stop::Visit(v) => [
-                    "visit".into(),
-                    v.visit.clone(),
-                    v.client.clone(),
-                    hm(v.arrive),
-                    hm(v.start),
-                    hm(v.end),
-                    v.travel_minutes.to_string(),
-                    v.with.join(";"),
-                ],
-                Stop::Break(b) => [
-                    "break".into(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    hm(b.start),
-                    hm(b.end),
-                    String::new(),
-                    String::new(),
-                ],
+            let tail = match stop {
+                Stop::Visit(v) => visit_columns(v, places),
+                Stop::Break(b) => {
+                    let mut t: [String; 13] = Default::default();
+                    t[0] = "break".into();
+                    t[4] = hm(b.start);
+                    t[5] = hm(b.end);
+                    t
+                }
             };
             w.write_record(head.iter().chain(tail.iter()))
                 .map_err(internal)?;
@@ -85,29 +119,125 @@ pub fn csv(plan: &Plan) -> Result<String, RotaError> {
         .map_err(|e| RotaError::Internal(format!("CSV export is not UTF-8: {e}")))
 }
 
-/// One iCalendar document per round that has stops, in plan order: `(file
-/// name, text)`. The file name is `<carer>.ics`, or `<carer>-HHMM.ics` (shift
-/// start) when the plan has several rounds for that carer; characters other
-/// than ASCII letters, digits, `-`, `_` and `.` become `_`, and a name that
-/// would repeat gets `-2`, `-3`, ... appended.
+/// A visit row's columns from `kind` on.
+fn visit_columns(v: &VisitStop, places: &Places) -> [String; 13] {
+    let client = places.client(&v.client);
+    let contact = places.contact(&v.client);
+    let field =
+        |f: fn(&Contact) -> &Option<String>| contact.and_then(|c| f(c).clone()).unwrap_or_default();
+    [
+        "visit".into(),
+        v.visit.clone(),
+        v.client.clone(),
+        hm(v.arrive),
+        hm(v.start),
+        hm(v.end),
+        v.travel_minutes.to_string(),
+        v.with.join(";"),
+        client.map_or(String::new(), |c| c.location.lat.to_string()),
+        client.map_or(String::new(), |c| c.location.lon.to_string()),
+        field(|c| &c.address),
+        field(|c| &c.town),
+        field(|c| &c.postcode),
+    ]
+}
+
+/// The iCalendar `SEQUENCE` of every event of `plan`: 0 for a plan made by
+/// `rota plan`, and 1 + the minutes since midnight of `summary.replan.now`
+/// for one made by `rota replan`. A re-plan is made at a later `--now`
+/// than the plan it re-plans (time moves on through the day), so each
+/// re-export carries a higher sequence than the export it replaces and a
+/// calendar that imported that one takes the new times; no state is kept
+/// between exports, and the same plan always exports the same bytes.
+pub fn sequence(plan: &Plan) -> u32 {
+    plan.summary
+        .replan
+        .as_ref()
+        .map_or(0, |r| minutes_of_day(r.now).max(0) as u32 + 1)
+}
+
+/// `DTSTAMP` of every event: the plan's date at 00:00 UTC, plus the
+/// re-plan's `now` for a re-plan (so it grows with [`sequence`]).
+fn dtstamp(plan: &Plan) -> String {
+    let t = plan
+        .summary
+        .replan
+        .as_ref()
+        .map_or(NaiveTime::MIN, |r| r.now);
+    format!("{}T{}Z", plan.date.format("%Y%m%d"), t.format("%H%M%S"))
+}
+
+/// What every event of one export shares.
+struct EventCtx<'a> {
+    date: NaiveDate,
+    dtstamp: String,
+    sequence: u32,
+    places: &'a Places<'a>,
+}
+
+impl<'a> EventCtx<'a> {
+    fn new(plan: &Plan, places: &'a Places<'a>) -> Self {
+        EventCtx {
+            date: plan.date,
+            dtstamp: dtstamp(plan),
+            sequence: sequence(plan),
+            places,
+        }
+    }
+
+    /// `UID`, `DTSTAMP`, `SEQUENCE`, `DTSTART`, `DTEND`.
+    fn head(&self, cal: &mut Ical, uid: &str, start: NaiveTime, end: NaiveTime) {
+        cal.text("UID", uid);
+        cal.line(&format!("DTSTAMP:{}", self.dtstamp));
+        cal.line(&format!("SEQUENCE:{}", self.sequence));
+        let (start, end) = span(self.date, start, end);
+        cal.line(&format!("DTSTART:{start}"));
+        cal.line(&format!("DTEND:{end}"));
+    }
+
+    /// The UID of `carer`'s call of `visit`: stable across re-exports and
+    /// re-plans, unique in a plan.
+    fn visit_uid(&self, carer: &str, visit: &str) -> String {
+        format!("{}-{carer}-{visit}@rota", self.date)
+    }
+}
+
+/// One iCalendar document per round that has stops (or a cancelled call,
+/// below), in plan order: `(file name, text)`. The file name is
+/// `<carer>.ics`, or `<carer>-HHMM.ics` (shift start) when the plan has
+/// several rounds for that carer; characters other than ASCII letters,
+/// digits, `-`, `_` and `.` become `_`, and a name that would repeat gets
+/// `-2`, `-3`, ... appended.
 ///
 /// Every stop is a `VEVENT` with floating local `DTSTART`/`DTEND` on the
-/// plan's date; visits are `Visit <visit> (<client>)` with arrival, travel and
-/// double-up partner in `DESCRIPTION`, breaks are `Break`. UIDs are
-/// `<date>-<carer>-<visit>@rota` (visits) and `<date>-<carer>-break-HHMM@rota`
-/// (breaks): stable across re-exports of the same plan and unique within it.
+/// plan's date; visits are `Visit <visit> (<client>)` with arrival, travel,
+/// double-up partner and the contact's name, phone and access notes in
+/// `DESCRIPTION`, `LOCATION` (the contact's address line when known, else
+/// `lat, lon`) and `GEO` when `places` knows the client; breaks are
+/// `Break`. UIDs are `<date>-<carer>-<visit>@rota` (visits: one per call)
+/// and `<date>-<carer>-break-HHMM@rota` (the round's break, `HHMM` its shift
+/// start): stable across re-exports and re-plans, unique within a plan.
+/// `SEQUENCE` and `DTSTAMP` follow [`sequence`]. On a re-plan, a call that
+/// left a carer (`summary.replan.changes`) is a `STATUS:CANCELLED` event with
+/// its old UID in that carer's calendar, so an updated import removes it.
 /// Lines end in CRLF, are folded at 75 octets and text is escaped (RFC 5545
 /// 3.1, 3.3.11).
-pub fn ical(plan: &Plan) -> Vec<(String, String)> {
+pub fn ical(plan: &Plan, places: &Places) -> Vec<(String, String)> {
+    let ctx = EventCtx::new(plan, places);
     let mut rounds_per_carer: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &plan.rounds {
         *rounds_per_carer.entry(r.carer.as_str()).or_default() += 1;
     }
+    let mut cancelled = cancellations(plan);
     let mut used = BTreeSet::new();
     plan.rounds
         .iter()
-        .filter(|r| !r.stops.is_empty())
-        .map(|r| {
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let gone = cancelled.remove(&i).unwrap_or_default();
+            if r.stops.is_empty() && gone.is_empty() {
+                return None;
+            }
             let mut base = file_safe(&r.carer);
             if rounds_per_carer[r.carer.as_str()] > 1 {
                 base = format!("{base}-{}", r.shift.start.format("%H%M"));
@@ -118,9 +248,57 @@ pub fn ical(plan: &Plan) -> Vec<(String, String)> {
                 name = format!("{base}-{n}.ics");
                 n += 1;
             }
-            (name, round_calendar(plan.date, r))
+            let text = calendar(&format!("{} {}", r.carer, plan.date), |cal| {
+                round_events(cal, &ctx, r);
+                for (carer, c) in gone {
+                    cancelled_event(cal, &ctx, carer, c);
+                }
+            });
+            Some((name, text))
         })
         .collect()
+}
+
+/// A call that left a carer in a re-plan: the carer and the change.
+type Gone<'a> = (&'a str, &'a crate::model::ReplanChange);
+
+/// Round index -> the calls that left that round's carer in a re-plan (the
+/// carer's round whose shift holds the old start, else their first round).
+/// Calls of carers without a round in the plan are left out.
+fn cancellations(plan: &Plan) -> BTreeMap<usize, Vec<Gone<'_>>> {
+    let mut out: BTreeMap<usize, Vec<Gone>> = BTreeMap::new();
+    for (carer, c, before) in gone_calls(plan) {
+        let mine = || {
+            plan.rounds
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.carer == carer)
+        };
+        let during =
+            mine().find(|(_, r)| r.shift.start <= before.start && before.start < r.shift.end);
+        if let Some((i, _)) = during.or_else(|| mine().next()) {
+            out.entry(i).or_default().push((carer, c));
+        }
+    }
+    out
+}
+
+/// Every (carer, change, old call) of `summary.replan.changes` whose old
+/// carer no longer does the visit.
+fn gone_calls(plan: &Plan) -> Vec<(&str, &crate::model::ReplanChange, &CallTimes)> {
+    let Some(r) = &plan.summary.replan else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in &r.changes {
+        let Some(before) = &c.before else { continue };
+        for carer in &before.carers {
+            if !c.after.as_ref().is_some_and(|a| a.carers.contains(carer)) {
+                out.push((carer.as_str(), c, before));
+            }
+        }
+    }
+    out
 }
 
 fn file_safe(s: &str) -> String {
@@ -143,12 +321,16 @@ fn file_safe(s: &str) -> String {
 }
 
 /// The plan as one calendar: every round's events in one file (for
-/// `rota export --format ical -o FILE.ics`), named after the date.
-pub fn ical_one(plan: &Plan) -> String {
-    let dtstamp = format!("{}T000000Z", plan.date.format("%Y%m%d"));
+/// `rota export --format ical -o FILE.ics`), named after the date, then the
+/// cancelled calls of a re-plan (as in [`ical`]).
+pub fn ical_one(plan: &Plan, places: &Places) -> String {
+    let ctx = EventCtx::new(plan, places);
     calendar(&format!("Rounds {}", plan.date), |cal| {
         for r in &plan.rounds {
-            round_events(cal, plan.date, &dtstamp, r);
+            round_events(cal, &ctx, r);
+        }
+        for (carer, c, _) in gone_calls(plan) {
+            cancelled_event(cal, &ctx, carer, c);
         }
     })
 }
@@ -167,30 +349,19 @@ fn calendar(name: &str, events: impl FnOnce(&mut Ical)) -> String {
     cal.out
 }
 
-fn round_events(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round) {
+fn round_events(cal: &mut Ical, ctx: &EventCtx, r: &Round) {
     for stop in &r.stops {
         cal.line("BEGIN:VEVENT");
         match stop {
-            Stop::Visit(v) => visit_event(cal, date, dtstamp, r, v),
-            Stop::Break(b) => break_event(cal, date, dtstamp, r, b),
+            Stop::Visit(v) => visit_event(cal, ctx, r, v),
+            Stop::Break(b) => break_event(cal, ctx, r, b),
         }
         cal.line("END:VEVENT");
     }
 }
 
-fn round_calendar(date: NaiveDate, r: &Round) -> String {
-    let dtstamp = format!("{}T000000Z", date.format("%Y%m%d"));
-    calendar(&format!("{} {}", r.carer, date), |cal| {
-        round_events(cal, date, &dtstamp, r)
-    })
-}
-
-fn visit_event(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round, v: &VisitStop) {
-    cal.text("UID", &format!("{date}-{}-{}@rota", r.carer, v.visit));
-    cal.line(&format!("DTSTAMP:{dtstamp}"));
-    let (start, end) = span(date, v.start, v.end);
-    cal.line(&format!("DTSTART:{start}"));
-    cal.line(&format!("DTEND:{end}"));
+fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
+    ctx.head(cal, &ctx.visit_uid(&r.carer, &v.visit), v.start, v.end);
     cal.text("SUMMARY", &format!("Visit {} ({})", v.visit, v.client));
     let mut desc = format!(
         "Client {}, visit {}.\nArrive {} after {} min travel ({}); start {}, end {}.",
@@ -205,20 +376,39 @@ fn visit_event(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round, v: &Vi
     if !v.with.is_empty() {
         desc.push_str(&format!("\nDouble-up with {}.", v.with.join(", ")));
     }
+    if let Some(k) = ctx.places.contact(&v.client) {
+        for (label, value) in [
+            ("Name", &k.name),
+            ("Phone", &k.phone),
+            ("Access", &k.access_notes),
+        ] {
+            if let Some(value) = value {
+                desc.push_str(&format!("\n{label}: {value}"));
+            }
+        }
+    }
     cal.text("DESCRIPTION", &desc);
+    if let Some(c) = ctx.places.client(&v.client) {
+        let (lat, lon) = (c.location.lat, c.location.lon);
+        let address = c.contact.as_ref().and_then(Contact::address_line);
+        cal.text(
+            "LOCATION",
+            &address.unwrap_or_else(|| format!("{lat}, {lon}")),
+        );
+        cal.line(&format!("GEO:{lat};{lon}"));
+    }
     cal.line("CATEGORIES:VISIT");
     cal.line("TRANSP:OPAQUE");
 }
 
-fn break_event(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round, b: &BreakStop) {
-    cal.text(
-        "UID",
-        &format!("{date}-{}-break-{}@rota", r.carer, b.start.format("%H%M")),
+fn break_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, b: &BreakStop) {
+    let uid = format!(
+        "{}-{}-break-{}@rota",
+        ctx.date,
+        r.carer,
+        r.shift.start.format("%H%M")
     );
-    cal.line(&format!("DTSTAMP:{dtstamp}"));
-    let (start, end) = span(date, b.start, b.end);
-    cal.line(&format!("DTSTART:{start}"));
-    cal.line(&format!("DTEND:{end}"));
+    ctx.head(cal, &uid, b.start, b.end);
     cal.text("SUMMARY", "Break");
     cal.text(
         "DESCRIPTION",
@@ -226,6 +416,35 @@ fn break_event(cal: &mut Ical, date: NaiveDate, dtstamp: &str, r: &Round, b: &Br
     );
     cal.line("CATEGORIES:BREAK");
     cal.line("TRANSP:OPAQUE");
+}
+
+/// The old event of a call that left `carer`, cancelled: same UID, the
+/// re-plan's higher `SEQUENCE`, `STATUS:CANCELLED`.
+fn cancelled_event(cal: &mut Ical, ctx: &EventCtx, carer: &str, c: &crate::model::ReplanChange) {
+    let Some(before) = &c.before else { return };
+    cal.line("BEGIN:VEVENT");
+    ctx.head(
+        cal,
+        &ctx.visit_uid(carer, &c.visit),
+        before.start,
+        before.end,
+    );
+    cal.line("STATUS:CANCELLED");
+    cal.text(
+        "SUMMARY",
+        &format!("Cancelled: visit {} ({})", c.visit, c.client),
+    );
+    let now = match &c.after {
+        Some(a) => format!("now {} at {}", a.carers.join(" + "), hm(a.start)),
+        None => "dropped from the plan".into(),
+    };
+    cal.text(
+        "DESCRIPTION",
+        &format!("Re-planned: visit {} is no longer yours ({now}).", c.visit),
+    );
+    cal.line("CATEGORIES:VISIT");
+    cal.line("TRANSP:TRANSPARENT");
+    cal.line("END:VEVENT");
 }
 
 /// Floating local date-times (`YYYYMMDDTHHMMSS`) of a stop; an end before
@@ -318,6 +537,8 @@ mod tests {
             "/data/sample-day.json"
         )))
         .unwrap();
+        let mut req = req;
+        req.settings.stop_when_stalled = Some(true);
         crate::plan_request(&req).unwrap()
     }
 
@@ -379,7 +600,7 @@ mod tests {
     #[test]
     fn csv_rows_follow_the_stops() {
         let plan = sample_plan();
-        let text = csv(&plan).unwrap();
+        let text = csv(&plan, &Places::default()).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next().unwrap(), CSV_HEADER.join(","));
         let stops: usize = plan.rounds.iter().map(|r| r.stops.len()).sum();
@@ -400,13 +621,13 @@ mod tests {
                 }),
             ],
         )];
-        let text = csv(&plan).unwrap();
+        let text = csv(&plan, &Places::default()).unwrap();
         let rows: Vec<&str> = text.lines().skip(1).collect();
         assert_eq!(
             rows,
             [
-                "C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7",
-                "C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,",
             ]
         );
     }
@@ -423,7 +644,10 @@ mod tests {
             round("C2/", t(7, 0), vec![visit("V5", "P4", t(9, 0), &[])]),
             round("C2_", t(7, 0), vec![visit("V6", "P5", t(9, 0), &[])]),
         ];
-        let names: Vec<String> = ical(&plan).into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = ical(&plan, &Places::default())
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(
             names,
             [
@@ -440,8 +664,8 @@ mod tests {
     #[test]
     fn ical_is_deterministic_crlf_and_folded() {
         let plan = sample_plan();
-        let a = ical(&plan);
-        assert_eq!(a, ical(&plan));
+        let a = ical(&plan, &Places::default());
+        assert_eq!(a, ical(&plan, &Places::default()));
         assert!(!a.is_empty());
         for (name, text) in &a {
             assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{name}");
@@ -454,6 +678,133 @@ mod tests {
             let dtstamp = format!("DTSTAMP:{}T000000Z\r\n", plan.date.format("%Y%m%d"));
             assert!(text.contains(&dtstamp), "{name}");
         }
+    }
+
+    /// P1 with a full contact at (52.1, -2.7), P2 with coordinates only.
+    fn places_request() -> Request {
+        crate::parse::request_from_str(
+            r#"{"date":"2026-11-25","carers":[{"id":"C9","travel_mode":"walk",
+                "shift":{"start":"07:00","end":"22:00"},"start_location":{"lat":52.1,"lon":-2.7}}],
+              "clients":[
+                {"id":"P1","location":{"lat":52.1,"lon":-2.7},
+                 "contact":{"name":"Ann Example","address":"1 High St","town":"Ledbury",
+                            "postcode":"HR8 1AA","phone":"01531 000000","access_notes":"key safe 1234"},
+                 "visits":[{"id":"V1","window":{"start":"08:00","end":"09:00"},"duration":30}]},
+                {"id":"P2","location":{"lat":52.2,"lon":-2.8},
+                 "visits":[{"id":"V2","window":{"start":"09:00","end":"10:00"},"duration":30}]}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn csv_location_columns_come_from_the_request() {
+        let req = places_request();
+        let mut plan = sample_plan();
+        plan.rounds = vec![round(
+            "C9",
+            t(7, 0),
+            vec![
+                visit("V1", "P1", t(8, 0), &[]),
+                visit("V2", "P2", t(9, 0), &[]),
+            ],
+        )];
+        let text = csv(&plan, &Places::of(&req)).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(
+            rows,
+            [
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA",
+                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,",
+            ]
+        );
+    }
+
+    #[test]
+    fn ical_location_is_the_address_else_the_coordinates() {
+        let req = places_request();
+        let mut plan = sample_plan();
+        plan.rounds = vec![round(
+            "C9",
+            t(7, 0),
+            vec![
+                visit("V1", "P1", t(8, 0), &[]),
+                visit("V2", "P2", t(9, 0), &[]),
+            ],
+        )];
+        let text = ical_one(&plan, &Places::of(&req)).replace("\r\n ", "");
+        assert!(
+            text.contains("LOCATION:1 High St\\, Ledbury HR8 1AA\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("GEO:52.1;-2.7\r\n"));
+        assert!(text.contains("LOCATION:52.2\\, -2.8\r\n"), "{text}");
+        assert!(text.contains("GEO:52.2;-2.8\r\n"));
+        assert!(text.contains("Phone: 01531 000000"), "{text}");
+        assert!(text.contains("Access: key safe 1234"), "{text}");
+        let bare = ical_one(&plan, &Places::default());
+        assert!(!bare.contains("LOCATION") && !bare.contains("GEO"));
+    }
+
+    fn replanned(now: NaiveTime, changes: Vec<crate::model::ReplanChange>) -> Plan {
+        let mut plan = sample_plan();
+        plan.summary.replan = Some(crate::model::ReplanSummary {
+            now,
+            unavailable: vec!["C8".into()],
+            unavailable_from: now,
+            calls_fixed: 0,
+            calls_of_unavailable: 1,
+            calls_moved: 0,
+            calls_dropped: 0,
+            calls_retimed: 0,
+            at_risk: vec![],
+            changes,
+        });
+        plan
+    }
+
+    #[test]
+    fn sequence_grows_with_each_replan_and_is_zero_for_a_plan() {
+        assert_eq!(sequence(&sample_plan()), 0);
+        let early = replanned(t(0, 0), vec![]);
+        let a = replanned(t(10, 15), vec![]);
+        let b = replanned(t(13, 0), vec![]);
+        assert_eq!(sequence(&early), 1);
+        assert_eq!(sequence(&a), 616);
+        assert!(sequence(&b) > sequence(&a));
+        assert!(ical_one(&a, &Places::default()).contains("SEQUENCE:616\r\n"));
+        assert!(ical_one(&a, &Places::default()).contains("DTSTAMP:20261125T101500Z\r\n"));
+    }
+
+    #[test]
+    fn a_call_moved_away_is_cancelled_in_its_old_carers_calendar() {
+        use crate::model::{CallTimes, ReplanChange};
+        let times = |c: &str, h| CallTimes {
+            carers: vec![c.into()],
+            start: t(h, 0),
+            end: t(h, 30),
+        };
+        let mut plan = replanned(
+            t(10, 15),
+            vec![ReplanChange {
+                visit: "V1".into(),
+                client: "P1".into(),
+                before: Some(times("C8", 11)),
+                after: Some(times("C9", 12)),
+            }],
+        );
+        plan.rounds = vec![
+            round("C8", t(7, 0), vec![visit("V0", "P0", t(8, 0), &[])]),
+            round("C9", t(7, 0), vec![visit("V1", "P1", t(12, 0), &[])]),
+        ];
+        let files = ical(&plan, &Places::default());
+        let c8 = &files.iter().find(|(n, _)| n == "C8.ics").unwrap().1;
+        let c9 = &files.iter().find(|(n, _)| n == "C9.ics").unwrap().1;
+        assert!(c8.contains("UID:2026-11-25-C8-V1@rota\r\n"), "{c8}");
+        assert!(c8.contains("STATUS:CANCELLED"));
+        assert!(c9.contains("UID:2026-11-25-C9-V1@rota\r\n"));
+        assert!(!c9.contains("STATUS:CANCELLED"));
+        let one = ical_one(&plan, &Places::default());
+        assert_eq!(one.matches("STATUS:CANCELLED").count(), 1);
     }
 
     #[test]

@@ -7,6 +7,16 @@ use crate::clock;
 use crate::model::Plan;
 use crate::plan::figures::{key_figures, round_figures};
 
+/// `one` when `n` is 1, else `many`.
+pub fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// `n` and its noun: `1 client`, `2 clients`, `0 clients`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, one, many))
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
@@ -23,8 +33,8 @@ pub fn key_figures_text(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "delivered: {} clients, {:.1} h of care, {:.1} carer-hours, continuity {}",
-        plan.summary.clients_served,
+        "delivered: {}, {:.1} h of care, {:.1} carer-hours, continuity {}",
+        count(plan.summary.clients_served.into(), "client", "clients"),
         k.client_care_hours,
         k.carer_care_hours,
         pct(k.continuity_share),
@@ -32,10 +42,11 @@ pub fn key_figures_text(plan: &Plan) -> String {
     for (name, l) in [("early", &k.early_shifts), ("late", &k.late_shifts)] {
         let _ = writeln!(
             out,
-            "{name} shifts: {}/{} rounds, {} calls, care {:.1} h, travel {:.1} h, load {}",
+            "{name} shifts: {}/{} {}, {}, care {:.1} h, travel {:.1} h, load {}",
             l.rounds_used,
             l.rounds,
-            l.visits,
+            plural(l.rounds.into(), "round", "rounds"),
+            count(l.visits.into(), "call", "calls"),
             l.care_minutes as f64 / 60.0,
             l.travel_minutes as f64 / 60.0,
             pct(l.load),
@@ -47,13 +58,42 @@ pub fn key_figures_text(plan: &Plan) -> String {
 /// Clients served of total, priority, care and travel hours, rounds used,
 /// a table of the rounds, and every unserved client with its reasons.
 pub fn text(plan: &Plan) -> String {
+    short_text(plan, usize::MAX)
+}
+
+/// Rows of the rounds table [`short_text`] prints at most.
+pub const ROUND_LINES: usize = 40;
+
+/// [`text`] for a terminal on a big day: the same, but at most `max`
+/// unserved reason lines, then `  ... and N more reasons (see the
+/// plan/report)` (every reason is in the plan's `unserved` and the report),
+/// and (when `max` is not `usize::MAX`) at most [`ROUND_LINES`] rows of the
+/// rounds table, then `... and N more rounds (see the report)`.
+pub fn short_text(plan: &Plan, max: usize) -> String {
+    let mut out = head(plan);
+    let rows = if max == usize::MAX {
+        usize::MAX
+    } else {
+        ROUND_LINES
+    };
+    out.push_str(&rounds_table_at_most(plan, rows));
+    out.push_str(&unserved_lines(plan, max));
+    out
+}
+
+/// Everything of [`text`] but the unserved reasons.
+fn head(plan: &Plan) -> String {
     let s = &plan.summary;
     let mut out = String::new();
     let used = plan.rounds.iter().filter(|r| !r.stops.is_empty()).count();
     let _ = writeln!(
         out,
-        "{}: {} of {} clients served ({} of {} visits)",
-        plan.date, s.clients_served, s.clients_total, s.visits_served, s.visits_total,
+        "{}: {} of {} served ({} of {})",
+        plan.date,
+        s.clients_served,
+        count(s.clients_total.into(), "client", "clients"),
+        s.visits_served,
+        count(s.visits_total.into(), "visit", "visits"),
     );
     let _ = writeln!(
         out,
@@ -72,22 +112,67 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "care {} h, travel {} h, {} of {} rounds used, {} continuity assignments",
+        "care {} h, travel {} h, {} of {} used, {}",
         clock::hours(s.care_minutes),
         clock::hours(s.travel_minutes),
         used,
-        plan.rounds.len(),
-        s.continuity_assignments,
+        count(plan.rounds.len() as u64, "round", "rounds"),
+        count(
+            s.continuity_assignments.into(),
+            "continuity assignment",
+            "continuity assignments"
+        ),
     );
     out.push_str(&key_figures_text(plan));
-    out.push_str(&rounds_table(plan));
-    if !plan.unserved.is_empty() {
-        let _ = writeln!(out, "unserved:");
-        for u in &plan.unserved {
-            for r in &u.reasons {
-                let _ = writeln!(out, "  {} {}: {}", u.client, r.code, r.message);
-            }
-        }
+    out
+}
+
+/// [`rounds_table`] with at most `max` rows, then how many more.
+fn rounds_table_at_most(plan: &Plan, max: usize) -> String {
+    let table = rounds_table(plan);
+    let lines: Vec<&str> = table.lines().collect();
+    if lines.len().saturating_sub(1) <= max {
+        return table;
+    }
+    let mut out = lines[..=max].join("\n");
+    let more = lines.len() - 1 - max;
+    let _ = writeln!(
+        out,
+        "\n... and {more} more {} (see the report)",
+        plural(more as u64, "round", "rounds")
+    );
+    out
+}
+
+/// Unserved reason lines `rota plan` and `rota replan` print at most.
+pub const REASON_LINES: usize = 12;
+
+/// `unserved:` and one line per reason, at most `max`.
+fn unserved_lines(plan: &Plan, max: usize) -> String {
+    let mut out = String::new();
+    if plan.unserved.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "unserved:");
+    let lines: Vec<String> = plan
+        .unserved
+        .iter()
+        .flat_map(|u| {
+            u.reasons
+                .iter()
+                .map(move |r| format!("  {} {}: {}", u.client, r.code, r.message))
+        })
+        .collect();
+    for l in lines.iter().take(max) {
+        let _ = writeln!(out, "{l}");
+    }
+    if lines.len() > max {
+        let more = lines.len() - max;
+        let _ = writeln!(
+            out,
+            "  ... and {more} more {} (see the plan/report)",
+            plural(more as u64, "reason", "reasons")
+        );
     }
     out
 }

@@ -33,8 +33,10 @@ use crate::clock::hhmm;
 use crate::control::SolveControl;
 use crate::error::{Issue, Issues, RotaError};
 use crate::model::{
-    AtRisk, Plan, Reason, ReplanSummary, Request, Stop, minutes_of_day, time_of_minutes,
+    AtRisk, CallTimes, Plan, Reason, ReplanChange, ReplanSummary, Request, Stop, minutes_of_day,
+    time_of_minutes,
 };
+use crate::output::text::{count, plural};
 use crate::problem::Problem;
 use crate::solve::Solution;
 use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
@@ -545,6 +547,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
             None => dropped += 1,
         }
     }
+    let changes = changes(old, new, now);
     let served_old: BTreeSet<&str> = before.values().map(|(c, _)| c.as_str()).collect();
     let mut at_risk = Vec::new();
     for client in served_old {
@@ -566,15 +569,26 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
                 }),
             }
         } else if changed.contains(client) {
-            let carers: Vec<String> = after
+            let mine: Vec<ReplanChange> = changes
                 .iter()
-                .filter(|((_, _), (k, s))| k == client && *s >= now)
-                .map(|((v, c), (_, s))| format!("{v} by {c} at {}", hhmm(i64::from(*s))))
+                .filter(|c| c.client == client)
+                .filter(|c| {
+                    c.before.as_ref().map(|t| &t.carers) != c.after.as_ref().map(|t| &t.carers)
+                })
+                .cloned()
                 .collect();
             at_risk.push(AtRisk {
                 client: client.to_string(),
                 status: "new_carer".into(),
-                message: format!("still served, now: {}", carers.join(", ")),
+                message: format!(
+                    "still served, another carer on {}",
+                    mine.iter()
+                        .map(|c| change_lines(std::slice::from_ref(c))
+                            .concat()
+                            .replacen("  ", " ", 1))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             });
         }
     }
@@ -588,7 +602,98 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
         calls_dropped: dropped,
         calls_retimed: retimed,
         at_risk,
+        changes,
     }
+}
+
+/// Visit -> (client, who and when) in a plan; carers sorted.
+fn visits_of(plan: &Plan) -> BTreeMap<&str, (&str, CallTimes)> {
+    let mut out: BTreeMap<&str, (&str, CallTimes)> = BTreeMap::new();
+    for r in &plan.rounds {
+        for s in &r.stops {
+            if let Stop::Visit(v) = s {
+                let e = out.entry(v.visit.as_str()).or_insert_with(|| {
+                    let times = CallTimes {
+                        carers: Vec::new(),
+                        start: v.start,
+                        end: v.end,
+                    };
+                    (v.client.as_str(), times)
+                });
+                e.1.carers.push(r.carer.clone());
+            }
+        }
+    }
+    for (_, t) in out.values_mut() {
+        t.carers.sort();
+    }
+    out
+}
+
+/// Every visit whose carers or start differ between `old` and `new`, except
+/// visits the old plan started before `now` (they happened), in time order:
+/// by the earlier of the old and new start, then visit id.
+pub fn changes(old: &Plan, new: &Plan, now: i32) -> Vec<ReplanChange> {
+    let before = visits_of(old);
+    let after = visits_of(new);
+    let ids: BTreeSet<&str> = before.keys().chain(after.keys()).copied().collect();
+    let mut out: Vec<ReplanChange> = ids
+        .into_iter()
+        .filter_map(|id| {
+            let b = before.get(id);
+            let a = after.get(id);
+            if b.is_some_and(|(_, t)| minutes_of_day(t.start) < now) {
+                return None;
+            }
+            let same = matches!((b, a), (Some((_, x)), Some((_, y)))
+                if x.carers == y.carers && x.start == y.start);
+            if same {
+                return None;
+            }
+            let client = b.or(a).map(|(c, _)| c.to_string()).unwrap_or_default();
+            Some(ReplanChange {
+                visit: id.to_string(),
+                client,
+                before: b.map(|(_, t)| t.clone()),
+                after: a.map(|(_, t)| t.clone()),
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| (change_time(c), c.visit.clone()));
+    out
+}
+
+/// When a change first matters: the earlier of its old and new start.
+fn change_time(c: &ReplanChange) -> chrono::NaiveTime {
+    let starts = c.before.iter().chain(c.after.iter()).map(|t| t.start);
+    starts.min().unwrap_or(chrono::NaiveTime::MIN)
+}
+
+/// One side of a change for people: `C07 11:08`, `C11+C12 19:45`, or
+/// `none` (before: not in the published plan, after: dropped).
+fn side(t: Option<&CallTimes>, none: &str) -> String {
+    t.map_or(none.to_string(), |t| {
+        format!("{} {}", t.carers.join("+"), t.start.format("%H:%M"))
+    })
+}
+
+/// One line per changed visit, in the order of [`changes`]: `P004-am  C07
+/// 11:08 -> C08 10:34` (`new -> ...` for a visit the published plan did not
+/// have, `... -> dropped` for one the new plan does not).
+pub fn change_lines(changes: &[ReplanChange]) -> Vec<String> {
+    let w = changes.iter().map(|c| c.visit.chars().count()).max();
+    changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{:<w$}  {} -> {}",
+                c.visit,
+                side(c.before.as_ref(), "new"),
+                side(c.after.as_ref(), "dropped"),
+                w = w.unwrap_or(0)
+            )
+        })
+        .collect()
 }
 
 /// The human summary of a re-plan for stderr.
@@ -608,9 +713,28 @@ pub fn text(s: &ReplanSummary) -> String {
     );
     let _ = writeln!(
         out,
-        "{} calls kept as they happened, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
-        s.calls_fixed, s.calls_of_unavailable, s.calls_moved, s.calls_dropped, s.calls_retimed
+        "{} kept as they happened, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
+        count(s.calls_fixed.into(), "call", "calls"),
+        s.calls_of_unavailable,
+        s.calls_moved,
+        s.calls_dropped,
+        s.calls_retimed
     );
+    match s.changes.len() {
+        0 => {
+            let _ = writeln!(out, "no call changed from {}", s.now.format("%H:%M"));
+        }
+        n => {
+            let _ = writeln!(
+                out,
+                "{n} changed {}, in time order (before -> after):",
+                plural(n as u64, "call", "calls")
+            );
+            for l in change_lines(&s.changes) {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+    }
     if s.at_risk.is_empty() {
         let _ = writeln!(out, "no client at risk");
     } else {

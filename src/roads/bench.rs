@@ -9,7 +9,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::graph::{Graph, Segment, Snap, ms_for};
-use super::matrix::many_to_many;
+use super::matrix::many_to_many_with;
+use super::queue::Queue;
 use crate::model::Location;
 
 /// A road-like grid: `side` x `side` nodes 100 m apart (from 52.0 N,
@@ -71,6 +72,8 @@ pub fn synthetic_graph(side: usize, mode: usize, seed: u64) -> Graph {
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchRow {
     pub mode: usize,
+    /// The search's priority queue.
+    pub queue: Queue,
     pub nodes: usize,
     pub edges: usize,
     pub locations: usize,
@@ -108,6 +111,7 @@ pub fn run(
     side: usize,
     locations: usize,
     modes: &[usize],
+    queues: &[Queue],
     seed: u64,
     mut each: impl FnMut(&BenchRow),
 ) -> Vec<BenchRow> {
@@ -127,24 +131,27 @@ pub fn run(
                 g.snap(loc, 500.0)
             })
             .collect();
-        let c1 = cpu_seconds();
-        let t1 = Instant::now();
-        let m = many_to_many(&g, &points, &|| {});
-        let matrix_seconds = t1.elapsed().as_secs_f64();
-        let matrix_cpu_seconds = c1.zip(cpu_seconds()).map(|(a, b)| b - a);
-        let row = BenchRow {
-            mode,
-            nodes: g.node_count(),
-            edges: g.edge_count(),
-            locations: points.len(),
-            build_seconds,
-            matrix_seconds,
-            matrix_cpu_seconds,
-            unreachable: m.iter().filter(|x| !x.is_finite()).count(),
-            peak_rss_mib: peak_rss_mib(),
-        };
-        each(&row);
-        rows.push(row);
+        for &queue in queues {
+            let c1 = cpu_seconds();
+            let t1 = Instant::now();
+            let m = many_to_many_with(&g, &points, &|| {}, &|| false, queue).unwrap_or_default();
+            let matrix_seconds = t1.elapsed().as_secs_f64();
+            let matrix_cpu_seconds = c1.zip(cpu_seconds()).map(|(a, b)| b - a);
+            let row = BenchRow {
+                mode,
+                queue,
+                nodes: g.node_count(),
+                edges: g.edge_count(),
+                locations: points.len(),
+                build_seconds,
+                matrix_seconds,
+                matrix_cpu_seconds,
+                unreachable: m.iter().filter(|x| !x.is_finite()).count(),
+                peak_rss_mib: peak_rss_mib(),
+            };
+            each(&row);
+            rows.push(row);
+        }
     }
     rows
 }
@@ -152,12 +159,13 @@ pub fn run(
 /// The rows as a Markdown table, with the total wall time.
 pub fn markdown(rows: &[BenchRow], total_seconds: f64) -> String {
     let mut s = String::from(
-        "| mode | nodes | edges | locations | graph s | matrix s | matrix CPU s | unreachable pairs | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| mode | queue | nodes | edges | locations | graph s | matrix s | matrix CPU s | unreachable pairs | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.2} | {:.2} | {} | {} | {} |\n",
             crate::model::MODES.get(r.mode).unwrap_or(&"?"),
+            r.queue.name(),
             r.nodes,
             r.edges,
             r.locations,

@@ -71,9 +71,22 @@ impl Key {
         speeds: &Speeds,
         opts: &RoadOptions,
     ) -> Result<Key, RotaError> {
+        Key::of_hash(req, &file_hash(osm)?, places, used, speeds, opts)
+    }
+
+    /// As [`Key::new`], for an extract whose content hash is known
+    /// ([`super::Network`] hashes its file once).
+    pub fn of_hash(
+        req: &Request,
+        extract_sha256: &str,
+        places: &[Place],
+        used: [bool; 3],
+        speeds: &Speeds,
+        opts: &RoadOptions,
+    ) -> Result<Key, RotaError> {
         let parts = KeyParts {
             profile_version: PROFILE_VERSION,
-            extract_sha256: file_hash(osm)?,
+            extract_sha256: extract_sha256.to_string(),
             snap_limit_m: opts.snap_limit_m,
             modes: (0..3).filter(|m| used[*m]).map(|m| MODES[m]).collect(),
             drive_speeds: &speeds.drive,

@@ -9,6 +9,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use super::graph::{Graph, NO_PATH, Snap};
+use super::queue::{MinQueue, Queue, RadixHeap};
 
 /// Time from a snapped point to the nodes it can leave by: the segment's
 /// ends in the directions the mode may use it, and the end it sits on
@@ -74,27 +75,70 @@ fn along(g: &Graph, s: &Snap, t: &Snap) -> Option<f64> {
 /// (row-major, `f64::INFINITY` where there is no path; 0 on the diagonal).
 /// `progress` is called once per finished source.
 pub fn many_to_many(g: &Graph, points: &[Snap], progress: &(dyn Fn() + Sync)) -> Vec<f64> {
+    many_to_many_until(g, points, progress, &|| false).unwrap_or_default()
+}
+
+/// As [`many_to_many`], but `None` as soon as `stop` says so (checked
+/// before each source's search).
+pub fn many_to_many_until(
+    g: &Graph,
+    points: &[Snap],
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<f64>> {
+    many_to_many_with(g, points, progress, stop, DEFAULT_QUEUE)
+}
+
+/// The queue the matrices use (the faster in `rota bench roads`).
+pub const DEFAULT_QUEUE: Queue = Queue::Radix;
+
+/// As [`many_to_many_until`], with the given priority queue.
+pub fn many_to_many_with(
+    g: &Graph,
+    points: &[Snap],
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+    queue: Queue,
+) -> Option<Vec<f64>> {
+    match queue {
+        Queue::Binary => rows_with::<BinaryHeap<Reverse<(u32, u32)>>>(g, points, progress, stop),
+        Queue::Radix => rows_with::<RadixHeap>(g, points, progress, stop),
+    }
+}
+
+/// Distance of a node not reached (yet).
+const UNSET: u32 = u32::MAX;
+
+fn rows_with<Q: MinQueue + Default>(
+    g: &Graph,
+    points: &[Snap],
+    progress: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<f64>> {
     let n = points.len();
     // The nodes every search must settle: the ends of the targets' segments.
+    let arrivals: Vec<Vec<(u32, f64)>> = points.iter().map(|t| arrive(g, t)).collect();
     let mut needed = vec![false; g.node_count()];
-    for p in points {
-        for (v, _) in arrive(g, p) {
-            needed[v as usize] = true;
-        }
+    for (v, _) in arrivals.iter().flatten() {
+        needed[*v as usize] = true;
     }
     let needed_count = needed.iter().filter(|x| **x).count();
-    let rows: Vec<Vec<f64>> = points
+    let rows: Option<Vec<Vec<f64>>> = points
         .par_iter()
         .map_init(
-            || (vec![NO_PATH; g.node_count()], Vec::<u32>::new()),
-            |(dist, touched), src| {
-                let d = search(g, src, &needed, needed_count, dist, touched);
+            || (vec![UNSET; g.node_count()], Vec::<u32>::new(), Q::default()),
+            |(dist, touched, queue), src| {
+                if stop() {
+                    return None;
+                }
+                let d = search(g, src, &needed, needed_count, dist, touched, queue);
                 let row = points
                     .iter()
-                    .map(|t| {
+                    .zip(&arrivals)
+                    .map(|(t, arr)| {
                         let mut best = along(g, src, t).unwrap_or(f64::INFINITY);
-                        for (v, w) in arrive(g, t) {
-                            if d[v as usize] != NO_PATH {
+                        for &(v, w) in arr {
+                            if d[v as usize] != UNSET {
                                 best = best.min(d[v as usize] as f64 + w);
                             }
                         }
@@ -102,45 +146,47 @@ pub fn many_to_many(g: &Graph, points: &[Snap], progress: &(dyn Fn() + Sync)) ->
                     })
                     .collect();
                 for v in touched.drain(..) {
-                    dist[v as usize] = NO_PATH;
+                    dist[v as usize] = UNSET;
                 }
                 progress();
-                row
+                Some(row)
             },
         )
         .collect();
     let mut out = Vec::with_capacity(n * n);
-    for (i, row) in rows.into_iter().enumerate() {
+    for (i, row) in rows?.into_iter().enumerate() {
         for (j, x) in row.into_iter().enumerate() {
             out.push(if i == j { 0.0 } else { x });
         }
     }
-    out
+    Some(out)
 }
 
-/// Dijkstra from a snapped point: fills `dist` (ms, rounded down from the
-/// partial first edge) and records the nodes it touched.
-fn search<'a>(
+/// Dijkstra from a snapped point: fills `dist` (ms, rounded from the
+/// partial first edge) and records the nodes it touched; stops once every
+/// `needed` node is settled.
+fn search<'a, Q: MinQueue>(
     g: &Graph,
     src: &Snap,
     needed: &[bool],
     needed_count: usize,
-    dist: &'a mut [u64],
+    dist: &'a mut [u32],
     touched: &mut Vec<u32>,
-) -> &'a [u64] {
-    let mut heap = BinaryHeap::new();
+    queue: &mut Q,
+) -> &'a [u32] {
+    queue.clear();
     for (v, w) in leave(g, src) {
-        let w = w.round() as u64;
+        let w = w.round().min(f64::from(UNSET - 1)) as u32;
         if w < dist[v as usize] {
-            if dist[v as usize] == NO_PATH {
+            if dist[v as usize] == UNSET {
                 touched.push(v);
             }
             dist[v as usize] = w;
-            heap.push(Reverse((w, v)));
+            queue.push(w, v);
         }
     }
     let mut settled_needed = 0;
-    while let Some(Reverse((d, v))) = heap.pop() {
+    while let Some((d, v)) = queue.pop() {
         if d > dist[v as usize] {
             continue;
         }
@@ -156,13 +202,13 @@ fn search<'a>(
         );
         for k in lo..hi {
             let u = g.head[k];
-            let nd = d + g.weight_ms[k] as u64;
+            let nd = d.saturating_add(g.weight_ms[k]).min(UNSET - 1);
             if nd < dist[u as usize] {
-                if dist[u as usize] == NO_PATH {
+                if dist[u as usize] == UNSET {
                     touched.push(u);
                 }
                 dist[u as usize] = nd;
-                heap.push(Reverse((nd, u)));
+                queue.push(nd, u);
             }
         }
     }

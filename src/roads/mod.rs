@@ -11,10 +11,12 @@ pub mod bench;
 pub mod cache;
 pub mod graph;
 pub mod matrix;
+pub mod network;
 pub mod osm;
 pub mod paths;
 pub mod place;
 pub mod profile;
+pub mod queue;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,15 @@ pub struct RoadOptions {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr while computing.
     pub progress: bool,
+    /// Compute every mode, not only those the carers use (`rota capacity`
+    /// adds hypothetical rounds in each mode). A location too far from the
+    /// roads of a mode no carer uses gets the sentinel there, not E2101.
+    pub all_modes: bool,
+    /// Stop computing at this instant (E2002): `rota serve` computes a
+    /// job's matrix inside the job's time limit.
+    pub deadline: Option<std::time::Instant>,
+    /// Stop computing when this control is cancelled (E2002).
+    pub control: Option<std::sync::Arc<crate::control::SolveControl>>,
 }
 
 impl Default for RoadOptions {
@@ -52,7 +63,29 @@ impl Default for RoadOptions {
             snap_limit_m: DEFAULT_SNAP_LIMIT_M,
             cache_dir: cache::default_dir(),
             progress: false,
+            all_modes: false,
+            deadline: None,
+            control: None,
         }
+    }
+}
+
+impl RoadOptions {
+    /// True once the deadline has passed or the control is cancelled.
+    pub fn should_stop(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+            || self.control.as_ref().is_some_and(|c| c.is_cancelled())
+    }
+
+    /// E2002 for a computation stopped by [`RoadOptions::should_stop`].
+    fn stopped(&self, req: &Request) -> RotaError {
+        let cancelled = self.control.as_ref().is_some_and(|c| c.is_cancelled());
+        RotaError::invalid(crate::limits::stopped_before_a_plan(
+            req.settings.time_limit_seconds,
+            cancelled,
+            "computing road travel times",
+        ))
     }
 }
 
@@ -172,10 +205,51 @@ pub fn fill_travel_matrix(
     osm_path: &Path,
     opts: &RoadOptions,
 ) -> Result<Report, RotaError> {
+    let sha = cache::file_hash(osm_path)?;
+    fill_with(req, &sha, opts, |speeds, used| {
+        let bar = progress_spinner(opts.progress, "reading the extract");
+        let data = osm::read(osm_path)?;
+        bar.set_message("building the road graphs");
+        let graphs = (0..3)
+            .map(|m| used[m].then(|| Graph::build(&data, m, speeds)))
+            .collect();
+        bar.finish_and_clear();
+        Ok(graphs)
+    })
+}
+
+/// A spinner on stderr while reading and building (hidden unless `shown`).
+fn progress_spinner(shown: bool, msg: &'static str) -> indicatif::ProgressBar {
+    if !shown {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new_spinner();
+    b.set_message(msg);
+    b.enable_steady_tick(std::time::Duration::from_millis(120));
+    b
+}
+
+/// The common part of filling a matrix: the cache key (from the extract's
+/// content hash `sha`), a cache hit, or the graphs from `graphs` (given the
+/// speeds and the modes to compute), the matrices, and the cache store.
+fn fill_with<G, F>(
+    req: &mut Request,
+    sha: &str,
+    opts: &RoadOptions,
+    graphs: F,
+) -> Result<Report, RotaError>
+where
+    G: std::borrow::Borrow<Graph>,
+    F: FnOnce(&Speeds, [bool; 3]) -> Result<Vec<Option<G>>, RotaError>,
+{
     let speeds = speeds_of(req)?;
     let places = places(req);
-    let used = used_modes(req);
-    let key = cache::Key::new(req, osm_path, &places, used, &speeds, opts)?;
+    let used = if opts.all_modes {
+        [true; 3]
+    } else {
+        used_modes(req)
+    };
+    let key = cache::Key::of_hash(req, sha, &places, used, &speeds, opts)?;
     if let Some(dir) = &opts.cache_dir
         && let Some((matrix, mut report)) = cache::load(dir, &key)
     {
@@ -183,10 +257,10 @@ pub fn fill_travel_matrix(
         req.travel_matrix = Some(matrix);
         return Ok(report);
     }
-    let data = osm::read(osm_path)?;
-    let graphs: Vec<Option<Graph>> = (0..3)
-        .map(|m| used[m].then(|| Graph::build(&data, m, &speeds)))
-        .collect();
+    let graphs = graphs(&speeds, used)?;
+    if opts.should_stop() {
+        return Err(opts.stopped(req));
+    }
     let (matrix, report) = compute(req, &places, &graphs, &speeds, opts)?;
     if let Some(dir) = &opts.cache_dir {
         cache::store(dir, &key, &matrix, &report)?;
@@ -196,10 +270,12 @@ pub fn fill_travel_matrix(
 }
 
 /// Snap every place in the graph of `mode`: `None` for a place too far that
-/// may be (another mode's carer); E2101 issues for the rest.
+/// may be (another mode's carer, or any place in a mode no carer uses,
+/// `required == false`); E2101 issues for the rest.
 fn snap_all(
     g: &Graph,
     mode: usize,
+    required: bool,
     places: &[Place],
     limit_m: f64,
     issues: &mut Vec<Issue>,
@@ -208,7 +284,7 @@ fn snap_all(
         .iter()
         .map(|p| {
             let snap = g.snap(p.location, limit_m).filter(|s| s.off_m <= limit_m);
-            if snap.is_none() && p.own_mode.is_none_or(|m| m == mode) {
+            if snap.is_none() && required && p.own_mode.is_none_or(|m| m == mode) {
                 let nearest = g.snap(p.location, limit_m);
                 let what = match nearest {
                     Some(s) => format!("is {:.0} m from the nearest {} road", s.off_m, MODES[mode]),
@@ -230,21 +306,30 @@ fn snap_all(
 }
 
 /// The matrices of the used modes, from their graphs.
-pub fn compute(
+pub fn compute<G: std::borrow::Borrow<Graph>>(
     req: &Request,
     places: &[Place],
-    graphs: &[Option<Graph>],
+    graphs: &[Option<G>],
     speeds: &Speeds,
     opts: &RoadOptions,
 ) -> Result<(TravelMatrix, Report), RotaError> {
     let n = places.len();
     let mut issues = Vec::new();
+    let carers_use = used_modes(req);
     let snaps: Vec<Option<Vec<Option<Snap>>>> = graphs
         .iter()
         .enumerate()
         .map(|(m, g)| {
-            g.as_ref()
-                .map(|g| snap_all(g, m, places, opts.snap_limit_m, &mut issues))
+            g.as_ref().map(|g| {
+                snap_all(
+                    g.borrow(),
+                    m,
+                    carers_use[m],
+                    places,
+                    opts.snap_limit_m,
+                    &mut issues,
+                )
+            })
         })
         .collect();
     if !issues.is_empty() {
@@ -273,6 +358,7 @@ pub fn compute(
         let (Some(g), Some(snaps)) = (g, &snaps[m]) else {
             continue;
         };
+        let g: &Graph = g.borrow();
         bar.set_message(MODES[m]);
         // Distinct snapped points (locations on the same spot share one).
         let mut points: Vec<Snap> = Vec::new();
@@ -285,7 +371,11 @@ pub fn compute(
                 })
             }));
         }
-        let road = matrix::many_to_many(g, &points, &|| bar.inc(1));
+        let stop = || opts.should_stop();
+        let Some(road) = matrix::many_to_many_until(g, &points, &|| bar.inc(1), &stop) else {
+            bar.finish_and_clear();
+            return Err(opts.stopped(req));
+        };
         let k = points.len();
         let overhead = req.settings.travel.overhead(MODES[m]).unwrap_or(0);
         let mut unreachable = 0;

@@ -210,21 +210,28 @@ pub(crate) async fn create_plan(
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query)?;
     let body = json_body(&headers, body)?;
+    let cap = super::roads::decompressed_cap(&state.config);
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
-    let (request_json, limit) =
-        blocking(move || prepare_request(&body, max_limit, memory_share)).await?;
+    let roads = state.roads.clone();
+    let (request_json, limit) = blocking(move || {
+        let body = super::roads::decode_body(&headers, body, cap)?;
+        prepare_request(&body, max_limit, memory_share, roads.as_deref())
+    })
+    .await?;
     enqueue(&state, request_json, None, limit, wait).await
 }
 
 /// Load and validate a request body and build what the job keeps: the
-/// request (time limit capped at `max_limit`) and that limit.
+/// request (time limit capped at `max_limit`) and that limit. With `--osm`
+/// (`roads`) the memory estimate counts the road matrices to compute.
 fn prepare_request(
     body: &[u8],
     max_limit: f64,
     memory_share: u64,
+    roads: Option<&crate::roads::network::Network>,
 ) -> Result<(String, f64), ApiError> {
     let text = std::str::from_utf8(body).map_err(|e| {
         ApiError::new(
@@ -235,7 +242,7 @@ fn prepare_request(
     })?;
     let mut req = crate::load_request(text).map_err(|e| from_rota(e, body))?;
     // The budget is for all workers' solves together.
-    crate::limits::check_memory(&req, 0, memory_share, "--max-memory-mb")
+    super::roads::check_memory(roads, &req, memory_share)
         .map_err(|issue| ApiError::from_issues(vec![issue], body))?;
     let limit = req.settings.time_limit_seconds.min(max_limit);
     req.settings.time_limit_seconds = limit;

@@ -24,6 +24,7 @@ pub mod conn;
 pub mod error;
 mod handler;
 pub mod jobs;
+pub mod roads;
 pub mod workflows;
 
 use std::collections::HashMap;
@@ -74,6 +75,9 @@ pub struct Config {
     /// Without a token: host names (besides the loopback ones) that the
     /// `Host` header may name.
     pub allowed_hosts: Vec<String>,
+    /// An OpenStreetMap extract: jobs without a `travel_matrix` get road
+    /// travel times from it (serve/roads.rs, docs/roads.md).
+    pub osm: Option<PathBuf>,
 }
 
 impl Config {
@@ -113,6 +117,7 @@ impl Default for Config {
             },
             shutdown_grace: Duration::from_secs(10),
             allowed_hosts: Vec::new(),
+            osm: None,
         }
     }
 }
@@ -178,6 +183,8 @@ pub(crate) struct AppState {
     /// (`POST /v1/plans/{id}/fit`), so no more than `workers` problems are
     /// built at once and the memory budget holds.
     pub slots: tokio::sync::Semaphore,
+    /// The road graphs of `--osm`, loaded once.
+    pub roads: Option<Arc<crate::roads::network::Network>>,
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -324,6 +331,7 @@ pub async fn serve(
     }
     init_logging();
     let store = open_store(&config)?;
+    let road_network = roads::load(&config)?;
     let (listener, bound) = bind(config.addr).await?;
 
     let (finished, _) = broadcast::channel(1024);
@@ -337,6 +345,7 @@ pub async fn serve(
         finished,
         stopping: AtomicBool::new(false),
         slots: tokio::sync::Semaphore::new(config.workers),
+        roads: road_network,
         config,
     });
 
@@ -591,8 +600,15 @@ async fn run_job(
 ) {
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
+    let road_state = Arc::clone(state);
+    let job_id = id.clone();
     let solved = tokio::task::spawn_blocking(move || {
-        workflows::solve_job(&request, replan.as_deref(), &ctl)
+        // A job without a travel matrix gets one from `--osm`'s roads.
+        let net = road_state.roads.as_deref();
+        let roads = |req: &mut crate::model::Request| {
+            roads::fill_job(net, req, &ctl, &road_state.config, &job_id)
+        };
+        workflows::solve_job(&request, replan.as_deref(), &ctl, &roads)
     })
     .await;
     // The last snapshot of a solve that made a plan is the plan's own

@@ -51,8 +51,10 @@ pub(crate) fn solve_job(
     request: &str,
     replan: Option<&str>,
     ctl: &SolveControl,
+    prepare: &dyn Fn(&mut crate::model::Request) -> Result<(), RotaError>,
 ) -> Result<Plan, RotaError> {
-    let req = crate::parse::request_from_str(request)?;
+    let mut req = crate::parse::request_from_str(request)?;
+    prepare(&mut req)?;
     let Some(replan) = replan else {
         return crate::plan_request_with(&req, &crate::PlanOptions::default(), ctl);
     };
@@ -379,18 +381,21 @@ pub(crate) async fn export_plan(
         })?
         .0
         .format;
-    let (_, plan) = request_and_plan(&state, &id).await?;
+    let (request, plan) = request_and_plan(&state, &id).await?;
     let (text, content_type, ext, date) = blocking(move || {
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        // The job's own request: its clients' locations and addresses.
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        let places = crate::output::export::Places::of(&req);
         Ok(match format {
             ExportFormat::Csv => (
-                crate::output::export::csv(&plan).map_err(ApiError::internal)?,
+                crate::output::export::csv(&plan, &places).map_err(ApiError::internal)?,
                 "text/csv; charset=utf-8",
                 "csv",
                 plan.date,
             ),
             ExportFormat::Ical => (
-                crate::output::export::ical_one(&plan),
+                crate::output::export::ical_one(&plan, &places),
                 "text/calendar; charset=utf-8",
                 "ics",
                 plan.date,

@@ -16,6 +16,7 @@ use chrono::NaiveTime;
 use crate::model::{Carer, Client, Location, Plan, Request, Round, Status, Stop, Visit};
 
 mod banner;
+mod changes;
 #[cfg(test)]
 mod density_tests;
 mod frame;
@@ -183,6 +184,7 @@ pub fn html_with_roads(
     head(&mut out, &ctx);
     banner::banner(&mut out, &ctx);
     header(&mut out, &ctx);
+    changes::changes(&mut out, &ctx);
     map::map(&mut out, &ctx);
     timeline::timeline(&mut out, &ctx);
     unserved::unserved(&mut out, &ctx);

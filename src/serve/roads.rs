@@ -1,0 +1,151 @@
+//! Road travel times in `rota serve` (`--osm FILE`; docs/roads.md,
+//! docs/service.md): the extract is read and its graphs built once at
+//! start; a job that comes without a `travel_matrix` gets its road matrix
+//! computed by its worker, inside the job's time limit (E2002 when it ends
+//! first) and counted in the memory check at `POST`. Also gzip request
+//! bodies (`Content-Encoding: gzip`), so a rota system can post its own
+//! matrix (about 20 MB of JSON for 1,300 locations, a few MB gzipped).
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+
+use super::error::ApiError;
+use super::{Config, ServeError};
+use crate::RotaError;
+use crate::control::SolveControl;
+use crate::error::Issue;
+use crate::model::Request;
+use crate::roads::network::Network;
+use crate::roads::{RoadOptions, places, summary};
+
+/// Read the extract of `--osm`, if given, and build its graphs.
+pub(crate) fn load(config: &Config) -> Result<Option<Arc<Network>>, ServeError> {
+    let Some(path) = &config.osm else {
+        return Ok(None);
+    };
+    let started = Instant::now();
+    let net = Network::load(path)
+        .map_err(|e| ServeError::Config(format!("--osm {}: {e}", path.display())))?;
+    let sizes = net.sizes();
+    tracing::info!(
+        extract = %path.display(),
+        seconds = started.elapsed().as_secs_f64(),
+        drive_edges = sizes.first().map_or(0, |s| s.1),
+        bike_edges = sizes.get(1).map_or(0, |s| s.1),
+        walk_edges = sizes.get(2).map_or(0, |s| s.1),
+        "road graphs loaded"
+    );
+    Ok(Some(Arc::new(net)))
+}
+
+/// The largest request body after gzip decompression: the `--max-body-mb`
+/// limit or a sixteenth of one worker's memory share, whichever is larger
+/// (128 MiB with the default 2 GiB and one worker). A body that inflates
+/// beyond it (a zip bomb) is refused with 413 once that much is read,
+/// never inflated in full.
+pub(crate) fn decompressed_cap(config: &Config) -> usize {
+    let share = config.max_memory_bytes / config.workers.max(1) as u64;
+    let by_memory = usize::try_from(share / 16).unwrap_or(usize::MAX);
+    config.max_body_bytes.max(by_memory)
+}
+
+/// The body as JSON bytes: inflated when `Content-Encoding: gzip`, as is
+/// without an encoding (or `identity`); 415 for any other encoding, 400 for
+/// a broken gzip stream, 413 beyond `cap` bytes inflated.
+pub(crate) fn decode_body(headers: &HeaderMap, body: Bytes, cap: usize) -> Result<Bytes, ApiError> {
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("" | "identity") => Ok(body),
+        Some("gzip" | "x-gzip") => {
+            let mut out = Vec::new();
+            let read = flate2::read::MultiGzDecoder::new(&body[..])
+                .take(cap as u64 + 1)
+                .read_to_end(&mut out);
+            match read {
+                Err(e) => Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("the gzip body could not be inflated: {e}"),
+                )),
+                Ok(_) if out.len() > cap => Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!(
+                        "the gzip body inflates to more than {} MiB, more than this service accepts \
+                         (a sixteenth of a worker's --max-memory-mb share, at least --max-body-mb)",
+                        cap / (1024 * 1024)
+                    ),
+                )),
+                Ok(_) => Ok(Bytes::from(out)),
+            }
+        }
+        Some(other) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "Content-Encoding '{}' is not accepted; send gzip or no encoding",
+                super::error::shorten(other)
+            ),
+        )),
+    }
+}
+
+/// E2001 at `POST` for a job whose road matrix this service would compute:
+/// the solve's estimate plus the matrix computation must fit `share`.
+pub(crate) fn check_memory(net: Option<&Network>, req: &Request, share: u64) -> Result<(), Issue> {
+    let Some(net) = net.filter(|_| req.travel_matrix.is_none()) else {
+        return crate::limits::check_memory(req, 0, share, "--max-memory-mb");
+    };
+    let threads = crate::limits::search_threads(0);
+    let roads = net.job_bytes(places(req).len(), threads);
+    crate::limits::check_memory(req, 0, share.saturating_sub(roads), "--max-memory-mb")
+}
+
+/// Fill the matrix of a job that has none from the loaded roads, inside its
+/// time limit: what the matrix took is taken off the limit the solve gets.
+/// The cache lives in the service's data folder.
+pub(crate) fn fill_job(
+    net: Option<&Network>,
+    req: &mut Request,
+    ctl: &Arc<SolveControl>,
+    config: &Config,
+    job: &str,
+) -> Result<(), RotaError> {
+    let Some(net) = net.filter(|_| req.travel_matrix.is_none()) else {
+        return Ok(());
+    };
+    let started = Instant::now();
+    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
+    let opts = RoadOptions {
+        cache_dir: Some(config.data_dir.join("roads")),
+        deadline: Some(started + std::time::Duration::from_secs_f64(limit)),
+        control: Some(Arc::clone(ctl)),
+        ..Default::default()
+    };
+    let report = net.fill(req, &opts)?;
+    let took = started.elapsed().as_secs_f64();
+    tracing::info!(
+        job = %job,
+        seconds = took,
+        cached = report.from_cache,
+        summary = %summary(&report).trim_end(),
+        "road matrix filled"
+    );
+    let left = limit - took;
+    if left <= 0.0 {
+        return Err(RotaError::invalid(crate::limits::stopped_before_a_plan(
+            limit,
+            ctl.is_cancelled(),
+            "computing road travel times",
+        )));
+    }
+    req.settings.time_limit_seconds = left;
+    Ok(())
+}
