@@ -9,10 +9,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// A snapshot of a running solve.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// Progress of a solve (a snapshot while it runs, the last one after).
+// `rota serve` shows it as it is (`ProgressView` in its OpenAPI document),
+// without `reported_at_seconds`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ProgressView)]
 pub struct Progress {
     /// Seconds since the solve started.
     pub elapsed_seconds: f64,
@@ -22,11 +25,14 @@ pub struct Progress {
     pub priority_served: u64,
     /// Travel minutes of the best plan so far.
     pub travel_minutes: u64,
-    /// The best upper bound on priority served known so far.
+    /// The best proven upper bound on priority known so far (null while
+    /// the solver has not proved one).
     pub upper_bound_priority: Option<u64>,
-    /// What the solver is doing (e.g. "greedy", "search", "mip").
+    /// What the solver is doing.
+    // e.g. "greedy", "search", "mip", "final" (the plan's own figures).
     pub phase: String,
     /// Seconds from the start to the last report (the last improvement).
+    #[serde(skip)]
     pub reported_at_seconds: f64,
 }
 

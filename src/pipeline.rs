@@ -132,10 +132,7 @@ pub fn solve_problem(
     // Under an iteration budget nothing that shapes the plan looks at the
     // clock: the greedy runs all of its restarts, and the search neither
     // stops at nor steers by the bound (whose HiGHS run is time-limited).
-    let iterations = req
-        .settings
-        .iterations
-        .map(|n| n.min(usize::MAX as u64) as usize);
+    let iterations = iteration_budget(req);
     // The bound (a fifth of the limit, at most 5 s) is computed on its own
     // thread while the greedy runs.
     let bound_limit = (time_limit / 5.0).min(solve::bound::BOUND_TIME_LIMIT);
@@ -179,9 +176,6 @@ pub fn solve_problem(
         &route_seeds,
     );
     ctl.set_bound(bound.max(0) as u64);
-    // The bound in the solver's (boosted) terms, for the search to stop at.
-    let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
-    let boosted_bound = bound + p.extras.boost * must;
     let unserved = (0..p.clients.len())
         .filter(|&k| !built.greedy.solution.is_served(p, k))
         .count();
@@ -195,19 +189,7 @@ pub fn solve_problem(
     let search_has_time =
         iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end;
     if !opts.exact && !ctl.is_cancelled() && search_has_time {
-        let base = solve::search::SearchOptions {
-            seed: req.settings.seed,
-            deadline: search_end,
-            iterations,
-            max_stall: solve::search::SearchOptions::stall_for(p),
-            stop_when_stalled: req.settings.stop_when_stalled.unwrap_or(false),
-            bound: iterations.is_none().then_some(boosted_bound),
-            recombine_every: opts.tuning.recombine_every,
-            local_search: opts.tuning.local_search,
-            regret: opts.tuning.regret,
-        };
-        solution =
-            solve::search::parallel::search_in_parallel(p, &solution, &base, opts.threads, ctl);
+        solution = search_from(req, p, opts, ctl, &solution, search_end, bound);
     }
     // A quick answer (stop when stalled) or an iteration budget does not
     // wait for the route bound: it stops with the best bound it has proven.
@@ -222,15 +204,7 @@ pub fn solve_problem(
     }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
-        let exact = solve::exact::solve(p, &solution, left)?;
-        if p.extras.boost == 0 {
-            bound = bound.min(exact.bound);
-        }
-        if exact.optimal {
-            status = Status::Optimal;
-        }
-        solution = exact.solution;
-        solution.report_progress(p, ctl, "exact");
+        (solution, bound, status) = solve_exactly(p, ctl, &solution, bound, left)?;
     }
     // Clients that fit into the final plan as it stands go in (until the
     // limit: the reasons then say who was not tried).
@@ -241,6 +215,69 @@ pub fn solve_problem(
         status,
         cancelled: ctl.is_cancelled(),
     })
+}
+
+/// The settings' iteration budget, if any (then nothing that shapes the
+/// plan looks at the clock).
+fn iteration_budget(req: &Request) -> Option<usize> {
+    req.settings
+        .iterations
+        .map(|n| n.min(usize::MAX as u64) as usize)
+}
+
+/// The search from `solution` until `deadline` (or the iteration budget),
+/// stopping early if it reaches `bound` (true priority).
+fn search_from(
+    req: &Request,
+    p: &Problem,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+    solution: &solve::Solution,
+    deadline: Instant,
+    bound: i64,
+) -> solve::Solution {
+    let iterations = iteration_budget(req);
+    // The bound in the solver's (boosted) terms, for the search to stop at.
+    let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
+    let boosted_bound = bound + p.extras.boost * must;
+    let base = solve::search::SearchOptions {
+        seed: req.settings.seed,
+        deadline,
+        iterations,
+        max_stall: solve::search::SearchOptions::stall_for(p),
+        stop_when_stalled: req.settings.stop_when_stalled.unwrap_or(false),
+        bound: iterations.is_none().then_some(boosted_bound),
+        recombine_every: opts.tuning.recombine_every,
+        local_search: opts.tuning.local_search,
+        regret: opts.tuning.regret,
+    };
+    solve::search::parallel::search_in_parallel(p, solution, &base, opts.threads, ctl)
+}
+
+/// The exact MIP from `solution` within `left` seconds: its solution, the
+/// bound tightened by its own (when no must-serve boost skews it), and
+/// whether it proved optimality.
+fn solve_exactly(
+    p: &Problem,
+    ctl: &SolveControl,
+    solution: &solve::Solution,
+    bound: i64,
+    left: f64,
+) -> Result<(solve::Solution, i64, Status), RotaError> {
+    let exact = solve::exact::solve(p, solution, left)?;
+    let bound = if p.extras.boost == 0 {
+        bound.min(exact.bound)
+    } else {
+        bound
+    };
+    let status = if exact.optimal {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let solution = exact.solution;
+    solution.report_progress(p, ctl, "exact");
+    Ok((solution, bound, status))
 }
 
 /// The quick bound on its own thread while the greedy (or `start`) runs; the greedy's rounds seed the route bound.

@@ -42,169 +42,190 @@ pub enum Bench {
     /// Road matrices (docs/roads.md): per mode, build a synthetic road grid
     /// of side x side nodes (530: about a million edges) and time the
     /// matrix between random locations.
-    Roads {
-        #[arg(long, default_value_t = 530)]
-        side: usize,
-        #[arg(long, default_value_t = 1300)]
-        locations: usize,
-        /// Modes, 0 drive, 1 bike, 2 walk.
-        #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
-        modes: Vec<usize>,
-        /// The search's priority queues to measure, each on the same
-        /// graph and points: binary, radix.
-        #[arg(long, value_delimiter = ',', default_value = "radix")]
-        queue: Vec<String>,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
+    Roads(RoadsArgs),
     /// Solve generated days of growing size exactly: time to prove
     /// optimality, and how far the relaxation bound is from the optimum.
-    Exact {
-        /// Client counts of the generated days.
-        #[arg(long, value_delimiter = ',', default_value = "2,4,6,8,10,12")]
-        clients: Vec<usize>,
-        /// Seeds of the generated days.
-        #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
-        seeds: Vec<u64>,
-        /// Morning rounds of each day.
-        #[arg(long, default_value_t = 2)]
-        am_rounds: usize,
-        /// Evening rounds of each day.
-        #[arg(long, default_value_t = 2)]
-        pm_rounds: usize,
-        /// Time limit per day, in seconds.
-        #[arg(long, default_value_t = 120.0)]
-        time_limit: f64,
-        /// Also write the rows as CSV here.
-        #[arg(long)]
-        csv: Option<PathBuf>,
-    },
+    Exact(ExactArgs),
     /// Solve Solomon VRPTW instances with the default solver and compare
     /// with the distance-only optima (one-decimal truncated arcs).
-    Solomon {
-        /// Instance files (e.g. ../shared/benchmarks/solomon/instances/100/*.txt).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Time limit per instance, in seconds.
-        #[arg(long, default_value_t = 10.0)]
-        time_limit: f64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Parallel searches (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// An iteration budget per search instead of the time limit: with a
-        /// fixed --threads the table is the same on any machine.
-        #[arg(long)]
-        iterations: Option<usize>,
-        /// The optima; default: bks_distance_only.csv two folders above the
-        /// first instance file.
-        #[arg(long)]
-        bks: Option<PathBuf>,
-        /// Write one row per instance here (with its routes).
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        #[command(flatten)]
-        tuning: TuningArgs,
-    },
+    Solomon(SolomonArgs),
     /// Plan generated home-care days with the default solver: priority
     /// served, bound, gap, travel, time to the final plan.
-    Days {
-        #[arg(long, value_delimiter = ',', default_value = "50,100,300,1000")]
-        clients: Vec<usize>,
-        #[arg(long, value_delimiter = ',', default_value = "1")]
-        seeds: Vec<u64>,
-        /// Time limit per day, in seconds.
-        #[arg(long, default_value_t = 10.0)]
-        time_limit: f64,
-        /// Parallel searches (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Plan each day with each of these search seeds (settings.seed;
-        /// default: the day's own seed), one row each: the spread across
-        /// seeds.
-        #[arg(long, value_delimiter = ',')]
-        search_seeds: Vec<u64>,
-        /// An iteration budget per search (settings.iterations): with a
-        /// fixed --threads the plans are the same on any machine.
-        #[arg(long)]
-        iterations: Option<u64>,
-        /// Stop each search when it stalls (settings.stop_when_stalled)
-        /// instead of using the whole time limit.
-        #[arg(long)]
-        stop_when_stalled: bool,
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        #[command(flatten)]
-        tuning: TuningArgs,
-    },
+    Days(DaysArgs),
     /// Re-plan a day after carers drop out (docs/replan.md), timed: plans
     /// the day first (not timed), then re-plans it `runs` times.
-    Replan {
-        /// The request; none: the bundled sample day.
-        request: Option<PathBuf>,
-        /// Time of the re-plan.
-        #[arg(long, default_value = "10:15", value_parser = parse_hhmm)]
-        now: chrono::NaiveTime,
-        /// Absent carers, comma separated.
-        #[arg(long, value_delimiter = ',', default_value = "C03,C07")]
-        unavailable: Vec<String>,
-        /// Time limit of each re-plan, in seconds.
-        #[arg(long, default_value_t = 5.0)]
-        time_limit: f64,
-        /// Re-plans, with seeds 1, 2, ...
-        #[arg(long, default_value_t = 3)]
-        runs: u64,
-        /// Parallel searches (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-    },
+    Replan(ReplanArgs),
     /// How tight the upper bound is: generated days (and requests) are
     /// planned, then bounded by the energetic relaxation and by column
     /// generation over rounds, each timed (docs/benchmarks.md).
-    Bound {
-        #[arg(long, value_delimiter = ',', default_value = "50")]
-        clients: Vec<usize>,
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "1,2,3,4,5,6,7,8,9,10,11,12"
-        )]
-        seeds: Vec<u64>,
-        /// Requests to bound too (e.g. the sample day).
-        #[arg(long)]
-        request: Vec<PathBuf>,
-        /// Time limit of each plan, in seconds.
-        #[arg(long, default_value_t = 10.0)]
-        plan_time: f64,
-        /// Time limit of the column generation, in seconds.
-        #[arg(long, default_value_t = 10.0)]
-        bound_time: f64,
-        /// Do not seed the column generation with the plan's rounds.
-        #[arg(long)]
-        unseeded: bool,
-        /// Parallel searches of the plan (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        #[arg(long)]
-        csv: Option<PathBuf>,
-    },
+    Bound(BoundArgs),
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and
     /// 1000) clients; CSV and Markdown files in --out.
-    Suite {
-        /// The Solomon folder (with instances/100 and the BKS files).
-        #[arg(long, default_value = "../shared/benchmarks/solomon")]
-        solomon: PathBuf,
-        /// Time limit per Solomon instance and per day up to 300 clients.
-        #[arg(long, default_value_t = 10.0)]
-        time_limit: f64,
-        /// Time limit for the 1000-client day (0 leaves it out).
-        #[arg(long, default_value_t = 120.0)]
-        large_time_limit: f64,
-        #[arg(long, default_value = "target/bench")]
-        out: PathBuf,
-    },
+    Suite(SuiteArgs),
+}
+
+#[derive(Args)]
+pub struct RoadsArgs {
+    #[arg(long, default_value_t = 530)]
+    pub side: usize,
+    #[arg(long, default_value_t = 1300)]
+    pub locations: usize,
+    /// Modes, 0 drive, 1 bike, 2 walk.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    pub modes: Vec<usize>,
+    /// The search's priority queues to measure, each on the same
+    /// graph and points: binary, radix.
+    #[arg(long, value_delimiter = ',', default_value = "radix")]
+    pub queue: Vec<String>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args)]
+pub struct ExactArgs {
+    /// Client counts of the generated days.
+    #[arg(long, value_delimiter = ',', default_value = "2,4,6,8,10,12")]
+    pub clients: Vec<usize>,
+    /// Seeds of the generated days.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    pub seeds: Vec<u64>,
+    /// Morning rounds of each day.
+    #[arg(long, default_value_t = 2)]
+    pub am_rounds: usize,
+    /// Evening rounds of each day.
+    #[arg(long, default_value_t = 2)]
+    pub pm_rounds: usize,
+    /// Time limit per day, in seconds.
+    #[arg(long, default_value_t = 120.0)]
+    pub time_limit: f64,
+    /// Also write the rows as CSV here.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct SolomonArgs {
+    /// Instance files (e.g. ../shared/benchmarks/solomon/instances/100/*.txt).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Time limit per instance, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Parallel searches (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// An iteration budget per search instead of the time limit: with a
+    /// fixed --threads the table is the same on any machine.
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    /// The optima; default: bks_distance_only.csv two folders above the
+    /// first instance file.
+    #[arg(long)]
+    pub bks: Option<PathBuf>,
+    /// Write one row per instance here (with its routes).
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+}
+
+#[derive(Args)]
+pub struct DaysArgs {
+    #[arg(long, value_delimiter = ',', default_value = "50,100,300,1000")]
+    pub clients: Vec<usize>,
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub seeds: Vec<u64>,
+    /// Time limit per day, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    /// Parallel searches (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Plan each day with each of these search seeds (settings.seed;
+    /// default: the day's own seed), one row each: the spread across
+    /// seeds.
+    #[arg(long, value_delimiter = ',')]
+    pub search_seeds: Vec<u64>,
+    /// An iteration budget per search (settings.iterations): with a
+    /// fixed --threads the plans are the same on any machine.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+    /// Stop each search when it stalls (settings.stop_when_stalled)
+    /// instead of using the whole time limit.
+    #[arg(long)]
+    pub stop_when_stalled: bool,
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+}
+
+#[derive(Args)]
+pub struct ReplanArgs {
+    /// The request; none: the bundled sample day.
+    pub request: Option<PathBuf>,
+    /// Time of the re-plan.
+    #[arg(long, default_value = "10:15", value_parser = parse_hhmm)]
+    pub now: chrono::NaiveTime,
+    /// Absent carers, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "C03,C07")]
+    pub unavailable: Vec<String>,
+    /// Time limit of each re-plan, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub time_limit: f64,
+    /// Re-plans, with seeds 1, 2, ...
+    #[arg(long, default_value_t = 3)]
+    pub runs: u64,
+    /// Parallel searches (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Args)]
+pub struct BoundArgs {
+    #[arg(long, value_delimiter = ',', default_value = "50")]
+    pub clients: Vec<usize>,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,3,4,5,6,7,8,9,10,11,12"
+    )]
+    pub seeds: Vec<u64>,
+    /// Requests to bound too (e.g. the sample day).
+    #[arg(long)]
+    pub request: Vec<PathBuf>,
+    /// Time limit of each plan, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub plan_time: f64,
+    /// Time limit of the column generation, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub bound_time: f64,
+    /// Do not seed the column generation with the plan's rounds.
+    #[arg(long)]
+    pub unseeded: bool,
+    /// Parallel searches of the plan (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct SuiteArgs {
+    /// The Solomon folder (with instances/100 and the BKS files).
+    #[arg(long, default_value = "../shared/benchmarks/solomon")]
+    pub solomon: PathBuf,
+    /// Time limit per Solomon instance and per day up to 300 clients.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    /// Time limit for the 1000-client day (0 leaves it out).
+    #[arg(long, default_value_t = 120.0)]
+    pub large_time_limit: f64,
+    #[arg(long, default_value = "target/bench")]
+    pub out: PathBuf,
 }
 
 /// Write `text` to the CSV file, if one was asked for.
@@ -222,94 +243,21 @@ fn exit(all_valid: bool) -> u8 {
 
 pub fn run(which: Bench) -> Result<u8, Failure> {
     match which {
-        Bench::Roads {
-            side,
-            locations,
-            modes,
-            queue,
-            seed,
-        } => bench_roads(side, locations, modes, queue, seed),
-        Bench::Exact {
-            clients,
-            seeds,
-            am_rounds,
-            pm_rounds,
-            time_limit,
-            csv,
-        } => bench_exact(clients, seeds, am_rounds, pm_rounds, time_limit, csv),
-        Bench::Solomon {
-            files,
-            time_limit,
-            seed,
-            threads,
-            iterations,
-            bks,
-            csv,
-            tuning,
-        } => bench_solomon(
-            files, time_limit, seed, threads, iterations, bks, csv, tuning,
-        ),
-        Bench::Days {
-            clients,
-            seeds,
-            time_limit,
-            threads,
-            search_seeds,
-            iterations,
-            stop_when_stalled,
-            csv,
-            tuning,
-        } => bench_days(
-            clients,
-            seeds,
-            time_limit,
-            threads,
-            search_seeds,
-            iterations,
-            stop_when_stalled,
-            csv,
-            tuning,
-        ),
-        Bench::Replan {
-            request,
-            now,
-            unavailable,
-            time_limit,
-            runs,
-            threads,
-        } => bench_replan(request, now, unavailable, time_limit, runs, threads),
-        Bench::Bound {
-            clients,
-            seeds,
-            request,
-            plan_time,
-            bound_time,
-            unseeded,
-            threads,
-            csv,
-        } => bench_bound(
-            clients, seeds, request, plan_time, bound_time, unseeded, threads, csv,
-        ),
-        Bench::Suite {
-            solomon,
-            time_limit,
-            large_time_limit,
-            out,
-        } => bench_suite(solomon, time_limit, large_time_limit, out),
+        Bench::Roads(args) => bench_roads(args),
+        Bench::Exact(args) => bench_exact(args),
+        Bench::Solomon(args) => bench_solomon(args),
+        Bench::Days(args) => bench_days(args),
+        Bench::Replan(args) => bench_replan(args),
+        Bench::Bound(args) => bench_bound(args),
+        Bench::Suite(args) => bench_suite(args),
     }
 }
 
 /// `rota bench roads`.
-fn bench_roads(
-    side: usize,
-    locations: usize,
-    modes: Vec<usize>,
-    queue: Vec<String>,
-    seed: u64,
-) -> Result<u8, Failure> {
+fn bench_roads(args: RoadsArgs) -> Result<u8, Failure> {
     use rota::roads::queue::Queue;
     let mut queues = Vec::new();
-    for q in &queue {
+    for q in &args.queue {
         queues.push(match q.as_str() {
             "binary" => Queue::Binary,
             "radix" => Queue::Radix,
@@ -321,9 +269,14 @@ fn bench_roads(
         });
     }
     let t = std::time::Instant::now();
-    let rows = rota::roads::bench::run(side, locations, &modes, &queues, seed, |r| {
-        eprintln!("{}", serde_json::to_string(r).unwrap_or_default())
-    });
+    let rows = rota::roads::bench::run(
+        args.side,
+        args.locations,
+        &args.modes,
+        &queues,
+        args.seed,
+        |r| eprintln!("{}", serde_json::to_string(r).unwrap_or_default()),
+    );
     println!(
         "{}",
         rota::roads::bench::markdown(&rows, t.elapsed().as_secs_f64())
@@ -332,45 +285,38 @@ fn bench_roads(
 }
 
 /// `rota bench exact`.
-fn bench_exact(
-    clients: Vec<usize>,
-    seeds: Vec<u64>,
-    am_rounds: usize,
-    pm_rounds: usize,
-    time_limit: f64,
-    csv: Option<PathBuf>,
-) -> Result<u8, Failure> {
-    let rows = rota::bench::exact_rows(&clients, &seeds, am_rounds, pm_rounds, time_limit, |r| {
-        eprintln!(
-            "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
-            r.clients,
-            r.seed,
-            r.visits,
-            r.rounds,
-            r.priority,
-            if r.optimal { "optimal" } else { "time limit" },
-            r.seconds,
-            r.bound
-        )
-    })?;
+fn bench_exact(args: ExactArgs) -> Result<u8, Failure> {
+    let rows = rota::bench::exact_rows(
+        &args.clients,
+        &args.seeds,
+        args.am_rounds,
+        args.pm_rounds,
+        args.time_limit,
+        |r| {
+            eprintln!(
+                "{} clients seed {}: {} visits, {} rounds, exact {} ({}) in {:.2} s, bound {}",
+                r.clients,
+                r.seed,
+                r.visits,
+                r.rounds,
+                r.priority,
+                if r.optimal { "optimal" } else { "time limit" },
+                r.seconds,
+                r.bound
+            )
+        },
+    )?;
     print!("{}", rota::bench::exact_markdown(&rows));
-    write_csv(csv, rota::bench::exact_csv(&rows))?;
+    write_csv(args.csv, rota::bench::exact_csv(&rows))?;
     Ok(0)
 }
 
 /// `rota bench solomon`.
-#[allow(clippy::too_many_arguments)]
-fn bench_solomon(
-    files: Vec<PathBuf>,
-    time_limit: f64,
-    seed: u64,
-    threads: usize,
-    iterations: Option<usize>,
-    bks: Option<PathBuf>,
-    csv: Option<PathBuf>,
-    tuning: TuningArgs,
-) -> Result<u8, Failure> {
-    let bks_path = bks.unwrap_or_else(|| rota::bench::solomon::default_bks_path(&files[0]));
+fn bench_solomon(args: SolomonArgs) -> Result<u8, Failure> {
+    let files = args.files;
+    let bks_path = args
+        .bks
+        .unwrap_or_else(|| rota::bench::solomon::default_bks_path(&files[0]));
     let bks = if bks_path.exists() {
         rota::bench::read_bks(&bks_path)?
     } else {
@@ -384,88 +330,66 @@ fn bench_solomon(
         Default::default()
     };
     let run = rota::bench::SolomonRun {
-        time_limit,
-        iterations,
-        seed,
-        threads,
-        tuning: tuning.tuning(0),
+        time_limit: args.time_limit,
+        iterations: args.iterations,
+        seed: args.seed,
+        threads: args.threads,
+        tuning: args.tuning.tuning(0),
     };
     let rows = rota::bench::solomon_rows(&files, &bks, &hier, run, print_solomon)?;
     print!("{}", rota::bench::solomon_markdown(&rows));
-    write_csv(csv, rota::bench::solomon_csv(&rows))?;
+    write_csv(args.csv, rota::bench::solomon_csv(&rows))?;
     Ok(exit(rows.iter().all(|r| r.error.is_none())))
 }
 
 /// `rota bench days`.
-#[allow(clippy::too_many_arguments)]
-fn bench_days(
-    clients: Vec<usize>,
-    seeds: Vec<u64>,
-    time_limit: f64,
-    threads: usize,
-    search_seeds: Vec<u64>,
-    iterations: Option<u64>,
-    stop_when_stalled: bool,
-    csv: Option<PathBuf>,
-    tuning: TuningArgs,
-) -> Result<u8, Failure> {
+fn bench_days(args: DaysArgs) -> Result<u8, Failure> {
     let run = rota::bench::DayRun {
-        time_limit,
-        iterations,
-        stop_when_stalled,
-        threads,
-        tuning: tuning.tuning(rota::solve::search::RECOMBINE_EVERY),
+        time_limit: args.time_limit,
+        iterations: args.iterations,
+        stop_when_stalled: args.stop_when_stalled,
+        threads: args.threads,
+        tuning: args.tuning.tuning(rota::solve::search::RECOMBINE_EVERY),
     };
-    let rows = rota::bench::day_rows_with(&clients, &seeds, &search_seeds, run, print_day)?;
+    let rows = rota::bench::day_rows_with(
+        &args.clients,
+        &args.seeds,
+        &args.search_seeds,
+        run,
+        print_day,
+    )?;
     print!("{}", rota::bench::days_markdown(&rows));
-    write_csv(csv, rota::bench::days_csv(&rows))?;
+    write_csv(args.csv, rota::bench::days_csv(&rows))?;
     Ok(exit(rows.iter().all(|r| r.valid)))
 }
 
 /// `rota bench replan`.
-fn bench_replan(
-    request: Option<PathBuf>,
-    now: chrono::NaiveTime,
-    unavailable: Vec<String>,
-    time_limit: f64,
-    runs: u64,
-    threads: usize,
-) -> Result<u8, Failure> {
-    let req = rota::load_request(&request_text(request.as_deref())?)?;
+fn bench_replan(args: ReplanArgs) -> Result<u8, Failure> {
+    let req = rota::load_request(&request_text(args.request.as_deref())?)?;
     let d = rota::replan::Disruption {
-        now: rota::model::minutes_of_day(now),
-        unavailable,
+        now: rota::model::minutes_of_day(args.now),
+        unavailable: args.unavailable,
         unavailable_from: None,
     };
-    let rows = rota::bench::replan_rows(&req, &d, time_limit, runs, threads)?;
+    let rows = rota::bench::replan_rows(&req, &d, args.time_limit, args.runs, args.threads)?;
     print!("{}", rota::bench::replan_markdown(&rows));
     Ok(exit(rows.iter().all(|r| r.valid)))
 }
 
 /// `rota bench bound`.
-#[allow(clippy::too_many_arguments)]
-fn bench_bound(
-    clients: Vec<usize>,
-    seeds: Vec<u64>,
-    request: Vec<PathBuf>,
-    plan_time: f64,
-    bound_time: f64,
-    unseeded: bool,
-    threads: usize,
-    csv: Option<PathBuf>,
-) -> Result<u8, Failure> {
+fn bench_bound(args: BoundArgs) -> Result<u8, Failure> {
     let mut named = Vec::new();
-    for path in &request {
+    for path in &args.request {
         let req = rota::load_request(&request_text(Some(path))?)?;
         named.push((path.display().to_string(), req));
     }
     let run = rota::bench::BoundRun {
-        plan_time,
-        bound_time,
-        seeded: !unseeded,
-        threads,
+        plan_time: args.plan_time,
+        bound_time: args.bound_time,
+        seeded: !args.unseeded,
+        threads: args.threads,
     };
-    let rows = rota::bench::bound_rows(&clients, &seeds, &named, run, |r| {
+    let rows = rota::bench::bound_rows(&args.clients, &args.seeds, &named, run, |r| {
         eprintln!(
             "{}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
             r.day,
@@ -483,22 +407,17 @@ fn bench_bound(
         )
     })?;
     print!("{}", rota::bench::bound_markdown(&rows));
-    write_csv(csv, rota::bench::bound_csv(&rows))?;
+    write_csv(args.csv, rota::bench::bound_csv(&rows))?;
     Ok(0)
 }
 
 /// `rota bench suite`.
-fn bench_suite(
-    solomon: PathBuf,
-    time_limit: f64,
-    large_time_limit: f64,
-    out: PathBuf,
-) -> Result<u8, Failure> {
+fn bench_suite(args: SuiteArgs) -> Result<u8, Failure> {
     let suite = rota::bench::suite::run_suite(
-        &solomon,
-        time_limit,
-        large_time_limit,
-        &out,
+        &args.solomon,
+        args.time_limit,
+        args.large_time_limit,
+        &args.out,
         |r| {
             eprintln!(
                 "{}: distance {}, gap {}",

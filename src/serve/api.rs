@@ -33,12 +33,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::error::{
-    ApiError, ErrorBody, body_rejection, json_error_position, json_errors, require_json, shorten,
+use super::error::{ApiError, ErrorBody, json_errors, shorten};
+use super::handler::{
+    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share,
 };
 use super::jobs::{JobRow, JobStatus};
 use super::{State as AppStateRef, auth, conn, now_ms};
-use crate::RotaError;
 use crate::control::Progress;
 use crate::error::Issue;
 
@@ -55,51 +55,28 @@ const CANCEL_WAIT: Duration = Duration::from_secs(30);
 
 // ------------------------------------------------------------------ views
 
-/// Progress of a solve (a snapshot while it runs, the last one after).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProgressView {
-    /// Seconds since the solve started.
-    pub elapsed_seconds: f64,
-    /// Clients fully served by the best plan so far.
-    pub clients_served: usize,
-    /// Priority served by the best plan so far.
-    pub priority_served: u64,
-    /// Travel minutes of the best plan so far.
-    pub travel_minutes: u64,
-    /// The best proven upper bound on priority known so far (null while
-    /// the solver has not proved one).
-    pub upper_bound_priority: Option<u64>,
-    /// What the solver is doing.
-    pub phase: String,
-}
+/// Progress of a solve as the API shows it: [`Progress`] itself.
+pub type ProgressView = Progress;
 
-impl ProgressView {
-    /// The last snapshot of a solve that made `plan`: the plan's own
-    /// figures (phase `final`), so a finished job's progress matches its plan.
-    pub fn of_plan(plan: &crate::model::Plan) -> ProgressView {
-        let s = &plan.summary;
-        ProgressView {
-            elapsed_seconds: (s.solve_seconds * 1000.0).round() / 1000.0,
-            clients_served: s.clients_served as usize,
-            priority_served: s.priority_served,
-            travel_minutes: s.travel_minutes,
-            upper_bound_priority: s.upper_bound_priority,
-            phase: "final".to_string(),
-        }
+/// The last snapshot of a solve that made `plan`: the plan's own figures
+/// (phase `final`), so a finished job's progress matches its plan.
+pub fn progress_of_plan(plan: &crate::model::Plan) -> ProgressView {
+    let s = &plan.summary;
+    ProgressView {
+        elapsed_seconds: (s.solve_seconds * 1000.0).round() / 1000.0,
+        clients_served: s.clients_served as usize,
+        priority_served: s.priority_served,
+        travel_minutes: s.travel_minutes,
+        upper_bound_priority: s.upper_bound_priority,
+        phase: "final".to_string(),
+        reported_at_seconds: 0.0,
     }
 }
 
-impl From<Progress> for ProgressView {
-    fn from(p: Progress) -> ProgressView {
-        ProgressView {
-            elapsed_seconds: (p.elapsed_seconds * 1000.0).round() / 1000.0,
-            clients_served: p.clients_served,
-            priority_served: p.priority_served,
-            travel_minutes: p.travel_minutes,
-            upper_bound_priority: p.upper_bound_priority,
-            phase: p.phase,
-        }
-    }
+/// A live snapshot as the API shows it: seconds to the millisecond.
+pub fn progress_view(mut p: Progress) -> ProgressView {
+    p.elapsed_seconds = (p.elapsed_seconds * 1000.0).round() / 1000.0;
+    p
 }
 
 /// A job as the API shows it.
@@ -142,7 +119,7 @@ fn job_view(row: JobRow, live: Option<Progress>) -> Result<JobView, ApiError> {
         .transpose()
         .map_err(ApiError::internal)?;
     let progress = match live {
-        Some(p) => Some(ProgressView::from(p)),
+        Some(p) => Some(progress_view(p)),
         None => row
             .progress
             .as_deref()
@@ -232,45 +209,45 @@ pub(crate) async fn create_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query)?;
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
+    let body = json_body(&headers, body)?;
     let cap = super::roads::decompressed_cap(&state.config);
-
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.
     let max_limit = state.config.max_time_limit_seconds;
-    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
+    let memory_share = memory_share(&state);
     let roads = state.roads.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
+    let (request_json, limit) = blocking(move || {
         let body = super::roads::decode_body(&headers, body, cap)?;
-        let text = match std::str::from_utf8(&body) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    format!("the body is not UTF-8: {e}"),
-                ));
-            }
-        };
-        match crate::load_request(text) {
-            Ok(mut req) => {
-                // The budget is for all workers' solves together.
-                super::roads::check_memory(roads.as_deref(), &req, memory_share)
-                    .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
-                let limit = req.settings.time_limit_seconds.min(max_limit);
-                req.settings.time_limit_seconds = limit;
-                let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
-                Ok((json, limit))
-            }
-            Err(RotaError::Invalid(issues)) => Err(ApiError::from_issues(issues.0, &body)),
-            Err(e) => Err(ApiError::internal(e)),
-        }
+        prepare_request(&body, max_limit, memory_share, roads.as_deref())
     })
-    .await
-    .map_err(ApiError::internal)??;
-    let (request_json, limit) = prepared;
+    .await?;
     enqueue(&state, request_json, None, limit, wait).await
+}
+
+/// Load and validate a request body and build what the job keeps: the
+/// request (time limit capped at `max_limit`) and that limit. With `--osm`
+/// (`roads`) the memory estimate counts the road matrices to compute.
+fn prepare_request(
+    body: &[u8],
+    max_limit: f64,
+    memory_share: u64,
+    roads: Option<&crate::roads::network::Network>,
+) -> Result<(String, f64), ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not UTF-8: {e}"),
+        )
+    })?;
+    let mut req = crate::load_request(text).map_err(|e| from_rota(e, body))?;
+    // The budget is for all workers' solves together.
+    super::roads::check_memory(roads, &req, memory_share)
+        .map_err(|issue| ApiError::from_issues(vec![issue], body))?;
+    let limit = req.settings.time_limit_seconds.min(max_limit);
+    req.settings.time_limit_seconds = limit;
+    let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
+    Ok((json, limit))
 }
 
 /// `?wait=S`: seconds, 0 or more (capped at [`MAX_WAIT_SECONDS`]).
@@ -433,27 +410,19 @@ pub(crate) async fn cancel_plan(
     State(state): State<AppStateRef>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = id.clone();
-    let found = state
-        .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
-                return Ok(None);
-            };
-            if row.status == JobStatus::Queued {
-                s.store.cancel_queued(&job, now_ms())?;
-                return Ok(Some(false));
-            }
-            if let Some(live) = s.live.get(&job) {
-                live.cancelled_by_user.store(true, Ordering::SeqCst);
-                live.ctl.cancel();
-                return Ok(Some(true));
-            }
-            Ok(Some(false))
-        })
-        .await?;
-    let Some(was_running) = found else {
-        return Err(ApiError::not_found(&id));
-    };
+    let was_running = find_job(&state, &id, |s, row| {
+        if row.status == JobStatus::Queued {
+            s.store.cancel_queued(&row.id, now_ms())?;
+            return Ok(false);
+        }
+        if let Some(live) = s.live.get(&row.id) {
+            live.cancelled_by_user.store(true, Ordering::SeqCst);
+            live.ctl.cancel();
+            return Ok(true);
+        }
+        Ok(false)
+    })
+    .await?;
     let stopped = !was_running || state.wait_finished(&id, CANCEL_WAIT).await;
     let view = load_view(&state, &id).await?;
     let status = if stopped {
@@ -481,19 +450,11 @@ pub(crate) async fn plan_report(
     State(state): State<AppStateRef>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = id.clone();
-    let found = state
-        .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
-                return Ok(None);
-            };
-            let request = s.store.request_of(&job)?;
-            Ok(Some((row, request)))
-        })
-        .await?;
-    let Some((row, request)) = found else {
-        return Err(ApiError::not_found(&id));
-    };
+    let (row, request) = find_job(&state, &id, |s, row| {
+        let request = s.store.request_of(&row.id)?;
+        Ok((row, request))
+    })
+    .await?;
     let (Some(plan), Some(request)) = (row.plan, request) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -501,13 +462,12 @@ pub(crate) async fn plan_report(
             format!("job '{id}' is {} and has no plan", row.status.as_str()),
         ));
     };
-    let html = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
+    let html = blocking(move || {
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
         Ok(crate::output::report::html(&req, &plan))
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     let mut res = Html(html).into_response();
     // The report is self-contained (inline styles, no scripts): forbid
     // everything else, so even a name in it that escaped escaping runs nothing.
@@ -564,18 +524,9 @@ pub(crate) async fn check_plan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
-    let result = tokio::task::spawn_blocking(move || -> Result<CheckResult, ApiError> {
-        if let Some((line, column)) = json_error_position(&body) {
-            let issue = Issue::new(
-                "E1001",
-                "",
-                format!("malformed JSON at line {line} column {column}"),
-                "fix the JSON syntax of the body (a missing comma, quote or bracket)",
-            );
-            return Err(ApiError::from_issues(vec![issue], &body));
-        }
+    let body = json_body(&headers, body)?;
+    let result = blocking(move || {
+        check_syntax(&body)?;
         let parts: CheckBody = serde_json::from_slice(&body).map_err(|e| {
             ApiError::from_issues(
                 vec![Issue::new(
@@ -587,34 +538,17 @@ pub(crate) async fn check_plan(
                 &body,
             )
         })?;
-        let prefix = |what: &str, e: RotaError| match e {
-            RotaError::Invalid(issues) => ApiError::from_issues(
-                issues
-                    .0
-                    .into_iter()
-                    .map(|mut i| {
-                        i.path = if i.path.is_empty() {
-                            what.to_string()
-                        } else {
-                            format!("{what}.{}", i.path)
-                        };
-                        i
-                    })
-                    .collect(),
-                &body,
-            ),
-            other => ApiError::internal(other),
-        };
-        let req = crate::load_request(parts.request.get()).map_err(|e| prefix("request", e))?;
-        let plan = crate::parse::plan_from_str(parts.plan.get()).map_err(|e| prefix("plan", e))?;
+        let req = crate::load_request(parts.request.get())
+            .map_err(|e| from_rota_in("request", e, &body))?;
+        let plan = crate::parse::plan_from_str(parts.plan.get())
+            .map_err(|e| from_rota_in("plan", e, &body))?;
         let report = crate::check::check(&req, &plan);
         Ok(CheckResult {
             valid: report.is_valid(),
             violations: report.violations,
         })
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     Ok(axum::Json(result).into_response())
 }
 

@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod conn;
 pub mod error;
+mod handler;
 pub mod jobs;
 pub mod roads;
 pub mod workflows;
@@ -329,34 +330,9 @@ pub async fn serve(
         )));
     }
     init_logging();
-
-    let mut store = Store::open(&config.data_dir)?;
-    let now = now_ms();
-    let failed = store.fail_interrupted(now)?;
-    let purged = match config.retention_days {
-        Some(days) => store.purge_finished_before(retention_cutoff(days, now))?,
-        None => 0,
-    };
-    let queued = store.queued()?;
-    tracing::info!(
-        data = %store.path().display(),
-        interrupted_marked_failed = failed,
-        purged,
-        queued_from_before = queued,
-        "job store open"
-    );
-
+    let store = open_store(&config)?;
     let road_network = roads::load(&config)?;
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| ServeError::Io {
-            path: config.addr.to_string(),
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Io {
-        path: config.addr.to_string(),
-        source,
-    })?;
+    let (listener, bound) = bind(config.addr).await?;
 
     let (finished, _) = broadcast::channel(1024);
     let state: State = Arc::new(AppState {
@@ -424,6 +400,46 @@ pub async fn serve(
     for w in workers {
         let _ = tokio::time::timeout_at(until, w).await;
     }
+    requeue_abandoned(&state).await;
+    tracing::info!("rota serve stopped");
+    Ok(())
+}
+
+/// Open the job store: jobs a crash interrupted are marked failed, and
+/// finished jobs past `--retention-days` are deleted.
+fn open_store(config: &Config) -> Result<Store, ServeError> {
+    let mut store = Store::open(&config.data_dir)?;
+    let now = now_ms();
+    let failed = store.fail_interrupted(now)?;
+    let purged = match config.retention_days {
+        Some(days) => store.purge_finished_before(retention_cutoff(days, now))?,
+        None => 0,
+    };
+    let queued = store.queued()?;
+    tracing::info!(
+        data = %store.path().display(),
+        interrupted_marked_failed = failed,
+        purged,
+        queued_from_before = queued,
+        "job store open"
+    );
+    Ok(store)
+}
+
+/// Listen on `addr`; the address bound (its port when `addr`'s is 0).
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), ServeError> {
+    let io = |source: std::io::Error| ServeError::Io {
+        path: addr.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(io)?;
+    let bound = listener.local_addr().map_err(io)?;
+    Ok((listener, bound))
+}
+
+/// Put the jobs whose solves still run at exit back in the queue (they
+/// run again at the next start), so they are not reported as failed.
+async fn requeue_abandoned(state: &State) {
     let abandoned = state
         .db(|s| {
             let ids: Vec<String> = s.live.keys().cloned().collect();
@@ -443,8 +459,6 @@ pub async fn serve(
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "cannot re-queue running jobs"),
     }
-    tracing::info!("rota serve stopped");
-    Ok(())
 }
 
 /// Settings that cannot work are refused before anything is opened.
@@ -601,8 +615,8 @@ async fn run_job(
     // figures: the search's last report comes before fill_in and the
     // final steps, which may still serve more.
     let progress = match &solved {
-        Ok(Ok(plan)) => api::ProgressView::of_plan(plan),
-        _ => api::ProgressView::from(live.ctl.progress()),
+        Ok(Ok(plan)) => api::progress_of_plan(plan),
+        _ => api::progress_view(live.ctl.progress()),
     };
     let progress = serde_json::to_string(&progress).ok();
     let user_cancel = live.cancelled_by_user.load(Ordering::SeqCst);

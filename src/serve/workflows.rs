@@ -15,22 +15,23 @@
 //! memory at once. A capacity run does too, one solve at a time, with
 //! its total time (every solve's limit) within `--max-time-limit`.
 
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveTime;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::State as AppStateRef;
 use super::api::{WaitParams, enqueue, parse_wait};
-use super::error::{ApiError, ErrorBody, body_rejection, json_error_position, require_json};
+use super::error::{ApiError, ErrorBody};
+use super::handler::{
+    blocking, blocking_on_slot, find_job, from_rota, from_rota_in, json_body, memory_share,
+    parse_body,
+};
 use super::jobs::JobStatus;
 use crate::RotaError;
 use crate::capacity::fit::{Fit, FitOptions};
@@ -40,9 +41,6 @@ use crate::model::{Plan, Request, minutes_of_day};
 
 /// The re-plan time limit when the body gives none (as `rota replan`).
 pub const DEFAULT_REPLAN_SECONDS: f64 = 5.0;
-
-/// How long a fit waits for a free worker slot before answering 429.
-const SLOT_WAIT: Duration = Duration::from_secs(30);
 
 /// At most this many ways are asked of a fit.
 pub const MAX_FIT_OPTIONS: usize = 20;
@@ -155,19 +153,11 @@ pub struct ExportParams {
 
 /// A job's stored request and plan, or 404 / 409 `no_plan`.
 async fn request_and_plan(state: &AppStateRef, id: &str) -> Result<(String, String), ApiError> {
-    let job = id.to_string();
-    let found = state
-        .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
-                return Ok(None);
-            };
-            let request = s.store.request_of(&job)?;
-            Ok(Some((row.status, row.plan, request)))
-        })
-        .await?;
-    let Some((status, plan, request)) = found else {
-        return Err(ApiError::not_found(id));
-    };
+    let (status, plan, request) = find_job(state, id, |s, row| {
+        let request = s.store.request_of(&row.id)?;
+        Ok((row.status, row.plan, request))
+    })
+    .await?;
     match (plan, request) {
         (Some(plan), Some(request)) => Ok((request, plan)),
         _ => Err(no_plan(id, status)),
@@ -186,32 +176,33 @@ fn no_plan(id: &str, status: JobStatus) -> ApiError {
     )
 }
 
-/// Parse a JSON body into `T`: E1001 (400, line and column) for bad
-/// syntax, E1002 (422, with the JSON path) for a wrong shape.
-fn parse_body<T: DeserializeOwned>(body: &[u8], hint: &str) -> Result<T, ApiError> {
-    if let Some((line, column)) = json_error_position(body) {
-        let issue = Issue::new(
-            "E1001",
-            "",
-            format!("malformed JSON at line {line} column {column}"),
-            "fix the JSON syntax of the body (a missing comma, quote or bracket)",
-        );
-        return Err(ApiError::from_issues(vec![issue], body));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let issue = Issue::new("E1002", e.path().to_string(), e.inner().to_string(), hint);
-        ApiError::from_issues(vec![issue], body)
-    })
+/// The error answers the handlers on a finished job's JSON body share
+/// (re-plan, fit, capacity), for their OpenAPI descriptions.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only described: the handlers answer with `ApiError`
+enum JobBodyErrors {
+    #[response(status = 404, description = "Unknown job")]
+    UnknownJob(ErrorBody),
+    #[response(status = 413, description = "Body too large")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Not JSON")]
+    NotJson(ErrorBody),
 }
 
-/// A library error as the API shows it: bad input a 422 with every issue,
-/// anything else an internal error (an incident id).
-fn from_rota(e: RotaError, body: &[u8]) -> ApiError {
-    match e {
-        RotaError::Invalid(issues) => ApiError::from_issues(issues.0, body),
-        other => ApiError::internal(other),
-    }
+/// The error answers the handlers on a worker's slot share (fit,
+/// capacity), for their OpenAPI descriptions.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only described: the handlers answer with `ApiError`
+enum SlotErrors {
+    #[response(status = 400, description = "Malformed JSON")]
+    Malformed(ErrorBody),
+    #[response(status = 409, description = "The job has no plan")]
+    NoPlan(ErrorBody),
+    #[response(
+        status = 429,
+        description = "Every worker slot stayed busy for 30 s; see Retry-After"
+    )]
+    Busy(ErrorBody),
 }
 
 /// Re-plan a finished job's day after a disruption: a new job.
@@ -224,10 +215,8 @@ fn from_rota(e: RotaError, body: &[u8]) -> ApiError {
             headers(("Location" = String, description = "The new job's URL"))),
         (status = 200, description = "Done within `wait`: the new job with its plan (`summary.replan` says what changed)", body = super::api::JobView),
         (status = 400, description = "Malformed JSON or a bad `wait`", body = ErrorBody),
-        (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan to re-plan", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        JobBodyErrors,
         (status = 422, description = "A wrong body, an unknown carer (E1902), `unavailable_from` before `now` (E1903), an amended request that is invalid or for another day (E1904)", body = ErrorBody),
         (status = 429, description = "Queue full; see Retry-After", body = ErrorBody),
     ),
@@ -241,17 +230,12 @@ pub(crate) async fn replan_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query)?;
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
+    let body = json_body(&headers, body)?;
     let (request, plan) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
-    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
-    let prepared = tokio::task::spawn_blocking(move || {
-        prepare_replan(&body, &request, &plan, max_limit, memory_share)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let (request_json, replan_json, limit) = prepared;
+    let memory_share = memory_share(&state);
+    let (request_json, replan_json, limit) =
+        blocking(move || prepare_replan(&body, &request, &plan, max_limit, memory_share)).await?;
     enqueue(&state, request_json, Some(replan_json), limit, wait).await
 }
 
@@ -269,20 +253,9 @@ fn prepare_replan(
         "send {\"now\": \"HH:MM\", \"unavailable\": [carer ids], \"unavailable_from\": \"HH:MM\"}",
     )?;
     let mut req: Request = match &b.request {
-        Some(amended) => crate::load_request(amended.get()).map_err(|e| match e {
-            RotaError::Invalid(issues) => ApiError::from_issues(
-                issues
-                    .0
-                    .into_iter()
-                    .map(|mut i| {
-                        i.path = format!("request.{}", i.path).trim_end_matches('.').into();
-                        i
-                    })
-                    .collect(),
-                body,
-            ),
-            other => ApiError::internal(other),
-        })?,
+        Some(amended) => {
+            crate::load_request(amended.get()).map_err(|e| from_rota_in("request", e, body))?
+        }
         None => crate::parse::request_from_str(request).map_err(ApiError::internal)?,
     };
     let old = crate::parse::plan_from_str(plan).map_err(ApiError::internal)?;
@@ -345,13 +318,9 @@ fn prepare_replan(
     request_body(content = FitBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Whether and how the client fits (ranked ways, or the reason and the smallest change), as `rota fit`", body = FitAnswer),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 404, description = "Unknown job", body = ErrorBody),
-        (status = 409, description = "The job has no plan", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        JobBodyErrors,
+        SlotErrors,
         (status = 422, description = "A wrong body (E1002), or a client the day cannot take as given: its issues as validation reports them (e.g. E1103 at `client.id`, an id already in the request), or E1007", body = ErrorBody),
-        (status = 429, description = "Every worker slot stayed busy for 30 s; see Retry-After", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -361,12 +330,10 @@ pub(crate) async fn fit_plan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
+    let body = json_body(&headers, body)?;
     let (request, plan) = request_and_plan(&state, &id).await?;
     // The fit builds the day's problem: it takes a worker's slot.
-    let slot = take_slot(&state).await?;
-    let answer = tokio::task::spawn_blocking(move || -> Result<FitAnswer, ApiError> {
+    let answer = blocking_on_slot(&state, move || -> Result<FitAnswer, ApiError> {
         let b: FitBody = parse_body(
             &body,
             "send {\"client\": <one client of the request format>, \"options\": 5}",
@@ -382,10 +349,8 @@ pub(crate) async fn fit_plan(
         let plan = fit.plan.take();
         Ok(FitAnswer { fit, plan })
     })
-    .await
-    .map_err(ApiError::internal);
-    drop(slot);
-    Ok(axum::Json(answer??).into_response())
+    .await?;
+    Ok(axum::Json(answer).into_response())
 }
 
 /// A finished job's plan as CSV (one row per stop) or iCal.
@@ -417,29 +382,27 @@ pub(crate) async fn export_plan(
         .0
         .format;
     let (request, plan) = request_and_plan(&state, &id).await?;
-    let (text, content_type, ext, date) =
-        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-            let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
-            // The job's own request: its clients' locations and addresses.
-            let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
-            let places = crate::output::export::Places::of(&req);
-            Ok(match format {
-                ExportFormat::Csv => (
-                    crate::output::export::csv(&plan, &places).map_err(ApiError::internal)?,
-                    "text/csv; charset=utf-8",
-                    "csv",
-                    plan.date,
-                ),
-                ExportFormat::Ical => (
-                    crate::output::export::ical_one(&plan, &places),
-                    "text/calendar; charset=utf-8",
-                    "ics",
-                    plan.date,
-                ),
-            })
+    let (text, content_type, ext, date) = blocking(move || {
+        let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        // The job's own request: its clients' locations and addresses.
+        let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        let places = crate::output::export::Places::of(&req);
+        Ok(match format {
+            ExportFormat::Csv => (
+                crate::output::export::csv(&plan, &places).map_err(ApiError::internal)?,
+                "text/csv; charset=utf-8",
+                "csv",
+                plan.date,
+            ),
+            ExportFormat::Ical => (
+                crate::output::export::ical_one(&plan, &places),
+                "text/calendar; charset=utf-8",
+                "ics",
+                plan.date,
+            ),
         })
-        .await
-        .map_err(ApiError::internal)??;
+    })
+    .await?;
     let mut res = text.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -524,13 +487,9 @@ fn capacity_options(
     request_body(content = CapacityBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The answers, as `rota capacity` writes them; each names the clients it drops", body = crate::capacity::Capacity),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 404, description = "Unknown job", body = ErrorBody),
-        (status = 409, description = "The job has no plan", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Not JSON", body = ErrorBody),
+        JobBodyErrors,
+        SlotErrors,
         (status = 422, description = "A wrong body (E1002), options out of range or a total time over --max-time-limit (E1006), a day too large for half a worker's memory share (E2001)", body = ErrorBody),
-        (status = 429, description = "Every worker slot stayed busy for 30 s; see Retry-After", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -540,13 +499,11 @@ pub(crate) async fn capacity_plan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    require_json(&headers)?;
-    let body = body.map_err(body_rejection)?;
+    let body = json_body(&headers, body)?;
     let (request, _) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
-    let memory_share = state.config.max_memory_bytes / state.config.workers.max(1) as u64;
-    let slot = take_slot(&state).await?;
-    let answer = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+    let memory_share = memory_share(&state);
+    let answer = blocking_on_slot(&state, move || {
         let b: CapacityBody = parse_body(&body, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
         let opts = capacity_options(b, max_limit, &body)?;
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
@@ -555,26 +512,6 @@ pub(crate) async fn capacity_plan(
             .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
         crate::capacity::capacity(&req, &opts).map_err(|e| from_rota(e, &body))
     })
-    .await
-    .map_err(ApiError::internal);
-    drop(slot);
-    Ok(axum::Json(answer??).into_response())
-}
-
-/// A worker's slot, waited for up to [`SLOT_WAIT`]; else 429 `busy`.
-async fn take_slot(state: &AppStateRef) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-    if let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.slots.acquire()).await {
-        return Ok(slot);
-    }
-    let retry = state
-        .db(|s| Ok(s.seconds_until_a_worker_frees()))
-        .await?
-        .unwrap_or(1.0);
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "busy",
-        "every worker is solving; try again after Retry-After seconds",
-    );
-    e.retry_after = Some(retry.ceil().clamp(1.0, 60.0) as u64);
-    Err(e)
+    .await?;
+    Ok(axum::Json(answer).into_response())
 }
