@@ -544,6 +544,25 @@ pub struct ReplanSummary {
     pub changes: Vec<ReplanChange>,
 }
 
+impl ReplanSummary {
+    /// A re-plan at `now` of the carers `unavailable` from `now`, before
+    /// anything is counted.
+    pub fn new(now: NaiveTime, unavailable: Vec<String>) -> ReplanSummary {
+        ReplanSummary {
+            now,
+            unavailable,
+            unavailable_from: now,
+            calls_fixed: 0,
+            calls_of_unavailable: 0,
+            calls_moved: 0,
+            calls_dropped: 0,
+            calls_retimed: 0,
+            at_risk: Vec::new(),
+            changes: Vec::new(),
+        }
+    }
+}
+
 /// A visit whose carers or start changed in a re-plan (docs/replan.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReplanChange {

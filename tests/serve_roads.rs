@@ -7,6 +7,7 @@ mod serve_support;
 
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::Value;
 use serve_support::*;
@@ -66,7 +67,7 @@ async fn a_job_without_a_matrix_is_planned_on_the_loaded_roads() {
         &["--workers", "1", "--osm", osm.to_str().unwrap()],
     );
     assert!(
-        server.log().contains("road graphs loaded"),
+        server.log_shows("road graphs loaded", Duration::from_secs(10)),
         "{}",
         server.log()
     );
@@ -91,7 +92,7 @@ async fn a_job_without_a_matrix_is_planned_on_the_loaded_roads() {
     let formula = rota::load_request(&day.to_string()).unwrap();
     assert!(!rota::check::check(&formula, &plan).is_valid());
     assert!(
-        server.log().contains("road matrix filled"),
+        server.log_shows("road matrix filled", Duration::from_secs(10)),
         "{}",
         server.log()
     );

@@ -696,9 +696,8 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn csv_location_columns_come_from_the_request() {
-        let req = places_request();
+    /// One walking round of C9 with visits to P1 (08:00) and P2 (09:00).
+    fn two_visits_of_c9() -> Plan {
         let mut plan = sample_plan();
         plan.rounds = vec![round(
             "C9",
@@ -708,6 +707,13 @@ mod tests {
                 visit("V2", "P2", t(9, 0), &[]),
             ],
         )];
+        plan
+    }
+
+    #[test]
+    fn csv_location_columns_come_from_the_request() {
+        let req = places_request();
+        let plan = two_visits_of_c9();
         let text = csv(&plan, &Places::of(&req)).unwrap();
         let rows: Vec<&str> = text.lines().skip(1).collect();
         assert_eq!(
@@ -722,15 +728,7 @@ mod tests {
     #[test]
     fn ical_location_is_the_address_else_the_coordinates() {
         let req = places_request();
-        let mut plan = sample_plan();
-        plan.rounds = vec![round(
-            "C9",
-            t(7, 0),
-            vec![
-                visit("V1", "P1", t(8, 0), &[]),
-                visit("V2", "P2", t(9, 0), &[]),
-            ],
-        )];
+        let plan = two_visits_of_c9();
         let text = ical_one(&plan, &Places::of(&req)).replace("\r\n ", "");
         assert!(
             text.contains("LOCATION:1 High St\\, Ledbury HR8 1AA\r\n"),
@@ -748,16 +746,9 @@ mod tests {
     fn replanned(now: NaiveTime, changes: Vec<crate::model::ReplanChange>) -> Plan {
         let mut plan = sample_plan();
         plan.summary.replan = Some(crate::model::ReplanSummary {
-            now,
-            unavailable: vec!["C8".into()],
-            unavailable_from: now,
-            calls_fixed: 0,
             calls_of_unavailable: 1,
-            calls_moved: 0,
-            calls_dropped: 0,
-            calls_retimed: 0,
-            at_risk: vec![],
             changes,
+            ..crate::model::ReplanSummary::new(now, vec!["C8".into()])
         });
         plan
     }

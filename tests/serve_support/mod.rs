@@ -73,6 +73,22 @@ impl Server {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// Whether the log holds `needle` within `limit`: the service writes a
+    /// line before it answers, but the thread collecting its stderr may
+    /// read it a moment after the answer arrives.
+    pub fn log_shows(&self, needle: &str, limit: Duration) -> bool {
+        let until = std::time::Instant::now() + limit;
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: a crash, no chance to clean up.
     pub fn kill(mut self) {
         self.child.kill().expect("kill rota serve");

@@ -100,16 +100,8 @@ mod tests {
             end: t(h, 30),
         };
         let mut summary = ReplanSummary {
-            now: t(9, 0),
-            unavailable: vec!["C2".into()],
-            unavailable_from: t(9, 0),
-            calls_fixed: 0,
             calls_of_unavailable: 1,
-            calls_moved: 0,
-            calls_dropped: 0,
-            calls_retimed: 0,
-            at_risk: vec![],
-            changes: vec![],
+            ..ReplanSummary::new(t(9, 0), vec!["C2".into()])
         };
         plan.summary.replan = Some(summary.clone());
         let none = crate::output::report::html(&req, &plan);
