@@ -379,3 +379,59 @@ fn replan_report_renders_the_changes_section() {
         assert!(dom.contains(&format!("data-visit=\"{}\"", c.visit)));
     }
 }
+
+/// Issue 14, points 1, 2 and 4 as the browser renders them: each visit on a
+/// run sheet has its "leave by -> arrive" cell and the client's address
+/// (postcode included); a valid plan has no banner, and another request's
+/// plan (which breaks its rules) gets one.
+#[test]
+fn run_sheets_and_the_invalid_plan_banner_render() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("SKIP: chromium not installed (apt-get install chromium)");
+        return;
+    }
+    let (req, plan) =
+        quick_plan(rota::load_request(include_str!("../data/sample-day.json")).unwrap());
+    let work = tempfile::tempdir().unwrap();
+    let render = |name: &str, html: String| {
+        let page = work.path().join(format!("{name}.html"));
+        std::fs::write(&page, html).unwrap();
+        let url = format!("file://{}", page.display());
+        let (dom, stderr) = chromium(work.path(), name, &["--dump-dom".to_string()], &url);
+        assert_clean_log(name, &stderr);
+        dom
+    };
+
+    let dom = render("valid", rota::output::report::html(&req, &plan));
+    assert!(
+        !dom.contains("class=\"invalid-banner\""),
+        "a valid plan has no banner"
+    );
+    let visits: Vec<&rota::model::VisitStop> = plan
+        .rounds
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter_map(|s| match s {
+            Stop::Visit(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    assert!(!visits.is_empty());
+    assert_eq!(dom.matches("<td class=\"leave\">").count(), visits.len());
+    assert_eq!(dom.matches("<td class=\"address\">").count(), visits.len());
+    for v in &visits {
+        let client = req.clients.iter().find(|c| c.id == v.client).unwrap();
+        let postcode = client
+            .contact
+            .as_ref()
+            .and_then(|c| c.postcode.as_deref())
+            .expect("the sample day's clients have postcodes");
+        assert!(dom.contains(postcode), "{} not on a run sheet", postcode);
+    }
+
+    let small = rota::load_request(include_str!("../data/small-day.json")).unwrap();
+    let (_, other) = quick_plan(small);
+    let dom = render("invalid", rota::output::report::html(&req, &other));
+    assert!(dom.contains("class=\"invalid-banner\""), "no banner");
+    assert!(dom.contains("This plan is not valid for this request"));
+}
