@@ -604,22 +604,21 @@ fn commands_exit_quietly_when_stdout_is_closed() {
     quiet_on_closed_pipe(&[os("check"), os("data/small-day.json"), plan], 1);
 }
 
-/// `rota plan` on a day of a few hundred clients with few rounds: stderr
-/// prints at most `REASON_LINES` unserved reasons and says how many more are
-/// in the plan; the plan passes the checker.
-#[test]
-fn plan_stderr_stays_short_on_a_big_day() {
+/// `rota plan --stop-when-stalled --time-limit 2` on a generated day of
+/// `clients` with `(am, pm)` rounds: its stderr and its plan, which has
+/// passed `rota check`.
+fn plan_generated(clients: usize, seed: u64, (am, pm): (usize, usize)) -> (String, Plan) {
     let dir = tempfile::tempdir().unwrap();
     let r = rota::generate::generate(&rota::generate::GenerateOptions {
-        clients: 300,
-        seed: 7,
-        am_rounds: Some(3),
-        pm_rounds: Some(2),
+        clients,
+        seed,
+        am_rounds: Some(am),
+        pm_rounds: Some(pm),
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
     });
-    let day = dir.path().join("big.json");
+    let day = dir.path().join("day.json");
     std::fs::write(&day, serde_json::to_string(&r).unwrap()).unwrap();
-    let plan_path = dir.path().join("big-plan.json");
+    let plan_path = dir.path().join("plan.json");
     let out = rota()
         .arg("plan")
         .arg(&day)
@@ -636,6 +635,15 @@ fn plan_stderr_stays_short_on_a_big_day() {
         .assert()
         .success();
     let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    (err, plan)
+}
+
+/// `rota plan` on a day of a few hundred clients with few rounds: stderr
+/// prints at most `REASON_LINES` unserved reasons and says how many more are
+/// in the plan; the plan passes the checker.
+#[test]
+fn plan_stderr_stays_short_on_a_big_day() {
+    let (err, plan) = plan_generated(300, 7, (3, 2));
     let reasons: usize = plan.unserved.iter().map(|u| u.reasons.len()).sum();
     let max = rota::output::text::REASON_LINES;
     assert!(
@@ -665,33 +673,7 @@ fn plan_stderr_stays_short_on_a_big_day() {
 /// stops there and says how many more rounds the report has.
 #[test]
 fn plan_stderr_caps_the_rounds_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let r = rota::generate::generate(&rota::generate::GenerateOptions {
-        clients: 120,
-        seed: 3,
-        am_rounds: Some(30),
-        pm_rounds: Some(20),
-        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-    });
-    let day = dir.path().join("wide.json");
-    std::fs::write(&day, serde_json::to_string(&r).unwrap()).unwrap();
-    let plan_path = dir.path().join("wide-plan.json");
-    let out = rota()
-        .arg("plan")
-        .arg(&day)
-        .args(["--stop-when-stalled", "--time-limit", "2", "-o"])
-        .arg(&plan_path)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{err}");
-    rota()
-        .arg("check")
-        .arg(&day)
-        .arg(&plan_path)
-        .assert()
-        .success();
-    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let (err, plan) = plan_generated(120, 3, (30, 20));
     let max = rota::output::text::ROUND_LINES;
     assert!(plan.rounds.len() > max);
     let rows = err
