@@ -63,9 +63,10 @@ OPENAPI_VALIDATOR_VERSION := 0.9.0
 
 openapi-validator:
 	@[ -x $(OPENAPI_VALIDATOR) ] || { \
-	  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  if ! python3 -m venv $(OPENAPI_VENV) >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing python3-venv for the OpenAPI validator"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null; \
+	    rm -rf $(OPENAPI_VENV); \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null; \
 	  fi; \
 	  echo "installing openapi-spec-validator $(OPENAPI_VALIDATOR_VERSION) into $(OPENAPI_VENV)"; \
 	  { python3 -m venv $(OPENAPI_VENV) && \
