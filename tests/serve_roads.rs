@@ -47,6 +47,23 @@ async fn post_raw(
         .expect("POST answered")
 }
 
+/// POST to /v1/plans on a raw socket (serve_support::raw_post), off the
+/// runtime's thread.
+async fn post_ignoring_write_errors(addr: &str, encoding: &str, body: Vec<u8>) -> (u16, Value) {
+    let (addr, encoding) = (addr.to_string(), encoding.to_string());
+    tokio::task::spawn_blocking(move || {
+        raw_post(
+            &addr,
+            "/v1/plans",
+            &[("Content-Encoding", &encoding)],
+            body,
+            false,
+        )
+    })
+    .await
+    .unwrap()
+}
+
 /// The request with its road matrix, as `rota roads` computes it.
 fn with_road_matrix(day: &Value) -> rota::model::Request {
     let mut req = rota::load_request(&day.to_string()).unwrap();
@@ -169,14 +186,12 @@ async fn gzip_bodies_are_inflated_within_a_cap() {
     assert_plan_checks(&text, &job["plan"]);
     // Over 1 MiB unzipped: refused as is, accepted gzipped.
     let padded = format!("{}{}", " ".repeat(2 * 1024 * 1024), text);
-    let res = post_raw(
-        &c,
-        &server.url("/v1/plans"),
-        "identity",
-        padded.clone().into_bytes(),
-    )
-    .await;
-    assert_eq!(res.status().as_u16(), 413);
+    // (On a raw socket: the server may answer 413 and close before the
+    // whole body is written, which a client library reports as an error.)
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let (status, _) =
+        post_ignoring_write_errors(&addr, "identity", padded.clone().into_bytes()).await;
+    assert_eq!(status, 413);
     let res = post_raw(
         &c,
         &server.url("/v1/plans"),
@@ -188,9 +203,8 @@ async fn gzip_bodies_are_inflated_within_a_cap() {
     // A zip bomb: 64 MiB of spaces, 64 KiB gzipped: 413, not inflated.
     let bomb = gzip(&vec![b' '; 64 * 1024 * 1024]);
     assert!(bomb.len() < 1024 * 1024);
-    let res = post_raw(&c, &server.url("/v1/plans"), "gzip", bomb).await;
-    assert_eq!(res.status().as_u16(), 413);
-    let body: Value = res.json().await.unwrap();
+    let (status, body) = post_ignoring_write_errors(&addr, "gzip", bomb).await;
+    assert_eq!(status, 413);
     assert!(
         body["message"].as_str().unwrap().contains("inflates"),
         "{body}"

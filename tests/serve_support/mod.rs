@@ -2,7 +2,7 @@
 //! talk HTTP to it. Shared by `tests/serve.rs` and `tests/serve_load.rs`.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
@@ -271,4 +271,69 @@ pub fn assert_plan_checks(request_text: &str, plan: &Value) -> rota::model::Plan
 /// A fresh data directory.
 pub fn data_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
+}
+
+/// POST `body` to `path` over a raw socket, with `Content-Length` or
+/// chunked and any `extra` headers, and read the answer. The body is written
+/// on another thread that ignores write errors: a server that answers 413
+/// before reading it all may close the socket while it is being sent (a
+/// client using `Expect: 100-continue`, as curl does, never sends it).
+pub fn raw_post(
+    addr: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: Vec<u8>,
+    chunked: bool,
+) -> (u16, Value) {
+    let len = body.len();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(120)))
+        .unwrap();
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {len}")
+    };
+    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{extra}{framing}\r\n\r\n"
+    );
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = writer.write_all(head.as_bytes());
+        if chunked {
+            let _ = writer.write_all(format!("{len:x}\r\n").as_bytes());
+            let _ = writer.write_all(&body);
+            let _ = writer.write_all(b"\r\n0\r\n\r\n");
+        } else {
+            let _ = writer.write_all(&body);
+        }
+    });
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    let (status, body) = loop {
+        let n = stream.read(&mut buf).unwrap_or(0);
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(split) = text.find("\r\n\r\n") {
+            let (head, body) = (&text[..split], &text[split + 4..]);
+            let want: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .expect("a Content-Length in the answer");
+            if body.len() >= want {
+                let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+                break (status, serde_json::from_str(&body[..want]).unwrap());
+            }
+        }
+        assert!(n > 0, "connection closed before a full answer: {text}");
+    };
+    drop(stream);
+    let _ = sender.join();
+    (status, body)
 }
