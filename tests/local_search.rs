@@ -60,7 +60,7 @@ fn served(p: &Problem, sol: &Solution) -> Vec<bool> {
 /// Apply every operator's improving moves one at a time (re-enumerating
 /// after each), checking gain, served set and the checker each time.
 /// Returns how many moves of each operator were applied.
-fn exercise(req: &Request) -> [usize; 4] {
+fn exercise(req: &Request) -> [usize; 5] {
     let p = Problem::from_request(req).unwrap();
     let ls = LocalSearch::new(&p);
     // The greedy over clients in reverse order: a worse start, with more
@@ -71,7 +71,7 @@ fn exercise(req: &Request) -> [usize; 4] {
         .collect();
     let mut sol = rota::solve::construct::greedy::construct_in_order(&p, &order).solution;
     let before = served(&p, &sol);
-    let mut applied = [0usize; 4];
+    let mut applied = [0usize; 5];
     let ops = Operator::ALL;
     for _ in 0..50 {
         let mut any = false;
@@ -101,12 +101,12 @@ fn exercise(req: &Request) -> [usize; 4] {
 #[test]
 fn every_move_gains_what_it_says_and_keeps_the_plan_valid() {
     let mut runner = runner(300);
-    let total = std::cell::RefCell::new([0usize; 4]);
+    let total = std::cell::RefCell::new([0usize; 5]);
     runner
         .run(&request_sized(2..=5, 6..=16), |req| {
             let a = exercise(&req);
             let mut t = total.borrow_mut();
-            for o in 0..4 {
+            for o in 0..5 {
                 t[o] += a[o];
             }
             Ok(())
@@ -118,7 +118,7 @@ fn every_move_gains_what_it_says_and_keeps_the_plan_valid() {
         let opts = rota::generate::GenerateOptions::new(20 + 2 * seed as usize, seed, date());
         let a = exercise(&rota::generate::generate(&opts));
         let mut t = total.borrow_mut();
-        for o in 0..4 {
+        for o in 0..5 {
             t[o] += a[o];
         }
     }
@@ -128,7 +128,7 @@ fn every_move_gains_what_it_says_and_keeps_the_plan_valid() {
     for (o, n) in total.iter().enumerate() {
         assert!(*n > 0, "operator {o} never applied a move: {total:?}");
     }
-    eprintln!("applied moves (relocate, swap, 2-opt*, or-opt): {total:?}");
+    eprintln!("applied moves (relocate, swap, 2-opt*, or-opt, double-up): {total:?}");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Local search inside and between rounds: relocate, swap, 2-opt* and
-//! or-opt, one operator per file, over the served single-carer visits.
+//! or-opt over the served single-carer visits, and double-up (a
+//! double-up's part handed to another carer at the same start), one
+//! operator per file.
 //!
 //! The moves never change which clients are served (that is the large
 //! neighbourhood search's job); they improve the second and third
@@ -22,6 +24,7 @@
 //! Neighbourhoods are granular: each visit is only moved next to its
 //! [`NEIGHBOURS`] nearest visits by travel and time-window distance.
 
+pub mod double_up;
 pub mod or_opt;
 pub mod relocate;
 pub mod swap;
@@ -115,6 +118,12 @@ impl LocalSearch {
             .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
             .collect();
         order.shuffle(rng);
+        // Double-ups after the single visits of each pass.
+        let mut doubles: Vec<usize> = (0..p.visits.len())
+            .filter(|&v| p.visits[v].required > 1 && sol.start[v].is_some())
+            .collect();
+        doubles.shuffle(rng);
+        order.extend(doubles);
         let mut changed = false;
         for _ in 0..MAX_PASSES {
             let mut improved = false;
@@ -149,6 +158,13 @@ impl LocalSearch {
         prep: &Prepared,
         v: usize,
     ) -> Option<Vec<usize>> {
+        if p.visits[v].required > 1 {
+            let cands = self.candidates(p, sol, prep, Operator::DoubleUp, v, v);
+            return cands
+                .into_iter()
+                .find(|cand| cand.gain > (0, 0) && apply(p, self, sol, cand))
+                .map(|cand| cand.routes.iter().map(|(r, _)| *r).collect());
+        }
         for &u in &self.neighbours[v] {
             if sol.start[u].is_none() || sol.start[v].is_none() {
                 continue;
@@ -167,21 +183,25 @@ impl LocalSearch {
     }
 }
 
-/// The four move families, for tests and measurements.
+/// The five move families, for tests and measurements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operator {
     Relocate,
     Swap,
     TwoOptStar,
     OrOpt,
+    /// Of double-up visits only ([`double_up`]); the others move single
+    /// visits.
+    DoubleUp,
 }
 
 impl Operator {
-    pub const ALL: [Operator; 4] = [
+    pub const ALL: [Operator; 5] = [
         Operator::Relocate,
         Operator::Swap,
         Operator::TwoOptStar,
         Operator::OrOpt,
+        Operator::DoubleUp,
     ];
 }
 
@@ -213,7 +233,8 @@ impl LocalSearch {
     }
 
     /// The improving candidates of one operator for served single visits
-    /// `v` and `u`, checked in constant time but not yet exactly.
+    /// `v` and `u` (for [`Operator::DoubleUp`], of double-up `v`; `u` is
+    /// not used), checked in constant time but not yet exactly.
     pub fn candidates(
         &self,
         p: &Problem,
@@ -235,13 +256,21 @@ impl LocalSearch {
             Operator::Swap => swap::moves(&st, v, u),
             Operator::TwoOptStar => two_opt_star::moves(&st, v, u),
             Operator::OrOpt => or_opt::moves(&st, v, u),
+            Operator::DoubleUp => double_up::moves(&st, v),
         }
     }
 
     /// Every improving candidate of one operator over all pairs of served
-    /// single visits (not only neighbours): for tests.
+    /// single visits (not only neighbours; for [`Operator::DoubleUp`],
+    /// every served double-up): for tests.
     pub fn all_candidates(&self, p: &Problem, sol: &Solution, op: Operator) -> Vec<Candidate> {
         let prep = self.prepare(p, sol);
+        if op == Operator::DoubleUp {
+            return (0..p.visits.len())
+                .filter(|&v| p.visits[v].required > 1 && sol.start[v].is_some())
+                .flat_map(|v| self.candidates(p, sol, &prep, op, v, v))
+                .collect();
+        }
         let singles: Vec<usize> = (0..p.visits.len())
             .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
             .collect();
