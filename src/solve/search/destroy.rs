@@ -14,7 +14,7 @@ pub const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
 
 /// Remove served clients of `cur` from `cand` (a copy of `cur`) with
 /// operator `op`: `k` of them, or by default a random number between 1 and
-/// a fifth of the served clients (at least 2, at most 30); returns false when the result cannot be timed as it stands
+/// a fifth of the served clients (at least 4, at most 30); returns false when the result cannot be timed as it stands
 /// (only with a travel matrix that is not metric).
 pub fn destroy(
     p: &Problem,
@@ -33,7 +33,7 @@ pub fn destroy(
     let k = match k {
         Some(k) => k.clamp(1, served.len()),
         None => {
-            let most = (served.len() / 5).clamp(2, 30).min(served.len());
+            let most = (served.len() / 5).clamp(4, 30).min(served.len());
             rng.gen_range(1..=most)
         }
     };
