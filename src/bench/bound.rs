@@ -19,6 +19,8 @@ use crate::solve::bound::{colgen, energetic};
 pub struct BoundRow {
     /// "50/1" (clients/seed) or the request's name.
     pub day: String,
+    /// The route bound's variant ([`variant`]).
+    pub variant: String,
     pub clients: usize,
     pub rounds: usize,
     pub visits: usize,
@@ -46,7 +48,7 @@ impl BoundRow {
 }
 
 /// How the days are run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct BoundRun {
     /// Time limit of the plan.
     pub plan_time: f64,
@@ -55,6 +57,42 @@ pub struct BoundRun {
     /// Seed the column generation with the plan's rounds.
     pub seeded: bool,
     pub threads: usize,
+    /// Route bound variants, each run on every day's plan ([`variant`]).
+    pub variants: Vec<String>,
+}
+
+/// The route bound's configuration called `name`: `default`, or features
+/// joined by `+`: `ng` (ng-sets of the default size), `ngN` (of N),
+/// `heur` (heuristic pricing first); `elem` alone for none of them.
+pub fn variant(name: &str) -> Result<colgen::Config, String> {
+    if name == "default" {
+        return Ok(colgen::Config::default());
+    }
+    let mut c = colgen::Config {
+        ng: usize::MAX,
+        heuristic: false,
+    };
+    for f in name.split('+') {
+        match f {
+            "elem" => {}
+            "ng" => c.ng = colgen::labels::NG_SIZE,
+            "heur" => c.heuristic = true,
+            _ => match f.strip_prefix("ng").and_then(|n| n.parse().ok()) {
+                Some(n) => c.ng = n,
+                None => {
+                    return Err(format!(
+                        "unknown route bound variant {f:?} (default, elem, ng, ngN, heur)"
+                    ));
+                }
+            },
+        }
+    }
+    Ok(c)
+}
+
+/// `name` if it is a [`variant`] (for the command line's parser).
+pub fn check_variant(name: &str) -> Result<String, String> {
+    variant(name).map(|_| name.to_string())
 }
 
 /// Bound the generated days (`clients` x `seeds`) and the given requests.
@@ -91,38 +129,43 @@ pub fn bound_rows(
         let t0 = Instant::now();
         let energetic = energetic::energetic_bound(&p, crate::solve::bound::BOUND_TIME_LIMIT);
         let energetic_seconds = t0.elapsed().as_secs_f64();
-        let seeds = OnceLock::new();
-        if run.seeded {
-            let _ = seeds.set(planned.solution.routes.clone());
+        for name in &run.variants {
+            let config = variant(name).map_err(RotaError::Internal)?;
+            let seeds = OnceLock::new();
+            if run.seeded {
+                let _ = seeds.set(planned.solution.routes.clone());
+            }
+            let t1 = Instant::now();
+            let cg = colgen::bound_with(
+                &p,
+                t1 + Duration::from_secs_f64(run.bound_time),
+                &seeds,
+                None,
+                &|_| {},
+                &config,
+            );
+            let row = BoundRow {
+                day: day.clone(),
+                variant: name.clone(),
+                clients: p.clients.len(),
+                rounds: p.rounds.len(),
+                visits: p.visits.len(),
+                priority: planned.plan.summary.priority_served,
+                plan_bound: planned.plan.summary.upper_bound_priority.unwrap_or(0),
+                energetic,
+                energetic_seconds,
+                colgen: cg.bound,
+                colgen_seconds: t1.elapsed().as_secs_f64(),
+                iterations: cg.iterations,
+                exact_iterations: cg.exact_iterations,
+                columns: cg.columns,
+                converged: cg.converged,
+                lp: cg.lp,
+                max_labels: cg.max_labels,
+            };
+            each(&row);
+            rows.push(row);
         }
-        let t1 = Instant::now();
-        let cg = colgen::bound(
-            &p,
-            t1 + Duration::from_secs_f64(run.bound_time),
-            &seeds,
-            None,
-            &|_| {},
-        );
-        let row = BoundRow {
-            day,
-            clients: p.clients.len(),
-            rounds: p.rounds.len(),
-            visits: p.visits.len(),
-            priority: planned.plan.summary.priority_served,
-            plan_bound: planned.plan.summary.upper_bound_priority.unwrap_or(0),
-            energetic,
-            energetic_seconds,
-            colgen: cg.bound,
-            colgen_seconds: t1.elapsed().as_secs_f64(),
-            iterations: cg.iterations,
-            exact_iterations: cg.exact_iterations,
-            columns: cg.columns,
-            converged: cg.converged,
-            lp: cg.lp,
-            max_labels: cg.max_labels,
-        };
-        each(&row);
-        rows.push(row);
     }
     Ok(rows)
 }

@@ -97,8 +97,12 @@ impl Master {
         if visits.is_empty() {
             return false;
         }
+        // An ng-route may visit a place twice: its column covers it once
+        // (a weaker column than the route, which keeps the master below
+        // every Lagrangian bound; docs/exact.md).
         let mut key = visits.to_vec();
         key.sort_unstable();
+        key.dedup();
         if !self.seen.insert((r, key.clone())) {
             return false;
         }

@@ -44,6 +44,31 @@ const KEEP: usize = 8;
 /// Weight of the best bound's duals in the point priced (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
 
+/// Most heuristic pricing rounds in a row before an exact one (only exact
+/// ones give a bound).
+const EXACT_EVERY: usize = 10;
+
+/// How the column generation prices (`rota bench bound --variant`
+/// compares them; the default is what the plan uses).
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Size of each visit's ng-set ([`labels::NG_SIZE`]); `usize::MAX`
+    /// prices elementary rounds.
+    pub ng: usize,
+    /// Price heuristically first, exactly when that finds no column (or
+    /// every [`EXACT_EVERY`] iterations).
+    pub heuristic: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ng: labels::NG_SIZE,
+            heuristic: true,
+        }
+    }
+}
+
 /// What a column generation run found.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
@@ -74,8 +99,20 @@ pub fn bound(
     stop: Option<&AtomicBool>,
     on_bound: &dyn Fn(i64),
 ) -> Outcome {
+    bound_with(p, deadline, seeds, stop, on_bound, &Config::default())
+}
+
+/// [`bound`] priced as `config` says.
+pub fn bound_with(
+    p: &Problem,
+    deadline: Instant,
+    seeds: &OnceLock<Vec<Vec<usize>>>,
+    stop: Option<&AtomicBool>,
+    on_bound: &dyn Fn(i64),
+    config: &Config,
+) -> Outcome {
     let mut out = Outcome::default();
-    let Some(shifts) = shifts_within(p, deadline, stop) else {
+    let Some(mut shifts) = shifts_within(p, deadline, stop, config.ng) else {
         return out;
     };
     let open: Vec<bool> = (0..p.clients.len())
@@ -91,7 +128,9 @@ pub fn bound(
         stop,
         max_labels: MAX_LABELS,
         keep: KEEP,
+        heuristic: false,
     };
+    let mut since_exact = 0;
     loop {
         if !seeded && let Some(routes) = seeds.get() {
             for (r, route) in routes.iter().enumerate().take(p.rounds.len()) {
@@ -110,6 +149,13 @@ pub fn bound(
         };
         out.iterations += 1;
         out.lp = Some(duals.objective);
+        if config.heuristic && since_exact < EXACT_EVERY {
+            since_exact += 1;
+            if price_heuristically(p, &mut shifts, &mut master, &duals, &limits, &mut out) > 0 {
+                continue;
+            }
+        }
+        since_exact = 0;
         // Price at the duals smoothed towards those of the best bound so
         // far (Wentges): L is valid at any non-negative point, and the
         // smoothed one converges with far less oscillation.
@@ -128,7 +174,7 @@ pub fn bound(
         let lagrangian = clients_part(p, &open, &pi, sig.iter().sum());
         let priced = price_shifts(
             p,
-            &shifts,
+            &mut shifts,
             &mut master,
             Prices {
                 duals: &duals,
@@ -141,7 +187,7 @@ pub fn bound(
             &mut out,
         );
         let lagrangian = priced.value;
-        let (exact, added) = (priced.exact, priced.added);
+        let (exact, added) = (priced.exact, priced.added + priced.grew);
         if exact {
             out.exact_iterations += 1;
             if best_l.is_none_or(|b| lagrangian < b) {
@@ -184,6 +230,7 @@ fn shifts_within(
     p: &Problem,
     deadline: Instant,
     stop: Option<&AtomicBool>,
+    ng: usize,
 ) -> Option<Vec<ShiftData>> {
     let reach = Reach::new(p);
     // Each shift keeps a travel table over its candidates: on days too
@@ -200,7 +247,7 @@ fn shifts_within(
         if Instant::now() >= deadline || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
             return None;
         }
-        shifts.push(ShiftData::new(p, &reach, r));
+        shifts.push(ShiftData::with_ng(p, &reach, r, ng));
     }
     Some(shifts)
 }
@@ -246,6 +293,31 @@ fn clients_part(p: &Problem, open: &[bool], pi: &[f64], sum: f64) -> f64 {
         })
 }
 
+/// Price every shift heuristically at the master's duals, adding each
+/// round of positive reduced cost; returns how many were added.
+fn price_heuristically(
+    p: &Problem,
+    shifts: &mut [ShiftData],
+    master: &mut Master,
+    duals: &Duals,
+    limits: &Limits,
+    out: &mut Outcome,
+) -> usize {
+    let sigma: HashMap<(usize, usize), f64> =
+        duals.sigma.iter().map(|&(c, v, s)| ((c, v), s)).collect();
+    let limits = Limits {
+        heuristic: true,
+        ..*limits
+    };
+    let prices = Prices {
+        duals,
+        pi: &duals.pi,
+        sigma: &sigma,
+        lp_sigma: &sigma,
+    };
+    price_shifts(p, shifts, master, prices, &limits, 0.0, out).added
+}
+
 /// The prices one pricing round works with.
 struct Prices<'a> {
     /// The master's duals (for reduced costs of new columns).
@@ -266,6 +338,8 @@ struct Priced {
     exact: bool,
     /// Columns added to the master.
     added: usize,
+    /// Shifts whose ng-sets grew (their best rounds had cycles).
+    grew: usize,
 }
 
 /// Price every shift at `at` (adding the shifts' part to `lagrangian`), adding each round of positive reduced cost
@@ -273,7 +347,7 @@ struct Priced {
 /// whose pricing was cut short: the iteration then gives no bound.
 fn price_shifts(
     p: &Problem,
-    shifts: &[ShiftData],
+    shifts: &mut [ShiftData],
     master: &mut Master,
     at: Prices,
     limits: &Limits,
@@ -284,8 +358,9 @@ fn price_shifts(
         value: lagrangian,
         exact: true,
         added: 0,
+        grew: 0,
     };
-    for (r, sd) in shifts.iter().enumerate() {
+    for (r, sd) in shifts.iter_mut().enumerate() {
         let carer = p.rounds[r].carer;
         let w: Vec<f64> = sd
             .cand
@@ -297,7 +372,14 @@ fn price_shifts(
         got.exact &= priced.exact;
         got.value += priced.best.max(0.0);
         for (_, seq) in &priced.rounds {
-            let global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+            // A round with a cycle (an ng-route) is not a real one: forbid
+            // the cycle so that the next pricing is tighter.
+            if !limits.heuristic && sd.forbid_cycles(seq) {
+                got.grew += 1;
+            }
+            let mut global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
+            global.sort_unstable();
+            global.dedup();
             // Reduced cost at the master's own duals.
             let rc: f64 = global
                 .iter()
@@ -308,7 +390,7 @@ fn price_shifts(
                 got.added += 1;
             }
         }
-        if !priced.exact {
+        if !priced.exact && !limits.heuristic {
             break;
         }
     }
