@@ -33,6 +33,8 @@ pub struct BoundRow {
     pub colgen_seconds: f64,
     pub iterations: usize,
     pub exact_iterations: usize,
+    /// Nodes of the branching on clients (the root not counted).
+    pub nodes: usize,
     pub columns: usize,
     pub converged: bool,
     pub lp: Option<f64>,
@@ -63,7 +65,8 @@ pub struct BoundRun {
 
 /// The route bound's configuration called `name`: `default`, or features
 /// joined by `+`: `ng` (ng-sets of the default size), `ngN` (of N),
-/// `heur` (heuristic pricing first); `elem` alone for none of them.
+/// `heur` (heuristic pricing first), `branch` (branching on clients);
+/// `elem` alone for none of them.
 pub fn variant(name: &str) -> Result<colgen::Config, String> {
     if name == "default" {
         return Ok(colgen::Config::default());
@@ -71,12 +74,14 @@ pub fn variant(name: &str) -> Result<colgen::Config, String> {
     let mut c = colgen::Config {
         ng: usize::MAX,
         heuristic: false,
+        branching: false,
     };
     for f in name.split('+') {
         match f {
             "elem" => {}
             "ng" => c.ng = colgen::labels::NG_SIZE,
             "heur" => c.heuristic = true,
+            "branch" => c.branching = true,
             _ => match f.strip_prefix("ng").and_then(|n| n.parse().ok()) {
                 Some(n) => c.ng = n,
                 None => {
@@ -158,6 +163,7 @@ pub fn bound_rows(
                 colgen_seconds: t1.elapsed().as_secs_f64(),
                 iterations: cg.iterations,
                 exact_iterations: cg.exact_iterations,
+                nodes: cg.nodes,
                 columns: cg.columns,
                 converged: cg.converged,
                 lp: cg.lp,
@@ -201,7 +207,10 @@ fn cells(r: &BoundRow) -> Vec<String> {
         format!("{:.2}", r.colgen_seconds),
         r.gap()
             .map_or("-".to_string(), |g| format!("{:.2}%", g * 100.0)),
-        format!("{} ({} exact)", r.iterations, r.exact_iterations),
+        format!(
+            "{} ({} exact, {} nodes)",
+            r.iterations, r.exact_iterations, r.nodes
+        ),
         r.columns.to_string(),
         r.converged.to_string(),
         r.max_labels.to_string(),

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::problem::Problem;
 
@@ -28,6 +28,8 @@ pub struct Duals {
     pub sigma: Vec<(usize, usize, f64)>,
     /// The LP's optimum.
     pub objective: f64,
+    /// Per client: its `z_k` in the LP's optimum.
+    pub z: Vec<f64>,
 }
 
 pub struct Master {
@@ -37,6 +39,8 @@ pub struct Master {
     dup: HashMap<(usize, usize), Row>,
     dup_rows: Vec<(usize, usize, Row)>,
     seen: HashSet<(usize, Vec<usize>)>,
+    /// The client columns `z_k`, their priorities, and whether each may be served.
+    clients: Vec<(Col, f64, bool)>,
     /// Round columns: (shift, visits).
     pub columns: Vec<(usize, Vec<usize>)>,
 }
@@ -68,18 +72,24 @@ impl Master {
                 }
             }
         }
-        for (k, c) in p.clients.iter().enumerate() {
-            let hi = if open[k] { 1.0 } else { 0.0 };
-            let factors: Vec<(Row, f64)> = c
-                .visits
-                .iter()
-                .map(|&v| (cov[v], p.visits[v].required as f64))
-                .collect();
-            pb.add_column(c.priority as f64, 0.0..=hi, &factors);
-        }
         let mut model = pb.optimise(Sense::Maximise);
         model.make_quiet();
         model.set_option("presolve", "off");
+        let clients = p
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let hi = if open[k] { 1.0 } else { 0.0 };
+                let factors: Vec<(Row, f64)> = c
+                    .visits
+                    .iter()
+                    .map(|&v| (cov[v], p.visits[v].required as f64))
+                    .collect();
+                let cost = c.priority as f64;
+                (model.add_col(cost, 0.0..=hi, factors), cost, open[k])
+            })
+            .collect();
         Master {
             model: Some(model),
             cov,
@@ -87,7 +97,26 @@ impl Master {
             dup,
             dup_rows,
             seen: HashSet::new(),
+            clients,
             columns: Vec::new(),
+        }
+    }
+
+    /// Set the client columns for a node of the branching: each client in
+    /// `fixed` with `false` is fixed to 0; one with `true` keeps [0, 1] but
+    /// earns `big` more, so the LP serves it whenever its rounds allow
+    /// (fixing it to 1 could leave the restricted LP infeasible); every
+    /// other client is as at the root.
+    pub fn fix(&mut self, fixed: &[(usize, bool)], big: f64) {
+        let Some(m) = self.model.as_mut() else {
+            return;
+        };
+        for (k, &(col, cost, open)) in self.clients.iter().enumerate() {
+            let to = fixed.iter().find(|f| f.0 == k).map(|f| f.1);
+            let hi = if open && to != Some(false) { 1.0 } else { 0.0 };
+            m.change_column_bounds(col, 0.0..=hi);
+            let extra = if to == Some(true) { big } else { 0.0 };
+            m.change_column_cost(col, cost + extra);
         }
     }
 
@@ -133,6 +162,7 @@ impl Master {
             // In a maximisation HiGHS gives a binding `<=` row a dual >= 0
             // (the unit test below holds it to that).
             let at = |i: usize| d.get(i).map_or(0.0, |&x| x.max(0.0));
+            let z = sol.columns()[..self.clients.len()].to_vec();
             let nv = self.cov.len();
             let nr = self.conv.len();
             Duals {
@@ -145,6 +175,7 @@ impl Master {
                     .map(|(i, &(c, v, _))| (c, v, at(nv + nr + i)))
                     .collect(),
                 objective: solved.objective_value(),
+                z,
             }
         });
         self.model = Some(Model::from(solved));
