@@ -361,12 +361,17 @@ fn proven_optimum(req: &Request) -> Option<u64> {
 }
 
 fn colgen_bound(p: &Problem) -> i64 {
-    let out = colgen::bound(
+    colgen_with(p, &colgen::Config::default())
+}
+
+fn colgen_with(p: &Problem, config: &colgen::Config) -> i64 {
+    let out = colgen::bound_with(
         p,
         Instant::now() + Duration::from_secs(60),
         &OnceLock::new(),
         None,
         &|_| {},
+        config,
     );
     // Within 60 s a tiny day is priced exactly at least once.
     out.bound.expect("a bound")
@@ -401,6 +406,26 @@ proptest! {
         let p = Problem::from_request(&req).unwrap();
         let b = colgen_bound(&p);
         prop_assert!(b >= best as i64, "route bound {b} < optimum {best}\n{}",
+            serde_json::to_string(&req).unwrap());
+    }
+
+    /// Branching on clients (with elementary or tiny ng-sets, with or
+    /// without heuristic pricing) is never below the proven optimum, nor
+    /// above the same run's root bound.
+    #[test]
+    fn branching_is_between_the_optimum_and_the_root(
+        req in request_sized(2..=3, 1..=6),
+        ng in prop_oneof![Just(usize::MAX), 1..4usize],
+        heuristic in any::<bool>(),
+    ) {
+        let Some(best) = proven_optimum(&req) else {
+            return Ok(());
+        };
+        let p = Problem::from_request(&req).unwrap().unboosted();
+        let root = colgen_with(&p, &colgen::Config { ng, heuristic, branching: false });
+        let branched = colgen_with(&p, &colgen::Config { ng, heuristic, branching: true });
+        prop_assert!(branched >= best as i64 && branched <= root,
+            "optimum {best}, root {root}, branched {branched}\n{}",
             serde_json::to_string(&req).unwrap());
     }
 }

@@ -1,6 +1,11 @@
 //! Pricing for one carer shift: the feasible round (a sequence of its
 //! eligible visits) of greatest total weight, by an exact labelling
-//! algorithm (elementary resource-constrained longest path).
+//! algorithm (resource-constrained longest path) over ng-routes: a label
+//! remembers only the done visits in the ng-set of its last visit, so a
+//! route may repeat a visit once it has left its neighbourhood; the best
+//! ng-route weighs at least the best round (docs/exact.md). With ng-sets of
+//! every candidate it is elementary. [`Limits::heuristic`] prices
+//! elementary rounds fast but not exactly.
 //!
 //! A label is a partial round from the shift's start: its last visit, the
 //! minute that visit ends (every visit starts as early as it can: all the
@@ -30,8 +35,8 @@
 //! closed by a label's end is marked as done (it can never follow), which
 //! keeps the sets comparable; a visit whose `after` successor was done is
 //! marked too. Nothing else is pruned, so the best round found is the best
-//! feasible round, unless the search is cut short by its deadline or label
-//! budget, which [`Priced::exact`] reports.
+//! feasible (ng-)round, unless the search is cut short by its deadline or
+//! label budget, or is heuristic, which [`Priced::exact`] reports.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -43,6 +43,7 @@ pub struct Master {
     clients: Vec<(Col, f64, bool)>,
     /// Round columns: (shift, visits).
     pub columns: Vec<(usize, Vec<usize>)>,
+    created: std::time::Instant,
 }
 
 impl Master {
@@ -50,6 +51,7 @@ impl Master {
     /// whether client `k` may be served at all (a client nobody can serve
     /// is fixed to 0).
     pub fn new(p: &Problem, open: &[bool]) -> Master {
+        let created = std::time::Instant::now();
         let mut pb = ColProblem::default();
         let cov: Vec<Row> = (0..p.visits.len()).map(|_| pb.add_row(..=0.0)).collect();
         let conv: Vec<Row> = (0..p.rounds.len()).map(|_| pb.add_row(..=1.0)).collect();
@@ -99,6 +101,7 @@ impl Master {
             seen: HashSet::new(),
             clients,
             columns: Vec::new(),
+            created,
         }
     }
 
@@ -153,7 +156,10 @@ impl Master {
     /// Solve within `seconds`; `None` if HiGHS did not reach the optimum.
     pub fn solve(&mut self, seconds: f64) -> Option<Duals> {
         let mut model = self.model.take()?;
-        model.set_option("time_limit", seconds.max(0.01));
+        // HiGHS counts its time limit from the model's creation, not from
+        // this solve: late solves would all stop at once.
+        let limit = self.created.elapsed().as_secs_f64() + seconds.max(0.01);
+        model.set_option("time_limit", limit);
         let solved = model.try_solve().ok()?;
         let ok = solved.status() == HighsModelStatus::Optimal;
         let out = ok.then(|| {
