@@ -318,7 +318,7 @@ fn can_close(sd: &ShiftData, last: usize, end: i32, brk_taken: bool) -> bool {
 }
 
 /// The best feasible rounds of the shift for visit weights `w` (local
-/// indices; any sign).
+/// indices; any sign; `f64::NEG_INFINITY` bans the visit from the shift).
 pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
     let n = sd.len();
     let mut out = Priced {
@@ -368,7 +368,8 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
         }
         let from = labels[li].last as usize;
         for j in 0..n {
-            if has(&labels[li].closed, j) {
+            // Weight -infinity: the visit is banned from the shift.
+            if has(&labels[li].closed, j) || w[j] == f64::NEG_INFINITY {
                 continue;
             }
             let lab = &labels[li];

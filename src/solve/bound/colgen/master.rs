@@ -30,6 +30,8 @@ pub struct Duals {
     pub objective: f64,
     /// Per client: its `z_k` in the LP's optimum.
     pub z: Vec<f64>,
+    /// Per round column (as in [`Master::columns`]): its value.
+    pub lambda: Vec<f64>,
 }
 
 pub struct Master {
@@ -43,6 +45,8 @@ pub struct Master {
     clients: Vec<(Col, f64, bool)>,
     /// Round columns: (shift, visits).
     pub columns: Vec<(usize, Vec<usize>)>,
+    /// The round columns' handles, as in `columns`.
+    cols: Vec<Col>,
     created: std::time::Instant,
 }
 
@@ -101,6 +105,7 @@ impl Master {
             seen: HashSet::new(),
             clients,
             columns: Vec::new(),
+            cols: Vec::new(),
             created,
         }
     }
@@ -110,10 +115,16 @@ impl Master {
     /// earns `big` more, so the LP serves it whenever its rounds allow
     /// (fixing it to 1 could leave the restricted LP infeasible); every
     /// other client is as at the root.
-    pub fn fix(&mut self, fixed: &[(usize, bool)], big: f64) {
+    /// Rounds with a visit banned from their shift (`banned`: (shift,
+    /// visit)) are fixed to 0.
+    pub fn fix(&mut self, fixed: &[(usize, bool)], big: f64, banned: &HashSet<(usize, usize)>) {
         let Some(m) = self.model.as_mut() else {
             return;
         };
+        for (&col, (r, key)) in self.cols.iter().zip(&self.columns) {
+            let out = key.iter().any(|&v| banned.contains(&(*r, v)));
+            m.change_column_bounds(col, 0.0..=if out { 0.0 } else { f64::INFINITY });
+        }
         for (k, &(col, cost, open)) in self.clients.iter().enumerate() {
             let to = fixed.iter().find(|f| f.0 == k).map(|f| f.1);
             let hi = if open && to != Some(false) { 1.0 } else { 0.0 };
@@ -146,9 +157,10 @@ impl Master {
                 factors.push((row, 1.0));
             }
         }
-        if let Some(m) = self.model.as_mut() {
-            m.add_col(0.0, 0.0.., factors);
-        }
+        let Some(m) = self.model.as_mut() else {
+            return false;
+        };
+        self.cols.push(m.add_col(0.0, 0.0.., factors));
         self.columns.push((r, key));
         true
     }
@@ -169,6 +181,7 @@ impl Master {
             // (the unit test below holds it to that).
             let at = |i: usize| d.get(i).map_or(0.0, |&x| x.max(0.0));
             let z = sol.columns()[..self.clients.len()].to_vec();
+            let lambda = sol.columns()[self.clients.len()..].to_vec();
             let nv = self.cov.len();
             let nr = self.conv.len();
             Duals {
@@ -182,6 +195,7 @@ impl Master {
                     .collect(),
                 objective: solved.objective_value(),
                 z,
+                lambda,
             }
         });
         self.model = Some(Model::from(solved));

@@ -19,7 +19,7 @@ pub mod labels;
 pub mod master;
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -140,6 +140,7 @@ pub fn bound_with(
         config: *config,
         seeds,
         seeded: false,
+        banned: HashSet::new(),
         out: Outcome::default(),
     };
     let last = Cell::new(i64::MAX);
@@ -178,6 +179,8 @@ struct Run<'a> {
     config: Config,
     seeds: &'a OnceLock<Vec<Vec<usize>>>,
     seeded: bool,
+    /// (shift, visit): visits the current node bans from a shift.
+    banned: HashSet<(usize, usize)>,
     out: Outcome,
 }
 
@@ -187,6 +190,8 @@ struct NodeOut {
     bound: Option<f64>,
     /// The last LP's client values.
     z: Option<Vec<f64>>,
+    /// The last LP's round values (as in the master's columns).
+    lambda: Vec<f64>,
     /// No round of positive reduced cost was left.
     converged: bool,
 }
@@ -211,6 +216,7 @@ impl Run<'_> {
         let mut node = NodeOut {
             bound: None,
             z: None,
+            lambda: Vec::new(),
             converged: false,
         };
         let mut center: Option<(Vec<f64>, Vec<f64>)> = None;
@@ -238,6 +244,7 @@ impl Run<'_> {
             self.out.iterations += 1;
             self.out.lp = Some(duals.objective);
             node.z = Some(duals.z.clone());
+            node.lambda.clone_from(&duals.lambda);
             if self.config.heuristic && since_exact < EXACT_EVERY {
                 since_exact += 1;
                 if price_heuristically(self, &duals) > 0 {
@@ -380,6 +387,7 @@ fn price_heuristically(run: &mut Run, duals: &Duals) -> usize {
         pi: &duals.pi,
         sigma: &sigma,
         lp_sigma: &sigma,
+        banned: &run.banned,
     };
     let (p, out) = (run.p, &mut run.out);
     price_shifts(
@@ -419,6 +427,7 @@ fn price_exactly(
         pi,
         sigma: &sigma,
         lp_sigma: &lp_sigma,
+        banned: &run.banned,
     };
     let (p, limits, out) = (run.p, run.limits, &mut run.out);
     price_shifts(
@@ -442,6 +451,8 @@ struct Prices<'a> {
     sigma: &'a HashMap<(usize, usize), f64>,
     /// The master's own per (carer, visit) duals.
     lp_sigma: &'a HashMap<(usize, usize), f64>,
+    /// (shift, visit): banned (weight -infinity).
+    banned: &'a HashSet<(usize, usize)>,
 }
 
 /// What [`price_shifts`] found.
@@ -479,7 +490,13 @@ fn price_shifts(
         let w: Vec<f64> = sd
             .cand
             .iter()
-            .map(|&v| at.pi[v] - at.sigma.get(&(carer, v)).copied().unwrap_or(0.0))
+            .map(|&v| {
+                if at.banned.contains(&(r, v)) {
+                    f64::NEG_INFINITY
+                } else {
+                    at.pi[v] - at.sigma.get(&(carer, v)).copied().unwrap_or(0.0)
+                }
+            })
             .collect();
         let priced = price(sd, &w, limits);
         out.max_labels = out.max_labels.max(priced.labels);
@@ -494,6 +511,11 @@ fn price_shifts(
             let mut global: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
             global.sort_unstable();
             global.dedup();
+            // Only real rounds enter the master: a leaf of the branching
+            // whose LP is integral is then a set of feasible rounds.
+            if global.len() < seq.len() {
+                continue;
+            }
             // Reduced cost at the master's own duals.
             let rc: f64 = global
                 .iter()
