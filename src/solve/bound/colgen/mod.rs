@@ -486,6 +486,11 @@ fn price_shifts(
         grew: 0,
     };
     for (r, sd) in shifts.iter_mut().enumerate() {
+        // Heuristic pricing goes on past a shift cut short: not past the deadline.
+        if limits.deadline.is_some_and(|d| Instant::now() >= d) {
+            got.exact = false;
+            break;
+        }
         let carer = p.rounds[r].carer;
         let w: Vec<f64> = sd
             .cand
