@@ -176,8 +176,9 @@ pub fn bound_rows(
     Ok(rows)
 }
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 15] = [
     "day",
+    "variant",
     "clients",
     "rounds",
     "priority",
@@ -197,6 +198,7 @@ fn cells(r: &BoundRow) -> Vec<String> {
     let opt = |b: Option<i64>| b.map_or("-".to_string(), |b| b.to_string());
     vec![
         r.day.clone(),
+        r.variant.clone(),
         r.clients.to_string(),
         r.rounds.to_string(),
         r.priority.to_string(),
@@ -219,25 +221,36 @@ fn cells(r: &BoundRow) -> Vec<String> {
 
 /// The rows as a Markdown table, with the average and worst gap below.
 pub fn bound_markdown(rows: &[BoundRow]) -> String {
-    let mut right = [true; 14];
+    let mut right = [true; 15];
     right[0] = false;
+    right[1] = false;
     let c: Vec<_> = rows.iter().map(cells).collect();
     let mut out = super::markdown(&HEADER, &right, &c);
-    let gaps: Vec<f64> = rows.iter().filter_map(BoundRow::gap).collect();
-    if !gaps.is_empty() {
+    let mut variants: Vec<&str> = Vec::new();
+    for r in rows {
+        if !variants.contains(&r.variant.as_str()) {
+            variants.push(&r.variant);
+        }
+    }
+    for v in variants {
+        let mine: Vec<&BoundRow> = rows.iter().filter(|r| r.variant == v).collect();
+        let gaps: Vec<f64> = mine.iter().filter_map(|r| r.gap()).collect();
+        if gaps.is_empty() {
+            continue;
+        }
         let avg = gaps.iter().sum::<f64>() / gaps.len() as f64;
         let worst = gaps.iter().cloned().fold(0.0, f64::max);
-        let proven = rows
+        let proven = mine
             .iter()
             .filter(|r| r.colgen.is_some_and(|b| b <= r.priority as i64))
             .count();
         out.push_str(&format!(
-            "\ncolumn generation gap over the plan: {:.2}% average, {:.2}% worst ({} days); plan proven optimal on priority: {} of {}\n",
+            "\n{v}: column generation gap over the plan: {:.2}% average, {:.2}% worst ({} days); plan proven optimal on priority: {} of {}\n",
             avg * 100.0,
             worst * 100.0,
             gaps.len(),
             proven,
-            rows.len()
+            mine.len()
         ));
     }
     out
