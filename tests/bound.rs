@@ -213,8 +213,13 @@ fn tiny_day() -> impl Strategy<Value = Request> {
 }
 
 fn price_best(p: &Problem, r: usize, w: &dyn Fn(usize) -> f64) -> labels::Priced {
+    price_ng(p, r, w, usize::MAX)
+}
+
+/// Pricing with ng-sets of `ng` visits.
+fn price_ng(p: &Problem, r: usize, w: &dyn Fn(usize) -> f64, ng: usize) -> labels::Priced {
     let reach = Reach::new(p);
-    let sd = labels::ShiftData::new(p, &reach, r);
+    let sd = labels::ShiftData::with_ng(p, &reach, r, ng);
     let ws: Vec<f64> = sd.cand.iter().map(|&v| w(v)).collect();
     labels::price(
         &sd,
@@ -224,6 +229,7 @@ fn price_best(p: &Problem, r: usize, w: &dyn Fn(usize) -> f64) -> labels::Priced
             stop: None,
             max_labels: usize::MAX,
             keep: 3,
+            heuristic: false,
         },
     )
 }
@@ -251,11 +257,88 @@ proptest! {
             // Every round it returns is feasible and worth what it says.
             for (wt, seq) in &priced.rounds {
                 let reach = Reach::new(&p);
-                let sd = labels::ShiftData::new(&p, &reach, r);
+                let sd = labels::ShiftData::with_ng(&p, &reach, r, usize::MAX);
+                prop_assert!(sd.elementary());
                 let order: Vec<usize> = seq.iter().map(|&i| sd.cand[i]).collect();
                 prop_assert!(feasible(&p, r, &order), "{order:?}");
                 let total: f64 = order.iter().map(|&v| w(v)).sum();
                 prop_assert!((total - wt).abs() < 1e-9);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// The ng-route relaxation's best is never below the best elementary
+    /// round (it prices a superset of rounds), and equals it when every
+    /// ng-set is every visit.
+    #[test]
+    fn ng_pricing_is_at_least_the_brute_force_best(
+        req in tiny_day(),
+        weights in prop::collection::vec(prop_oneof![Just(0.0), -1.0..3.0f64], 8),
+        ng in 1..4usize,
+    ) {
+        prop_assume!(rota::validate::validate(&req).is_ok());
+        let p = Problem::from_request(&req).unwrap();
+        let w = |v: usize| weights[v % weights.len()];
+        for r in 0..p.rounds.len() {
+            let brute = brute_best(&p, r, &w);
+            let relaxed = price_ng(&p, r, &w, ng);
+            prop_assert!(relaxed.exact);
+            prop_assert!(relaxed.best >= brute - 1e-9,
+                "ng {ng}: pricing {} < brute {}\n{}", relaxed.best, brute,
+                serde_json::to_string(&req).unwrap());
+            let n = p.visits.len();
+            let all = price_ng(&p, r, &w, n);
+            prop_assert!((all.best - brute).abs() < 1e-9, "ng {n}: {} vs {}", all.best, brute);
+            // Each round it returns is worth what it says.
+            for (wt, seq) in &relaxed.rounds {
+                let reach = Reach::new(&p);
+                let sd = labels::ShiftData::with_ng(&p, &reach, r, ng);
+                let total: f64 = seq.iter().map(|&i| w(sd.cand[i])).sum();
+                prop_assert!((total - wt).abs() < 1e-9);
+            }
+        }
+    }
+
+    /// Forbidding the cycles of a round keeps pricing a relaxation (never
+    /// below the brute-force best) and removes that round's cycles.
+    #[test]
+    fn dynamic_ng_sets_stay_a_relaxation(
+        req in tiny_day(),
+        weights in prop::collection::vec(prop_oneof![Just(0.0), -1.0..3.0f64], 8),
+    ) {
+        prop_assume!(rota::validate::validate(&req).is_ok());
+        let p = Problem::from_request(&req).unwrap();
+        let w = |v: usize| weights[v % weights.len()];
+        let reach = Reach::new(&p);
+        for r in 0..p.rounds.len() {
+            let brute = brute_best(&p, r, &w);
+            let mut sd = labels::ShiftData::with_ng(&p, &reach, r, 1);
+            let ws: Vec<f64> = sd.cand.iter().map(|&v| w(v)).collect();
+            let limits = labels::Limits {
+                deadline: None,
+                stop: None,
+                max_labels: usize::MAX,
+                keep: 3,
+                heuristic: false,
+            };
+            let mut before = f64::INFINITY;
+            // Each pass forbids the returned cycles; the best only falls.
+            for _ in 0..50 {
+                let priced = labels::price(&sd, &ws, &limits);
+                prop_assert!(priced.best >= brute - 1e-9);
+                prop_assert!(priced.best <= before + 1e-9);
+                before = priced.best;
+                let mut grew = false;
+                for (_, seq) in &priced.rounds {
+                    grew |= sd.forbid_cycles(seq);
+                }
+                if !grew {
+                    break;
+                }
             }
         }
     }
@@ -278,12 +361,17 @@ fn proven_optimum(req: &Request) -> Option<u64> {
 }
 
 fn colgen_bound(p: &Problem) -> i64 {
-    let out = colgen::bound(
+    colgen_with(p, &colgen::Config::default())
+}
+
+fn colgen_with(p: &Problem, config: &colgen::Config) -> i64 {
+    let out = colgen::bound_with(
         p,
         Instant::now() + Duration::from_secs(60),
         &OnceLock::new(),
         None,
         &|_| {},
+        config,
     );
     // Within 60 s a tiny day is priced exactly at least once.
     out.bound.expect("a bound")
@@ -318,6 +406,26 @@ proptest! {
         let p = Problem::from_request(&req).unwrap();
         let b = colgen_bound(&p);
         prop_assert!(b >= best as i64, "route bound {b} < optimum {best}\n{}",
+            serde_json::to_string(&req).unwrap());
+    }
+
+    /// Branching on clients (with elementary or tiny ng-sets, with or
+    /// without heuristic pricing) is never below the proven optimum, nor
+    /// above the same run's root bound.
+    #[test]
+    fn branching_is_between_the_optimum_and_the_root(
+        req in request_sized(2..=3, 1..=6),
+        ng in prop_oneof![Just(usize::MAX), 1..4usize],
+        heuristic in any::<bool>(),
+    ) {
+        let Some(best) = proven_optimum(&req) else {
+            return Ok(());
+        };
+        let p = Problem::from_request(&req).unwrap().unboosted();
+        let root = colgen_with(&p, &colgen::Config { ng, heuristic, branching: false });
+        let branched = colgen_with(&p, &colgen::Config { ng, heuristic, branching: true });
+        prop_assert!(branched >= best as i64 && branched <= root,
+            "optimum {best}, root {root}, branched {branched}\n{}",
             serde_json::to_string(&req).unwrap());
     }
 }

@@ -19,6 +19,8 @@ use crate::solve::bound::{colgen, energetic};
 pub struct BoundRow {
     /// "50/1" (clients/seed) or the request's name.
     pub day: String,
+    /// The route bound's variant ([`variant`]).
+    pub variant: String,
     pub clients: usize,
     pub rounds: usize,
     pub visits: usize,
@@ -31,6 +33,8 @@ pub struct BoundRow {
     pub colgen_seconds: f64,
     pub iterations: usize,
     pub exact_iterations: usize,
+    /// Nodes of the branching on clients (the root not counted).
+    pub nodes: usize,
     pub columns: usize,
     pub converged: bool,
     pub lp: Option<f64>,
@@ -46,7 +50,7 @@ impl BoundRow {
 }
 
 /// How the days are run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct BoundRun {
     /// Time limit of the plan.
     pub plan_time: f64,
@@ -55,6 +59,45 @@ pub struct BoundRun {
     /// Seed the column generation with the plan's rounds.
     pub seeded: bool,
     pub threads: usize,
+    /// Route bound variants, each run on every day's plan ([`variant`]).
+    pub variants: Vec<String>,
+}
+
+/// The route bound's configuration called `name`: `default`, or features
+/// joined by `+`: `ng` (ng-sets of the default size), `ngN` (of N),
+/// `heur` (heuristic pricing first), `branch` (branching on clients);
+/// `elem` alone for none of them.
+pub fn variant(name: &str) -> Result<colgen::Config, String> {
+    if name == "default" {
+        return Ok(colgen::Config::default());
+    }
+    let mut c = colgen::Config {
+        ng: usize::MAX,
+        heuristic: false,
+        branching: false,
+    };
+    for f in name.split('+') {
+        match f {
+            "elem" => {}
+            "ng" => c.ng = colgen::labels::NG_SIZE,
+            "heur" => c.heuristic = true,
+            "branch" => c.branching = true,
+            _ => match f.strip_prefix("ng").and_then(|n| n.parse().ok()) {
+                Some(n) => c.ng = n,
+                None => {
+                    return Err(format!(
+                        "unknown route bound variant {f:?} (default, elem, ng, ngN, heur)"
+                    ));
+                }
+            },
+        }
+    }
+    Ok(c)
+}
+
+/// `name` if it is a [`variant`] (for the command line's parser).
+pub fn check_variant(name: &str) -> Result<String, String> {
+    variant(name).map(|_| name.to_string())
 }
 
 /// Bound the generated days (`clients` x `seeds`) and the given requests.
@@ -91,44 +134,51 @@ pub fn bound_rows(
         let t0 = Instant::now();
         let energetic = energetic::energetic_bound(&p, crate::solve::bound::BOUND_TIME_LIMIT);
         let energetic_seconds = t0.elapsed().as_secs_f64();
-        let seeds = OnceLock::new();
-        if run.seeded {
-            let _ = seeds.set(planned.solution.routes.clone());
+        for name in &run.variants {
+            let config = variant(name).map_err(RotaError::Internal)?;
+            let seeds = OnceLock::new();
+            if run.seeded {
+                let _ = seeds.set(planned.solution.routes.clone());
+            }
+            let t1 = Instant::now();
+            let cg = colgen::bound_with(
+                &p,
+                t1 + Duration::from_secs_f64(run.bound_time),
+                &seeds,
+                None,
+                &|_| {},
+                &config,
+            );
+            let row = BoundRow {
+                day: day.clone(),
+                variant: name.clone(),
+                clients: p.clients.len(),
+                rounds: p.rounds.len(),
+                visits: p.visits.len(),
+                priority: planned.plan.summary.priority_served,
+                plan_bound: planned.plan.summary.upper_bound_priority.unwrap_or(0),
+                energetic,
+                energetic_seconds,
+                colgen: cg.bound,
+                colgen_seconds: t1.elapsed().as_secs_f64(),
+                iterations: cg.iterations,
+                exact_iterations: cg.exact_iterations,
+                nodes: cg.nodes,
+                columns: cg.columns,
+                converged: cg.converged,
+                lp: cg.lp,
+                max_labels: cg.max_labels,
+            };
+            each(&row);
+            rows.push(row);
         }
-        let t1 = Instant::now();
-        let cg = colgen::bound(
-            &p,
-            t1 + Duration::from_secs_f64(run.bound_time),
-            &seeds,
-            None,
-            &|_| {},
-        );
-        let row = BoundRow {
-            day,
-            clients: p.clients.len(),
-            rounds: p.rounds.len(),
-            visits: p.visits.len(),
-            priority: planned.plan.summary.priority_served,
-            plan_bound: planned.plan.summary.upper_bound_priority.unwrap_or(0),
-            energetic,
-            energetic_seconds,
-            colgen: cg.bound,
-            colgen_seconds: t1.elapsed().as_secs_f64(),
-            iterations: cg.iterations,
-            exact_iterations: cg.exact_iterations,
-            columns: cg.columns,
-            converged: cg.converged,
-            lp: cg.lp,
-            max_labels: cg.max_labels,
-        };
-        each(&row);
-        rows.push(row);
     }
     Ok(rows)
 }
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 15] = [
     "day",
+    "variant",
     "clients",
     "rounds",
     "priority",
@@ -148,6 +198,7 @@ fn cells(r: &BoundRow) -> Vec<String> {
     let opt = |b: Option<i64>| b.map_or("-".to_string(), |b| b.to_string());
     vec![
         r.day.clone(),
+        r.variant.clone(),
         r.clients.to_string(),
         r.rounds.to_string(),
         r.priority.to_string(),
@@ -158,7 +209,10 @@ fn cells(r: &BoundRow) -> Vec<String> {
         format!("{:.2}", r.colgen_seconds),
         r.gap()
             .map_or("-".to_string(), |g| format!("{:.2}%", g * 100.0)),
-        format!("{} ({} exact)", r.iterations, r.exact_iterations),
+        format!(
+            "{} ({} exact, {} nodes)",
+            r.iterations, r.exact_iterations, r.nodes
+        ),
         r.columns.to_string(),
         r.converged.to_string(),
         r.max_labels.to_string(),
@@ -167,25 +221,36 @@ fn cells(r: &BoundRow) -> Vec<String> {
 
 /// The rows as a Markdown table, with the average and worst gap below.
 pub fn bound_markdown(rows: &[BoundRow]) -> String {
-    let mut right = [true; 14];
+    let mut right = [true; 15];
     right[0] = false;
+    right[1] = false;
     let c: Vec<_> = rows.iter().map(cells).collect();
     let mut out = super::markdown(&HEADER, &right, &c);
-    let gaps: Vec<f64> = rows.iter().filter_map(BoundRow::gap).collect();
-    if !gaps.is_empty() {
+    let mut variants: Vec<&str> = Vec::new();
+    for r in rows {
+        if !variants.contains(&r.variant.as_str()) {
+            variants.push(&r.variant);
+        }
+    }
+    for v in variants {
+        let mine: Vec<&BoundRow> = rows.iter().filter(|r| r.variant == v).collect();
+        let gaps: Vec<f64> = mine.iter().filter_map(|r| r.gap()).collect();
+        if gaps.is_empty() {
+            continue;
+        }
         let avg = gaps.iter().sum::<f64>() / gaps.len() as f64;
         let worst = gaps.iter().cloned().fold(0.0, f64::max);
-        let proven = rows
+        let proven = mine
             .iter()
             .filter(|r| r.colgen.is_some_and(|b| b <= r.priority as i64))
             .count();
         out.push_str(&format!(
-            "\ncolumn generation gap over the plan: {:.2}% average, {:.2}% worst ({} days); plan proven optimal on priority: {} of {}\n",
+            "\n{v}: column generation gap over the plan: {:.2}% average, {:.2}% worst ({} days); plan proven optimal on priority: {} of {}\n",
             avg * 100.0,
             worst * 100.0,
             gaps.len(),
             proven,
-            rows.len()
+            mine.len()
         ));
     }
     out

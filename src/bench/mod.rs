@@ -13,7 +13,9 @@ pub mod replan;
 pub mod solomon;
 pub mod suite;
 
-pub use bound::{BoundRow, BoundRun, bound_csv, bound_markdown, bound_rows};
+pub use bound::{
+    BoundRow, BoundRun, bound_csv, bound_markdown, bound_rows, check_variant, variant,
+};
 pub use days::{DayRow, DayRun, day_rows, day_rows_with, days_csv, days_markdown};
 pub use exact::{ExactRow, exact_csv, exact_markdown, exact_rows};
 pub use replan::{ReplanRow, replan_markdown, replan_rows};

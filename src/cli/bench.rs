@@ -209,6 +209,12 @@ pub struct BoundArgs {
     /// Parallel searches of the plan (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Route bound variants to compare on the same plans: `default`, or
+    /// features joined by `+` from `ng`, `ngN` (ng-sets of N), `heur`,
+    /// `branch`; `elem` for none (docs/benchmarks.md).
+    #[arg(long, value_delimiter = ',', default_value = "default",
+          value_parser = rota::bench::check_variant)]
+    pub variant: Vec<String>,
     #[arg(long)]
     pub csv: Option<PathBuf>,
 }
@@ -388,11 +394,13 @@ fn bench_bound(args: BoundArgs) -> Result<u8, Failure> {
         bound_time: args.bound_time,
         seeded: !args.unseeded,
         threads: args.threads,
+        variants: args.variant.clone(),
     };
     let rows = rota::bench::bound_rows(&args.clients, &args.seeds, &named, run, |r| {
         eprintln!(
-            "{}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
+            "{} {}: priority {}, plan bound {}, energetic {:?} ({:.2} s), colgen {:?} ({:.2} s, {} iterations, {} exact, {} columns, converged {}, LP {:?})",
             r.day,
+            r.variant,
             r.priority,
             r.plan_bound,
             r.energetic,

@@ -1,6 +1,11 @@
 //! Pricing for one carer shift: the feasible round (a sequence of its
 //! eligible visits) of greatest total weight, by an exact labelling
-//! algorithm (elementary resource-constrained longest path).
+//! algorithm (resource-constrained longest path) over ng-routes: a label
+//! remembers only the done visits in the ng-set of its last visit, so a
+//! route may repeat a visit once it has left its neighbourhood; the best
+//! ng-route weighs at least the best round (docs/exact.md). With ng-sets of
+//! every candidate it is elementary. [`Limits::heuristic`] prices
+//! elementary rounds fast but not exactly.
 //!
 //! A label is a partial round from the shift's start: its last visit, the
 //! minute that visit ends (every visit starts as early as it can: all the
@@ -30,8 +35,8 @@
 //! closed by a label's end is marked as done (it can never follow), which
 //! keeps the sets comparable; a visit whose `after` successor was done is
 //! marked too. Nothing else is pruned, so the best round found is the best
-//! feasible round, unless the search is cut short by its deadline or label
-//! budget, which [`Priced::exact`] reports.
+//! feasible (ng-)round, unless the search is cut short by its deadline or
+//! label budget, or is heuristic, which [`Priced::exact`] reports.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -64,18 +69,32 @@ pub struct ShiftData {
     after: Vec<Option<(usize, i32)>>,
     /// Successors inside the candidates: (local, gap).
     succ: Vec<Vec<(usize, i32)>>,
+    /// Each visit's ng-set (itself and its nearest candidates): what a
+    /// label at the visit remembers having done (docs/exact.md).
+    ng: Vec<Box<[u64]>>,
     words: usize,
 }
 
+/// Size of each visit's ng-set by default (itself and its nearest).
+pub const NG_SIZE: usize = 12;
+
 impl ShiftData {
-    /// The shift's candidates: eligible visits it could reach and leave in time.
+    /// The shift's candidates: eligible visits it could reach and leave in
+    /// time, with ng-sets of [`NG_SIZE`].
     pub fn new(p: &Problem, reach: &Reach, r: usize) -> ShiftData {
+        Self::with_ng(p, reach, r, NG_SIZE)
+    }
+
+    /// The shift's candidates with ng-sets of `ng` visits (each visit and
+    /// its `ng - 1` nearest by travel either way); `ng` at least the
+    /// number of candidates makes pricing elementary.
+    pub fn with_ng(p: &Problem, reach: &Reach, r: usize, ng: usize) -> ShiftData {
         let spec = &p.rounds[r];
         let cand: Vec<usize> = crate::solve::exact::vars::candidates(p, reach, r);
         let n = cand.len();
         let local = |v: usize| cand.iter().position(|&c| c == v);
         let node = |i: usize| p.visits[cand[i]].node;
-        let travel = (0..=n)
+        let travel: Vec<Vec<i32>> = (0..=n)
             .map(|i| {
                 let a = if i == n { spec.start_node } else { node(i) };
                 (0..=n)
@@ -100,6 +119,8 @@ impl ShiftData {
                 succ[u].push((j, g));
             }
         }
+        let words = n.div_ceil(64).max(1);
+        let ng = ng_sets(&travel, n, ng, words);
         ShiftData {
             round: r,
             start: spec.start,
@@ -117,9 +138,37 @@ impl ShiftData {
             travel,
             after,
             succ,
-            words: n.div_ceil(64).max(1),
+            ng,
+            words,
             cand,
         }
+    }
+
+    /// Whether every visit's ng-set is every candidate (pricing is then
+    /// elementary: no round returned visits a place twice).
+    pub fn elementary(&self) -> bool {
+        let n = self.len();
+        self.ng.iter().all(|set| (0..n).all(|k| has(set, k)))
+    }
+
+    /// Make the ng-sets forbid the cycles of `seq` (local visits in
+    /// order): a visit done twice joins the ng-set of every visit between
+    /// (dynamic ng-sets: pricing stays a relaxation, only tighter).
+    /// Returns whether a set grew.
+    pub fn forbid_cycles(&mut self, seq: &[usize]) -> bool {
+        let mut grew = false;
+        for (i, &v) in seq.iter().enumerate() {
+            let Some(j) = seq[i + 1..].iter().position(|&u| u == v) else {
+                continue;
+            };
+            for &k in &seq[i + 1..i + 1 + j] {
+                if !has(&self.ng[k], v) {
+                    put(&mut self.ng[k], v);
+                    grew = true;
+                }
+            }
+        }
+        grew
     }
 
     pub fn len(&self) -> usize {
@@ -129,6 +178,23 @@ impl ShiftData {
     pub fn is_empty(&self) -> bool {
         self.cand.is_empty()
     }
+}
+
+/// Each visit's ng-set: itself and its `size - 1` nearest candidates by
+/// the shorter journey either way (ties by index).
+fn ng_sets(travel: &[Vec<i32>], n: usize, size: usize, words: usize) -> Vec<Box<[u64]>> {
+    (0..n)
+        .map(|i| {
+            let mut set = vec![0u64; words].into_boxed_slice();
+            let mut by: Vec<usize> = (0..n).filter(|&k| k != i).collect();
+            by.sort_by_key(|&k| (travel[i][k].min(travel[k][i]), k));
+            put(&mut set, i);
+            for &k in by.iter().take(size.saturating_sub(1)) {
+                put(&mut set, k);
+            }
+            set
+        })
+        .collect()
 }
 
 /// The outcome of pricing one shift.
@@ -155,6 +221,10 @@ pub struct Limits<'a> {
     pub max_labels: usize,
     /// How many of the best rounds to return.
     pub keep: usize,
+    /// Heuristic pricing: elementary rounds, but a label is dominated
+    /// whatever visits it may still do, so far fewer labels; the best round
+    /// found is then only a feasible round, not the best (`exact` false).
+    pub heuristic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -183,15 +253,20 @@ fn put(set: &mut [u64], i: usize) {
     set[i / 64] |= 1 << (i % 64);
 }
 
-fn dominates(a: &Label, b: &Label) -> bool {
+fn dominates(a: &Label, b: &Label, heuristic: bool) -> bool {
     a.end <= b.end
         && (a.brk || !b.brk)
         && a.weight >= b.weight
         && a.load <= b.load
-        && a.closed
-            .iter()
-            .zip(b.closed.iter())
-            .all(|(x, y)| x & !y == 0)
+        && (heuristic || exact_dominates(a, b))
+}
+
+/// The part of dominance that exact pricing needs on top of the resources.
+fn exact_dominates(a: &Label, b: &Label) -> bool {
+    a.closed
+        .iter()
+        .zip(b.closed.iter())
+        .all(|(x, y)| x & !y == 0)
         && a.starts.iter().all(|&(u, s)| {
             b.starts
                 .iter()
@@ -243,7 +318,7 @@ fn can_close(sd: &ShiftData, last: usize, end: i32, brk_taken: bool) -> bool {
 }
 
 /// The best feasible rounds of the shift for visit weights `w` (local
-/// indices; any sign).
+/// indices; any sign; `f64::NEG_INFINITY` bans the visit from the shift).
 pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
     let n = sd.len();
     let mut out = Priced {
@@ -293,7 +368,8 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
         }
         let from = labels[li].last as usize;
         for j in 0..n {
-            if has(&labels[li].closed, j) {
+            // Weight -infinity: the visit is banned from the shift.
+            if has(&labels[li].closed, j) || w[j] == f64::NEG_INFINITY {
                 continue;
             }
             let lab = &labels[li];
@@ -304,7 +380,8 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
             }
             let children = child_starts(sd, lab, from, j);
             for (s, brk) in children {
-                let Some(child) = extend(sd, w, &labels[li], li, j, s, brk) else {
+                let Some(child) = extend(sd, w, &labels[li], li, j, (s, brk), limits.heuristic)
+                else {
                     continue;
                 };
                 let mut state = Search {
@@ -318,6 +395,7 @@ pub fn price(sd: &ShiftData, w: &[f64], limits: &Limits) -> Priced {
         }
     }
     out.labels = labels.len();
+    out.exact &= !limits.heuristic;
     out.best = top.first().map_or(0.0, |t| t.0.max(0.0));
     out.rounds = rounds_of(&labels, &top);
     out
@@ -336,14 +414,14 @@ impl Search<'_> {
     fn insert(&mut self, sd: &ShiftData, limits: &Limits, j: usize, child: Label) {
         let labels = &mut *self.labels;
         let buckets = &mut *self.buckets;
-        if buckets[j]
-            .iter()
-            .any(|&o| labels[o as usize].alive && dominates(&labels[o as usize], &child))
-        {
+        if buckets[j].iter().any(|&o| {
+            labels[o as usize].alive && dominates(&labels[o as usize], &child, limits.heuristic)
+        }) {
             return;
         }
         for &o in &buckets[j] {
-            if labels[o as usize].alive && dominates(&child, &labels[o as usize]) {
+            if labels[o as usize].alive && dominates(&child, &labels[o as usize], limits.heuristic)
+            {
                 labels[o as usize].alive = false;
             }
         }
@@ -394,15 +472,17 @@ fn child_starts(sd: &ShiftData, lab: &Label, from: usize, j: usize) -> Vec<(i32,
     children
 }
 
-/// Label `lab` (id `li`) extended by local visit `j` started at `s`, if it can still get home.
+/// Label `lab` (id `li`) extended by local visit `j` started at `s` (with
+/// the break taken if `brk`), if it can still get home. The child remembers
+/// the done visits of `j`'s ng-set only (all of them when `elementary`).
 fn extend(
     sd: &ShiftData,
     w: &[f64],
     lab: &Label,
     li: usize,
     j: usize,
-    s: i32,
-    brk: bool,
+    (s, brk): (i32, bool),
+    elementary: bool,
 ) -> Option<Label> {
     let n = sd.len();
     let end = s + sd.dur[j];
@@ -415,6 +495,11 @@ fn extend(
         return None;
     }
     let mut closed = lab.closed.clone();
+    if !elementary {
+        for (c, m) in closed.iter_mut().zip(sd.ng[j].iter()) {
+            *c &= m;
+        }
+    }
     put(&mut closed, j);
     for k in 0..n {
         if sd.tw_e[k] < end {
@@ -426,7 +511,8 @@ fn extend(
         put(&mut closed, u);
     }
     let mut starts = lab.starts.clone();
-    if !sd.succ[j].is_empty() {
+    // A visit done twice (an ng-route) keeps its first, earliest start.
+    if !sd.succ[j].is_empty() && !starts.iter().any(|&(u, _)| u as usize == j) {
         starts.push((j as u32, s));
     }
     Some(Label {

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::problem::Problem;
 
@@ -28,6 +28,10 @@ pub struct Duals {
     pub sigma: Vec<(usize, usize, f64)>,
     /// The LP's optimum.
     pub objective: f64,
+    /// Per client: its `z_k` in the LP's optimum.
+    pub z: Vec<f64>,
+    /// Per round column (as in [`Master::columns`]): its value.
+    pub lambda: Vec<f64>,
 }
 
 pub struct Master {
@@ -37,8 +41,13 @@ pub struct Master {
     dup: HashMap<(usize, usize), Row>,
     dup_rows: Vec<(usize, usize, Row)>,
     seen: HashSet<(usize, Vec<usize>)>,
+    /// The client columns `z_k`, their priorities, and whether each may be served.
+    clients: Vec<(Col, f64, bool)>,
     /// Round columns: (shift, visits).
     pub columns: Vec<(usize, Vec<usize>)>,
+    /// The round columns' handles, as in `columns`.
+    cols: Vec<Col>,
+    created: std::time::Instant,
 }
 
 impl Master {
@@ -46,6 +55,7 @@ impl Master {
     /// whether client `k` may be served at all (a client nobody can serve
     /// is fixed to 0).
     pub fn new(p: &Problem, open: &[bool]) -> Master {
+        let created = std::time::Instant::now();
         let mut pb = ColProblem::default();
         let cov: Vec<Row> = (0..p.visits.len()).map(|_| pb.add_row(..=0.0)).collect();
         let conv: Vec<Row> = (0..p.rounds.len()).map(|_| pb.add_row(..=1.0)).collect();
@@ -68,18 +78,24 @@ impl Master {
                 }
             }
         }
-        for (k, c) in p.clients.iter().enumerate() {
-            let hi = if open[k] { 1.0 } else { 0.0 };
-            let factors: Vec<(Row, f64)> = c
-                .visits
-                .iter()
-                .map(|&v| (cov[v], p.visits[v].required as f64))
-                .collect();
-            pb.add_column(c.priority as f64, 0.0..=hi, &factors);
-        }
         let mut model = pb.optimise(Sense::Maximise);
         model.make_quiet();
         model.set_option("presolve", "off");
+        let clients = p
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let hi = if open[k] { 1.0 } else { 0.0 };
+                let factors: Vec<(Row, f64)> = c
+                    .visits
+                    .iter()
+                    .map(|&v| (cov[v], p.visits[v].required as f64))
+                    .collect();
+                let cost = c.priority as f64;
+                (model.add_col(cost, 0.0..=hi, factors), cost, open[k])
+            })
+            .collect();
         Master {
             model: Some(model),
             cov,
@@ -87,7 +103,34 @@ impl Master {
             dup,
             dup_rows,
             seen: HashSet::new(),
+            clients,
             columns: Vec::new(),
+            cols: Vec::new(),
+            created,
+        }
+    }
+
+    /// Set the client columns for a node of the branching: each client in
+    /// `fixed` with `false` is fixed to 0; one with `true` keeps [0, 1] but
+    /// earns `big` more, so the LP serves it whenever its rounds allow
+    /// (fixing it to 1 could leave the restricted LP infeasible); every
+    /// other client is as at the root.
+    /// Rounds with a visit banned from their shift (`banned`: (shift,
+    /// visit)) are fixed to 0.
+    pub fn fix(&mut self, fixed: &[(usize, bool)], big: f64, banned: &HashSet<(usize, usize)>) {
+        let Some(m) = self.model.as_mut() else {
+            return;
+        };
+        for (&col, (r, key)) in self.cols.iter().zip(&self.columns) {
+            let out = key.iter().any(|&v| banned.contains(&(*r, v)));
+            m.change_column_bounds(col, 0.0..=if out { 0.0 } else { f64::INFINITY });
+        }
+        for (k, &(col, cost, open)) in self.clients.iter().enumerate() {
+            let to = fixed.iter().find(|f| f.0 == k).map(|f| f.1);
+            let hi = if open && to != Some(false) { 1.0 } else { 0.0 };
+            m.change_column_bounds(col, 0.0..=hi);
+            let extra = if to == Some(true) { big } else { 0.0 };
+            m.change_column_cost(col, cost + extra);
         }
     }
 
@@ -97,8 +140,12 @@ impl Master {
         if visits.is_empty() {
             return false;
         }
+        // An ng-route may visit a place twice: its column covers it once
+        // (a weaker column than the route, which keeps the master below
+        // every Lagrangian bound; docs/exact.md).
         let mut key = visits.to_vec();
         key.sort_unstable();
+        key.dedup();
         if !self.seen.insert((r, key.clone())) {
             return false;
         }
@@ -110,9 +157,10 @@ impl Master {
                 factors.push((row, 1.0));
             }
         }
-        if let Some(m) = self.model.as_mut() {
-            m.add_col(0.0, 0.0.., factors);
-        }
+        let Some(m) = self.model.as_mut() else {
+            return false;
+        };
+        self.cols.push(m.add_col(0.0, 0.0.., factors));
         self.columns.push((r, key));
         true
     }
@@ -120,7 +168,10 @@ impl Master {
     /// Solve within `seconds`; `None` if HiGHS did not reach the optimum.
     pub fn solve(&mut self, seconds: f64) -> Option<Duals> {
         let mut model = self.model.take()?;
-        model.set_option("time_limit", seconds.max(0.01));
+        // HiGHS counts its time limit from the model's creation, not from
+        // this solve: late solves would all stop at once.
+        let limit = self.created.elapsed().as_secs_f64() + seconds.max(0.01);
+        model.set_option("time_limit", limit);
         let solved = model.try_solve().ok()?;
         let ok = solved.status() == HighsModelStatus::Optimal;
         let out = ok.then(|| {
@@ -129,6 +180,8 @@ impl Master {
             // In a maximisation HiGHS gives a binding `<=` row a dual >= 0
             // (the unit test below holds it to that).
             let at = |i: usize| d.get(i).map_or(0.0, |&x| x.max(0.0));
+            let z = sol.columns()[..self.clients.len()].to_vec();
+            let lambda = sol.columns()[self.clients.len()..].to_vec();
             let nv = self.cov.len();
             let nr = self.conv.len();
             Duals {
@@ -141,6 +194,8 @@ impl Master {
                     .map(|(i, &(c, v, _))| (c, v, at(nv + nr + i)))
                     .collect(),
                 objective: solved.objective_value(),
+                z,
+                lambda,
             }
         });
         self.model = Some(Model::from(solved));
