@@ -74,14 +74,21 @@ impl SolveControl {
         p.elapsed_seconds = self.started.elapsed().as_secs_f64();
         p.reported_at_seconds = p.elapsed_seconds;
         if let Ok(mut g) = self.progress.lock() {
+            // A bound proven on another thread since `p` was made stays.
+            if let Some(b) = g.upper_bound_priority {
+                p.upper_bound_priority = Some(p.upper_bound_priority.map_or(b, |x| x.min(b)));
+            }
             *g = p;
         }
     }
 
-    /// Record a proven bound on priority (keeps the rest of the snapshot).
-    pub fn set_bound(&self, bound: u64) {
+    /// Lower the bound on priority to `bound` if that is less than the
+    /// bound so far (bounds from several threads: each is valid, the least
+    /// is the best).
+    pub fn tighten_bound(&self, bound: u64) {
         if let Ok(mut g) = self.progress.lock() {
-            g.upper_bound_priority = Some(bound);
+            let now = g.upper_bound_priority.map_or(bound, |b| b.min(bound));
+            g.upper_bound_priority = Some(now);
         }
     }
 
@@ -112,5 +119,22 @@ mod tests {
         let p = c.progress();
         assert_eq!((p.clients_served, p.priority_served), (3, 5));
         assert_eq!(p.phase, "greedy");
+    }
+
+    #[test]
+    fn the_bound_only_comes_down() {
+        let c = SolveControl::new();
+        c.tighten_bound(69);
+        c.tighten_bound(72);
+        assert_eq!(c.progress().upper_bound_priority, Some(69));
+        // A plan's report made before the route bound's 65 keeps the 65.
+        let old = c.progress();
+        c.tighten_bound(65);
+        c.report(Progress {
+            priority_served: 60,
+            ..old
+        });
+        let p = c.progress();
+        assert_eq!((p.priority_served, p.upper_bound_priority), (60, Some(65)));
     }
 }

@@ -157,51 +157,55 @@ pub fn solve_problem(
         p
     };
     // The route bound (column generation) runs beside the greedy and the
-    // search until 80% of the limit, seeded with the greedy's rounds.
-    let route_seeds = std::sync::Arc::new(std::sync::OnceLock::new());
-    let route_stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let route = (!opts.exact).then(|| {
-        let until = started + std::time::Duration::from_secs_f64(time_limit * 0.8);
-        let (seeds, stop) = (route_seeds.clone(), route_stop.clone());
-        solve::bound::spawn_route_bound(for_bound.clone(), until, seeds, stop)
+    // search until 80% of the limit, seeded with the greedy's rounds; every
+    // better bound it proves shows in the progress at once.
+    let route_seeds = std::sync::OnceLock::new();
+    let route_stop = std::sync::atomic::AtomicBool::new(false);
+    let (mut bound, mut solution) = std::thread::scope(|scope| {
+        let route = (!opts.exact).then(|| {
+            let until = started + std::time::Duration::from_secs_f64(time_limit * 0.8);
+            let (seeds, stop) = (&route_seeds, &route_stop);
+            scope.spawn(move || solve::bound::route_bound(for_bound, until, seeds, stop, ctl))
+        });
+        let (mut bound, built) = bound_beside_greedy(
+            req,
+            p,
+            for_bound,
+            ctl,
+            start,
+            bound_limit,
+            (&restarts_until, budget.hard_end()),
+            &route_seeds,
+        );
+        ctl.tighten_bound(bound.max(0) as u64);
+        let unserved = (0..p.clients.len())
+            .filter(|&k| !built.greedy.solution.is_served(p, k))
+            .count();
+        let search_end = budget.search_end(built.first_pass, p.clients.len(), unserved);
+        let mut solution = better_of_warm(p, built.greedy.solution, extend);
+        // A search with less time than three greedy passes (each trying every
+        // client once) cannot repay its set-up, which is quadratic in the
+        // visits, and its first iterations: on a large day the
+        // greedy's restarts were the search.
+        let search_has_time =
+            iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end;
+        if !opts.exact && !ctl.is_cancelled() && search_has_time {
+            solution = search_from(req, p, opts, ctl, &solution, search_end, bound);
+        }
+        // A quick answer (stop when stalled) or an iteration budget does not
+        // wait for the route bound: it stops with the best bound it has proven.
+        let quick = req.settings.stop_when_stalled.unwrap_or(false) || iterations.is_some();
+        route_stop.store(
+            ctl.is_cancelled() || quick,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        if let Some(Ok(Some(b))) = route.map(|h| h.join()) {
+            bound = bound.min(b);
+            ctl.tighten_bound(bound.max(0) as u64);
+        }
+        (bound, solution)
     });
-    let (mut bound, built) = bound_beside_greedy(
-        req,
-        p,
-        for_bound,
-        ctl,
-        start,
-        bound_limit,
-        (&restarts_until, budget.hard_end()),
-        &route_seeds,
-    );
-    ctl.set_bound(bound.max(0) as u64);
-    let unserved = (0..p.clients.len())
-        .filter(|&k| !built.greedy.solution.is_served(p, k))
-        .count();
-    let search_end = budget.search_end(built.first_pass, p.clients.len(), unserved);
-    let mut solution = better_of_warm(p, built.greedy.solution, extend);
     let mut status = Status::Feasible;
-    // A search with less time than three greedy passes (each trying every
-    // client once) cannot repay its set-up, which is quadratic in the
-    // visits, and its first iterations: on a large day the
-    // greedy's restarts were the search.
-    let search_has_time =
-        iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end;
-    if !opts.exact && !ctl.is_cancelled() && search_has_time {
-        solution = search_from(req, p, opts, ctl, &solution, search_end, bound);
-    }
-    // A quick answer (stop when stalled) or an iteration budget does not
-    // wait for the route bound: it stops with the best bound it has proven.
-    let quick = req.settings.stop_when_stalled.unwrap_or(false) || iterations.is_some();
-    route_stop.store(
-        ctl.is_cancelled() || quick,
-        std::sync::atomic::Ordering::Relaxed,
-    );
-    if let Some(Ok(Some(b))) = route.map(|h| h.join()) {
-        bound = bound.min(b);
-        ctl.set_bound(bound.max(0) as u64);
-    }
     if opts.exact && !ctl.is_cancelled() {
         let left = time_limit - started.elapsed().as_secs_f64();
         (solution, bound, status) = solve_exactly(p, ctl, &solution, bound, left)?;

@@ -14,8 +14,8 @@
 pub mod colgen;
 pub mod energetic;
 
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::problem::Problem;
@@ -42,15 +42,19 @@ pub fn upper_bound(p: &Problem, time_limit: f64) -> i64 {
     cg.bound.map_or(quick, |b| b.min(quick))
 }
 
-/// The column generation of `p` on its own thread until `deadline`,
-/// picking up the rounds put in `seeds` (the greedy's) when they come. Its
-/// result: the route bound, if an iteration was priced exactly in time.
-/// Setting `stop` ends it early (a cancelled plan does not wait for it).
-pub fn spawn_route_bound(
-    p: Problem,
+/// The column generation of `p` until `deadline` (on a thread of its
+/// own beside the greedy and the search), picking up the rounds put in
+/// `seeds` (the greedy's) when they come; every better bound it proves goes
+/// to `ctl`'s progress at once (never raising it). Its result: the route
+/// bound, if an iteration was priced exactly in time. Setting `stop` ends
+/// it early (a cancelled plan does not wait for it).
+pub fn route_bound(
+    p: &Problem,
     deadline: Instant,
-    seeds: Arc<OnceLock<Vec<Vec<usize>>>>,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<Option<i64>> {
-    std::thread::spawn(move || colgen::bound(&p, deadline, &seeds, Some(&stop), &|_| {}).bound)
+    seeds: &OnceLock<Vec<Vec<usize>>>,
+    stop: &AtomicBool,
+    ctl: &crate::control::SolveControl,
+) -> Option<i64> {
+    let live = |b: i64| ctl.tighten_bound(b.max(0) as u64);
+    colgen::bound(p, deadline, seeds, Some(stop), &live).bound
 }
