@@ -267,9 +267,11 @@ fn header(out: &mut String, ctx: &Ctx) {
         "Clients served",
         &format!("{} <small>of {}</small>", s.clients_served, s.clients_total),
     );
-    let bound = match s.upper_bound_priority {
-        Some(b) => format!(" <small>bound {b}</small>"),
-        None => String::new(),
+    // As on the command line: "62 of at most 64 (gap 3.1%)".
+    let bound = match (s.upper_bound_priority, s.gap) {
+        (Some(b), Some(g)) => format!(" <small>of at most {b} (gap {:.1}%)</small>", g * 100.0),
+        (Some(b), None) => format!(" <small>of at most {b}</small>"),
+        _ => String::new(),
     };
     figure(
         out,

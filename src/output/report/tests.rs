@@ -154,6 +154,21 @@ fn tiny_report_structure_and_escaping() {
 }
 
 #[test]
+fn the_priority_figure_shows_the_bound_and_the_gap() {
+    let (req, mut plan) = tiny();
+    plan.summary.upper_bound_priority = Some(plan.summary.priority_served + 1);
+    plan.summary.gap = Some(1.0 / (plan.summary.priority_served + 1) as f64);
+    let h = html(&req, &plan);
+    let want = format!(
+        "{} <small>of at most {} (gap {:.1}%)</small>",
+        plan.summary.priority_served,
+        plan.summary.priority_served + 1,
+        100.0 / (plan.summary.priority_served + 1) as f64
+    );
+    assert!(h.contains(&want), "{want}");
+}
+
+#[test]
 fn escape_all_five() {
     assert_eq!(
         escape("<a href=\"x\">&'"),
