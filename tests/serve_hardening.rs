@@ -250,13 +250,7 @@ async fn a_limit_that_ends_before_any_plan_fails_the_job_naming_the_limit() {
     let day = big_day(1500, 0.001);
     let res = post_json(&c, &server.url("/v1/plans?wait=120"), &day).await;
     let job: Value = res.json().await.unwrap();
-    let job = poll_until(
-        &c,
-        &server.url(job["url"].as_str().unwrap()),
-        JOB_TIMEOUT,
-        is_finished,
-    )
-    .await;
+    let job = finished(&c, &server, &job).await;
     assert_eq!(job["status"], "failed", "{job}");
     let error = job["error"].as_str().unwrap();
     assert!(
@@ -480,13 +474,7 @@ async fn the_smaller_holes() {
     // The report: CSP and nosniff.
     let res = post_json(&c, &server.url("/v1/plans?wait=120"), SMALL_DAY).await;
     let job: Value = res.json().await.unwrap();
-    let job = poll_until(
-        &c,
-        &server.url(job["url"].as_str().unwrap()),
-        JOB_TIMEOUT,
-        is_finished,
-    )
-    .await;
+    let job = finished(&c, &server, &job).await;
     let res = c
         .get(server.url(job["report_url"].as_str().unwrap()))
         .send()

@@ -92,13 +92,7 @@ async fn a_job_without_a_matrix_is_planned_on_the_loaded_roads() {
     let day = helsinki_day(5.0);
     let res = post_json(&c, &server.url("/v1/plans?wait=120"), &day.to_string()).await;
     let job: Value = res.json().await.unwrap();
-    let job = poll_until(
-        &c,
-        &server.url(job["url"].as_str().unwrap()),
-        JOB_TIMEOUT,
-        is_finished,
-    )
-    .await;
+    let job = finished(&c, &server, &job).await;
     assert_eq!(job["status"], "done", "{job}");
     // The plan is checked on the road matrix (the same as `rota roads`).
     let roads = with_road_matrix(&day);
@@ -127,13 +121,7 @@ async fn the_road_matrix_counts_in_the_time_limit() {
     let day = helsinki_day(0.001);
     let res = post_json(&c, &server.url("/v1/plans?wait=60"), &day.to_string()).await;
     let job: Value = res.json().await.unwrap();
-    let job = poll_until(
-        &c,
-        &server.url(job["url"].as_str().unwrap()),
-        JOB_TIMEOUT,
-        is_finished,
-    )
-    .await;
+    let job = finished(&c, &server, &job).await;
     assert_eq!(job["status"], "failed", "{job}");
     let error = job["error"].as_str().unwrap();
     assert!(
@@ -175,13 +163,7 @@ async fn gzip_bodies_are_inflated_within_a_cap() {
         res.text().await.unwrap()
     );
     let job: Value = res.json().await.unwrap();
-    let job = poll_until(
-        &c,
-        &server.url(job["url"].as_str().unwrap()),
-        JOB_TIMEOUT,
-        is_finished,
-    )
-    .await;
+    let job = finished(&c, &server, &job).await;
     assert_eq!(job["status"], "done", "{job}");
     assert_plan_checks(&text, &job["plan"]);
     // Over 1 MiB unzipped: refused as is, accepted gzipped.

@@ -235,6 +235,13 @@ pub async fn poll_until(
     }
 }
 
+/// Poll the job a POST answered with (its view `job`) until it has
+/// finished (done, failed or cancelled), within [`JOB_TIMEOUT`].
+pub async fn finished(c: &reqwest::Client, server: &Server, job: &Value) -> Value {
+    let url = server.url(job["url"].as_str().expect("a job url"));
+    poll_until(c, &url, JOB_TIMEOUT, is_finished).await
+}
+
 pub fn is_finished(job: &Value) -> bool {
     matches!(
         job["status"].as_str(),
