@@ -5,7 +5,10 @@
 //! edits it before any solver sees it.
 
 mod continuity;
+mod linked;
 mod locks;
+
+pub use linked::{Lateness, Link};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -62,6 +65,9 @@ pub struct VisitSpec {
     pub successors: Vec<(usize, i32)>,
     /// What the visit takes of its round's `capacity` (0 for home care).
     pub load: i32,
+    /// A soft latest start: starting later is allowed at the cost of
+    /// [`Problem::lateness`] (`None` for home care, whose windows are hard).
+    pub late_after: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +104,10 @@ pub struct Problem {
     pub ineligible: Vec<Vec<Option<Ineligible>>>,
     /// Locks and re-planning (empty for a plain request).
     pub extras: Extras,
+    /// Visits whose starts are tied (empty for a request; see [`Link`]).
+    pub links: Vec<Link>,
+    /// What starting past a visit's `late_after` costs.
+    pub lateness: Lateness,
 }
 
 /// What locks (docs/locks.md) and re-planning (docs/replan.md) add to a
@@ -185,6 +195,8 @@ impl Problem {
             eligible,
             ineligible,
             extras: Extras::default(),
+            links: Vec::new(),
+            lateness: Lateness::default(),
         };
         if let Some(prev) = &req.previous_plan {
             p.add_previous_carers(prev);
@@ -421,6 +433,7 @@ fn clients_and_visits(
                 after,
                 successors: Vec::new(),
                 load: 0,
+                late_after: None,
             });
             ineligible.push(ineligible_reasons(req, k, v));
         }

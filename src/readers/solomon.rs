@@ -159,6 +159,7 @@ pub fn problem(inst: &Instance) -> Problem {
             after: None,
             successors: Vec::new(),
             load: c.demand,
+            late_after: None,
         })
         .collect();
     let clients = (0..visits.len())
@@ -181,6 +182,8 @@ pub fn problem(inst: &Instance) -> Problem {
         eligible: vec![(0..inst.vehicles).collect(); nv],
         ineligible: vec![vec![None; inst.vehicles]; nv],
         extras: Default::default(),
+        links: Vec::new(),
+        lateness: Default::default(),
     }
 }
 
