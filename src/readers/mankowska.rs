@@ -10,6 +10,20 @@
 //! verifier (`bench::hhcrsp::verify`) parses the file with its own code.
 
 use crate::error::{Issue, RotaError};
+use crate::problem::{
+    CarerSpec, ClientSpec, Ineligible, Lateness, Link, Problem, RoundSpec, VisitSpec,
+};
+use crate::travel::Travel;
+
+/// Problem units per instance time unit: the files give distances with up
+/// to six decimals, so they are scaled (not rounded to whole units). Travel
+/// is rounded up to the unit, so starts in the problem's units are never
+/// earlier than the exact arithmetic allows.
+pub const SCALE: f64 = 10_000.0;
+
+/// Far beyond any start: the instances have no hard latest start, and the
+/// return to the depot is unconstrained.
+const OPEN: i32 = i32::MAX / 8;
 
 /// One instance, as in the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +71,124 @@ impl Instance {
     pub fn is_simultaneous(&self, i: usize) -> bool {
         self.min_gap[i] == 0.0 && self.max_gap[i] == 0.0
     }
+}
+
+/// A time of the file in problem units, rounded up (earliest starts,
+/// durations, least gaps, travel) or down (largest gaps, soft latest starts).
+fn up(x: f64) -> i32 {
+    (x * SCALE - 1e-6).ceil() as i32
+}
+
+fn down(x: f64) -> i32 {
+    (x * SCALE + 1e-6).floor() as i32
+}
+
+/// The instance as a [`Problem`]: one carer and round per caregiver (from
+/// the depot at time 0, back unconstrained), one client per patient with
+/// one visit per required service (lowest service first, eligible to the
+/// qualified caregivers, a hard earliest and a soft latest start), a
+/// [`Link`] between a double-service patient's two visits (together, or the
+/// lower service first within `[mind, maxd]`), and lateness costing one per
+/// unit in total and once more for the largest: the published objective
+/// `D + T + Tmax` (three times the table's value). With it, the
+/// `(node, service)` of each visit.
+pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usize)>), RotaError> {
+    let n = inst.nodes;
+    let same_for_all = inst.patients().all(|i| {
+        inst.processing[i]
+            .iter()
+            .all(|row| row == &inst.processing[i][0])
+    });
+    if !same_for_all || inst.vehicles == 0 {
+        return Err(bad(
+            file,
+            "processing times that differ by caregiver are not supported",
+        ));
+    }
+    let m = inst
+        .distance
+        .iter()
+        .flat_map(|row| row.iter().map(|&d| up(d)))
+        .collect();
+    let rounds = (0..inst.vehicles)
+        .map(|k| RoundSpec {
+            carer: k,
+            start: up(inst.earliest[0]),
+            end: OPEN,
+            mode: 0,
+            start_node: 0,
+            end_node: n - 1,
+            brk: None,
+            capacity: None,
+        })
+        .collect();
+    let carers = (0..inst.vehicles)
+        .map(|k| CarerSpec {
+            id: format!("caregiver {k}"),
+            rounds: vec![k],
+        })
+        .collect();
+    let (mut visits, mut clients, mut services) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut eligible, mut ineligible, mut links) = (Vec::new(), Vec::new(), Vec::new());
+    for i in inst.patients() {
+        let mut mine = Vec::new();
+        for s in inst.services_of(i) {
+            mine.push(visits.len());
+            services.push((i, s));
+            visits.push(VisitSpec {
+                id: format!("{i}-{s}"),
+                client: clients.len(),
+                node: i,
+                tw_start: up(inst.earliest[i]),
+                tw_end: OPEN,
+                duration: up(inst.processing[i][0][s]),
+                required: 1,
+                after: None,
+                successors: Vec::new(),
+                load: 0,
+                late_after: Some(down(inst.latest[i])),
+            });
+            let why: Vec<Option<Ineligible>> = (0..inst.vehicles)
+                .map(|k| {
+                    (!inst.qualified[k][s])
+                        .then(|| Ineligible::MissingSkill(format!("service {s}")))
+                })
+                .collect();
+            eligible.push((0..inst.vehicles).filter(|&k| why[k].is_none()).collect());
+            ineligible.push(why);
+        }
+        if let [first, second] = mine[..] {
+            links.push(Link {
+                first,
+                second,
+                min_lag: up(inst.min_gap[i]),
+                max_lag: down(inst.max_gap[i]),
+            });
+        }
+        clients.push(ClientSpec {
+            id: i.to_string(),
+            priority: 1,
+            visits: mine,
+            preferred: Vec::new(),
+        });
+    }
+    let problem = Problem {
+        carers,
+        rounds,
+        visits,
+        clients,
+        travel: Travel::from_matrix(n, m),
+        metric_travel: false,
+        eligible,
+        ineligible,
+        extras: Default::default(),
+        links,
+        lateness: Lateness {
+            per_minute: 1,
+            worst: 1,
+        },
+    };
+    Ok((problem, services))
 }
 
 /// The error for a file that is not such an instance (E1008), naming it.
@@ -228,6 +360,30 @@ pub(crate) mod tests {
         assert_eq!(inst.distance[1][2], 7.2111);
         assert_eq!((inst.earliest[1], inst.latest[2]), (10.0, 40.0));
         assert_eq!(inst.patients(), 1..3);
+    }
+
+    #[test]
+    fn maps_a_tiny_instance_into_a_problem() {
+        let inst = super::parse(TINY, "tiny.txt").unwrap();
+        let (p, services) = super::problem(&inst, "tiny.txt").unwrap();
+        assert_eq!(services, vec![(1, 0), (2, 0), (2, 1)]);
+        assert_eq!((p.rounds.len(), p.clients.len()), (2, 2));
+        assert_eq!(p.clients[1].visits, vec![1, 2]);
+        // Service 1 only by caregiver 1; service 0 by both.
+        assert_eq!(p.eligible, vec![vec![0, 1], vec![0, 1], vec![1]]);
+        let l = p.links[0];
+        assert_eq!(
+            (l.first, l.second, l.min_lag, l.max_lag),
+            (1, 2, 50_000, 200_000)
+        );
+        // 7.2111 scaled and rounded up; the depot's copy is the end.
+        assert_eq!(p.travel.time(0, 1, 2), 72_111);
+        assert_eq!((p.rounds[0].start_node, p.rounds[0].end_node), (0, 3));
+        assert_eq!(p.visits[2].duration, 200_000);
+        assert_eq!(
+            (p.visits[0].tw_start, p.visits[0].late_after),
+            (100_000, Some(300_000))
+        );
     }
 
     #[test]
