@@ -2,13 +2,15 @@
 //! [`crate::plan`] turns into the contract's plan: construction of whole
 //! clients ([`construct`]), the adaptive large-neighbourhood search with
 //! local search and recombination ([`search`], [`ls`]), the exact MIP
-//! ([`exact`]); with the bound on any plan ([`bound`]) and the reasons a
+//! ([`exact`]), and the search for linked visits and soft lateness
+//! ([`linked`]); with the bound on any plan ([`bound`]) and the reasons a
 //! client is not served ([`reasons`]). [`schedule`] and [`reach`] are the
 //! timing and least-travel arithmetic they share.
 
 pub mod bound;
 pub mod construct;
 pub mod exact;
+pub mod linked;
 pub mod ls;
 pub mod reach;
 pub mod reasons;
