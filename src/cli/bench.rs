@@ -59,6 +59,11 @@ pub enum Bench {
     /// planned, then bounded by the energetic relaxation and by column
     /// generation over rounds, each timed (docs/benchmarks.md).
     Bound(BoundArgs),
+    /// Solve Mankowska et al. (2014) home-health-care instances (double
+    /// services, precedence, skills, soft lateness) with the linked-visit
+    /// solver, re-check each plan with the independent verifier, and compare
+    /// with bks.csv; the cost is (D + T + Tmax) / 3.
+    Hhcrsp(HhcrspArgs),
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and
     /// 1000) clients; CSV and Markdown files in --out.
@@ -220,6 +225,42 @@ pub struct BoundArgs {
 }
 
 #[derive(Args)]
+pub struct HhcrspArgs {
+    /// Instance files (e.g.
+    /// ../shared/benchmarks/hhcrsp/mankowska2014/instances/*.txt).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Seconds per search; default: the set's budget (A and B 10, C-E 60,
+    /// F and G 120).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// An iteration budget per search instead of the time limit (the same
+    /// table on any machine).
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Searches per instance, from --seed on: the table gives the first
+    /// and the best.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
+    /// Instances solved at once (one core each).
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// The best-known values; default: bks.csv one folder above the
+    /// instances' folder.
+    #[arg(long)]
+    pub bks: Option<PathBuf>,
+    /// Write one row per instance here (with the routes and start times).
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Write each instance's routes here as JSON: one list per caregiver,
+    /// in caregiver order, of {"node", "service", "start"}.
+    #[arg(long)]
+    pub routes_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
 pub struct SuiteArgs {
     /// The Solomon folder (with instances/100 and the BKS files).
     #[arg(long, default_value = "../shared/benchmarks/solomon")]
@@ -230,6 +271,13 @@ pub struct SuiteArgs {
     /// Time limit for the 1000-client day (0 leaves it out).
     #[arg(long, default_value_t = 120.0)]
     pub large_time_limit: f64,
+    /// The Mankowska folder (with bks.csv and instances/).
+    #[arg(long, default_value = "../shared/benchmarks/hhcrsp/mankowska2014")]
+    pub hhcrsp: PathBuf,
+    /// Mankowska sets to run at their budgets, comma-separated ("" leaves
+    /// them out; all seven take about 75 minutes).
+    #[arg(long, default_value = "A,B,C,D,E,F,G", value_delimiter = ',')]
+    pub hhcrsp_sets: Vec<String>,
     #[arg(long, default_value = "target/bench")]
     pub out: PathBuf,
 }
@@ -255,6 +303,7 @@ pub fn run(which: Bench) -> Result<u8, Failure> {
         Bench::Days(args) => bench_days(args),
         Bench::Replan(args) => bench_replan(args),
         Bench::Bound(args) => bench_bound(args),
+        Bench::Hhcrsp(args) => bench_hhcrsp(args),
         Bench::Suite(args) => bench_suite(args),
     }
 }
@@ -348,6 +397,55 @@ fn bench_solomon(args: SolomonArgs) -> Result<u8, Failure> {
     Ok(exit(rows.iter().all(|r| r.error.is_none())))
 }
 
+/// `rota bench hhcrsp`.
+fn bench_hhcrsp(args: HhcrspArgs) -> Result<u8, Failure> {
+    use rota::bench::hhcrsp::run as hh;
+    let bks_path = args
+        .bks
+        .unwrap_or_else(|| hh::default_bks_path(&args.files[0]));
+    let bks = if bks_path.exists() {
+        hh::read_bks(&bks_path)?
+    } else {
+        eprintln!(
+            "no best-known values at {}: gaps are not computed",
+            bks_path.display()
+        );
+        Default::default()
+    };
+    let run = hh::HhcrspRun {
+        time_limit: args.time_limit,
+        iterations: args.iterations,
+        seed: args.seed,
+        seeds: args.seeds,
+        jobs: args.jobs,
+        routes_dir: args.routes_dir,
+    };
+    let rows = hh::hhcrsp_rows(&args.files, &bks, &run, print_hhcrsp)?;
+    print!("{}", hh::hhcrsp_markdown(&rows));
+    write_csv(args.csv, hh::hhcrsp_csv(&rows))?;
+    Ok(exit(rows.iter().all(hh::HhcrspRow::all_verified)))
+}
+
+fn print_hhcrsp(r: &rota::bench::hhcrsp::run::HhcrspRow) {
+    for a in &r.attempts {
+        let verdict = match &a.checked {
+            Ok(c) => format!(
+                "cost {:.3} (D {:.3}, T {:.3}, Tmax {:.3}), gap {}",
+                c.cost(),
+                c.distance,
+                c.tardiness,
+                c.max_tardiness,
+                r.gap(a).map_or("-".into(), |g| format!("{:.2}%", g + 0.0))
+            ),
+            Err(e) => format!("INVALID: {}", e.join("; ")),
+        };
+        eprintln!(
+            "{} seed {}: {verdict}, {:.1} s, {} iterations",
+            r.instance, a.seed, a.seconds, a.iterations
+        );
+    }
+}
+
 /// `rota bench days`.
 fn bench_days(args: DaysArgs) -> Result<u8, Failure> {
     let run = rota::bench::DayRun {
@@ -421,8 +519,17 @@ fn bench_bound(args: BoundArgs) -> Result<u8, Failure> {
 
 /// `rota bench suite`.
 fn bench_suite(args: SuiteArgs) -> Result<u8, Failure> {
+    let sets: Vec<String> = args
+        .hhcrsp_sets
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
     let suite = rota::bench::suite::run_suite(
-        &args.solomon,
+        rota::bench::suite::SuiteData {
+            solomon: &args.solomon,
+            hhcrsp: &args.hhcrsp,
+            hhcrsp_sets: &sets,
+        },
         args.time_limit,
         args.large_time_limit,
         &args.out,
@@ -435,6 +542,7 @@ fn bench_suite(args: SuiteArgs) -> Result<u8, Failure> {
             )
         },
         print_day,
+        print_hhcrsp,
     )?;
     print!("{}", suite.markdown);
     Ok(exit(suite.all_valid()))
