@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use super::verify::{self, Visit};
 use crate::error::RotaError;
@@ -166,30 +166,20 @@ pub fn hhcrsp_rows(
             source,
         })?;
     }
-    let next = AtomicUsize::new(0);
-    let rows: Mutex<Vec<Option<Result<HhcrspRow, RotaError>>>> =
-        Mutex::new((0..files.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..run.jobs.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(path) = files.get(i) else { break };
-                    let row = solve_file(path, bks, run);
-                    if let Ok(r) = &row {
-                        each(r);
-                    }
-                    rows.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(row);
-                }
-            });
-        }
-    });
-    let mut rows = rows
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(RotaError::Internal("an instance was not run".into()))))
-        .collect::<Result<Vec<_>, _>>()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(run.jobs.max(1))
+        .build()
+        .map_err(|e| RotaError::Internal(format!("no threads for the instances: {e}")))?;
+    let mut rows = pool.install(|| {
+        files
+            .par_iter()
+            .map(|path| {
+                let row = solve_file(path, bks, run)?;
+                each(&row);
+                Ok(row)
+            })
+            .collect::<Result<Vec<_>, RotaError>>()
+    })?;
     rows.sort_by_key(|r| match &r.known {
         Some(k) => (
             0,

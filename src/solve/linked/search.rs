@@ -37,8 +37,6 @@ pub struct Outcome {
     pub solution: Solution,
     /// Travel + lateness, in the problem's units ([`State::cost`]).
     pub cost: i64,
-    /// (travel, total lateness, largest lateness).
-    pub parts: (i64, i64, i64),
     pub unserved: Vec<usize>,
     pub iterations: usize,
 }
@@ -133,7 +131,6 @@ pub fn solve(p: &Problem, settings: Settings) -> Result<Outcome, String> {
     let (state, unserved) = best;
     Ok(Outcome {
         cost: state.cost(),
-        parts: state.parts(),
         solution: solution(&state),
         unserved,
         iterations: it,
@@ -281,9 +278,7 @@ impl Search<'_> {
     /// Take some served clients out; they are returned.
     fn ruin(&mut self, s: &mut State) -> Vec<usize> {
         let p = self.p;
-        let served: Vec<usize> = (0..p.clients.len())
-            .filter(|&k| p.clients[k].visits.iter().all(|&v| s.is_placed(v)))
-            .collect();
+        let served: Vec<usize> = (0..p.clients.len()).filter(|&k| served(s, k)).collect();
         if served.is_empty() {
             return Vec::new();
         }
@@ -340,10 +335,8 @@ impl Search<'_> {
                 continue;
             }
             used[r] = true;
-            let route = &s.routes[r];
-            let at = route.iter().position(|&x| x == v).unwrap_or(0);
-            let from = at.saturating_sub(self.rng.gen_range(0..run));
-            for &x in route.iter().skip(from).take(run) {
+            let from = s.position(v).saturating_sub(self.rng.gen_range(0..run));
+            for &x in s.routes[r].iter().skip(from).take(run) {
                 out.push(p.visits[x].client);
             }
         }
@@ -405,7 +398,7 @@ fn detour(s: &State, v: usize) -> i64 {
     let p = s.p;
     let Some(r) = s.round_of(v) else { return 0 };
     let route = &s.routes[r];
-    let i = route.iter().position(|&x| x == v).unwrap_or(0);
+    let i = s.position(v);
     let prev = if i == 0 {
         p.rounds[r].start_node
     } else {

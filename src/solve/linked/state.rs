@@ -103,6 +103,11 @@ impl<'a> State<'a> {
         (self.route_of[v] != NONE).then_some(self.route_of[v])
     }
 
+    /// Where placed visit `v` stands in its round.
+    pub fn position(&self, v: usize) -> usize {
+        self.pos_of[v]
+    }
+
     /// Travel + lateness (per minute and worst), in the problem's units.
     pub fn cost(&self) -> i64 {
         let l = &self.p.lateness;
