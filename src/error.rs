@@ -57,6 +57,15 @@ impl Issue {
     }
 }
 
+impl Issue {
+    /// The warning a plan lists, as an issue again (`None` for a code that
+    /// is not a warning of this version).
+    pub fn from_warning(w: &crate::model::Warning) -> Option<Issue> {
+        let code = WARNING_CODES.iter().find(|c| **c == w.code)?;
+        Some(Issue::new(code, &w.path, &w.message, &w.hint))
+    }
+}
+
 impl From<&Issue> for crate::model::Warning {
     fn from(i: &Issue) -> Self {
         crate::model::Warning {

@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod parse;
 pub mod plan;
+pub mod prepare;
 pub mod problem;
 pub mod readers;
 pub mod replan;
@@ -31,6 +32,6 @@ pub mod pipeline;
 
 pub use error::{Issue, Issues, RotaError};
 pub use pipeline::{
-    PlanOptions, Planned, Solved, checked_plan, load_request, plan_request, plan_request_with,
-    plan_with_solution, solve_problem,
+    PlanOptions, Planned, Solved, checked_plan, load_request, plan_prepared, plan_request,
+    plan_request_with, plan_valid, plan_with_solution, solve_problem,
 };

@@ -1,7 +1,8 @@
 //! Resource limits of a solve: its memory, estimated before anything is
 //! built (a request over the budget is refused with E2001 instead of
 //! meeting the OOM killer), and the time limit ending before any plan
-//! exists (E2002). See `docs/limits.md` for the measurements behind the
+//! exists (E2002). How a solve spends its time limit is
+//! [`crate::solve::budget`]. See `docs/limits.md` for the measurements behind the
 //! estimate.
 //!
 //! What grows with a request, measured with `/usr/bin/time -v` on
@@ -21,7 +22,6 @@
 //!   250-client day).
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
 
 use crate::error::Issue;
 use crate::model::Request;
@@ -185,75 +185,6 @@ pub fn stopped_before_a_plan(time_limit_seconds: f64, cancelled: bool, phase: &s
         )
     }
 }
-
-/// How one solve spends `time_limit_seconds`, counted from its start
-/// (docs/limits.md, "What the time limit covers"): building, the greedy,
-/// the search, and a reserve for the last steps (adding clients that still
-/// fit, their reasons, the plan and its check), so that the answer comes
-/// back within the limit. Under an iteration budget (`settings.iterations`)
-/// nothing but the building looks at the clock.
-#[derive(Debug, Clone, Copy)]
-pub struct TimeBudget {
-    started: Instant,
-    limit: f64,
-    clocked: bool,
-}
-
-impl TimeBudget {
-    pub fn of(req: &Request, started: Instant) -> TimeBudget {
-        TimeBudget {
-            started,
-            limit: req.settings.time_limit_seconds.clamp(0.0, 1e6),
-            clocked: req.settings.iterations.is_none(),
-        }
-    }
-
-    /// The limit, in seconds.
-    pub fn limit_seconds(&self) -> f64 {
-        self.limit
-    }
-
-    /// `fraction` of the way through the limit.
-    pub fn at(&self, fraction: f64) -> Instant {
-        self.started + Duration::from_secs_f64(self.limit * fraction.max(0.0))
-    }
-
-    /// The limit ends (under an iteration budget, never).
-    pub fn is_over(&self) -> bool {
-        self.clocked && Instant::now() >= self.at(1.0)
-    }
-
-    /// When the steps after the search stop (under an iteration budget,
-    /// a million seconds away).
-    pub fn hard_end(&self) -> Instant {
-        if self.clocked {
-            self.at(1.0)
-        } else {
-            self.started + Duration::from_secs(1_000_000)
-        }
-    }
-
-    /// When the search must end to leave the last steps their time: they
-    /// try each unserved client about [`FINISH_TRIALS_PER_CLIENT`] times,
-    /// and the greedy's first pass (`first_pass`, one trial of every
-    /// client) says what a trial costs on this day and machine; plus
-    /// [`POLISH_RESERVE`] for the search's last polish. At most a quarter
-    /// of the limit.
-    pub fn search_end(&self, first_pass: Duration, clients: usize, unserved: usize) -> Instant {
-        let per_client = first_pass.as_secs_f64() / clients.max(1) as f64;
-        let reserve = POLISH_RESERVE + FINISH_TRIALS_PER_CLIENT * unserved as f64 * per_client;
-        self.at(1.0) - Duration::from_secs_f64(reserve.min(self.limit / 4.0))
-    }
-}
-
-/// Seconds the search's last polish may run past its end (the search's own
-/// grace, see `solve::search`).
-pub const POLISH_RESERVE: f64 = 0.25;
-
-/// Trials per unserved client in the steps after the search: `fill_in`
-/// (a pass, and a second one that finds nothing more) and the reasons (one
-/// trial each, more for the extra rounds of `CAPACITY`).
-pub const FINISH_TRIALS_PER_CLIENT: f64 = 3.0;
 
 #[cfg(test)]
 mod tests {

@@ -78,7 +78,9 @@ fn sample_report_renders_in_chromium() {
         eprintln!("SKIP: chromium not installed (apt-get install chromium)");
         return;
     }
-    let req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
+    let req = rota::load_request(include_str!("../data/sample-day.json"))
+        .unwrap()
+        .into_inner();
     let plan = rota::plan_request(&req).unwrap();
     let html = rota::output::report::html(&req, &plan);
 
@@ -288,7 +290,9 @@ fn dense_reports_are_legible_in_chromium() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
-    let sample = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
+    let sample = rota::load_request(include_str!("../data/sample-day.json"))
+        .unwrap()
+        .into_inner();
 
     // The sample day: central Hereford gets an inset; the town is labelled.
     let (req, plan) = quick_plan(sample.clone());
@@ -347,7 +351,9 @@ fn replan_report_renders_the_changes_section() {
         println!("SKIP: chromium not installed (apt-get install chromium)");
         return;
     }
-    let mut req = rota::load_request(include_str!("../data/sample-day.json")).unwrap();
+    let mut req = rota::load_request(include_str!("../data/sample-day.json"))
+        .unwrap()
+        .into_inner();
     req.settings.stop_when_stalled = Some(true);
     let old = rota::plan_request(&req).unwrap();
     req.settings.time_limit_seconds = 2.0;
@@ -357,7 +363,8 @@ fn replan_report_renders_the_changes_section() {
         unavailable_from: None,
     };
     let ctl = rota::control::SolveControl::new();
-    let plan = rota::replan::replan(&req, &old, &d, &Default::default(), &ctl).unwrap();
+    let prepared = rota::prepare::Prepared::new(req.clone()).unwrap();
+    let plan = rota::replan::replan(&prepared, &old, &d, &Default::default(), &ctl).unwrap();
     assert!(rota::check::check(&req, &plan).is_valid());
     let changes = plan.summary.replan.as_ref().unwrap().changes.clone();
     assert!(!changes.is_empty(), "C07's later calls move");
@@ -390,8 +397,11 @@ fn run_sheets_and_the_invalid_plan_banner_render() {
         println!("SKIP: chromium not installed (apt-get install chromium)");
         return;
     }
-    let (req, plan) =
-        quick_plan(rota::load_request(include_str!("../data/sample-day.json")).unwrap());
+    let (req, plan) = quick_plan(
+        rota::load_request(include_str!("../data/sample-day.json"))
+            .unwrap()
+            .into_inner(),
+    );
     let work = tempfile::tempdir().unwrap();
     let render = |name: &str, html: String| {
         let page = work.path().join(format!("{name}.html"));
@@ -429,7 +439,9 @@ fn run_sheets_and_the_invalid_plan_banner_render() {
         assert!(dom.contains(postcode), "{} not on a run sheet", postcode);
     }
 
-    let small = rota::load_request(include_str!("../data/small-day.json")).unwrap();
+    let small = rota::load_request(include_str!("../data/small-day.json"))
+        .unwrap()
+        .into_inner();
     let (_, other) = quick_plan(small);
     let dom = render("invalid", rota::output::report::html(&req, &other));
     assert!(dom.contains("class=\"invalid-banner\""), "no banner");

@@ -78,7 +78,7 @@ fn capacity_finds_a_visit_that_can_move_to_make_room() {
               "visits": [ { "id": "P2-am", "window": { "start": "09:00", "end": "09:00" }, "duration": 60 } ] }
         ]
     });
-    let req: rota::model::Request = rota::load_request(&req.to_string()).unwrap();
+    let req = rota::load_request(&req.to_string()).unwrap();
     let p = rota::problem::Problem::from_request(&req).unwrap();
     // The plan a manager has: P1 at 09:00 only.
     let mut sol = rota::solve::Solution::empty(&p);

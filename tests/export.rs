@@ -11,7 +11,7 @@ use rota::output::export::{self, Places};
 const SAMPLE: &str = include_str!("../data/sample-day.json");
 
 fn sample_request() -> rota::model::Request {
-    let mut req = rota::load_request(SAMPLE).unwrap();
+    let mut req = rota::load_request(SAMPLE).unwrap().into_inner();
     req.settings.stop_when_stalled = Some(true);
     req
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const SAMPLE: &str = include_str!("../data/sample-day.json");
 
 fn request(text: &str) -> Request {
-    let mut r = rota::load_request(text).unwrap();
+    let mut r = rota::load_request(text).unwrap().into_inner();
     r.settings.time_limit_seconds = 1.0;
     r
 }

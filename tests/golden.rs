@@ -19,7 +19,9 @@ fn load(name: &str) -> Request {
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    rota::load_request(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    rota::load_request(&text)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .into_inner()
 }
 
 /// Plans `name`, asserts the checker accepts it, returns request and plan.
@@ -335,7 +337,9 @@ fn tight_visit_is_placed_first_whatever_the_listing_order() {
 #[test]
 fn sample_day_carers_arrive_at_the_call() {
     let path = format!("{}/data/sample-day.json", env!("CARGO_MANIFEST_DIR"));
-    let mut req = rota::load_request(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut req = rota::load_request(&std::fs::read_to_string(path).unwrap())
+        .unwrap()
+        .into_inner();
     req.settings.time_limit_seconds = 2.0;
     let waits = |plan: &Plan| -> Vec<(String, i64)> {
         plan.rounds

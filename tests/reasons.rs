@@ -25,7 +25,9 @@ fn client(id: &str, visits: Vec<Value>) -> Value {
 fn request(carers: Vec<Value>, clients: Vec<Value>) -> Request {
     let v = json!({ "date": "2026-11-23", "settings": { "time_limit_seconds": 1.0 },
                     "carers": carers, "clients": clients });
-    rota::load_request(&v.to_string()).expect("test request is valid")
+    rota::load_request(&v.to_string())
+        .expect("test request is valid")
+        .into_inner()
 }
 
 fn plan(req: &Request) -> Plan {

@@ -34,8 +34,15 @@ fn busiest_after(p: &Plan, now: i32, n: usize) -> Vec<String> {
 /// if any call of an available carer moved, the new plan serves more
 /// priority than keeping every such call (the warm start) does.
 fn replan_and_verify(r: &Request, old: &Plan, d: &Disruption) -> Plan {
-    let new = rota::replan::replan(r, old, d, &PlanOptions::default(), &SolveControl::new())
-        .expect("re-plans");
+    let prepared = rota::prepare::Prepared::new(r.clone()).expect("valid");
+    let new = rota::replan::replan(
+        &prepared,
+        old,
+        d,
+        &PlanOptions::default(),
+        &SolveControl::new(),
+    )
+    .expect("re-plans");
     let report = check(r, &new);
     assert!(report.is_valid(), "{report}");
     assert!(history_kept(old, &new, d.now));
@@ -118,7 +125,7 @@ fn replan_generated_days_keeps_history_and_moves_only_to_serve_more() {
 
 #[test]
 fn replan_the_sample_day_with_two_carers_off_at_10_15() {
-    let mut r = rota::load_request(SAMPLE).unwrap();
+    let mut r = rota::load_request(SAMPLE).unwrap().into_inner();
     r.settings.time_limit_seconds = 2.0;
     let old = plan(&r);
     let d = Disruption {
@@ -133,7 +140,7 @@ fn replan_the_sample_day_with_two_carers_off_at_10_15() {
 
 #[test]
 fn replan_later_absence_keeps_the_absent_carers_calls_until_then() {
-    let mut r = rota::load_request(SAMPLE).unwrap();
+    let mut r = rota::load_request(SAMPLE).unwrap().into_inner();
     r.settings.time_limit_seconds = 1.0;
     let old = plan(&r);
     let d = Disruption {
@@ -199,8 +206,15 @@ fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
         unavailable: vec![],
         unavailable_from: None,
     };
-    let new = rota::replan::replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new())
-        .expect("re-plans");
+    let prepared = rota::prepare::Prepared::new(r.clone()).expect("valid");
+    let new = rota::replan::replan(
+        &prepared,
+        &old,
+        &d,
+        &PlanOptions::default(),
+        &SolveControl::new(),
+    )
+    .expect("re-plans");
     assert!(check(&r, &new).is_valid());
     assert!(history_kept(&old, &new, now));
     let s = new.summary.replan.clone().unwrap();

@@ -234,7 +234,7 @@ fn request(carers: &[(&str, &str, (f64, f64))], clients: &[(&str, (f64, f64))]) 
         carers.join(","),
         clients.join(",")
     );
-    rota::load_request(&text).unwrap()
+    rota::load_request(&text).unwrap().into_inner()
 }
 
 fn compute(

@@ -104,7 +104,8 @@ fn all_modes_fills_every_mode() {
     let mut req = rota::load_request(
         &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(DAY)).unwrap(),
     )
-    .unwrap();
+    .unwrap()
+    .into_inner();
     for c in &mut req.carers {
         c.travel_mode = "walk".into();
     }

@@ -66,7 +66,7 @@ async fn post_ignoring_write_errors(addr: &str, encoding: &str, body: Vec<u8>) -
 
 /// The request with its road matrix, as `rota roads` computes it.
 fn with_road_matrix(day: &Value) -> rota::model::Request {
-    let mut req = rota::load_request(&day.to_string()).unwrap();
+    let mut req = rota::load_request(&day.to_string()).unwrap().into_inner();
     let opts = rota::roads::RoadOptions {
         cache_dir: None,
         ..Default::default()

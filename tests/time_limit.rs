@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 use rota::control::SolveControl;
 use rota::model::Request;
 use rota::problem::Problem;
-use rota::solve::construct::{fill_in_until, greedy};
+use rota::solve::budget::TimeBudget;
+use rota::solve::construct::greedy;
+use rota::solve::fill::fill_in_until;
 use rota::{PlanOptions, Solved, checked_plan, solve_problem};
 
 fn sample() -> Request {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample-day.json"))
             .unwrap();
-    let mut req = rota::load_request(&text).unwrap();
+    let mut req = rota::load_request(&text).unwrap().into_inner();
     req.settings.stop_when_stalled = Some(true);
     req
 }
@@ -31,17 +33,25 @@ fn codes(plan: &rota::model::Plan) -> Vec<&str> {
 /// Solve the sample day, then turn it into a plan as if `started` was long
 /// ago: every unserved client is past the limit.
 fn planned_late(cancelled: bool) -> (Request, rota::model::Plan) {
-    let req = sample();
+    let req = rota::validate::valid(sample()).unwrap();
     let p = Problem::from_request(&req).unwrap();
     let ctl = SolveControl::new();
-    let started = Instant::now();
-    let mut solved: Solved =
-        solve_problem(&req, &p, &PlanOptions::default(), &ctl, started, None, None).unwrap();
+    let budget = TimeBudget::of(&req, Instant::now());
+    let mut solved: Solved = solve_problem(
+        &req.settings,
+        &p,
+        &PlanOptions::default(),
+        &ctl,
+        budget,
+        None,
+        None,
+    )
+    .unwrap();
     solved.cancelled = cancelled;
-    let long_ago = Instant::now() - Duration::from_secs(3600);
+    let long_ago = TimeBudget::of(&req, Instant::now() - Duration::from_secs(3600));
     // checked_plan runs the independent checker: an Ok plan passed it.
-    let plan = checked_plan(&req, &p, &solved, long_ago).unwrap();
-    (req, plan)
+    let plan = checked_plan(&req, &p, &solved, &long_ago).unwrap();
+    (req.into_inner(), plan)
 }
 
 #[test]

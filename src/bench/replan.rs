@@ -42,10 +42,13 @@ pub fn replan_rows(
     let old = crate::plan_request_with(req, &opts, &SolveControl::new())?;
     let mut rows = Vec::new();
     for seed in 1..=runs {
-        let mut r = req.clone();
-        r.settings.time_limit_seconds = time_limit;
-        r.settings.seed = seed;
+        let amend = crate::prepare::Amend {
+            time_limit: Some(time_limit),
+            seed: Some(seed),
+            ..Default::default()
+        };
         let t0 = Instant::now();
+        let r = crate::prepare::Prepared::now(crate::prepare::amended(req.clone(), amend)?);
         let new = replan(&r, &old, d, &opts, &SolveControl::new())?;
         let seconds = t0.elapsed().as_secs_f64();
         let summary = new
@@ -53,7 +56,8 @@ pub fn replan_rows(
             .replan
             .clone()
             .unwrap_or_else(|| compare(&old, &new, d));
-        let valid = crate::check::check(&r, &new).is_valid() && history_kept(&old, &new, d.now);
+        let valid =
+            crate::check::check(&r.request, &new).is_valid() && history_kept(&old, &new, d.now);
         rows.push(ReplanRow {
             seed,
             seconds,

@@ -22,6 +22,7 @@ use crate::model::{Client, Plan, Reason, Request, Stop, minutes_of_day, time_of_
 use crate::problem::Problem;
 use crate::solve::Solution;
 use crate::solve::construct::greedy::insert_client;
+use crate::validate::ValidRequest;
 
 /// How many ways are looked for, and how many insertions are tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,12 +207,12 @@ fn check_published(req: &Request, plan: &Plan) -> Result<(), RotaError> {
 }
 
 /// `req` with `client` appended (validated, issues named after the new client), and its index.
-fn amend(req: &Request, client: &Client) -> Result<(Request, usize), RotaError> {
+fn amend(req: &Request, client: &Client) -> Result<(ValidRequest, usize), RotaError> {
     let mut amended = req.clone();
     let k = amended.clients.len();
     amended.clients.push(client.clone());
     let here = format!("clients[{k}]");
-    crate::validate::validate(&amended).map_err(|issues| {
+    let amended = crate::validate::valid(amended).map_err(|issues| {
         RotaError::Invalid(Issues(
             issues
                 .0
@@ -251,7 +252,7 @@ fn build_checked(
     p: &Problem,
     trial: &Solution,
     plan: &Plan,
-    amended: &Request,
+    amended: &ValidRequest,
     published_reasons: &HashMap<&str, &Vec<Reason>>,
 ) -> Result<Plan, RotaError> {
     let mut out = crate::plan::build_plan(
@@ -265,10 +266,7 @@ fn build_checked(
             reasons: reasons_for(p, trial, published_reasons),
         },
     )?;
-    out.warnings = crate::validate::warnings(amended)
-        .iter()
-        .map(Into::into)
-        .collect();
+    out.warnings = amended.warnings().iter().map(Into::into).collect();
     let report = crate::check::check(amended, &out);
     if !report.is_valid() {
         return Err(RotaError::Internal(format!(

@@ -18,6 +18,7 @@ pub mod matrix;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,8 +29,10 @@ use crate::model::{
 };
 use crate::problem::Problem;
 use crate::solve::Solution;
+use crate::solve::budget::TimeBudget;
 use crate::solve::construct::greedy::{Undo, insert_client, insert_visit};
-use crate::{PlanOptions, Planned, plan_with_solution};
+use crate::validate::ValidRequest;
+use crate::{PlanOptions, Planned, plan_valid};
 
 /// A care package: the visits one new client needs. Read from JSON
 /// (`rota capacity --package FILE`); visit ids are suffixes (`am`), `after`
@@ -414,12 +417,18 @@ fn full_profile(req: &Request) -> (Vec<String>, Option<String>) {
 
 /// One hypothetical: the request extended, and what to report.
 enum Job {
-    Area { area: usize, req: Request },
-    Round { answer: RoundAnswer, req: Request },
+    Area {
+        area: usize,
+        req: ValidRequest,
+    },
+    Round {
+        answer: RoundAnswer,
+        req: ValidRequest,
+    },
 }
 
 impl Job {
-    fn request(&self) -> &Request {
+    fn request(&self) -> &ValidRequest {
         match self {
             Job::Area { req, .. } | Job::Round { req, .. } => req,
         }
@@ -427,17 +436,25 @@ impl Job {
 }
 
 /// Answer the capacity questions for `req` (a validated request).
-pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaError> {
+pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, RotaError> {
     check_options(opts)?;
-    let mut base_req = req.clone();
-    base_req.settings.time_limit_seconds = opts.time_limit;
+    // Every solve (the baseline and each question) has the run's own time
+    // limit, from its start.
+    let budget = || {
+        TimeBudget::new(
+            opts.time_limit,
+            req.settings.iterations.is_none(),
+            Instant::now(),
+        )
+    };
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         opts.threads
     };
-    let base = plan_with_solution(
-        &base_req,
+    let base = plan_valid(
+        req,
+        budget(),
         &PlanOptions {
             exact: false,
             threads,
@@ -447,8 +464,8 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
         None,
     )?;
     let (of, centres) = areas(req, opts.areas);
-    let jobs = questions(req, &base_req, opts, &base, &of, &centres)?;
-    let results = solve_all(&jobs, threads, &base)?;
+    let jobs = questions(req, opts, &base, &of, &centres)?;
+    let results = solve_all(&jobs, threads, &base, &budget)?;
 
     let base_served: std::collections::BTreeSet<&str> = served_clients(&base.plan);
     let base_out = PlanFigures::of(&base);
@@ -509,7 +526,7 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
             }
         }
     }
-    let moves = moves_to_make_room(&base_req, &base.problem, &base.solution);
+    let moves = moves_to_make_room(req, &base.problem, &base.solution);
     Ok(Capacity {
         date: req.date,
         time_limit_seconds: opts.time_limit,
@@ -525,21 +542,30 @@ pub fn capacity(req: &Request, opts: &CapacityOptions) -> Result<Capacity, RotaE
 /// one more round per shift (early, late) and travel mode; each validated.
 fn questions(
     req: &Request,
-    base_req: &Request,
     opts: &CapacityOptions,
     base: &Planned,
     of: &[usize],
     centres: &[Location],
 ) -> Result<Vec<Job>, RotaError> {
     let mut jobs = Vec::new();
+    // Question `i`'s request, validated (issues named after the question).
+    let checked = |i: usize, r: Request| {
+        crate::validate::valid(r).map_err(|mut issues| {
+            for issue in &mut issues.0 {
+                issue.message = format!("capacity question {}: {}", i + 1, issue.message);
+            }
+            RotaError::Invalid(issues)
+        })
+    };
     for (a, &centre) in centres.iter().enumerate() {
-        let mut r = base_req.clone();
+        let mut r = req.clone();
         let new = new_clients(req, &opts.package, of, a, centre, opts.max_new);
         if let Some(m) = &mut r.travel_matrix {
             matrix::add_clients(m, req, &new);
         }
         r.clients.extend(new);
-        jobs.push(Job::Area { area: a, req: r });
+        let req = checked(jobs.len(), r)?;
+        jobs.push(Job::Area { area: a, req });
     }
     let (skills, gender) = full_profile(req);
     let mut city = centres
@@ -548,7 +574,7 @@ fn questions(
         .unwrap_or(Location { lat: 0.0, lon: 0.0 });
     // With a matrix, the round starts at the home nearest the centre: a
     // place the matrix has a row for.
-    let near_centre = base_req
+    let near_centre = req
         .travel_matrix
         .as_ref()
         .and_then(|_| matrix::nearest_client(req, city));
@@ -561,7 +587,7 @@ fn questions(
         };
         for mode in crate::model::MODES {
             let id = format!("NEW-{}-{mode}", if late { "late" } else { "early" });
-            let mut r = base_req.clone();
+            let mut r = req.clone();
             if let (Some(m), Some(c)) = (&mut r.travel_matrix, near_centre) {
                 matrix::copy_ref(m, &id, &c.id);
             }
@@ -589,17 +615,9 @@ fn questions(
                     dropped: Vec::new(),
                     plan: PlanFigures::of(base),
                 },
-                req: r,
+                req: checked(jobs.len(), r)?,
             });
         }
-    }
-    for (i, j) in jobs.iter().enumerate() {
-        crate::validate::validate(j.request()).map_err(|mut issues| {
-            for issue in &mut issues.0 {
-                issue.message = format!("capacity question {}: {}", i + 1, issue.message);
-            }
-            RotaError::Invalid(issues)
-        })?;
     }
     Ok(jobs)
 }
@@ -610,6 +628,7 @@ fn solve_all(
     jobs: &[Job],
     threads: usize,
     base: &Planned,
+    budget: &(dyn Fn() -> TimeBudget + Sync),
 ) -> Result<Vec<Option<Result<Planned, RotaError>>>, RotaError> {
     let single = PlanOptions {
         exact: false,
@@ -625,8 +644,9 @@ fn solve_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(i) else { break };
-                    let out = plan_with_solution(
+                    let out = plan_valid(
                         job.request(),
+                        budget(),
                         &single,
                         &SolveControl::new(),
                         Some(&base.solution),

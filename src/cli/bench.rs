@@ -484,7 +484,7 @@ fn bench_replan(args: ReplanArgs) -> Result<u8, Failure> {
 fn bench_bound(args: BoundArgs) -> Result<u8, Failure> {
     let mut named = Vec::new();
     for path in &args.request {
-        let req = rota::load_request(&request_text(Some(path))?)?;
+        let req = rota::load_request(&request_text(Some(path))?)?.into_inner();
         named.push((path.display().to_string(), req));
     }
     let run = rota::bench::BoundRun {

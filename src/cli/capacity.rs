@@ -4,7 +4,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, load_request, read_input, request_text, to_json, write_output};
+use rota::prepare::Roads;
+
+use super::{
+    Failure, load_request, print_roads, read_input, request_text, roads, strict, to_json,
+    write_output,
+};
 
 #[derive(Args)]
 pub struct CapacityArgs {
@@ -40,16 +45,20 @@ pub struct CapacityArgs {
 }
 
 pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
-    let mut req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
-    if let Some(osm) = &a.osm {
-        let opts = rota::roads::RoadOptions {
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    let req = load_request(&request_text(a.request.as_deref())?, strict(a.strict))?;
+    // Every mode's roads: a what-if round may use any. Not charged to the
+    // time limit, which is each what-if solve's own.
+    let roads = match roads(a.osm.as_deref()) {
+        Roads::File { path, progress, .. } => Roads::File {
+            path,
+            progress,
             all_modes: true,
-            ..Default::default()
-        };
-        let report = rota::roads::fill_travel_matrix(&mut req, osm, &opts)?;
-        eprint!("{}", rota::roads::summary(&report));
-    }
+        },
+        other => other,
+    };
+    let prepared = rota::prepare::with_roads(req, roads, None, None)?;
+    print_roads(&prepared);
+    let req = prepared.request;
     let package = match &a.package {
         Some(p) => rota::capacity::package_from_str(&read_input(p)?)?,
         None => rota::capacity::Package::default(),

@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::Args;
 use rota::output::export::{self, Places};
 
-use super::{Failure, load_request, read_input, read_plan, write_output};
+use super::{
+    Failure, load_request, print_roads, quiet_roads, read_input, read_plan, strict, write_output,
+};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
@@ -45,8 +47,10 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
     let req = match &a.request {
         Some(path) => {
-            let mut req = load_request(&read_input(path)?, false)?;
-            eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
+            let req = load_request(&read_input(path)?, strict(false))?;
+            let req = rota::prepare::with_roads(req, quiet_roads(a.osm.as_deref()), None, None)?;
+            print_roads(&req);
+            let req = req.request;
             let report = rota::check::check(&req, &plan);
             if !report.is_valid() {
                 eprintln!("{report}");
@@ -66,7 +70,7 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
             None
         }
     };
-    let places = req.as_ref().map(Places::of).unwrap_or_default();
+    let places = req.as_ref().map(|r| Places::of(r)).unwrap_or_default();
     match a.format {
         ExportFormat::Csv => write_output(a.output.as_deref(), &export::csv(&plan, &places)?)?,
         ExportFormat::Ical

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use rota::capacity::fit::{FitOptions, fit, text};
 
-use super::{Failure, load_request, read_input, read_plan, to_json, write_output};
+use super::{Failure, load_request, read_input, read_plan, strict, to_json, write_output};
 
 #[derive(Args)]
 pub struct FitArgs {
@@ -33,7 +33,7 @@ pub struct FitArgs {
 }
 
 pub fn run(a: FitArgs) -> Result<u8, Failure> {
-    let req = load_request(&read_input(&a.request)?, a.strict)?;
+    let req = load_request(&read_input(&a.request)?, strict(a.strict))?;
     let plan = read_plan(&a.plan)?;
     let client = rota::parse::client_from_str(&read_input(&a.client)?)?;
     let opts = FitOptions {

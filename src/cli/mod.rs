@@ -19,6 +19,8 @@ use std::path::Path;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use rota::RotaError;
+use rota::prepare::{Amend, Prepared, Roads};
+use rota::validate::ValidRequest;
 
 /// The bundled sample day (`data/sample-day.json`): 50 clients, 9 morning
 /// and 5 evening rounds.
@@ -130,22 +132,56 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Parse and validate a request (every problem at once), then print its
-/// warnings on stderr. `strict` (`--strict`, or the request's
-/// `settings.strict`) refuses the request on warnings too
-/// (docs/validation.md, "Warnings").
-fn load_request(text: &str, strict: bool) -> Result<rota::model::Request, RotaError> {
-    let mut req = rota::parse::request_from_str(text)?;
-    req.settings.strict |= strict;
-    rota::validate::validate(&req).map_err(RotaError::Invalid)?;
-    print_warnings(&req);
+/// Parse a request, apply the command's amendments (its flags), and
+/// validate it once (every problem at once), then print its warnings on
+/// stderr. `strict` (`--strict`, or the request's `settings.strict`)
+/// refuses the request on warnings too (docs/validation.md, "Warnings").
+fn load_request(text: &str, amend: Amend) -> Result<ValidRequest, RotaError> {
+    let req = rota::prepare::load(text, amend)?;
+    for w in req.warnings() {
+        eprintln!("warning: {w}");
+    }
     Ok(req)
 }
 
-/// The request's warnings on stderr, one a line.
-fn print_warnings(req: &rota::model::Request) {
-    for w in rota::validate::warnings(req) {
-        eprintln!("warning: {w}");
+/// `--strict` alone.
+fn strict(strict: bool) -> Amend {
+    Amend {
+        strict,
+        ..Amend::default()
+    }
+}
+
+/// `--osm FILE` as a source of road travel times (none without the flag),
+/// with a progress spinner on a terminal.
+fn roads(osm: Option<&Path>) -> Roads<'_> {
+    match osm {
+        Some(path) => Roads::File {
+            path,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            all_modes: false,
+        },
+        None => Roads::None,
+    }
+}
+
+/// `--osm FILE` for a command that does not solve (check, report,
+/// export): no spinner, no time limit.
+fn quiet_roads(osm: Option<&Path>) -> Roads<'_> {
+    match osm {
+        Some(path) => Roads::File {
+            path,
+            progress: false,
+            all_modes: false,
+        },
+        None => Roads::None,
+    }
+}
+
+/// The road summary of a prepared request on stderr (nothing without roads).
+fn print_roads(p: &Prepared) {
+    if let Some(r) = &p.roads {
+        eprint!("{}", rota::roads::summary(r));
     }
 }
 

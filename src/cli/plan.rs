@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use rota::RotaError;
-use rota::model::{Plan, Request};
+use rota::model::Plan;
+use rota::prepare::{Amend, Prepared};
 
-use super::{Failure, load_request, read_plan, request_text, to_json, write_output};
+use super::{
+    Failure, load_request, print_roads, read_plan, request_text, roads, to_json, write_output,
+};
 
 #[derive(Args)]
 pub struct PlanArgs {
@@ -59,45 +62,41 @@ pub struct PlanArgs {
 }
 
 pub fn run(a: PlanArgs) -> Result<u8, Failure> {
-    let mut req = load_request(&request_text(a.request.as_deref())?, a.strict)?;
-    eprint!(
-        "{}",
-        rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?
-    );
-    if let Some(path) = &a.previous {
-        req.previous_plan = Some(Box::new(read_plan(path)?));
-        if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)
-            && clients + carers > 0
-        {
-            let count = rota::output::text::count;
-            eprintln!(
-                "note: the previous plan names {} and {} not in this request (ignored)",
-                count(clients as u64, "client", "clients"),
-                count(carers as u64, "carer", "carers"),
-            );
-        }
-    }
-    if let Some(t) = a.time_limit {
-        req.settings.time_limit_seconds = t;
-    }
-    if let Some(s) = a.seed {
-        req.settings.seed = s;
-    }
-    if let Some(n) = a.iterations {
-        req.settings.iterations = Some(n);
-    }
-    if a.stop_when_stalled {
-        req.settings.stop_when_stalled = Some(true);
+    // The time limit counts from here: reading, validating and road travel
+    // times included (docs/limits.md).
+    let started = std::time::Instant::now();
+    let amend = Amend {
+        time_limit: a.time_limit,
+        seed: a.seed,
+        iterations: a.iterations,
+        stop_when_stalled: a.stop_when_stalled.then_some(true),
+        strict: a.strict,
+        previous_plan: a.previous.as_deref().map(read_plan).transpose()?,
+        ..Amend::default()
+    };
+    let req = load_request(&request_text(a.request.as_deref())?, amend)?;
+    if let Some((clients, carers)) = rota::plan::continuity::ignored(&req)
+        && clients + carers > 0
+    {
+        let count = rota::output::text::count;
+        eprintln!(
+            "note: the previous plan names {} and {} not in this request (ignored)",
+            count(clients as u64, "client", "clients"),
+            count(carers as u64, "carer", "carers"),
+        );
     }
     let opts = rota::PlanOptions {
         exact: a.exact,
         threads: a.threads.unwrap_or(0),
         ..Default::default()
     };
+    let roads = roads(a.osm.as_deref());
     let budget = a.max_memory_mb.saturating_mul(1024 * 1024);
-    rota::limits::check_memory(&req, opts.threads, budget, "--max-memory-mb")
+    rota::prepare::check_memory(&req, &roads, opts.threads, budget, "--max-memory-mb")
         .map_err(RotaError::invalid)?;
-    let plan = plan_with_progress(&req, &opts)?;
+    let prepared = rota::prepare::with_roads(req, roads, Some(started), None)?;
+    print_roads(&prepared);
+    let plan = plan_with_progress(&prepared, &opts)?;
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     eprint!(
         "{}",
@@ -121,10 +120,11 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
 /// Solve on a worker thread; on a terminal, show a progress line on stderr
 /// (elapsed time, clients served, priority, travel and the bound) until it
 /// is done.
-fn plan_with_progress(req: &Request, opts: &rota::PlanOptions) -> Result<Plan, RotaError> {
+fn plan_with_progress(req: &Prepared, opts: &rota::PlanOptions) -> Result<Plan, RotaError> {
     let ctl = rota::control::SolveControl::new();
+    let plan = || rota::plan_prepared(req, opts, &ctl, None).map(|p| p.plan);
     if !std::io::stderr().is_terminal() {
-        return rota::plan_request_with(req, opts, &ctl);
+        return plan();
     }
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
@@ -132,7 +132,7 @@ fn plan_with_progress(req: &Request, opts: &rota::PlanOptions) -> Result<Plan, R
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     let result = std::thread::scope(|s| {
-        let worker = s.spawn(|| rota::plan_request_with(req, opts, &ctl));
+        let worker = s.spawn(plan);
         while !worker.is_finished() {
             let p = ctl.progress();
             bar.set_message(format!(

@@ -1,11 +1,14 @@
 //! `rota replan`: re-plan a day after a disruption (docs/replan.md).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
+use rota::prepare::Amend;
 
-use super::{Failure, load_request, parse_hhmm, read_input, read_plan, to_json, write_output};
+use super::{
+    Failure, load_request, parse_hhmm, print_roads, read_input, read_plan, roads, to_json,
+    write_output,
+};
 
 #[derive(Args)]
 pub struct ReplanArgs {
@@ -43,13 +46,17 @@ pub struct ReplanArgs {
 }
 
 pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
-    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
-    eprint!(
-        "{}",
-        rota::roads::apply(&mut req, a.osm.as_deref(), std::io::stderr().is_terminal())?
-    );
+    // The time limit counts from here, road travel times included.
+    let started = std::time::Instant::now();
+    let amend = Amend {
+        time_limit: Some(a.time_limit),
+        strict: a.strict,
+        ..Amend::default()
+    };
+    let req = load_request(&read_input(&a.request)?, amend)?;
     let old = read_plan(&a.plan)?;
-    req.settings.time_limit_seconds = a.time_limit;
+    let prepared = rota::prepare::with_roads(req, roads(a.osm.as_deref()), Some(started), None)?;
+    print_roads(&prepared);
     let d = rota::replan::Disruption {
         now: rota::model::minutes_of_day(a.now),
         unavailable: a.unavailable,
@@ -61,7 +68,7 @@ pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
         ..Default::default()
     };
     let ctl = rota::control::SolveControl::new();
-    let plan = rota::replan::replan(&req, &old, &d, &opts, &ctl)?;
+    let plan = rota::replan::replan(&prepared, &old, &d, &opts, &ctl)?;
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     if let Some(r) = &plan.summary.replan {
         eprint!("{}", rota::replan::text(r));

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Failure, load_request, read_input, read_plan, write_output};
+use rota::prepare::Amend;
+
+use super::{Failure, load_request, print_roads, quiet_roads, read_input, read_plan, write_output};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -31,12 +33,15 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> Result<u8, Failure> {
-    let mut req = load_request(&read_input(&a.request)?, a.strict)?;
-    eprint!("{}", rota::roads::apply(&mut req, a.osm.as_deref(), false)?);
-    if let Some(path) = &a.previous {
-        req.previous_plan = Some(Box::new(read_plan(path)?));
-        rota::validate::validate(&req).map_err(rota::RotaError::Invalid)?;
-    }
+    let amend = Amend {
+        strict: a.strict,
+        previous_plan: a.previous.as_deref().map(read_plan).transpose()?,
+        ..Amend::default()
+    };
+    let req = load_request(&read_input(&a.request)?, amend)?;
+    let req = rota::prepare::with_roads(req, quiet_roads(a.osm.as_deref()), None, None)?;
+    print_roads(&req);
+    let req = req.request;
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if !report.is_valid() {

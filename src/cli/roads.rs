@@ -28,7 +28,7 @@ pub struct RoadsArgs {
 }
 
 pub fn run(a: RoadsArgs) -> Result<u8, Failure> {
-    let mut req = rota::load_request(&read_input(&a.request)?)?;
+    let mut req = rota::load_request(&read_input(&a.request)?)?.into_inner();
     let opts = rota::roads::RoadOptions {
         snap_limit_m: a.snap_limit,
         cache_dir: if a.no_cache {

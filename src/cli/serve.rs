@@ -75,7 +75,7 @@ pub struct ServeArgs {
 pub fn run(a: ServeArgs) -> Result<u8, Failure> {
     use rota::serve::Config;
     if a.print_openapi {
-        println!("{}", rota::serve::api::openapi_document());
+        println!("{}", rota::serve::routes::openapi_document());
         return Ok(0);
     }
     let secs = |s: f64| std::time::Duration::try_from_secs_f64(s).unwrap_or_default();

@@ -537,7 +537,7 @@ mod tests {
             "/data/sample-day.json"
         )))
         .unwrap();
-        let mut req = req;
+        let mut req = req.into_inner();
         req.settings.stop_when_stalled = Some(true);
         crate::plan_request(&req).unwrap()
     }

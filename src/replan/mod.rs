@@ -27,7 +27,6 @@
 //! calls already done) and as `started_not_finished` in `summary.replan`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::time::Instant;
 
 use crate::clock::hhmm;
 use crate::control::SolveControl;
@@ -37,6 +36,7 @@ use crate::model::{
     time_of_minutes,
 };
 use crate::output::text::{count, plural};
+use crate::prepare::Prepared;
 use crate::problem::Problem;
 use crate::solve::Solution;
 use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
@@ -386,25 +386,24 @@ fn round_ok(p: &Problem, sol: &Solution, r: usize) -> bool {
 /// Every plan returned passes the independent checker and carries
 /// `summary.replan`.
 pub fn replan(
-    req: &Request,
+    prepared: &Prepared,
     old: &Plan,
     d: &Disruption,
     opts: &PlanOptions,
     ctl: &SolveControl,
 ) -> Result<Plan, RotaError> {
-    let mut issues = crate::validate::validate(req)
-        .err()
-        .map_or(Vec::new(), |i| i.0);
-    issues.extend(validate(req, old, d));
+    let req = &prepared.request;
+    let issues = validate(req, old, d);
     if !issues.is_empty() {
         return Err(RotaError::Invalid(Issues(issues)));
     }
-    let started = Instant::now();
+    let budget = prepared.budget();
     let rp = Replan::build(req, old, d)?;
     let p = &rp.problem;
     let warm = rp.warm_start();
-    let solved: Solved = crate::solve_problem(req, p, opts, ctl, started, Some(warm), None)?;
-    let mut plan = crate::checked_plan(req, p, &solved, started)?;
+    let solved: Solved =
+        crate::solve_problem(&req.settings, p, opts, ctl, budget, Some(warm), None)?;
+    let mut plan = crate::checked_plan(req, p, &solved, &budget)?;
     let mut summary = compare(old, &plan, d);
     // A client the amended request no longer has was cancelled, not lost.
     for r in &mut summary.at_risk {
@@ -775,7 +774,7 @@ mod tests {
         {"id":"P3","location":{"lat":52.04,"lon":-2.70},"visits":[
           {"id":"P3-am","window":{"start":"07:30","end":"09:00"},"duration":30}]}]}"#;
 
-    fn day() -> Request {
+    fn day() -> crate::validate::ValidRequest {
         crate::load_request(DAY).unwrap()
     }
 
@@ -805,7 +804,14 @@ mod tests {
         // The warm start is a valid solution that serves P1 and P2.
         let warm = rp.warm_start();
         assert!(warm.solution.is_served(p, 0) && warm.solution.is_served(p, 1));
-        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        let new = replan(
+            &Prepared::now(r.clone()),
+            &old,
+            &d,
+            &PlanOptions::default(),
+            &SolveControl::new(),
+        )
+        .unwrap();
         assert!(crate::check::check(&r, &new).is_valid());
         assert!(history_kept(&old, &new, d.now));
         let s = new.summary.replan.unwrap();
@@ -815,16 +821,24 @@ mod tests {
 
     #[test]
     fn a_double_up_with_an_absent_carer_before_they_leave_keeps_both_carers() {
-        let mut r = day();
+        let mut r = day().into_inner();
         // P2-am (11:00-11:30) becomes a double-up: C1 and C2 both do it.
         r.clients[1].visits[0].carers_required = 2;
+        let r = crate::validate::valid(r).unwrap();
         let old = crate::plan_request(&r).unwrap();
         let d = Disruption {
             now: 10 * 60,
             unavailable: vec!["C2".into()],
             unavailable_from: Some(12 * 60),
         };
-        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        let new = replan(
+            &Prepared::now(r.clone()),
+            &old,
+            &d,
+            &PlanOptions::default(),
+            &SolveControl::new(),
+        )
+        .unwrap();
         assert!(crate::check::check(&r, &new).is_valid());
         let before = calls_of(&old);
         let after = calls_of(&new);
@@ -837,17 +851,25 @@ mod tests {
 
     #[test]
     fn a_visit_whose_window_passed_gives_window_passed() {
-        let mut r = day();
+        let mut r = day().into_inner();
         // P3 cannot be served by anyone in the old plan's world: exclude both.
         r.clients[2].excluded_carers = vec!["C1".into(), "C2".into()];
         let old = crate::plan_request(&r).unwrap();
         r.clients[2].excluded_carers.clear();
+        let r = crate::validate::valid(r).unwrap();
         let d = Disruption {
             now: 10 * 60,
             unavailable: vec![],
             unavailable_from: None,
         };
-        let new = replan(&r, &old, &d, &PlanOptions::default(), &SolveControl::new()).unwrap();
+        let new = replan(
+            &Prepared::now(r.clone()),
+            &old,
+            &d,
+            &PlanOptions::default(),
+            &SolveControl::new(),
+        )
+        .unwrap();
         let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
         assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
         assert!(u.reasons[0].message.contains("P3-am"), "{:?}", u.reasons);

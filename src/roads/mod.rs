@@ -205,8 +205,19 @@ pub fn fill_travel_matrix(
     osm_path: &Path,
     opts: &RoadOptions,
 ) -> Result<Report, RotaError> {
+    let (matrix, report) = matrix_from_file(req, osm_path, opts)?;
+    req.travel_matrix = Some(matrix);
+    Ok(report)
+}
+
+/// [`fill_travel_matrix`]'s matrix and report, leaving `req` as it is.
+pub fn matrix_from_file(
+    req: &Request,
+    osm_path: &Path,
+    opts: &RoadOptions,
+) -> Result<(TravelMatrix, Report), RotaError> {
     let sha = cache::file_hash(osm_path)?;
-    fill_with(req, &sha, opts, |speeds, used| {
+    matrix_with(req, &sha, opts, |speeds, used| {
         let bar = progress_spinner(opts.progress, "reading the extract");
         let data = osm::read(osm_path)?;
         bar.set_message("building the road graphs");
@@ -232,12 +243,12 @@ fn progress_spinner(shown: bool, msg: &'static str) -> indicatif::ProgressBar {
 /// The common part of filling a matrix: the cache key (from the extract's
 /// content hash `sha`), a cache hit, or the graphs from `graphs` (given the
 /// speeds and the modes to compute), the matrices, and the cache store.
-fn fill_with<G, F>(
-    req: &mut Request,
+fn matrix_with<G, F>(
+    req: &Request,
     sha: &str,
     opts: &RoadOptions,
     graphs: F,
-) -> Result<Report, RotaError>
+) -> Result<(TravelMatrix, Report), RotaError>
 where
     G: std::borrow::Borrow<Graph>,
     F: FnOnce(&Speeds, [bool; 3]) -> Result<Vec<Option<G>>, RotaError>,
@@ -254,8 +265,7 @@ where
         && let Some((matrix, mut report)) = cache::load(dir, &key)
     {
         report.from_cache = true;
-        req.travel_matrix = Some(matrix);
-        return Ok(report);
+        return Ok((matrix, report));
     }
     let graphs = graphs(&speeds, used)?;
     if opts.should_stop() {
@@ -265,8 +275,7 @@ where
     if let Some(dir) = &opts.cache_dir {
         cache::store(dir, &key, &matrix, &report)?;
     }
-    req.travel_matrix = Some(matrix);
-    Ok(report)
+    Ok((matrix, report))
 }
 
 /// Snap every place in the graph of `mode`: `None` for a place too far that
@@ -490,17 +499,4 @@ pub fn summary(r: &Report) -> String {
         s += &format!("warning: {w}\n");
     }
     s
-}
-
-/// `--osm` for the front doors: fill `req`'s matrix from the extract, if
-/// one is given, with a progress bar when `progress`; returns the summary.
-pub fn apply(req: &mut Request, osm: Option<&Path>, progress: bool) -> Result<String, RotaError> {
-    let Some(path) = osm else {
-        return Ok(String::new());
-    };
-    let opts = RoadOptions {
-        progress,
-        ..Default::default()
-    };
-    Ok(summary(&fill_travel_matrix(req, path, &opts)?))
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use super::graph::Graph;
 use super::osm::{self, OsmData};
 use super::profile::Speeds;
-use super::{Report, RoadOptions, cache, fill_with};
+use super::{Report, RoadOptions, cache, matrix_with};
 use crate::error::RotaError;
 use crate::model::{Request, default_speed};
 
@@ -93,7 +93,18 @@ impl Network {
     /// [`super::fill_travel_matrix`] on this network: the same matrix, the
     /// same cache.
     pub fn fill(&self, req: &mut Request, opts: &RoadOptions) -> Result<Report, RotaError> {
-        fill_with(req, &self.sha256, opts, |speeds, used| {
+        let (matrix, report) = self.matrix(req, opts)?;
+        req.travel_matrix = Some(matrix);
+        Ok(report)
+    }
+
+    /// [`Network::fill`]'s matrix and report, leaving `req` as it is.
+    pub fn matrix(
+        &self,
+        req: &Request,
+        opts: &RoadOptions,
+    ) -> Result<(crate::model::TravelMatrix, Report), RotaError> {
+        matrix_with(req, &self.sha256, opts, |speeds, used| {
             Ok((0..3)
                 .map(|m| used[m].then(|| self.graph(m, speeds)))
                 .collect())

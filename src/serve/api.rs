@@ -14,31 +14,25 @@
 //!
 //! Every error is `{"code", "message", "details"}` with the HTTP status.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::TraceLayer;
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorBody, json_errors, shorten};
+use super::error::{ApiError, ErrorBody};
 use super::handler::{
     blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share,
 };
-use super::jobs::{JobRow, JobStatus};
-use super::{State as AppStateRef, auth, conn, now_ms};
+use super::jobs::{JobRow, JobStatus, NewJob};
+use super::{State as AppStateRef, now_ms};
 use crate::control::Progress;
 use crate::error::Issue;
 
@@ -216,23 +210,24 @@ pub(crate) async fn create_plan(
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
     let roads = state.roads.clone();
-    let (request_json, limit) = blocking(move || {
+    let job = blocking(move || {
         let body = super::roads::decode_body(&headers, body, cap)?;
         prepare_request(&body, max_limit, memory_share, roads.as_deref())
     })
     .await?;
-    enqueue(&state, request_json, None, limit, wait).await
+    enqueue(&state, job, wait).await
 }
 
-/// Load and validate a request body and build what the job keeps: the
-/// request (time limit capped at `max_limit`) and that limit. With `--osm`
-/// (`roads`) the memory estimate counts the road matrices to compute.
+/// Load and validate a request body (once) and build what the job keeps:
+/// the request (time limit capped at `max_limit`), its warnings and that
+/// limit. With `--osm` (`roads`) the memory estimate counts the road
+/// matrices to compute.
 fn prepare_request(
     body: &[u8],
     max_limit: f64,
     memory_share: u64,
     roads: Option<&crate::roads::network::Network>,
-) -> Result<(String, f64), ApiError> {
+) -> Result<NewJob, ApiError> {
     let text = std::str::from_utf8(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -240,14 +235,15 @@ fn prepare_request(
             format!("the body is not UTF-8: {e}"),
         )
     })?;
-    let mut req = crate::load_request(text).map_err(|e| from_rota(e, body))?;
+    let amend = crate::prepare::Amend {
+        max_time_limit: Some(max_limit),
+        ..Default::default()
+    };
+    let req = crate::prepare::load(text, amend).map_err(|e| from_rota(e, body))?;
     // The budget is for all workers' solves together.
     super::roads::check_memory(roads, &req, memory_share)
         .map_err(|issue| ApiError::from_issues(vec![issue], body))?;
-    let limit = req.settings.time_limit_seconds.min(max_limit);
-    req.settings.time_limit_seconds = limit;
-    let json = serde_json::to_string(&req).map_err(ApiError::internal)?;
-    Ok((json, limit))
+    NewJob::of(&req, None).map_err(ApiError::internal)
 }
 
 /// `?wait=S`: seconds, 0 or more (capped at [`MAX_WAIT_SECONDS`]).
@@ -269,9 +265,7 @@ pub(crate) fn parse_wait(
 /// 429 when the queue is full.
 pub(crate) async fn enqueue(
     state: &AppStateRef,
-    request_json: String,
-    replan_json: Option<String>,
-    limit: f64,
+    new: NewJob,
     wait: Option<f64>,
 ) -> Result<Response, ApiError> {
     let id = new_job_id();
@@ -285,8 +279,7 @@ pub(crate) async fn enqueue(
                 let wait = s.seconds_until_a_worker_frees().unwrap_or(1.0);
                 return Ok(Some(wait.ceil().clamp(1.0, 60.0) as u64));
             }
-            s.store
-                .insert_job(&job, &request_json, replan_json.as_deref(), limit, now_ms())?;
+            s.store.insert_job(&job, &new, now_ms())?;
             Ok(None)
         })
         .await?;
@@ -562,156 +555,4 @@ pub(crate) async fn healthz(State(state): State<AppStateRef>) -> Response {
         "workers": state.config.workers,
     }))
     .into_response()
-}
-
-/// This API as OpenAPI 3.
-#[utoipa::path(get, path = "/openapi.json",
-    responses((status = 200, description = "OpenAPI document", body = Object)),
-    security(("bearer" = [])))]
-pub(crate) async fn openapi_json() -> Response {
-    axum::Json(ApiDoc::openapi()).into_response()
-}
-
-/// The OpenAPI document as pretty JSON (`rota serve --print-openapi`).
-pub fn openapi_document() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-}
-
-async fn not_found_route() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "no such route (see /openapi.json)",
-    )
-}
-
-// ------------------------------------------------------------------ OpenAPI
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "rota planning service",
-        description = "Next-day care rounds over HTTP: submit a request of the contract, \
-                       poll the job, get the plan. See docs/service.md."
-    ),
-    paths(create_plan, list_plans, get_plan, cancel_plan, plan_report,
-        super::workflows::replan_plan, super::workflows::fit_plan, super::workflows::capacity_plan,
-        super::workflows::export_plan,
-        check_plan, healthz, openapi_json),
-    components(schemas(JobView, JobList, JobSummary, JobStatus, ProgressView, ErrorBody, CheckBody,
-        CheckResult, ViolationView, crate::model::Request, crate::model::Plan,
-        super::workflows::ReplanBody, super::workflows::FitBody, super::workflows::FitAnswer,
-        super::workflows::ExportFormat, super::workflows::CapacityBody,
-        crate::capacity::Capacity)),
-    modifiers(&BearerAuth)
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        // Cargo.toml names no licence: no empty `license` object.
-        openapi.info.license = None;
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-// ------------------------------------------------------------------ router
-
-/// Every response: browsers must not guess another type than the one sent.
-async fn no_sniff(mut res: Response) -> Response {
-    res.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    res
-}
-
-/// The whole service: routes, token check, body limit, the error shape,
-/// CORS when configured, and one log line per request.
-pub(crate) fn router(state: AppStateRef) -> Router {
-    let protected = Router::new()
-        .route("/v1/plans", post(create_plan).get(list_plans))
-        .route("/v1/plans/{id}", get(get_plan).delete(cancel_plan))
-        .route("/v1/plans/{id}/report", get(plan_report))
-        .route("/v1/plans/{id}/replan", post(super::workflows::replan_plan))
-        .route("/v1/plans/{id}/fit", post(super::workflows::fit_plan))
-        .route(
-            "/v1/plans/{id}/capacity",
-            post(super::workflows::capacity_plan),
-        )
-        .route("/v1/plans/{id}/export", get(super::workflows::export_plan))
-        .route("/v1/check", post(check_plan))
-        .route("/openapi.json", get(openapi_json))
-        // Unknown routes need the token too: without it, nothing but
-        // /healthz answers anything but 401.
-        .fallback(not_found_route)
-        // The whole body is read, within --max-body-mb and --body-timeout,
-        // before a handler runs, and only once the caller is let in.
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            conn::read_body_within,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            auth::require_token,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            auth::require_known_host,
-        ));
-    let mut app = Router::new()
-        .route("/healthz", get(healthz))
-        .merge(protected)
-        .with_state(Arc::clone(&state))
-        // axum's own limit is replaced by conn::read_body_within.
-        .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn(json_errors))
-        .layer(middleware::map_response(no_sniff));
-    if !state.config.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> = state
-            .config
-            .cors_origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o).ok())
-            .collect();
-        app = app.layer(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST, Method::DELETE])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-        );
-    }
-    app.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(|req: &axum::http::Request<Body>| {
-                // Method and path only: never the body or the query.
-                tracing::info_span!("http", method = %req.method(), path = %shorten(req.uri().path()))
-            })
-            .on_request(())
-            .on_body_chunk(())
-            .on_eos(())
-            .on_failure(())
-            .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
-                let job = res
-                    .extensions()
-                    .get::<JobId>()
-                    .map(|j| j.0.as_str())
-                    .unwrap_or("-");
-                tracing::info!(
-                    status = res.status().as_u16(),
-                    latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
-                    job = %job,
-                    "request"
-                );
-            }),
-    )
 }

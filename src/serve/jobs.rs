@@ -90,10 +90,44 @@ pub struct Claimed {
     pub id: String,
     /// The request JSON (validated when it was posted).
     pub request: String,
+    /// Its warnings from that validation (JSON, a list of issues); `None`
+    /// for a job stored by a version that did not keep them.
+    pub warnings: Option<String>,
     pub time_limit_seconds: f64,
     /// For a re-plan job (`POST /v1/plans/{id}/replan`): the plan it
     /// starts from and the disruption, as JSON ([`super::api::ReplanJob`]).
     pub replan: Option<String>,
+}
+
+/// What a new job keeps: its request, validated, as JSON with its warnings
+/// and time limit (the request's own, as amended and capped), and for a
+/// re-plan job the plan it starts from and the disruption (JSON).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    pub request: String,
+    pub warnings: String,
+    pub replan: Option<String>,
+    pub time_limit_seconds: f64,
+}
+
+impl NewJob {
+    /// The job of a validated request (and, for a re-plan, its `replan`).
+    pub fn of(
+        req: &crate::validate::ValidRequest,
+        replan: Option<String>,
+    ) -> Result<NewJob, serde_json::Error> {
+        Ok(NewJob {
+            request: serde_json::to_string(&**req)?,
+            warnings: serde_json::to_string(
+                &req.warnings()
+                    .iter()
+                    .map(crate::model::Warning::from)
+                    .collect::<Vec<_>>(),
+            )?,
+            replan,
+            time_limit_seconds: req.settings.time_limit_seconds,
+        })
+    }
 }
 
 /// One job in a list: no request, no plan.
@@ -130,16 +164,17 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 COMMIT;
 ";
 
-/// Databases made before re-plan jobs existed get their `replan` column
-/// (NULL: an ordinary job).
-fn add_replan_column(conn: &Connection) -> rusqlite::Result<()> {
+/// Databases made before a column existed get it (NULL in the old rows):
+/// `replan` (NULL: an ordinary job), `warnings` (NULL: validate the
+/// request again when it is solved).
+fn add_column(conn: &Connection, name: &str) -> rusqlite::Result<()> {
     let has: bool = conn.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'replan'",
-        [],
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = ?1",
+        [name],
         |r| r.get(0),
     )?;
     if !has {
-        conn.execute_batch("ALTER TABLE jobs ADD COLUMN replan TEXT")?;
+        conn.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {name} TEXT"))?;
     }
     Ok(())
 }
@@ -268,7 +303,9 @@ impl Store {
         // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
         // until the connection closes: a second service fails here.
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        add_replan_column(&conn).map_err(db_err)?;
+        for column in ["replan", "warnings"] {
+            add_column(&conn, column).map_err(db_err)?;
+        }
         // A bad page anywhere is found now, not by a request later.
         let verdict = quick_check(&conn).map_err(db_err)?;
         if verdict != "ok" {
@@ -324,22 +361,28 @@ impl Store {
         time_limit_seconds: f64,
         now: i64,
     ) -> Result<(), ServeError> {
-        self.insert_job(id, request_json, None, time_limit_seconds, now)
+        let job = NewJob {
+            request: request_json.to_string(),
+            warnings: "[]".to_string(),
+            replan: None,
+            time_limit_seconds,
+        };
+        self.insert_job(id, &job, now)
     }
 
-    /// Add a queued job; `replan` (JSON) makes it a re-plan job.
-    pub fn insert_job(
-        &mut self,
-        id: &str,
-        request_json: &str,
-        replan: Option<&str>,
-        time_limit_seconds: f64,
-        now: i64,
-    ) -> Result<(), ServeError> {
+    /// Add a queued job.
+    pub fn insert_job(&mut self, id: &str, job: &NewJob, now: i64) -> Result<(), ServeError> {
         self.conn.execute(
-            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan)
-             VALUES (?1, 'queued', ?2, ?3, ?4, ?5)",
-            params![id, now, time_limit_seconds, request_json, replan],
+            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan, warnings)
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                now,
+                job.time_limit_seconds,
+                job.request,
+                job.replan,
+                job.warnings
+            ],
         )?;
         Ok(())
     }
@@ -351,7 +394,7 @@ impl Store {
             .query_row(
                 "UPDATE jobs SET status = 'running', started_at = ?1
                  WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-                 RETURNING id, request, time_limit_seconds, replan",
+                 RETURNING id, request, time_limit_seconds, replan, warnings",
                 params![now],
                 |r| {
                     Ok(Claimed {
@@ -359,6 +402,7 @@ impl Store {
                         request: r.get(1)?,
                         time_limit_seconds: r.get(2)?,
                         replan: r.get(3)?,
+                        warnings: r.get(4)?,
                     })
                 },
             )
@@ -481,6 +525,22 @@ impl Store {
     }
 
     /// The stored request of a job (JSON).
+    /// A job's request JSON and the warnings stored with it (`None` for a
+    /// job stored by a version that did not keep them).
+    pub fn request_with_warnings(
+        &self,
+        id: &str,
+    ) -> Result<Option<(String, Option<String>)>, ServeError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT request, warnings FROM jobs WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     pub fn request_of(&self, id: &str) -> Result<Option<String>, ServeError> {
         Ok(self
             .conn
@@ -553,6 +613,7 @@ mod tests {
                 request: "{\"r\":1}".to_string(),
                 time_limit_seconds: 1.0,
                 replan: None,
+                warnings: Some("[]".to_string()),
             })
         );
     }

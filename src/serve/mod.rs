@@ -25,6 +25,7 @@ pub mod error;
 mod handler;
 pub mod jobs;
 pub mod roads;
+pub mod routes;
 pub mod workflows;
 
 use std::collections::HashMap;
@@ -355,7 +356,7 @@ pub async fn serve(
     }
     let retention = tokio::spawn(retention_task(Arc::clone(&state)));
 
-    let app = api::router(Arc::clone(&state));
+    let app = routes::router(Arc::clone(&state));
     eprintln!("listening on http://{bound}");
     tracing::info!(
         workers = state.config.workers,
@@ -556,15 +557,15 @@ async fn worker(state: State) {
                             time_limit_seconds: job.time_limit_seconds,
                         });
                         s.live.insert(job.id.clone(), Arc::clone(&live));
-                        Some((job.id, job.request, job.replan, live))
+                        Some((job, live))
                     }
                     None => None,
                 })
             })
             .await;
         match claimed {
-            Ok(Some((id, request, replan, live))) => {
-                run_job(&state, id, request, replan, live).await;
+            Ok(Some((job, live))) => {
+                run_job(&state, job, live).await;
                 drop(slot);
             }
             Ok(None) => {
@@ -591,13 +592,8 @@ fn incident(id: &str, e: &dyn std::fmt::Display) -> String {
     format!("internal error (incident {incident}); the service log has the details under this id")
 }
 
-async fn run_job(
-    state: &State,
-    id: String,
-    request: String,
-    replan: Option<String>,
-    live: Arc<Live>,
-) {
+async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
+    let id = job.id.clone();
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
     let road_state = Arc::clone(state);
@@ -605,10 +601,9 @@ async fn run_job(
     let solved = tokio::task::spawn_blocking(move || {
         // A job without a travel matrix gets one from `--osm`'s roads.
         let net = road_state.roads.as_deref();
-        let roads = |req: &mut crate::model::Request| {
-            roads::fill_job(net, req, &ctl, &road_state.config, &job_id)
-        };
-        workflows::solve_job(&request, replan.as_deref(), &ctl, &roads)
+        let roads =
+            |req, started| roads::prepare_job(net, req, started, &ctl, &road_state.config, &job_id);
+        workflows::solve_job(&job, &ctl, &roads)
     })
     .await;
     // The last snapshot of a solve that made a plan is the plan's own

@@ -7,6 +7,7 @@
 //! matrix (about 20 MB of JSON for 1,300 locations, a few MB gzipped).
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,9 +19,10 @@ use super::{Config, ServeError};
 use crate::RotaError;
 use crate::control::SolveControl;
 use crate::error::Issue;
-use crate::model::Request;
+use crate::prepare::{Prepared, Roads};
 use crate::roads::network::Network;
-use crate::roads::{RoadOptions, places, summary};
+use crate::roads::summary;
+use crate::validate::ValidRequest;
 
 /// Read the extract of `--osm`, if given, and build its graphs.
 pub(crate) fn load(config: &Config) -> Result<Option<Arc<Network>>, ServeError> {
@@ -99,53 +101,45 @@ pub(crate) fn decode_body(headers: &HeaderMap, body: Bytes, cap: usize) -> Resul
 
 /// E2001 at `POST` for a job whose road matrix this service would compute:
 /// the solve's estimate plus the matrix computation must fit `share`.
-pub(crate) fn check_memory(net: Option<&Network>, req: &Request, share: u64) -> Result<(), Issue> {
-    let Some(net) = net.filter(|_| req.travel_matrix.is_none()) else {
-        return crate::limits::check_memory(req, 0, share, "--max-memory-mb");
-    };
-    let threads = crate::limits::search_threads(0);
-    let roads = net.job_bytes(places(req).len(), threads);
-    crate::limits::check_memory(req, 0, share.saturating_sub(roads), "--max-memory-mb")
+pub(crate) fn check_memory(
+    net: Option<&Network>,
+    req: &ValidRequest,
+    share: u64,
+) -> Result<(), Issue> {
+    crate::prepare::check_memory(req, &roads_of(net, None), 0, share, "--max-memory-mb")
 }
 
-/// Fill the matrix of a job that has none from the loaded roads, inside its
-/// time limit: what the matrix took is taken off the limit the solve gets.
-/// The cache lives in the service's data folder.
-pub(crate) fn fill_job(
+/// The loaded roads (`--osm`) as the preparation step's source, caching
+/// in `cache_dir`.
+fn roads_of(net: Option<&Network>, cache_dir: Option<PathBuf>) -> Roads<'_> {
+    match net {
+        Some(net) => Roads::Network { net, cache_dir },
+        None => Roads::None,
+    }
+}
+
+/// Prepare a claimed job: the matrix of a job that has none from the
+/// loaded roads, inside its time limit counted from `started` (the
+/// solve's start): what the matrix took is not there for the solve. The
+/// cache lives in the service's data folder.
+pub(crate) fn prepare_job(
     net: Option<&Network>,
-    req: &mut Request,
+    req: ValidRequest,
+    started: Instant,
     ctl: &Arc<SolveControl>,
     config: &Config,
     job: &str,
-) -> Result<(), RotaError> {
-    let Some(net) = net.filter(|_| req.travel_matrix.is_none()) else {
-        return Ok(());
-    };
-    let started = Instant::now();
-    let limit = req.settings.time_limit_seconds.clamp(0.0, 1e6);
-    let opts = RoadOptions {
-        cache_dir: Some(config.data_dir.join("roads")),
-        deadline: Some(started + std::time::Duration::from_secs_f64(limit)),
-        control: Some(Arc::clone(ctl)),
-        ..Default::default()
-    };
-    let report = net.fill(req, &opts)?;
-    let took = started.elapsed().as_secs_f64();
-    tracing::info!(
-        job = %job,
-        seconds = took,
-        cached = report.from_cache,
-        summary = %summary(&report).trim_end(),
-        "road matrix filled"
-    );
-    let left = limit - took;
-    if left <= 0.0 {
-        return Err(RotaError::invalid(crate::limits::stopped_before_a_plan(
-            limit,
-            ctl.is_cancelled(),
-            "computing road travel times",
-        )));
+) -> Result<Prepared, RotaError> {
+    let roads = roads_of(net, Some(config.data_dir.join("roads")));
+    let prepared = crate::prepare::with_roads(req, roads, Some(started), Some(ctl))?;
+    if let Some(report) = &prepared.roads {
+        tracing::info!(
+            job = %job,
+            seconds = started.elapsed().as_secs_f64(),
+            cached = report.from_cache,
+            summary = %summary(report).trim_end(),
+            "road matrix filled"
+        );
     }
-    req.settings.time_limit_seconds = left;
-    Ok(())
+    Ok(prepared)
 }

@@ -15,6 +15,8 @@
 //! memory at once. A capacity run does too, one solve at a time, with
 //! its total time (every solve's limit) within `--max-time-limit`.
 
+use std::time::Instant;
+
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -32,12 +34,14 @@ use super::handler::{
     blocking, blocking_on_slot, find_job, from_rota, from_rota_in, json_body, memory_share,
     parse_body,
 };
-use super::jobs::JobStatus;
+use super::jobs::{Claimed, JobStatus, NewJob};
 use crate::RotaError;
 use crate::capacity::fit::{Fit, FitOptions};
 use crate::control::SolveControl;
 use crate::error::Issue;
 use crate::model::{Plan, Request, minutes_of_day};
+use crate::prepare::Prepared;
+use crate::validate::ValidRequest;
 
 /// The re-plan time limit when the body gives none (as `rota replan`).
 pub const DEFAULT_REPLAN_SECONDS: f64 = 5.0;
@@ -48,15 +52,17 @@ pub const MAX_FIT_OPTIONS: usize = 20;
 /// Solve a claimed job: a request, or a re-plan of one (`replan`: a
 /// [`ReplanJob`] as JSON). Runs on a worker's blocking thread.
 pub(crate) fn solve_job(
-    request: &str,
-    replan: Option<&str>,
+    job: &Claimed,
     ctl: &SolveControl,
-    prepare: &dyn Fn(&mut crate::model::Request) -> Result<(), RotaError>,
+    prepare: &dyn Fn(ValidRequest, Instant) -> Result<Prepared, RotaError>,
 ) -> Result<Plan, RotaError> {
-    let mut req = crate::parse::request_from_str(request)?;
-    prepare(&mut req)?;
-    let Some(replan) = replan else {
-        return crate::plan_request_with(&req, &crate::PlanOptions::default(), ctl);
+    // The job's time limit counts from here, road travel times included.
+    let started = Instant::now();
+    let req = crate::parse::request_from_str(&job.request)?;
+    let prepared = prepare(stored_request(req, job.warnings.as_deref())?, started)?;
+    let Some(replan) = &job.replan else {
+        return crate::plan_prepared(&prepared, &crate::PlanOptions::default(), ctl, None)
+            .map(|p| p.plan);
     };
     let job: ReplanJob = serde_json::from_str(replan)
         .map_err(|e| RotaError::Internal(format!("stored re-plan cannot be read: {e}")))?;
@@ -69,7 +75,24 @@ pub(crate) fn solve_job(
         exact: false,
         ..Default::default()
     };
-    crate::replan::replan(&req, &job.plan, &d, &opts, ctl)
+    crate::replan::replan(&prepared, &job.plan, &d, &opts, ctl)
+}
+
+/// A stored request as the validated request it was when posted, with the
+/// warnings stored beside it; a job stored without them (by an older
+/// version) is validated here, once.
+fn stored_request(req: Request, warnings: Option<&str>) -> Result<ValidRequest, RotaError> {
+    let issues = warnings
+        .and_then(|w| serde_json::from_str::<Vec<crate::model::Warning>>(w).ok())
+        .and_then(|ws| {
+            ws.iter()
+                .map(Issue::from_warning)
+                .collect::<Option<Vec<_>>>()
+        });
+    match issues {
+        Some(warnings) => Ok(ValidRequest::from_store(req, warnings)),
+        None => crate::validate::valid(req).map_err(RotaError::Invalid),
+    }
 }
 
 /// What a re-plan job keeps besides its request: the plan the day started
@@ -153,8 +176,17 @@ pub struct ExportParams {
 
 /// A job's stored request and plan, or 404 / 409 `no_plan`.
 async fn request_and_plan(state: &AppStateRef, id: &str) -> Result<(String, String), ApiError> {
+    let ((request, _), plan) = stored_and_plan(state, id).await?;
+    Ok((request, plan))
+}
+
+/// A finished job's request JSON with its stored warnings, and its plan.
+async fn stored_and_plan(
+    state: &AppStateRef,
+    id: &str,
+) -> Result<((String, Option<String>), String), ApiError> {
     let (status, plan, request) = find_job(state, id, |s, row| {
-        let request = s.store.request_of(&row.id)?;
+        let request = s.store.request_with_warnings(&row.id)?;
         Ok((row.status, row.plan, request))
     })
     .await?;
@@ -234,30 +266,25 @@ pub(crate) async fn replan_plan(
     let (request, plan) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
-    let (request_json, replan_json, limit) =
+    let job =
         blocking(move || prepare_replan(&body, &request, &plan, max_limit, memory_share)).await?;
-    enqueue(&state, request_json, Some(replan_json), limit, wait).await
+    enqueue(&state, job, wait).await
 }
 
 /// Check a re-plan body against the job and build what the job keeps:
-/// the request (time limit set), the [`ReplanJob`], the time limit.
+/// the request (time limit set, validated once), the [`ReplanJob`], the
+/// time limit.
 fn prepare_replan(
     body: &[u8],
     request: &str,
     plan: &str,
     max_limit: f64,
     memory_share: u64,
-) -> Result<(String, String, f64), ApiError> {
+) -> Result<NewJob, ApiError> {
     let b: ReplanBody = parse_body(
         body,
         "send {\"now\": \"HH:MM\", \"unavailable\": [carer ids], \"unavailable_from\": \"HH:MM\"}",
     )?;
-    let mut req: Request = match &b.request {
-        Some(amended) => {
-            crate::load_request(amended.get()).map_err(|e| from_rota_in("request", e, body))?
-        }
-        None => crate::parse::request_from_str(request).map_err(ApiError::internal)?,
-    };
     let old = crate::parse::plan_from_str(plan).map_err(ApiError::internal)?;
     let limit = match b.time_limit_seconds {
         None => DEFAULT_REPLAN_SECONDS,
@@ -273,10 +300,17 @@ fn prepare_replan(
         }
     }
     .min(max_limit);
-    req.settings.time_limit_seconds = limit;
-    if let Some(s) = b.stop_when_stalled {
-        req.settings.stop_when_stalled = Some(s);
-    }
+    // The body's time limit and quick answer, then one validation.
+    let amend = || crate::prepare::Amend {
+        time_limit: Some(limit),
+        stop_when_stalled: b.stop_when_stalled,
+        ..Default::default()
+    };
+    let req = match &b.request {
+        Some(amended) => crate::prepare::load(amended.get(), amend())
+            .map_err(|e| from_rota_in("request", e, body))?,
+        None => crate::prepare::load(request, amend()).map_err(ApiError::internal)?,
+    };
     let d = crate::replan::Disruption {
         now: minutes_of_day(b.now),
         unavailable: b.unavailable,
@@ -306,9 +340,8 @@ fn prepare_replan(
         unavailable: d.unavailable,
         unavailable_from: d.unavailable_from,
     };
-    let request_json = serde_json::to_string(&req).map_err(ApiError::internal)?;
     let replan_json = serde_json::to_string(&job).map_err(ApiError::internal)?;
-    Ok((request_json, replan_json, limit))
+    NewJob::of(&req, Some(replan_json)).map_err(ApiError::internal)
 }
 
 /// Can one more client be taken into a finished job's plan?
@@ -500,13 +533,14 @@ pub(crate) async fn capacity_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let (request, _) = request_and_plan(&state, &id).await?;
+    let ((request, warnings), _) = stored_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
     let answer = blocking_on_slot(&state, move || {
         let b: CapacityBody = parse_body(&body, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
         let opts = capacity_options(b, max_limit, &body)?;
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
+        let req = stored_request(req, warnings.as_deref()).map_err(ApiError::internal)?;
         // The baseline and one hypothetical are in memory together.
         crate::limits::check_memory(&req, 0, memory_share / 2, "--max-memory-mb")
             .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;

@@ -8,12 +8,15 @@
 //! timing and least-travel arithmetic they share.
 
 pub mod bound;
+pub mod budget;
 pub mod construct;
 pub mod exact;
+pub mod fill;
 pub mod linked;
 pub mod ls;
 pub mod reach;
 pub mod reasons;
+pub mod run;
 pub mod schedule;
 pub mod search;
 

@@ -51,6 +51,66 @@ const DAY: i64 = 1440;
 /// At most this many negative entries are listed per matrix (then one summary).
 const MAX_NEGATIVE_LISTED: usize = 20;
 
+/// A request that passed validation, with its warnings: only this module
+/// makes one ([`valid`]), so whatever takes a `ValidRequest` knows the
+/// request was validated, once, as it stands. It reads as the [`Request`]
+/// (`Deref`) and is not edited after validation: the preparation step
+/// ([`crate::prepare`]) applies every override before validating.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    request: Request,
+    warnings: Vec<Issue>,
+}
+
+impl ValidRequest {
+    /// What is planned around rather than refused, in document order.
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
+    }
+
+    /// The request, to amend it (which calls for validating it again).
+    pub fn into_inner(self) -> Request {
+        self.request
+    }
+
+    /// A request this crate validated and stored with its warnings (the
+    /// service's job store): read back without validating it again.
+    pub(crate) fn from_store(request: Request, warnings: Vec<Issue>) -> ValidRequest {
+        ValidRequest { request, warnings }
+    }
+
+    /// The request with a travel matrix this crate computed (road travel
+    /// times, `crate::roads`) in place of the formula: the matrix is built
+    /// for this request's locations and modes.
+    pub(crate) fn with_travel_matrix(mut self, m: crate::model::TravelMatrix) -> ValidRequest {
+        self.request.travel_matrix = Some(m);
+        self
+    }
+}
+
+impl std::ops::Deref for ValidRequest {
+    type Target = Request;
+    fn deref(&self) -> &Request {
+        &self.request
+    }
+}
+
+/// Validate `request` once: a [`ValidRequest`] with its warnings, or every
+/// error (and, when `settings.strict` is set, every warning too).
+pub fn valid(request: Request) -> Result<ValidRequest, Issues> {
+    let all = findings(&request);
+    let strict = request.settings.strict;
+    let (warnings, errors): (Vec<Issue>, Vec<Issue>) =
+        all.iter().cloned().partition(Issue::is_warning);
+    if strict && !all.is_empty() {
+        return Err(Issues(all));
+    }
+    if !errors.is_empty() {
+        return Err(Issues(errors));
+    }
+    Ok(ValidRequest { request, warnings })
+}
+
 /// Check `request` against the contract. `Ok(())` when it can be planned,
 /// else every error found. Warnings do not refuse it, unless
 /// `settings.strict` is set: then they are listed with the errors.

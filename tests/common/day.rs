@@ -16,7 +16,9 @@ pub fn rota() -> Command {
 }
 
 pub fn req(v: &Value) -> Request {
-    rota::load_request(&v.to_string()).expect("request loads")
+    rota::load_request(&v.to_string())
+        .expect("request loads")
+        .into_inner()
 }
 
 pub fn plan(r: &Request) -> Plan {

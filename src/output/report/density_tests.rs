@@ -23,6 +23,7 @@ fn sample_request() -> Request {
         "/data/sample-day.json"
     )))
     .unwrap()
+    .into_inner()
 }
 
 /// The sample day with client P001 moved about 500 km north.

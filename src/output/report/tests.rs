@@ -9,7 +9,8 @@ fn sample() -> (Request, Plan) {
         env!("CARGO_MANIFEST_DIR"),
         "/data/sample-day.json"
     )))
-    .unwrap();
+    .unwrap()
+    .into_inner();
     let plan = crate::plan_request(&req).unwrap();
     (req, plan)
 }
@@ -43,7 +44,7 @@ fn tiny() -> (Request, Plan) {
                         "duration": 30 } ] }
       ]
     }"#;
-    let req = crate::load_request(text).unwrap();
+    let req = crate::load_request(text).unwrap().into_inner();
     let plan = crate::plan_request(&req).unwrap();
     (req, plan)
 }

@@ -20,7 +20,7 @@
 //! is at least the true optimum, and so is HiGHS' dual bound when it stops
 //! early, so the bound is valid whatever the time limit.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use good_lp::{Expression, ProblemVariables, constraint, variable};
 
@@ -171,7 +171,7 @@ fn round_rows(p: &Problem, reach: &Reach, r: usize, max_points: usize) -> RoundR
 pub fn energetic_bound(p: &Problem, time_limit: f64) -> Option<i64> {
     // The limit covers building the LP too, which on a large day takes
     // longer than HiGHS: checked as it is built (None when it ends).
-    let deadline = Instant::now() + Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
+    let deadline = Instant::now() + crate::solve::budget::duration(time_limit);
     let over = || Instant::now() >= deadline;
     let reach = Reach::new(p);
     let mut cands: Vec<Vec<usize>> = Vec::with_capacity(p.rounds.len());

@@ -21,8 +21,7 @@ use std::time::{Duration, Instant};
 use crate::problem::Problem;
 use crate::solve::reasons::trivial_bound;
 
-/// How long the energetic relaxation may take, in seconds.
-pub const BOUND_TIME_LIMIT: f64 = 5.0;
+pub use crate::solve::budget::BOUND_TIME_LIMIT;
 
 /// The least of the simple and the energetic bound, within `time_limit`
 /// seconds: what the plan has before the column generation is done.

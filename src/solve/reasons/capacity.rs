@@ -350,7 +350,7 @@ mod tests {
             "/data/sample-day.json"
         )));
         let mut sol = crate::solve::construct::greedy::construct(&p).solution;
-        crate::solve::construct::fill_in(&p, &mut sol);
+        crate::solve::fill::fill_in(&p, &mut sol);
         let k = (0..p.clients.len())
             .find(|&k| reasons_in_plan(&p, &sol, k).is_some_and(|r| r[0].code == CAPACITY))
             .expect("the sample day's greedy plan leaves a client out for capacity");

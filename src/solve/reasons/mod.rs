@@ -10,6 +10,7 @@
 
 mod capacity;
 mod static_;
+mod unserved;
 
 use std::collections::BTreeSet;
 
@@ -18,6 +19,7 @@ pub use capacity::{
     smallest_extra_round, with_extra_round,
 };
 pub use static_::{static_reason, trivial_bound};
+pub use unserved::unserved_reasons;
 
 use crate::problem::Problem;
 

@@ -64,15 +64,12 @@ pub fn greedy_then_search(
     started: Instant,
     ctl: &SolveControl,
 ) -> Solution {
-    let limit = std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 1e6));
-    let greedy_until = match iterations {
-        Some(_) => started + std::time::Duration::from_secs(1_000_000),
-        None => started + limit / 10,
-    };
+    let budget = crate::solve::budget::TimeBudget::new(time_limit, iterations.is_none(), started);
+    let greedy_until = budget.warm_start_end();
     let greedy = greedy::construct_best(p, seed, greedy::RESTARTS, greedy_until, ctl);
     let base = SearchOptions {
         seed,
-        deadline: started + limit,
+        deadline: budget.deadline(),
         iterations,
         max_stall: SearchOptions::stall_for(p),
         stop_when_stalled: false,
