@@ -5,6 +5,7 @@
 //! edits it before any solver sees it.
 
 mod continuity;
+mod double_up;
 mod linked;
 mod locks;
 
@@ -57,7 +58,8 @@ pub struct VisitSpec {
     pub tw_start: i32,
     pub tw_end: i32,
     pub duration: i32,
-    /// 1, or 2 for a double-up.
+    /// 1, or 2 for a double-up (`double_up.rs`: [`VisitSpec::carers`],
+    /// [`VisitSpec::is_double_up`]).
     pub required: usize,
     /// Start at least `gap` minutes after visit `.0` starts.
     pub after: Option<(usize, i32)>,
