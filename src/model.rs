@@ -171,8 +171,9 @@ impl Default for Settings {
     }
 }
 
-/// The three travel modes of the contract, in a fixed order (the index of a
-/// mode in [`MODES`] is its index in per-mode arrays).
+/// The three travel modes of the contract, as requests and plans name them,
+/// in a fixed order: that of [`crate::travel::TravelMode::ALL`], the modes
+/// inside the library.
 pub const MODES: [&str; 3] = ["drive", "bike", "walk"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,6 +1,8 @@
 //! Travel times: the contract's formula (haversine via `geo`), precomputed
 //! once per travel mode into a dense matrix over the problem's locations, or
-//! taken from the request's `travel_matrix` for the modes it lists.
+//! taken from the request's `travel_matrix` for the modes it lists. Inside
+//! the library a mode is a [`TravelMode`]; requests and plans name it by
+//! its string ([`MODES`]).
 
 use geo::{Distance, HaversineMeasure, Point};
 
@@ -15,6 +17,46 @@ pub fn haversine_km(a: Location, b: Location) -> f64 {
     sphere.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat)) / 1000.0
 }
 
+/// A travel mode of the contract. The request names modes by string
+/// (`travel_mode`, the keys of `speed_kmh`, `leg_overhead_minutes` and
+/// `travel_matrix.minutes`), which [`TravelMode::parse`] reads after
+/// validation; arrays with one entry per mode are indexed by
+/// [`TravelMode::index`], the mode's place in [`TravelMode::ALL`] and
+/// [`MODES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TravelMode {
+    Drive,
+    Bike,
+    Walk,
+}
+
+impl TravelMode {
+    /// Every mode, in the contract's order ([`MODES`]).
+    pub const ALL: [TravelMode; 3] = [TravelMode::Drive, TravelMode::Bike, TravelMode::Walk];
+
+    /// The mode of a name of the contract (`"drive"`, `"bike"`, `"walk"`).
+    pub fn parse(name: &str) -> Option<TravelMode> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// The contract's name of the mode.
+    pub fn as_str(self) -> &'static str {
+        MODES[self.index()]
+    }
+
+    /// The mode's entry in arrays with one entry per mode.
+    #[inline]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for TravelMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Parameters of the formula for one mode.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModeParams {
@@ -24,9 +66,9 @@ pub struct ModeParams {
 }
 
 impl ModeParams {
-    /// The parameters of `mode` (an index into [`MODES`]) in `settings`.
-    pub fn of(settings: &TravelSettings, mode: usize) -> ModeParams {
-        let name = MODES[mode];
+    /// The parameters of `mode` in `settings`.
+    pub fn of(settings: &TravelSettings, mode: TravelMode) -> ModeParams {
+        let name = mode.as_str();
         ModeParams {
             detour_factor: settings.detour_factor,
             speed_kmh: settings.speed(name).unwrap_or(1.0),
@@ -52,11 +94,6 @@ pub fn formula_minutes(a: Location, b: Location, p: ModeParams) -> i32 {
     minutes + p.overhead_minutes
 }
 
-/// Mode index of a mode name.
-pub fn mode_index(name: &str) -> Option<usize> {
-    MODES.iter().position(|m| *m == name)
-}
-
 /// One location of the problem: its coordinates and, when the request has a
 /// `travel_matrix`, its row in that matrix.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +102,8 @@ pub struct Node {
     pub matrix_row: Option<usize>,
 }
 
-/// Dense travel-time matrices (whole minutes), one per mode that is used.
+/// Dense travel-time matrices (whole minutes), one per mode that is used
+/// (by [`TravelMode::index`]).
 /// Shared on clone: what-if copies of a problem (extra rounds for the
 /// `CAPACITY` reasons, `rota capacity`) do not copy the matrices.
 #[derive(Debug, Clone)]
@@ -75,7 +113,8 @@ pub struct Travel {
 }
 
 impl Travel {
-    /// Build the matrices of the modes flagged in `used` over `nodes`.
+    /// Build the matrices of the modes flagged in `used` (by
+    /// [`TravelMode::index`]) over `nodes`.
     pub fn build(
         nodes: &[Node],
         settings: &TravelSettings,
@@ -100,11 +139,11 @@ impl Travel {
     ) -> Option<Travel> {
         let n = nodes.len();
         let mut matrices: [Vec<i32>; 3] = Default::default();
-        for (mode, slot) in matrices.iter_mut().enumerate() {
-            if !used[mode] {
+        for mode in TravelMode::ALL {
+            if !used[mode.index()] {
                 continue;
             }
-            let given = matrix.and_then(|m| m.minutes.get(MODES[mode]));
+            let given = matrix.and_then(|m| m.minutes.get(mode.as_str()));
             let params = ModeParams::of(settings, mode);
             let mut m = vec![0i32; n * n];
             for (i, a) in nodes.iter().enumerate() {
@@ -122,7 +161,7 @@ impl Travel {
                     };
                 }
             }
-            *slot = m;
+            matrices[mode.index()] = m;
         }
         Some(Travel {
             n,
@@ -130,8 +169,9 @@ impl Travel {
         })
     }
 
-    /// One mode (index 0) from a dense row-major `n x n` matrix, for readers
-    /// of other formats (e.g. Solomon's distances in tenths).
+    /// One mode ([`TravelMode::Drive`], the rounds of such readers all use
+    /// it) from a dense row-major `n x n` matrix, for readers of other
+    /// formats (e.g. Solomon's distances in tenths).
     pub fn from_matrix(n: usize, minutes: Vec<i32>) -> Travel {
         assert_eq!(minutes.len(), n * n, "a square matrix");
         Travel {
@@ -142,8 +182,8 @@ impl Travel {
 
     /// Travel minutes from node `a` to node `b` in `mode`.
     #[inline]
-    pub fn time(&self, mode: usize, a: usize, b: usize) -> i32 {
-        self.matrices[mode][a * self.n + b]
+    pub fn time(&self, mode: TravelMode, a: usize, b: usize) -> i32 {
+        self.matrices[mode.index()][a * self.n + b]
     }
 
     /// Number of nodes.
@@ -169,7 +209,7 @@ mod tests {
         lon: -2.7420,
     };
 
-    fn params(mode: usize) -> ModeParams {
+    fn params(mode: TravelMode) -> ModeParams {
         ModeParams::of(&TravelSettings::default(), mode)
     }
 
@@ -183,16 +223,28 @@ mod tests {
     #[test]
     fn formula_pinned_on_hereford_leominster() {
         // drive: 60 * 18.8091 * 1.3 / 40 = 36.68 -> 37, + 3 overhead.
-        assert_eq!(formula_minutes(HEREFORD, LEOMINSTER, params(0)), 40);
+        assert_eq!(
+            formula_minutes(HEREFORD, LEOMINSTER, params(TravelMode::Drive)),
+            40
+        );
         // bike: 97.81 -> 98, + 1.
-        assert_eq!(formula_minutes(HEREFORD, LEOMINSTER, params(1)), 99);
+        assert_eq!(
+            formula_minutes(HEREFORD, LEOMINSTER, params(TravelMode::Bike)),
+            99
+        );
         // walk: 305.65 -> 306, + 0.
-        assert_eq!(formula_minutes(HEREFORD, LEOMINSTER, params(2)), 306);
+        assert_eq!(
+            formula_minutes(HEREFORD, LEOMINSTER, params(TravelMode::Walk)),
+            306
+        );
     }
 
     #[test]
     fn identical_locations_take_no_time_even_with_overhead() {
-        assert_eq!(formula_minutes(HEREFORD, HEREFORD, params(0)), 0);
+        assert_eq!(
+            formula_minutes(HEREFORD, HEREFORD, params(TravelMode::Drive)),
+            0
+        );
     }
 
     #[test]
@@ -235,8 +287,20 @@ mod tests {
             Some(&tm),
             [true, false, true],
         );
-        assert_eq!(t.time(0, 0, 1), 27); // H -> L is row 1, col 0
-        assert_eq!(t.time(0, 1, 0), 25);
-        assert_eq!(t.time(2, 0, 1), 306); // walk: formula
+        assert_eq!(t.time(TravelMode::Drive, 0, 1), 27); // H -> L is row 1, col 0
+        assert_eq!(t.time(TravelMode::Drive, 1, 0), 25);
+        assert_eq!(t.time(TravelMode::Walk, 0, 1), 306); // walk: formula
+    }
+
+    #[test]
+    fn modes_are_named_and_indexed_as_the_contract_lists_them() {
+        for (i, m) in TravelMode::ALL.into_iter().enumerate() {
+            assert_eq!(m.index(), i);
+            assert_eq!(m.as_str(), MODES[i]);
+            assert_eq!(TravelMode::parse(MODES[i]), Some(m));
+            assert_eq!(m.to_string(), MODES[i]);
+        }
+        assert_eq!(TravelMode::parse("Drive"), None);
+        assert_eq!(TravelMode::parse("car"), None);
     }
 }

@@ -1,70 +1,15 @@
 //! The checker accepts the hand-made valid plan and rejects it, with the
-//! expected rule id, after each single breakage.
+//! expected rule id, after each single breakage. The double-up rules'
+//! cases (`carers-required` of a double-up, `double-up`) are in
+//! `tests/double_up.rs`.
 
-use rota::check::{CheckReport, check};
-use rota::model::{Plan, Request, Stop};
-use rota::parse::{plan_from_str, request_from_str};
+mod common;
+
+use common::broken::{check_json, expect, expect_only, plan, plan_json, request, t, visit_mut};
+use rota::check::check;
+use rota::model::Request;
+use rota::parse::plan_from_str;
 use serde_json::{Value, json};
-
-const REQUEST: &str = include_str!("fixtures/check/tiny-request.json");
-const PLAN: &str = include_str!("fixtures/check/tiny-plan.json");
-
-fn request() -> Request {
-    request_from_str(REQUEST).expect("fixture request parses")
-}
-
-fn plan() -> Plan {
-    plan_from_str(PLAN).expect("fixture plan parses")
-}
-
-fn plan_json() -> Value {
-    serde_json::from_str(PLAN).unwrap()
-}
-
-fn check_json(v: &Value) -> CheckReport {
-    let p = plan_from_str(&v.to_string()).expect("mutated plan parses");
-    check(&request(), &p)
-}
-
-/// Asserts that `report` is invalid and contains `rule`; returns the messages
-/// of that rule.
-#[track_caller]
-fn expect(report: &CheckReport, rule: &str) -> Vec<String> {
-    assert!(
-        !report.is_valid(),
-        "expected a '{rule}' violation, got none"
-    );
-    let msgs: Vec<String> = report
-        .violations
-        .iter()
-        .filter(|v| v.rule == rule)
-        .map(|v| v.message.clone())
-        .collect();
-    assert!(
-        !msgs.is_empty(),
-        "expected a '{rule}' violation, got:\n{report}"
-    );
-    msgs
-}
-
-/// Like [`expect`] but also requires that `rule` is the only rule broken.
-#[track_caller]
-fn expect_only(report: &CheckReport, rule: &str) -> Vec<String> {
-    let msgs = expect(report, rule);
-    assert_eq!(report.rules(), vec![rule], "{report}");
-    msgs
-}
-
-fn visit_mut(plan: &mut Plan, round: usize, stop: usize) -> &mut rota::model::VisitStop {
-    match &mut plan.rounds[round].stops[stop] {
-        Stop::Visit(v) => v,
-        Stop::Break(_) => panic!("stop {stop} of round {round} is a break"),
-    }
-}
-
-fn t(s: &str) -> chrono::NaiveTime {
-    chrono::NaiveTime::parse_from_str(s, "%H:%M").unwrap()
-}
 
 #[test]
 fn valid_plan_is_accepted() {
@@ -172,23 +117,6 @@ fn visit_twice_in_a_round() {
 }
 
 // -------------------------------------------------------- carers-required
-
-#[test]
-fn double_up_partner_dropped() {
-    let mut p = plan();
-    // C02 no longer does P001-am: an idle round.
-    p.rounds[1].stops.clear();
-    p.rounds[1].return_time = None;
-    p.rounds[1].travel_minutes = 0;
-    p.rounds[1].care_minutes = 0;
-    p.summary.travel_minutes -= 15;
-    p.summary.care_minutes -= 45;
-    let r = check(&request(), &p);
-    let m = expect(&r, "carers-required");
-    assert!(m[0].contains("P001-am") && m[0].contains("needs 2"));
-    // C01 still says it works with C02.
-    expect(&r, "double-up");
-}
 
 #[test]
 fn single_visit_done_by_two_carers() {
@@ -483,36 +411,6 @@ fn break_overlapping_return_travel() {
     v["rounds"][2]["stops"][1] = json!({ "kind": "break", "start": "09:10", "end": "09:25" });
     let m = expect_only(&check_json(&v), "break");
     assert!(m[0].contains("overlaps the 14 min return travel"));
-}
-
-// -------------------------------------------------------------- double-up
-
-#[test]
-fn double_up_starts_at_different_minutes() {
-    let mut p = plan();
-    let v = visit_mut(&mut p, 1, 0);
-    v.start = t("07:35");
-    v.end = t("08:20");
-    v.arrive = t("07:08");
-    p.rounds[1].return_time = Some(t("08:27"));
-    let m = expect_only(&check(&request(), &p), "double-up");
-    assert!(m.iter().any(|m| m.contains("starts at different minutes")));
-}
-
-#[test]
-fn double_up_with_lists_wrong_partner() {
-    let mut p = plan();
-    visit_mut(&mut p, 0, 0).with = vec!["C03".into()];
-    let m = expect_only(&check(&request(), &p), "double-up");
-    assert!(m[0].contains("lists with [C03], expected [C02]"));
-}
-
-#[test]
-fn single_visit_with_partner_listed() {
-    let mut p = plan();
-    visit_mut(&mut p, 2, 0).with = vec!["C01".into()];
-    let m = expect_only(&check(&request(), &p), "double-up");
-    assert!(m[0].contains("expected []"));
 }
 
 // -------------------------------------------------------------- after-gap

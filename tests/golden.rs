@@ -8,80 +8,10 @@
 //! - D to F: 5.560 km, 14 min
 //! - identical locations: 0 min
 
-use std::collections::BTreeSet;
+mod common;
 
-use chrono::NaiveTime;
-use rota::model::{Plan, Request, Round, Stop, VisitStop};
-
-fn load(name: &str) -> Request {
-    let path = format!(
-        "{}/tests/fixtures/golden/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    rota::load_request(&text)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .into_inner()
-}
-
-/// Plans `name`, asserts the checker accepts it, returns request and plan.
-#[track_caller]
-fn plan(name: &str) -> (Request, Plan) {
-    let req = load(name);
-    let plan = rota::plan_request(&req).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let report = rota::check::check(&req, &plan);
-    assert!(report.is_valid(), "{name}: {report}");
-    (req, plan)
-}
-
-fn t(s: &str) -> NaiveTime {
-    NaiveTime::parse_from_str(s, "%H:%M").unwrap()
-}
-
-fn served(plan: &Plan) -> BTreeSet<String> {
-    plan.rounds
-        .iter()
-        .flat_map(|r| &r.stops)
-        .filter_map(|s| match s {
-            Stop::Visit(v) => Some(v.client.clone()),
-            Stop::Break(_) => None,
-        })
-        .collect()
-}
-
-fn set(ids: &[&str]) -> BTreeSet<String> {
-    ids.iter().map(|s| s.to_string()).collect()
-}
-
-fn round<'a>(plan: &'a Plan, carer: &str) -> &'a Round {
-    plan.rounds
-        .iter()
-        .find(|r| r.carer == carer)
-        .unwrap_or_else(|| panic!("no round for {carer}"))
-}
-
-fn visit<'a>(round: &'a Round, id: &str) -> &'a VisitStop {
-    round
-        .stops
-        .iter()
-        .find_map(|s| match s {
-            Stop::Visit(v) if v.visit == id => Some(v),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{} has no stop {id}", round.carer))
-}
-
-/// The reason codes of an unserved client.
-fn reasons(plan: &Plan, client: &str) -> Vec<String> {
-    plan.unserved
-        .iter()
-        .find(|u| u.client == client)
-        .unwrap_or_else(|| panic!("{client} is not unserved"))
-        .reasons
-        .iter()
-        .map(|r| r.code.clone())
-        .collect()
-}
+use common::golden::{load, plan, reasons, round, served, set, t, visit};
+use rota::model::{Plan, Request, Stop};
 
 #[test]
 fn one_carer_one_visit_exact_times() {
@@ -123,29 +53,6 @@ fn higher_priority_wins_the_only_slot() {
     assert_eq!((v.start, v.end), (t("08:30"), t("09:30")));
     assert_eq!(plan.summary.priority_served, 3);
     assert!(plan.summary.upper_bound_priority.unwrap() >= 3);
-}
-
-#[test]
-fn double_up_starts_when_the_later_carer_can_arrive() {
-    // C1 (07:00, 6 min away) could start at 07:30; C2 (08:00, 12 min away)
-    // arrives 08:12: the earliest common start.
-    let (_, plan) = plan("double-up");
-    assert_eq!(served(&plan), set(&["P1"]));
-    let a = visit(round(&plan, "C1"), "P1-am");
-    let b = visit(round(&plan, "C2"), "P1-am");
-    assert_eq!(a.start, t("08:12"));
-    assert_eq!(b.start, t("08:12"));
-    assert_eq!((a.end, b.end), (t("08:57"), t("08:57")));
-    assert_eq!(a.with, vec!["C2".to_string()]);
-    assert_eq!(b.with, vec!["C1".to_string()]);
-    assert_eq!((a.arrive, a.travel_minutes), (t("08:12"), 6));
-    assert_eq!((b.arrive, b.travel_minutes), (t("08:12"), 12));
-    assert_eq!(round(&plan, "C2").return_time, Some(t("09:09")));
-    assert_eq!(
-        plan.summary.care_minutes, 90,
-        "a double-up counts per carer"
-    );
-    assert_eq!(plan.summary.travel_minutes, 12 + 24);
 }
 
 #[test]
@@ -193,24 +100,6 @@ fn after_gap_that_cannot_fit() {
     // The whole client is out: none of its visits is in a round.
     assert_eq!(plan.summary.visits_served, 1);
     assert_eq!(plan.summary.upper_bound_priority, Some(1));
-}
-
-#[test]
-fn double_up_whose_carers_never_meet() {
-    // C1 (07:00-09:00) can start 08:00-08:24; C2 (from 08:24) 08:30-09:00.
-    let (_, plan) = plan("double-narrow");
-    assert!(served(&plan).is_empty());
-    assert_eq!(
-        reasons(&plan, "P1"),
-        vec!["WINDOW_TOO_NARROW_FOR_DOUBLE_UP"]
-    );
-    assert_eq!(plan.rounds.len(), 2, "idle rounds are listed");
-    assert!(
-        plan.rounds
-            .iter()
-            .all(|r| r.stops.is_empty() && r.return_time.is_none())
-    );
-    assert_eq!(plan.summary.upper_bound_priority, Some(0));
 }
 
 #[test]

@@ -1,67 +1,12 @@
 //! One tiny request per unserved-reason code (docs/reasons.md): each must
-//! give exactly that code, and its plan passes the checker.
+//! give exactly that code, and its plan passes the checker. The double-up
+//! codes are in `tests/double_up.rs`.
 
 mod common;
 
 use common::day::{rota, small_request, stderr_of, write};
-use rota::model::{Plan, Request};
-use serde_json::{Value, json};
-
-const HOME: (f64, f64) = (52.05, -2.72);
-
-fn carer(id: &str, mode: &str, start: &str, end: &str) -> Value {
-    json!({ "id": id, "travel_mode": mode, "shift": { "start": start, "end": end },
-            "start_location": { "lat": HOME.0, "lon": HOME.1 } })
-}
-
-fn visit(id: &str, start: &str, end: &str, duration: u32) -> Value {
-    json!({ "id": id, "window": { "start": start, "end": end }, "duration": duration })
-}
-
-fn client(id: &str, visits: Vec<Value>) -> Value {
-    json!({ "id": id, "location": { "lat": HOME.0, "lon": HOME.1 }, "visits": visits })
-}
-
-fn request(carers: Vec<Value>, clients: Vec<Value>) -> Request {
-    let v = json!({ "date": "2026-11-23", "settings": { "time_limit_seconds": 1.0 },
-                    "carers": carers, "clients": clients });
-    rota::load_request(&v.to_string())
-        .expect("test request is valid")
-        .into_inner()
-}
-
-fn plan(req: &Request) -> Plan {
-    let opts = rota::PlanOptions {
-        exact: false,
-        threads: 1,
-        ..rota::PlanOptions::default()
-    };
-    let plan = rota::plan_request_with(req, &opts, &rota::control::SolveControl::new()).unwrap();
-    assert!(rota::check::check(req, &plan).is_valid());
-    plan
-}
-
-/// The codes and messages of client `id`'s reasons.
-fn reasons(plan: &Plan, id: &str) -> Vec<(String, String)> {
-    plan.unserved
-        .iter()
-        .find(|u| u.client == id)
-        .map(|u| {
-            u.reasons
-                .iter()
-                .map(|r| (r.code.clone(), r.message.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[track_caller]
-fn only_code(plan: &Plan, id: &str, code: &str) -> String {
-    let r = reasons(plan, id);
-    assert_eq!(r.len(), 1, "{r:?}");
-    assert_eq!(r[0].0, code, "{}", r[0].1);
-    r[0].1.clone()
-}
+use common::tiny::{carer, client, only_code, plan, request, visit};
+use serde_json::json;
 
 #[test]
 fn no_eligible_carer_names_the_missing_skill_gender_and_exclusions() {
@@ -91,23 +36,6 @@ fn gender_alone_is_named() {
     let plan = plan(&request(vec![a], vec![k]));
     let msg = only_code(&plan, "P1", "NO_ELIGIBLE_CARER");
     assert!(msg.contains("not of the requested gender (C1)"), "{msg}");
-}
-
-#[test]
-fn double_up_with_one_eligible_carer() {
-    let mut a = carer("C1", "drive", "07:00", "15:00");
-    a["skills"] = json!(["hoist"]);
-    let b = carer("C2", "drive", "07:00", "15:00");
-    let mut v = visit("P1-am", "08:00", "09:00", 30);
-    v["carers_required"] = json!(2);
-    v["skills"] = json!(["hoist"]);
-    let plan = plan(&request(vec![a, b], vec![client("P1", vec![v])]));
-    let msg = only_code(&plan, "P1", "TOO_FEW_CARERS_FOR_DOUBLE_UP");
-    assert!(
-        msg.contains("1 of 2 carers on shift can do it (C1)"),
-        "{msg}"
-    );
-    assert!(msg.contains("lack skill 'hoist' (C2)"), "{msg}");
 }
 
 #[test]
@@ -144,21 +72,6 @@ fn too_far_to_walk_there_in_the_window() {
     ));
     let msg = only_code(&plan, "P1", "TOO_FAR_TO_REACH_IN_WINDOW");
     assert!(msg.contains("by walk"), "{msg}");
-}
-
-#[test]
-fn double_up_whose_carers_never_overlap() {
-    // C1 can start it only at 08:00, C2 only from 08:30.
-    let mut v = visit("P1-am", "08:00", "09:00", 30);
-    v["carers_required"] = json!(2);
-    let plan = plan(&request(
-        vec![
-            carer("C1", "drive", "07:00", "08:30"),
-            carer("C2", "drive", "08:30", "12:00"),
-        ],
-        vec![client("P1", vec![v])],
-    ));
-    only_code(&plan, "P1", "WINDOW_TOO_NARROW_FOR_DOUBLE_UP");
 }
 
 #[test]

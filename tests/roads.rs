@@ -6,12 +6,13 @@
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rota::model::{Location, MODES, Request};
+use rota::model::{Location, Request};
 use rota::roads::graph::{Graph, Snap};
 use rota::roads::matrix::many_to_many;
 use rota::roads::osm::{OsmData, Way};
 use rota::roads::profile::{Speeds, usage};
 use rota::roads::{self, RoadOptions, UNREACHABLE_MINUTES};
+use rota::travel::TravelMode::{self, Bike, Drive, Walk};
 
 const LAT0: f64 = 60.0;
 const LON0: f64 = 25.0;
@@ -59,7 +60,7 @@ fn speeds() -> Speeds {
 }
 
 /// Road seconds from `a` to `b` in `mode` (infinite without a path).
-fn secs(data: &OsmData, mode: usize, a: Location, b: Location) -> f64 {
+fn secs(data: &OsmData, mode: TravelMode, a: Location, b: Location) -> f64 {
     let g = Graph::build(data, mode, &speeds());
     let s: Vec<Snap> = [a, b].iter().map(|l| g.snap(*l, 500.0).unwrap()).collect();
     many_to_many(&g, &s, &|| {})[1] / 1000.0
@@ -94,24 +95,24 @@ fn drive_respects_a_one_way_street() {
     let d = block(&[("highway", "residential"), ("oneway", "yes")]);
     let (a, b) = (loc(0.0, 0.0), loc(100.0, 0.0));
     // 100 m at 25 km/h = 14.4 s with the flow; 300 m round the block against it.
-    assert!(close(secs(&d, 0, a, b), 14.4));
-    assert!(close(secs(&d, 0, b, a), 43.2));
+    assert!(close(secs(&d, Drive, a, b), 14.4));
+    assert!(close(secs(&d, Drive, b, a), 43.2));
     // oneway=-1 is the other way round.
     let d = block(&[("highway", "residential"), ("oneway", "-1")]);
-    assert!(close(secs(&d, 0, a, b), 43.2));
-    assert!(close(secs(&d, 0, b, a), 14.4));
+    assert!(close(secs(&d, Drive, a, b), 43.2));
+    assert!(close(secs(&d, Drive, b, a), 14.4));
     // A roundabout is one-way without a oneway tag.
     let d = block(&[("highway", "residential"), ("junction", "roundabout")]);
-    assert!(close(secs(&d, 0, b, a), 43.2));
+    assert!(close(secs(&d, Drive, b, a), 43.2));
     // Walkers use it both ways; cyclists keep to it (300 m at 15 km/h)...
     let d = block(&[("highway", "residential"), ("oneway", "yes")]);
-    assert!(close(secs(&d, 2, b, a), 75.0));
-    assert!(close(secs(&d, 1, b, a), 72.0));
+    assert!(close(secs(&d, Walk, b, a), 75.0));
+    assert!(close(secs(&d, Bike, b, a), 72.0));
     // ... unless oneway:bicycle=no (or a contraflow cycle lane) exempts them.
     for tag in [("oneway:bicycle", "no"), ("cycleway", "opposite_lane")] {
         let d = block(&[("highway", "residential"), ("oneway", "yes"), tag]);
-        assert!(close(secs(&d, 1, b, a), 24.0), "{tag:?}");
-        assert!(close(secs(&d, 0, b, a), 43.2), "{tag:?}");
+        assert!(close(secs(&d, Bike, b, a), 24.0), "{tag:?}");
+        assert!(close(secs(&d, Drive, b, a), 43.2), "{tag:?}");
     }
 }
 
@@ -119,17 +120,17 @@ fn drive_respects_a_one_way_street() {
 fn a_footway_is_for_walkers_only() {
     let d = block(&[("highway", "footway")]);
     let (a, b) = (loc(0.0, 0.0), loc(100.0, 0.0));
-    assert!(close(secs(&d, 2, a, b), 75.0)); // 100 m at 4.8 km/h
-    assert!(close(secs(&d, 0, a, b), 43.2)); // drive round the block
-    assert!(close(secs(&d, 1, a, b), 72.0)); // bike round the block: 300 m at 15 km/h
+    assert!(close(secs(&d, Walk, a, b), 75.0)); // 100 m at 4.8 km/h
+    assert!(close(secs(&d, Drive, a, b), 43.2)); // drive round the block
+    assert!(close(secs(&d, Bike, a, b), 72.0)); // bike round the block: 300 m at 15 km/h
     // bicycle=yes opens it to bikes.
     let d = block(&[("highway", "footway"), ("bicycle", "yes")]);
-    assert!(close(secs(&d, 1, a, b), 24.0));
+    assert!(close(secs(&d, Bike, a, b), 24.0));
     // Steps: walkers only; foot=no closes a way to walkers.
     let d = block(&[("highway", "steps")]);
-    assert!(close(secs(&d, 1, a, b), 72.0));
+    assert!(close(secs(&d, Bike, a, b), 72.0));
     let d = block(&[("highway", "residential"), ("foot", "no")]);
-    assert!(close(secs(&d, 2, a, b), 225.0));
+    assert!(close(secs(&d, Walk, a, b), 225.0));
 }
 
 #[test]
@@ -140,19 +141,19 @@ fn a_motorway_is_for_drivers_only_and_maxspeed_counts() {
         ("maxspeed", "120"),
     ]);
     let (a, b) = (loc(0.0, 0.0), loc(100.0, 0.0));
-    assert!(close(secs(&d, 0, a, b), 3.0)); // 100 m at 120 km/h
-    assert!(close(secs(&d, 1, a, b), 72.0));
-    assert!(close(secs(&d, 2, a, b), 225.0));
+    assert!(close(secs(&d, Drive, a, b), 3.0)); // 100 m at 120 km/h
+    assert!(close(secs(&d, Bike, a, b), 72.0));
+    assert!(close(secs(&d, Walk, a, b), 225.0));
     // A motorway is one-way unless tagged otherwise.
     let d = block(&[("highway", "motorway")]);
-    assert!(close(secs(&d, 0, b, a), 43.2));
+    assert!(close(secs(&d, Drive, b, a), 43.2));
     // access=no and motor_vehicle=no close a road to drivers, not walkers.
     for tag in [("access", "no"), ("motor_vehicle", "no")] {
         let d = block(&[("highway", "residential"), tag]);
-        assert!(close(secs(&d, 0, a, b), 43.2), "{tag:?}");
+        assert!(close(secs(&d, Drive, a, b), 43.2), "{tag:?}");
     }
     let d = block(&[("highway", "residential"), ("motor_vehicle", "no")]);
-    assert!(close(secs(&d, 2, a, b), 75.0));
+    assert!(close(secs(&d, Walk, a, b), 75.0));
 }
 
 #[test]
@@ -165,8 +166,8 @@ fn the_request_overrides_class_speeds() {
         nodes: vec![],
         tags: vec![("highway".into(), "residential".into())],
     };
-    assert_eq!(usage(0, &w, &sp).unwrap().speed_kmh, 50.0);
-    assert_eq!(usage(0, &w, &speeds()).unwrap().speed_kmh, 25.0);
+    assert_eq!(usage(Drive, &w, &sp).unwrap().speed_kmh, 50.0);
+    assert_eq!(usage(Drive, &w, &speeds()).unwrap().speed_kmh, 25.0);
     // Tagged maxspeed wins over the class speed; mph is converted.
     let w = Way {
         id: 1,
@@ -176,7 +177,7 @@ fn the_request_overrides_class_speeds() {
             ("maxspeed".into(), "30 mph".into()),
         ],
     };
-    assert!((usage(0, &w, &sp).unwrap().speed_kmh - 48.28).abs() < 0.01);
+    assert!((usage(Drive, &w, &sp).unwrap().speed_kmh - 48.28).abs() < 0.01);
 }
 
 #[test]
@@ -199,8 +200,8 @@ fn a_river_with_one_bridge() {
         ],
     );
     let (a, b) = (loc(0.0, 0.0), loc(0.0, 60.0));
-    assert!(close(secs(&d, 2, a, b), 1060.0 / (4.8 / 3.6)));
-    assert!(close(secs(&d, 0, a, b), 1060.0 / (25.0 / 3.6)));
+    assert!(close(secs(&d, Walk, a, b), 1060.0 / (4.8 / 3.6)));
+    assert!(close(secs(&d, Drive, a, b), 1060.0 / (25.0 / 3.6)));
 }
 
 // ------------------------------------------------------------ snapping
@@ -243,8 +244,9 @@ fn compute(
 ) -> Result<(rota::model::TravelMatrix, roads::Report), rota::RotaError> {
     let sp = roads::speeds_of(req)?;
     let used = roads::used_modes(req);
-    let graphs: Vec<Option<Graph>> = (0..3)
-        .map(|m| used[m].then(|| Graph::build(data, m, &sp)))
+    let graphs: Vec<Option<Graph>> = TravelMode::ALL
+        .into_iter()
+        .map(|m| used[m.index()].then(|| Graph::build(data, m, &sp)))
         .collect();
     let opts = RoadOptions {
         cache_dir: None,
@@ -402,7 +404,7 @@ fn matrices_on_the_extract_are_sane() {
                 assert!(r.nodes > 1000, "{r:?}");
                 // The fastest legal speed of any drive edge of the extract.
                 let data = rota::roads::osm::read(&extract()).unwrap();
-                let g = Graph::build(&data, 0, &roads::speeds_of(&req).unwrap());
+                let g = Graph::build(&data, Drive, &roads::speeds_of(&req).unwrap());
                 assert!(g.max_speed_kmh >= 25.0 && g.max_speed_kmh <= 130.0);
                 g.max_speed_kmh
             }
@@ -485,7 +487,8 @@ fn plain_dijkstra(adj: &HashMap<i64, Vec<(i64, f64)>>, src: i64) -> HashMap<i64,
 fn matrices_agree_with_a_separate_dijkstra_on_the_extract() {
     let data = rota::roads::osm::read(&extract()).unwrap();
     let sp = speeds();
-    for (mode, name) in MODES.iter().enumerate() {
+    for mode in TravelMode::ALL {
+        let name = mode.as_str();
         // Adjacency by OSM id, from the profile's way rules only.
         let mut adj: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
         for w in &data.ways {

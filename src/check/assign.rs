@@ -1,10 +1,12 @@
-//! Cross-round rules: `carers-required`, `eligibility`, `double-up`,
-//! `after-gap`, `whole-client`, `accounting`, `summary`.
+//! Cross-round rules: `eligibility`, `after-gap`, `whole-client`,
+//! `accounting`, `summary`; and, per served visit in their place among
+//! them, the double-up rules `carers-required` and `double-up`
+//! (`double_up.rs`).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::rounds::{Assign, Walked};
-use super::{Ctx, Out, hm};
+use super::{Ctx, Out, double_up, hm};
 use crate::model::{Client, Plan, Visit};
 
 /// Who does what, rule after rule: per served visit `carers-required`,
@@ -26,7 +28,7 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
             };
             served_visits += 1;
             let vname = format!("visit {} (client {})", visit.id, client.id);
-            carers_required(&vname, visit, asg, labels, out);
+            double_up::carers_required(&vname, visit, asg, labels, out);
             eligibility(
                 ctx,
                 &vname,
@@ -37,7 +39,7 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
                 &mut continuity,
                 out,
             );
-            double_up(&vname, asg, labels, out);
+            double_up::double_up(&vname, asg, labels, out);
             after_gap(&vname, visit, asg, &by_visit, out);
         }
         if served_visits > 0 {
@@ -48,39 +50,6 @@ pub(crate) fn check_assignments(ctx: &Ctx, plan: &Plan, walked: &Walked, out: &m
     let served: HashSet<&str> = served_clients.iter().copied().collect();
     accounting(ctx, plan, &served, out);
     summary(ctx, plan, &served, continuity.len() as u64, out);
-}
-
-/// The rounds of a visit's assignments, for messages.
-fn round_list(labels: &[String], asg: &[&Assign]) -> String {
-    asg.iter()
-        .map(|a| labels[a.round].as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `carers-required`: as many rounds as the visit needs, of distinct carers.
-fn carers_required(vname: &str, visit: &Visit, asg: &[&Assign], labels: &[String], out: &mut Out) {
-    let n = asg.len();
-    if n != visit.carers_required as usize {
-        out.push(
-            "carers-required",
-            format!(
-                "{vname} needs {} carer(s) but is in {n} round(s): {}",
-                visit.carers_required,
-                round_list(labels, asg)
-            ),
-        );
-    }
-    let distinct: BTreeSet<&str> = asg.iter().map(|a| a.carer).collect();
-    if distinct.len() < n {
-        out.push(
-            "carers-required",
-            format!(
-                "{vname} is done more than once by the same carer: {}",
-                round_list(labels, asg)
-            ),
-        );
-    }
 }
 
 /// `eligibility`: each carer holds the visit's skills, matches the gender
@@ -149,52 +118,6 @@ fn eligibility<'a>(
                 .contains(&(client.id.as_str(), carer.id.as_str()))
         {
             continuity.insert((visit.id.as_str(), carer.id.as_str()));
-        }
-    }
-}
-
-/// `double-up`: all carers of a visit start and end it together, and each
-/// lists exactly the others in `with`.
-fn double_up(vname: &str, asg: &[&Assign], labels: &[String], out: &mut Out) {
-    // double-up: same start and end, `with` lists the other carers.
-    let starts: BTreeSet<i64> = asg.iter().map(|a| a.start).collect();
-    let ends: BTreeSet<i64> = asg.iter().map(|a| a.end).collect();
-    let times = || {
-        asg.iter()
-            .map(|a| format!("{} {}-{}", a.carer, hm(a.start), hm(a.end)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if starts.len() > 1 {
-        out.push(
-            "double-up",
-            format!("{vname} starts at different minutes: {}", times()),
-        );
-    }
-    if ends.len() > 1 {
-        out.push(
-            "double-up",
-            format!("{vname} ends at different minutes: {}", times()),
-        );
-    }
-    for a in asg {
-        let expected: BTreeSet<&str> = asg
-            .iter()
-            .filter(|b| b.round != a.round)
-            .map(|b| b.carer)
-            .collect();
-        let stated: BTreeSet<&str> = a.with.iter().map(String::as_str).collect();
-        if stated != expected || stated.len() != a.with.len() {
-            out.push(
-                "double-up",
-                format!(
-                    "{}: {vname} at {} lists with [{}], expected [{}]",
-                    labels[a.round],
-                    hm(a.start),
-                    a.with.join(", "),
-                    expected.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            );
         }
     }
 }

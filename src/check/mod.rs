@@ -39,6 +39,7 @@
 
 mod assign;
 mod continuity;
+mod double_up;
 mod figures;
 mod locks;
 mod rounds;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Issue;
-use crate::model::{MODES, Plan, Request, Stop, minutes_of_day};
+use crate::model::{Plan, Request, Stop, minutes_of_day};
 use crate::problem::Problem;
 
 /// The locks `plan` does not keep, as E1812 issues: the solver could not
@@ -115,7 +115,7 @@ pub fn travel_conflicts(req: &Request, p: &Problem) -> Vec<(usize, usize, Issue)
                         hm(ve.tw_start + ve.duration),
                         client(ve),
                         client(vl),
-                        MODES[p.rounds[ra].mode],
+                        p.rounds[ra].mode,
                         hm(arrive),
                         arrive - vl.tw_end
                     ),

@@ -134,7 +134,7 @@ fn build_round(p: &Problem, sol: &Solution, r: usize, buffer: i32) -> Result<Rou
             start: time(spec.start)?,
             end: time(spec.end)?,
         },
-        travel_mode: crate::model::MODES[spec.mode].to_string(),
+        travel_mode: spec.mode.as_str().to_string(),
         stops,
         return_time,
         travel_minutes: travel_total as u32,

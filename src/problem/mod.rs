@@ -5,6 +5,7 @@
 //! edits it before any solver sees it.
 
 mod continuity;
+mod double_up;
 mod linked;
 mod locks;
 
@@ -14,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::RotaError;
 use crate::model::{Location, Request, minutes_of_day};
-use crate::travel::{Node, Travel, mode_index};
+use crate::travel::{Node, Travel, TravelMode};
 
 /// A pause inside a round: `minutes` long, starting in `[earliest, latest]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +33,8 @@ pub struct RoundSpec {
     pub start: i32,
     /// Be back at the end node no later than this.
     pub end: i32,
-    /// Index into [`crate::model::MODES`].
-    pub mode: usize,
+    /// How the carer travels: which of [`Problem::travel`]'s matrices.
+    pub mode: TravelMode,
     pub start_node: usize,
     pub end_node: usize,
     pub brk: Option<BreakSpec>,
@@ -57,7 +58,8 @@ pub struct VisitSpec {
     pub tw_start: i32,
     pub tw_end: i32,
     pub duration: i32,
-    /// 1, or 2 for a double-up.
+    /// 1, or 2 for a double-up (`double_up.rs`: [`VisitSpec::carers`],
+    /// [`VisitSpec::is_double_up`]).
     pub required: usize,
     /// Start at least `gap` minutes after visit `.0` starts.
     pub after: Option<(usize, i32)>,
@@ -346,9 +348,9 @@ fn carers_and_rounds(req: &Request, nodes: &mut Nodes) -> Result<Staff, RotaErro
     let mut carers = Vec::with_capacity(req.carers.len());
     let mut rounds = Vec::new();
     for (ci, c) in req.carers.iter().enumerate() {
-        let mode = mode_index(&c.travel_mode)
+        let mode = TravelMode::parse(&c.travel_mode)
             .ok_or_else(|| bad(format!("travel mode '{}'", c.travel_mode)))?;
-        used_modes[mode] = true;
+        used_modes[mode.index()] = true;
         let start_node = nodes.of(c.start_location, Some(&c.id));
         let end_ref = format!("{}/end", c.id);
         let has_end_ref = nodes.refs.contains_key(end_ref.as_str());

@@ -13,7 +13,7 @@ use crate::error::{Issue, RotaError};
 use crate::problem::{
     CarerSpec, ClientSpec, Ineligible, Lateness, Link, Problem, RoundSpec, VisitSpec,
 };
-use crate::travel::Travel;
+use crate::travel::{Travel, TravelMode};
 
 /// Problem units per instance time unit: the files give distances with up
 /// to six decimals, so they are scaled (not rounded to whole units). Travel
@@ -115,7 +115,7 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
             carer: k,
             start: up(inst.earliest[0]),
             end: OPEN,
-            mode: 0,
+            mode: TravelMode::Drive,
             start_node: 0,
             end_node: n - 1,
             brk: None,
@@ -377,7 +377,10 @@ pub(crate) mod tests {
             (1, 2, 50_000, 200_000)
         );
         // 7.2111 scaled and rounded up; the depot's copy is the end.
-        assert_eq!(p.travel.time(0, 1, 2), 72_111);
+        assert_eq!(
+            p.travel.time(crate::travel::TravelMode::Drive, 1, 2),
+            72_111
+        );
         assert_eq!((p.rounds[0].start_node, p.rounds[0].end_node), (0, 3));
         assert_eq!(p.visits[2].duration, 200_000);
         assert_eq!(

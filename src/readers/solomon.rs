@@ -18,7 +18,7 @@ use std::fmt::Write;
 use crate::error::RotaError;
 use crate::problem::{CarerSpec, ClientSpec, Problem, RoundSpec, VisitSpec};
 use crate::solve::Solution;
-use crate::travel::Travel;
+use crate::travel::{Travel, TravelMode};
 
 /// One customer line (customer 0 is the depot).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,7 +132,7 @@ pub fn problem(inst: &Instance) -> Problem {
             carer: k,
             start: depot.ready * 10,
             end: depot.due * 10,
-            mode: 0,
+            mode: TravelMode::Drive,
             start_node: 0,
             end_node: 0,
             brk: None,
@@ -317,7 +317,7 @@ mod tests {
         );
         assert_eq!(inst.customers.len(), 3);
         let p = problem(&inst);
-        assert_eq!(p.travel.time(0, 0, 1), 50);
+        assert_eq!(p.travel.time(TravelMode::Drive, 0, 1), 50);
         assert_eq!(p.visits[0].duration, 100);
         assert_eq!(p.rounds[0].capacity, Some(10));
     }

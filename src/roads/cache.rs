@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use super::profile::{PROFILE_VERSION, Speeds};
 use super::{Place, Report, RoadOptions};
 use crate::error::RotaError;
-use crate::model::{MODES, Request, TravelMatrix};
+use crate::model::{Request, TravelMatrix};
+use crate::travel::TravelMode;
 
 /// `rota/roads` under the user's cache folder (e.g. `~/.cache/rota/roads`).
 pub fn default_dir() -> Option<PathBuf> {
@@ -88,13 +89,17 @@ impl Key {
             profile_version: PROFILE_VERSION,
             extract_sha256: extract_sha256.to_string(),
             snap_limit_m: opts.snap_limit_m,
-            modes: (0..3).filter(|m| used[*m]).map(|m| MODES[m]).collect(),
+            modes: TravelMode::ALL
+                .into_iter()
+                .filter(|m| used[m.index()])
+                .map(TravelMode::as_str)
+                .collect(),
             drive_speeds: &speeds.drive,
             bike_kmh: speeds.bike_kmh,
             walk_kmh: speeds.walk_kmh,
-            overheads: MODES
-                .iter()
-                .map(|m| req.settings.travel.overhead(m).unwrap_or(0))
+            overheads: TravelMode::ALL
+                .into_iter()
+                .map(|m| req.settings.travel.overhead(m.as_str()).unwrap_or(0))
                 .collect(),
             places,
         };

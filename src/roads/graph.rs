@@ -10,7 +10,7 @@ use rstar::primitives::{GeomWithData, Line};
 use super::osm::OsmData;
 use super::profile::{Speeds, usage};
 use crate::model::Location;
-use crate::travel::haversine_km;
+use crate::travel::{TravelMode, haversine_km};
 
 /// "No path": a distance in milliseconds no route reaches.
 pub const NO_PATH: u64 = u64::MAX;
@@ -77,7 +77,7 @@ pub fn ms_for(metres: f64, kmh: f64) -> f64 {
 
 impl Graph {
     /// The graph of mode `mode` from the ways of `osm`.
-    pub fn build(osm: &OsmData, mode: usize, speeds: &Speeds) -> Graph {
+    pub fn build(osm: &OsmData, mode: TravelMode, speeds: &Speeds) -> Graph {
         let mut index: HashMap<i64, u32> = HashMap::new();
         let mut coords: Vec<(f64, f64)> = Vec::new();
         let mut segments = Vec::new();

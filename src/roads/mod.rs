@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Issue, Issues, RotaError};
-use crate::model::{Location, MODES, Request, TravelMatrix};
+use crate::model::{Location, Request, TravelMatrix};
+use crate::travel::TravelMode;
 use graph::{Graph, Snap, ms_for};
 use profile::Speeds;
 
@@ -122,7 +123,15 @@ pub struct Place {
     pub location: Location,
     pub path: String,
     pub what: String,
-    pub own_mode: Option<usize>,
+    /// Hashed into the cache key as the mode's index (as it always was),
+    /// so cached matrices stay found.
+    #[serde(serialize_with = "mode_index")]
+    pub own_mode: Option<TravelMode>,
+}
+
+/// A place's mode as its [`TravelMode::index`], for the cache key.
+fn mode_index<S: serde::Serializer>(m: &Option<TravelMode>, s: S) -> Result<S::Ok, S::Error> {
+    m.map(TravelMode::index).serialize(s)
 }
 
 /// The locations of a request in matrix order: clients, carers' starts,
@@ -138,7 +147,7 @@ pub fn places(req: &Request) -> Vec<Place> {
             own_mode: None,
         });
     }
-    let mode_of = |m: &str| crate::travel::mode_index(m);
+    let mode_of = TravelMode::parse;
     for (i, c) in req.carers.iter().enumerate() {
         out.push(Place {
             r#ref: c.id.clone(),
@@ -162,12 +171,12 @@ pub fn places(req: &Request) -> Vec<Place> {
     out
 }
 
-/// Modes used by the request's carers, flagged by index into [`MODES`].
+/// Modes used by the request's carers, flagged by [`TravelMode::index`].
 pub fn used_modes(req: &Request) -> [bool; 3] {
     let mut used = [false; 3];
     for c in &req.carers {
-        if let Some(m) = crate::travel::mode_index(&c.travel_mode) {
-            used[m] = true;
+        if let Some(m) = TravelMode::parse(&c.travel_mode) {
+            used[m.index()] = true;
         }
     }
     used
@@ -221,8 +230,9 @@ pub fn matrix_from_file(
         let bar = progress_spinner(opts.progress, "reading the extract");
         let data = osm::read(osm_path)?;
         bar.set_message("building the road graphs");
-        let graphs = (0..3)
-            .map(|m| used[m].then(|| Graph::build(&data, m, speeds)))
+        let graphs = TravelMode::ALL
+            .into_iter()
+            .map(|m| used[m.index()].then(|| Graph::build(&data, m, speeds)))
             .collect();
         bar.finish_and_clear();
         Ok(graphs)
@@ -283,7 +293,7 @@ where
 /// `required == false`); E2101 issues for the rest.
 fn snap_all(
     g: &Graph,
-    mode: usize,
+    mode: TravelMode,
     required: bool,
     places: &[Place],
     limit_m: f64,
@@ -296,8 +306,8 @@ fn snap_all(
             if snap.is_none() && required && p.own_mode.is_none_or(|m| m == mode) {
                 let nearest = g.snap(p.location, limit_m);
                 let what = match nearest {
-                    Some(s) => format!("is {:.0} m from the nearest {} road", s.off_m, MODES[mode]),
-                    None => format!("has no {} road in the extract at all", MODES[mode]),
+                    Some(s) => format!("is {:.0} m from the nearest {mode} road", s.off_m),
+                    None => format!("has no {mode} road in the extract at all"),
                 };
                 issues.push(Issue::new(
                     "E2101",
@@ -327,13 +337,13 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
     let carers_use = used_modes(req);
     let snaps: Vec<Option<Vec<Option<Snap>>>> = graphs
         .iter()
-        .enumerate()
-        .map(|(m, g)| {
+        .zip(TravelMode::ALL)
+        .map(|(g, m)| {
             g.as_ref().map(|g| {
                 snap_all(
                     g.borrow(),
                     m,
-                    carers_use[m],
+                    carers_use[m.index()],
                     places,
                     opts.snap_limit_m,
                     &mut issues,
@@ -363,12 +373,12 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
     };
     let mut minutes = BTreeMap::new();
     let mut modes = Vec::new();
-    for (m, g) in graphs.iter().enumerate() {
-        let (Some(g), Some(snaps)) = (g, &snaps[m]) else {
+    for (g, m) in graphs.iter().zip(TravelMode::ALL) {
+        let (Some(g), Some(snaps)) = (g, &snaps[m.index()]) else {
             continue;
         };
         let g: &Graph = g.borrow();
-        bar.set_message(MODES[m]);
+        bar.set_message(m.as_str());
         // Distinct snapped points (locations on the same spot share one).
         let mut points: Vec<Snap> = Vec::new();
         let mut point_of: Vec<Option<usize>> = Vec::with_capacity(n);
@@ -386,7 +396,7 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
             return Err(opts.stopped(req));
         };
         let k = points.len();
-        let overhead = req.settings.travel.overhead(MODES[m]).unwrap_or(0);
+        let overhead = req.settings.travel.overhead(m.as_str()).unwrap_or(0);
         let mut unreachable = 0;
         let mut rows = vec![vec![0i64; n]; n];
         for i in 0..n {
@@ -410,14 +420,14 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
             }
         }
         modes.push(ModeReport {
-            mode: MODES[m].to_string(),
+            mode: m.as_str().to_string(),
             nodes: g.node_count(),
             edges: g.edge_count(),
             points: k,
             unreachable_pairs: unreachable,
             max_snap_m: snaps.iter().flatten().map(|s| s.off_m).fold(0.0, f64::max),
         });
-        minutes.insert(MODES[m].to_string(), rows);
+        minutes.insert(m.as_str().to_string(), rows);
     }
     bar.finish_and_clear();
     let matrix = TravelMatrix {
@@ -499,4 +509,39 @@ pub fn summary(r: &Report) -> String {
         s += &format!("warning: {w}\n");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache key hashes the places with their mode as an index, as it
+    /// did before modes were a [`TravelMode`]: matrices cached then are
+    /// still found.
+    #[test]
+    fn a_place_keeps_its_mode_as_an_index_in_the_cache_key() {
+        let p = Place {
+            r#ref: "C1".into(),
+            location: Location {
+                lat: 52.0,
+                lon: -2.5,
+            },
+            path: "carers[0].start_location".into(),
+            what: "carer 'C1' (start)".into(),
+            own_mode: Some(TravelMode::Walk),
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"ref":"C1","location":{"lat":52.0,"lon":-2.5},"path":"carers[0].start_location","what":"carer 'C1' (start)","own_mode":2}"#
+        );
+        let p = Place {
+            own_mode: None,
+            ..p
+        };
+        assert!(
+            serde_json::to_string(&p)
+                .unwrap()
+                .ends_with(r#","own_mode":null}"#)
+        );
+    }
 }

@@ -15,6 +15,7 @@ use super::profile::Speeds;
 use super::{Report, RoadOptions, cache, matrix_with};
 use crate::error::RotaError;
 use crate::model::{Request, default_speed};
+use crate::travel::TravelMode;
 
 /// Graphs kept for speed sets other than the defaults.
 const KEPT_GRAPHS: usize = 6;
@@ -25,7 +26,7 @@ pub struct Network {
     /// SHA-256 of the file's content (the cache key's part).
     pub sha256: String,
     data: OsmData,
-    graphs: Mutex<Vec<(Speeds, usize, Arc<Graph>)>>,
+    graphs: Mutex<Vec<(Speeds, TravelMode, Arc<Graph>)>>,
 }
 
 impl std::fmt::Debug for Network {
@@ -52,7 +53,8 @@ impl Network {
         let sha256 = cache::file_hash(path)?;
         let data = osm::read(path)?;
         let speeds = default_speeds();
-        let graphs = (0..3)
+        let graphs = TravelMode::ALL
+            .into_iter()
             .map(|m| (speeds.clone(), m, Arc::new(Graph::build(&data, m, &speeds))))
             .collect();
         Ok(Network {
@@ -73,7 +75,7 @@ impl Network {
     }
 
     /// The graph of `mode` at `speeds`: kept, or built now and kept.
-    pub fn graph(&self, mode: usize, speeds: &Speeds) -> Arc<Graph> {
+    pub fn graph(&self, mode: TravelMode, speeds: &Speeds) -> Arc<Graph> {
         {
             let kept = self.graphs.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((_, _, g)) = kept.iter().find(|(s, m, _)| *m == mode && s == speeds) {
@@ -105,8 +107,9 @@ impl Network {
         opts: &RoadOptions,
     ) -> Result<(crate::model::TravelMatrix, Report), RotaError> {
         matrix_with(req, &self.sha256, opts, |speeds, used| {
-            Ok((0..3)
-                .map(|m| used[m].then(|| self.graph(m, speeds)))
+            Ok(TravelMode::ALL
+                .into_iter()
+                .map(|m| used[m.index()].then(|| self.graph(m, speeds)))
                 .collect())
         })
     }

@@ -8,6 +8,7 @@ use super::matrix::path_polyline;
 use super::{RoadOptions, osm, speeds_of};
 use crate::error::RotaError;
 use crate::model::{Location, Plan, Request, Stop};
+use crate::travel::TravelMode;
 
 /// One polyline per round of `plan` (in plan order): the carer's start, each
 /// visit's client, the end, joined leg by leg along the road path (a
@@ -38,11 +39,11 @@ pub fn round_paths(
         if let Some(c) = carer {
             stops.push(c.end());
         }
-        let Some(mode) = crate::travel::mode_index(&round.travel_mode) else {
+        let Some(mode) = TravelMode::parse(&round.travel_mode) else {
             out.push(stops);
             continue;
         };
-        let g = graphs[mode].get_or_insert_with(|| Graph::build(&data, mode, &speeds));
+        let g = graphs[mode.index()].get_or_insert_with(|| Graph::build(&data, mode, &speeds));
         let mut line = vec![];
         for leg in stops.windows(2) {
             line.push(leg[0]);

@@ -12,6 +12,7 @@ use super::osm::OsmData;
 use super::profile::Speeds;
 use crate::error::{Issue, RotaError};
 use crate::model::{Location, Request};
+use crate::travel::TravelMode;
 
 /// Put `req`'s clients at addresses of `data` (distinct while there are
 /// enough, seeded by `seed`) and its carers' starts (and ends) at walkable
@@ -20,7 +21,7 @@ use crate::model::{Location, Request};
 pub fn place_on_extract(req: &mut Request, data: &OsmData, seed: u64) -> Result<(), RotaError> {
     let speeds = Speeds::new(&Default::default(), 15.0, 4.8);
     // Walkable and driveable: the main component of the drive graph.
-    let g = Graph::build(data, 0, &speeds);
+    let g = Graph::build(data, TravelMode::Drive, &speeds);
     let main: Vec<(f64, f64)> = (0..g.node_count())
         .filter(|v| g.component[*v] == g.main_component)
         .map(|v| g.coords[v])

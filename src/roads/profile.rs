@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::osm::Way;
+use crate::travel::TravelMode;
 
 /// Bumped whenever a rule or a default below changes, so cached matrices
 /// built by older rules are not reused.
@@ -228,12 +229,11 @@ pub fn walk(way: &Way, speeds: &Speeds) -> Option<Usage> {
     })
 }
 
-/// The profile of mode index `mode` (0 drive, 1 bike, 2 walk; see
-/// [`crate::model::MODES`]).
-pub fn usage(mode: usize, way: &Way, speeds: &Speeds) -> Option<Usage> {
+/// The profile of `mode`.
+pub fn usage(mode: TravelMode, way: &Way, speeds: &Speeds) -> Option<Usage> {
     match mode {
-        0 => drive(way, speeds),
-        1 => bike(way, speeds),
-        _ => walk(way, speeds),
+        TravelMode::Drive => drive(way, speeds),
+        TravelMode::Bike => bike(way, speeds),
+        TravelMode::Walk => walk(way, speeds),
     }
 }

@@ -5,11 +5,13 @@
 //! ([`exact`]), and the search for linked visits and soft lateness
 //! ([`linked`]); with the bound on any plan ([`bound`]) and the reasons a
 //! client is not served ([`reasons`]). [`schedule`] and [`reach`] are the
-//! timing and least-travel arithmetic they share.
+//! timing and least-travel arithmetic they share; [`double_up`] places a
+//! visit two carers start together.
 
 pub mod bound;
 pub mod budget;
 pub mod construct;
+pub mod double_up;
 pub mod exact;
 pub mod fill;
 pub mod linked;

@@ -104,10 +104,10 @@ pub struct Insertion {
 }
 
 /// Whether visit `u` may be moved to a later start: single visits only (a
-/// double-up's start is shared with another round).
+/// double-up's start is shared with another round; `solve/double_up.rs`).
 #[inline]
 fn movable(p: &Problem, u: usize) -> bool {
-    p.visits[u].required == 1
+    !p.visits[u].is_double_up()
 }
 
 /// The latest start of each visit of round `r` such that every later visit

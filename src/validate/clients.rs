@@ -246,7 +246,8 @@ impl Validator {
         }
     }
 
-    /// E1201-E1205: a visit's window, duration and number of carers.
+    /// E1201-E1205: a visit's window, duration and number of carers (E1205
+    /// in `double_up.rs`).
     fn visit_timing(&mut self, vp: &str, v: &Visit) {
         let ws = mins(v.window.start);
         let we = mins(v.window.end);
@@ -293,17 +294,7 @@ impl Validator {
                 "move the window earlier or shorten the duration; a visit must end by midnight",
             );
         }
-        if !(1..=2).contains(&v.carers_required) {
-            self.push(
-                "E1205",
-                format!("{vp}.carers_required"),
-                format!(
-                    "visit '{}' requires {} carers; only 1 or 2 are allowed",
-                    v.id, v.carers_required
-                ),
-                "use 1 (the default) or 2 for a double-up",
-            );
-        }
+        self.carers_required(vp, v);
     }
 
     /// E1206/E15xx on visit `k`'s `after`; returns its same-client target index, if another visit.

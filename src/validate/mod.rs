@@ -31,6 +31,7 @@
 mod carers;
 mod clients;
 pub mod continuity;
+mod double_up;
 mod locations;
 pub mod locks;
 mod settings;

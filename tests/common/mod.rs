@@ -1,8 +1,13 @@
 //! Shared by several test files: random small requests for property tests
-//! (here) and small hand-made days with the binary ([`day`]).
+//! (here), small hand-made days with the binary ([`day`]), the golden
+//! fixtures ([`golden`]), the checker's broken-plan fixture ([`broken`]) and
+//! tiny JSON requests with their reasons ([`tiny`]).
 #![allow(dead_code)]
 
+pub mod broken;
 pub mod day;
+pub mod golden;
+pub mod tiny;
 
 use std::collections::BTreeMap;
 

@@ -2,9 +2,9 @@
 //! the bulk of the day, and a location far from the rest (a typo, a client
 //! in another county) is pinned to the map's edge and named in an
 //! "Outside the map" list instead of squashing everything else into a
-//! corner.
+//! corner. The [`Projection`] fitted to that frame is here too: the map
+//! and the frame both use it, and the frame owns the fitting.
 
-use super::map::Projection;
 use super::{MAP_MARGIN, MAP_W};
 use crate::model::Location;
 use crate::travel::haversine_km;
@@ -53,6 +53,83 @@ pub(super) fn core(points: &[Location]) -> Vec<Location> {
         .filter(|&(_, km)| km <= limit)
         .map(|(&p, _)| p)
         .collect()
+}
+
+/// Equirectangular projection (longitude scaled by cos of the mid latitude)
+/// fitted into the SVG viewport.
+pub(super) struct Projection {
+    lat_max: f64,
+    lon_min: f64,
+    cos0: f64,
+    scale: f64,
+    off_x: f64,
+    off_y: f64,
+    pub(super) height: f64,
+    lat0: f64,
+}
+
+impl Projection {
+    pub(super) fn fit(points: &[Location]) -> Projection {
+        let (mut lat_min, mut lat_max, mut lon_min, mut lon_max) =
+            (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+        for p in points {
+            lat_min = lat_min.min(p.lat);
+            lat_max = lat_max.max(p.lat);
+            lon_min = lon_min.min(p.lon);
+            lon_max = lon_max.max(p.lon);
+        }
+        if points.is_empty() {
+            (lat_min, lat_max, lon_min, lon_max) = (52.0565, 52.0565, -2.7160, -2.7160);
+        }
+        // A degenerate box (one place) still gets a sensible extent.
+        let pad = 0.005;
+        if lat_max - lat_min < 2.0 * pad {
+            let mid = (lat_max + lat_min) / 2.0;
+            (lat_min, lat_max) = (mid - pad, mid + pad);
+        }
+        let lat0 = (lat_min + lat_max) / 2.0;
+        let cos0 = lat0.to_radians().cos().max(0.01);
+        if (lon_max - lon_min) * cos0 < 2.0 * pad {
+            let mid = (lon_max + lon_min) / 2.0;
+            (lon_min, lon_max) = (mid - pad / cos0, mid + pad / cos0);
+        }
+        let dx = (lon_max - lon_min) * cos0;
+        let dy = lat_max - lat_min;
+        let inner_w = MAP_W - 2.0 * MAP_MARGIN;
+        let height = (2.0 * MAP_MARGIN + inner_w * dy / dx).clamp(320.0, 900.0);
+        let inner_h = height - 2.0 * MAP_MARGIN;
+        let scale = (inner_w / dx).min(inner_h / dy);
+        Projection {
+            lat_max,
+            lon_min,
+            cos0,
+            scale,
+            off_x: MAP_MARGIN + (inner_w - dx * scale) / 2.0,
+            off_y: MAP_MARGIN + (inner_h - dy * scale) / 2.0,
+            height,
+            lat0,
+        }
+    }
+
+    pub(super) fn xy(&self, p: Location) -> (f64, f64) {
+        (
+            self.off_x + (p.lon - self.lon_min) * self.cos0 * self.scale,
+            self.off_y + (self.lat_max - p.lat) * self.scale,
+        )
+    }
+
+    /// Kilometres per SVG unit along the parallel at the map's latitude.
+    pub(super) fn km_per_unit(&self) -> f64 {
+        let a = Location {
+            lat: self.lat0,
+            lon: self.lon_min,
+        };
+        let b = Location {
+            lat: self.lat0,
+            lon: self.lon_min + 1.0 / self.cos0,
+        };
+        haversine_km(a, b) / self.scale
+    }
 }
 
 /// How locations become SVG coordinates: the main map (points outside the

@@ -1,6 +1,6 @@
 //! Unit tests of the report's structure, escaping and projection.
 
-use super::map::Projection;
+use super::frame::Projection;
 use super::*;
 use crate::model::{Location, minutes_of_day};
 

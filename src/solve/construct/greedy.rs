@@ -5,7 +5,8 @@
 //! inserted one by one, hardest first (double-ups, narrowest window; then, if
 //! that fails, in `after` order), each at its best feasible place (most
 //! continuity, then least added travel, then earliest start); a double-up
-//! goes into two rounds of different carers at one common start. Later single
+//! goes into two rounds of different carers at one common start
+//! (`solve/double_up.rs`). Later single
 //! visits of the round may move later to make room (within their windows and
 //! gaps); double-ups already placed never move. If any visit of a client
 //! cannot be placed, everything the client's insertions changed is undone:
@@ -13,6 +14,7 @@
 
 use crate::problem::Problem;
 use crate::solve::Solution;
+use crate::solve::double_up;
 use crate::solve::schedule::{Insertion, candidate_starts, insertions_in_round, timetable};
 
 /// How many shuffled client orders [`construct_best`] tries after its base
@@ -35,7 +37,7 @@ pub fn client_order(p: &Problem) -> Vec<usize> {
         let doubles = c
             .visits
             .iter()
-            .filter(|&&v| p.visits[v].required > 1)
+            .filter(|&&v| p.visits[v].is_double_up())
             .count();
         let fewest = c
             .visits
@@ -46,7 +48,7 @@ pub fn client_order(p: &Problem) -> Vec<usize> {
         let care: i32 = c
             .visits
             .iter()
-            .map(|&v| p.visits[v].duration * p.visits[v].required as i32)
+            .map(|&v| p.visits[v].duration * p.visits[v].carers() as i32)
             .sum();
         (
             std::cmp::Reverse(c.priority),
@@ -190,7 +192,7 @@ pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), us
     hardest.sort_by_key(|&v| {
         let vs = &p.visits[v];
         (
-            std::cmp::Reverse(vs.required),
+            std::cmp::Reverse(vs.carers()),
             vs.tw_end - vs.tw_start,
             vs.tw_start,
         )
@@ -278,7 +280,7 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) 
         .flat_map(|&r| insertions_in_round(p, sol, r, v))
         .collect();
     let pref = |i: &Insertion| p.preference(v, i.round) as i32;
-    if p.visits[v].required == 1 {
+    if !p.visits[v].is_double_up() {
         cands.sort_by_key(|i| (-pref(i), i.delta, i.lo, i.round, i.pos));
         for ins in &cands {
             for s in candidate_starts(p, sol, ins, v, i32::MIN) {
@@ -291,42 +293,14 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) 
         return false;
     }
     // Double-up: two rounds of different carers, one common start.
-    let mut pairs: Vec<(i32, i32, i32, usize, usize)> = Vec::new();
-    for (i, a) in cands.iter().enumerate() {
-        for (j, b) in cands.iter().enumerate().skip(i + 1) {
-            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi)
-            {
-                continue;
-            }
-            pairs.push((
-                -(pref(a) + pref(b)),
-                a.delta + b.delta,
-                a.lo.max(b.lo),
-                i,
-                j,
-            ));
+    match double_up::place(p, sol, v, &cands, &pref) {
+        Some(at) => {
+            apply(sol, &cands[at.a], v, at.start, &at.moved_a, undo);
+            apply(sol, &cands[at.b], v, at.start, &at.moved_b, undo);
+            true
         }
+        None => false,
     }
-    pairs.sort();
-    for &(_, _, m, i, j) in &pairs {
-        let (a, b) = (&cands[i], &cands[j]);
-        let ca = candidate_starts(p, sol, a, v, m);
-        let cb = candidate_starts(p, sol, b, v, m);
-        let mut starts: Vec<i32> = ca
-            .iter()
-            .flat_map(|&x| cb.iter().map(move |&y| x.max(y)))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
-        for s in starts {
-            if let (Some(ma), Some(mb)) = (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s)) {
-                apply(sol, a, v, s, &ma, undo);
-                apply(sol, b, v, s, &mb, undo);
-                return true;
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]

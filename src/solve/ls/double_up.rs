@@ -15,7 +15,7 @@ pub fn moves(st: &State, v: usize) -> Vec<Candidate> {
     let Some(s) = sol.start[v] else {
         return Vec::new();
     };
-    if p.visits[v].required < 2 {
+    if !p.visits[v].is_double_up() {
         return Vec::new();
     }
     let legs = &sol.rounds_of[v];

@@ -115,12 +115,12 @@ impl LocalSearch {
     ) -> bool {
         let mut prep = self.prepare(p, sol);
         let mut order: Vec<usize> = (0..p.visits.len())
-            .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
+            .filter(|&v| !p.visits[v].is_double_up() && sol.start[v].is_some())
             .collect();
         order.shuffle(rng);
         // Double-ups after the single visits of each pass.
         let mut doubles: Vec<usize> = (0..p.visits.len())
-            .filter(|&v| p.visits[v].required > 1 && sol.start[v].is_some())
+            .filter(|&v| p.visits[v].is_double_up() && sol.start[v].is_some())
             .collect();
         doubles.shuffle(rng);
         order.extend(doubles);
@@ -158,7 +158,7 @@ impl LocalSearch {
         prep: &Prepared,
         v: usize,
     ) -> Option<Vec<usize>> {
-        if p.visits[v].required > 1 {
+        if p.visits[v].is_double_up() {
             let cands = self.candidates(p, sol, prep, Operator::DoubleUp, v, v);
             return cands
                 .into_iter()
@@ -267,12 +267,12 @@ impl LocalSearch {
         let prep = self.prepare(p, sol);
         if op == Operator::DoubleUp {
             return (0..p.visits.len())
-                .filter(|&v| p.visits[v].required > 1 && sol.start[v].is_some())
+                .filter(|&v| p.visits[v].is_double_up() && sol.start[v].is_some())
                 .flat_map(|v| self.candidates(p, sol, &prep, op, v, v))
                 .collect();
         }
         let singles: Vec<usize> = (0..p.visits.len())
-            .filter(|&v| p.visits[v].required == 1 && sol.start[v].is_some())
+            .filter(|&v| !p.visits[v].is_double_up() && sol.start[v].is_some())
             .collect();
         let mut out = Vec::new();
         for &v in &singles {
@@ -411,7 +411,7 @@ pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
     for (i, &u) in route.iter().enumerate().rev() {
         let us = &p.visits[u];
         let bound = latest[i + 1] - us.duration - p.time(r, us.node, next_node);
-        latest[i] = if us.required > 1 {
+        latest[i] = if us.is_double_up() {
             // A double-up cannot move: if it cannot be reached later than
             // now, nothing before it can be later either.
             let s = sol.start[u].unwrap_or(0);
@@ -444,7 +444,7 @@ pub fn apply(p: &Problem, ls: &LocalSearch, sol: &mut Solution, cand: &Candidate
             return false;
         }
         for &v in route {
-            if p.visits[v].required > 1 {
+            if p.visits[v].is_double_up() {
                 let others = sol.rounds_of[v]
                     .iter()
                     .filter(|x| !changed.contains(x))
@@ -517,11 +517,11 @@ pub fn neighbours(p: &Problem, k: usize) -> Vec<Vec<usize>> {
         return vec![Vec::new(); p.visits.len()];
     };
     let singles: Vec<usize> = (0..p.visits.len())
-        .filter(|&v| p.visits[v].required == 1)
+        .filter(|&v| !p.visits[v].is_double_up())
         .collect();
     (0..p.visits.len())
         .map(|v| {
-            if p.visits[v].required > 1 {
+            if p.visits[v].is_double_up() {
                 return Vec::new();
             }
             let a = &p.visits[v];

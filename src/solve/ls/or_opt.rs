@@ -18,7 +18,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
             let Some(seg) = route.get(i..i + len) else {
                 break;
             };
-            if seg.iter().any(|&x| p.visits[x].required > 1) {
+            if seg.iter().any(|&x| p.visits[x].is_double_up()) {
                 break;
             }
             if seg.contains(&u) {
@@ -44,7 +44,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
         let Some(seg) = route.get(i..i + len) else {
             break;
         };
-        if seg.iter().any(|&x| p.visits[x].required > 1) {
+        if seg.iter().any(|&x| p.visits[x].is_double_up()) {
             break;
         }
         let cont: i64 = seg.iter().map(|&x| st.pref(x, b) - st.pref(x, a)).sum();

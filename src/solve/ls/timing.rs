@@ -16,7 +16,7 @@ use crate::problem::Problem;
 /// `new`, indexed like `route`).
 fn range(p: &Problem, v: usize, route: &[usize], start: &[Option<i32>], new: &[i32]) -> (i32, i32) {
     let vs = &p.visits[v];
-    if vs.required > 1 {
+    if vs.is_double_up() {
         // A double-up's start is shared with another round: it never moves.
         let s = start[v].unwrap_or(vs.tw_start);
         return (s, s);
@@ -30,7 +30,7 @@ fn range(p: &Problem, v: usize, route: &[usize], start: &[Option<i32>], new: &[i
             Some(i) => new
                 .get(i)
                 .copied()
-                .or_else(|| (p.visits[w].required > 1).then_some(start[w]).flatten()),
+                .or_else(|| p.visits[w].is_double_up().then_some(start[w]).flatten()),
             None => start[w],
         }
     };
@@ -130,7 +130,7 @@ mod tests {
                     "visit {v} starts too soon"
                 );
                 assert!(new[i] >= vs.tw_start && new[i] <= vs.tw_end);
-                if vs.required > 1 {
+                if vs.is_double_up() {
                     assert_eq!(Some(new[i]), sol.start[v], "a double-up moved");
                 }
                 // Without a break, every visit is as early as it can be.

@@ -5,10 +5,11 @@
 
 use super::static_::alone_windows;
 use super::*;
-use crate::model::{MODES, Reason};
+use crate::model::Reason;
 use crate::problem::{CarerSpec, Ineligible, RoundSpec};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::insert_client;
+use crate::travel::TravelMode;
 
 /// One more round that lets a client into a plan: a clone of `like`'s
 /// carer (mode, start and end location, skills, gender) on shift
@@ -29,10 +30,10 @@ impl ExtraRound {
     /// [`Self::describe`] for `n` such rounds ("two more drivers like ...").
     pub fn describe_n(&self, p: &Problem, n: usize) -> String {
         let spec = &p.rounds[self.like];
-        let who = match MODES[spec.mode] {
-            "drive" => "driver",
-            "bike" => "cyclist",
-            _ => "walker",
+        let who = match spec.mode {
+            TravelMode::Drive => "driver",
+            TravelMode::Bike => "cyclist",
+            TravelMode::Walk => "walker",
         };
         let shift = if self.start < 12 * 60 {
             "an early shift"

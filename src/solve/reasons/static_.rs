@@ -2,7 +2,6 @@
 //! visit), a proof from a relaxation; also behind [`trivial_bound`].
 
 use super::*;
-use crate::model::MODES;
 use crate::model::Reason;
 use crate::problem::Ineligible;
 
@@ -271,7 +270,7 @@ fn start_range(p: &Problem, v: usize) -> Result<(i32, i32), Reason> {
                     "{} {} min by {}",
                     p.carers[p.rounds[r].carer].id,
                     travel_lb(p, r, v, true),
-                    MODES[p.rounds[r].mode]
+                    p.rounds[r].mode
                 )
             })
             .collect();

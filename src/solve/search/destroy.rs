@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::problem::Problem;
 use crate::solve::Solution;
+use crate::travel::TravelMode;
 
 /// The operators, in the order of their weights.
 pub const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
@@ -69,7 +70,7 @@ fn related_clients(
     let seed = served[rng.gen_range(0..served.len())];
     let sv = p.clients[seed].visits[0];
     let (node, at) = (p.visits[sv].node, sol.start[sv].unwrap_or(0));
-    let mode = p.rounds.first().map_or(0, |r| r.mode);
+    let mode = p.rounds.first().map_or(TravelMode::Drive, |r| r.mode);
     let mut by: Vec<(i64, usize)> = served
         .iter()
         .map(|&c| {
