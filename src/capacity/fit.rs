@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{Issue, Issues, RotaError};
 use crate::model::{Client, Plan, Reason, Request, Stop, minutes_of_day, time_of_minutes};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemBuilder};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::insert_client;
 use crate::validate::ValidRequest;
@@ -139,7 +139,7 @@ pub fn fit(
     let started = Instant::now();
     check_published(req, plan)?;
     let (amended, k) = amend(req, client)?;
-    let mut p = Problem::from_request(&amended)?;
+    let p = Problem::from_request(&amended)?;
     if p.clients.get(k).is_none_or(|c| c.id != client.id) {
         return Err(RotaError::Internal(
             "the new client is not last in the problem".into(),
@@ -152,7 +152,7 @@ pub fn fit(
         .map(|u| (u.client.as_str(), &u.reasons))
         .collect();
 
-    let (found, first_failure) = find_ways(&mut p, &sol, k, opts);
+    let (found, first_failure) = find_ways(&p, &sol, k, opts);
     // Every way is checked; the best becomes the amended plan.
     let mut options = Vec::new();
     let mut best_plan = None;
@@ -278,15 +278,14 @@ fn build_checked(
 
 /// The distinct ways client `k` fits into `sol`, ranked, and the first visit that failed.
 fn find_ways(
-    p: &mut Problem,
+    p: &Problem,
     sol: &Solution,
     k: usize,
     opts: &FitOptions,
 ) -> (Vec<(FitOption, Solution)>, Option<usize>) {
     // The ways: insert with some carers barred from the new client's
-    // visits, breadth first from none barred.
+    // visits (a problem built for each), breadth first from none barred.
     let new_visits = p.clients[k].visits.clone();
-    let all_eligible: Vec<Vec<usize>> = new_visits.iter().map(|&v| p.eligible[v].clone()).collect();
     let mut found: Vec<(FitOption, Solution)> = Vec::new();
     let mut seen: BTreeSet<Vec<(usize, Vec<usize>, i32)>> = BTreeSet::new();
     let mut tried: BTreeSet<BTreeSet<usize>> = BTreeSet::new();
@@ -301,15 +300,13 @@ fn find_ways(
             continue;
         }
         trials += 1;
-        for (i, &v) in new_visits.iter().enumerate() {
-            p.eligible[v] = all_eligible[i]
-                .iter()
-                .copied()
-                .filter(|&r| !barred.contains(&p.rounds[r].carer))
-                .collect();
+        let mut b = ProblemBuilder::from(p.clone());
+        for &v in &new_visits {
+            b.bar(v, |c| barred.contains(&c));
         }
+        let q = b.build();
         let mut trial = sol.clone();
-        match insert_client(p, &mut trial, k) {
+        match insert_client(&q, &mut trial, k) {
             Err(v) => {
                 first_failure.get_or_insert(v);
             }
@@ -332,13 +329,10 @@ fn find_ways(
                     queue.push_back(next);
                 }
                 if seen.insert(key) {
-                    found.push((describe(p, sol, &trial, k), trial));
+                    found.push((describe(&q, sol, &trial, k), trial));
                 }
             }
         }
-    }
-    for (i, &v) in new_visits.iter().enumerate() {
-        p.eligible[v] = all_eligible[i].clone();
     }
     found.sort_by_key(|(o, _)| {
         (

@@ -3,16 +3,17 @@
 
 use std::collections::HashMap;
 
-use super::Problem;
+use super::{Problem, ProblemBuilder};
 use crate::model::{Plan, Stop};
 
-impl Problem {
+impl ProblemBuilder {
     /// Carers who visited a client in `prev` become preferred carers of the
     /// client (docs/continuity.md). Clients, visits and carers of `prev`
     /// that are not in this problem are ignored.
     pub(super) fn add_previous_carers(&mut self, prev: &Plan) {
-        let carer = Self::carer_index(&self.carers);
-        let client: HashMap<String, usize> = self
+        let p = &mut self.problem;
+        let carer = Problem::carer_index(&p.carers);
+        let client: HashMap<String, usize> = p
             .clients
             .iter()
             .enumerate()
@@ -25,9 +26,9 @@ impl Problem {
             for stop in &round.stops {
                 if let Stop::Visit(v) = stop
                     && let Some(&k) = client.get(v.client.as_str())
-                    && !self.clients[k].preferred.contains(&c)
+                    && !p.clients[k].preferred.contains(&c)
                 {
-                    self.clients[k].preferred.push(c);
+                    p.clients[k].preferred.push(c);
                 }
             }
         }

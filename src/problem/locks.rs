@@ -4,26 +4,22 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::Problem;
+use super::{PinTo, Problem, ProblemBuilder};
 use crate::error::RotaError;
 use crate::model::{Request, minutes_of_day};
 
-impl Problem {
-    /// Restrict each locked visit to the rounds of its locked carers (those
+impl ProblemBuilder {
+    /// Pin each locked visit to the rounds of its locked carers (those
     /// whose shift holds the fixed start, if any) and its window to the fixed
-    /// start; its client must be served. Assumes the locks passed validation
+    /// start ([`ProblemBuilder::pin`]). Assumes the locks passed validation
     /// (known ids, eligible carers, as many locks as `carers_required`).
-    pub(super) fn apply_locks(&mut self, req: &Request) -> Result<(), RotaError> {
+    pub(super) fn lock(&mut self, req: &Request) -> Result<(), RotaError> {
         let bad = |m: String| RotaError::Internal(format!("locks not validated: {m}"));
-        let carer = Self::carer_index(&self.carers);
-        let visit: HashMap<String, usize> = self
-            .visits
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i))
-            .collect();
-        let mut carers_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut must = vec![false; self.clients.len()];
+        let p = self.parts();
+        let carer = Problem::carer_index(&p.carers);
+        let visit: HashMap<&str, usize> = p.visit_index();
+        // Per visit: its locked carers and the last fixed start given.
+        let mut locked: BTreeMap<usize, (Vec<usize>, Option<i32>)> = BTreeMap::new();
         for l in &req.locks {
             let v = *visit
                 .get(l.visit.as_str())
@@ -31,24 +27,15 @@ impl Problem {
             let c = *carer
                 .get(l.carer.as_str())
                 .ok_or_else(|| bad(format!("carer '{}'", l.carer)))?;
-            carers_of.entry(v).or_default().push(c);
+            let (carers, start) = locked.entry(v).or_default();
+            carers.push(c);
             if let Some(t) = l.start {
-                let m = minutes_of_day(t);
-                self.visits[v].tw_start = m;
-                self.visits[v].tw_end = m;
+                *start = Some(minutes_of_day(t));
             }
-            must[self.visits[v].client] = true;
         }
-        for (v, cs) in carers_of {
-            let vs = &self.visits[v];
-            let (first, last, d) = (vs.tw_start, vs.tw_end, vs.duration);
-            let rounds = &self.rounds;
-            self.eligible[v].retain(|&r| {
-                let spec = &rounds[r];
-                cs.contains(&spec.carer) && spec.start <= last && first + d <= spec.end
-            });
+        for (v, (carers, start)) in locked {
+            self.pin(v, start, PinTo::Carers(carers));
         }
-        self.set_must_serve(must);
         Ok(())
     }
 }

@@ -1,14 +1,17 @@
 //! The solver's view of a day: dense, index-based, integer minutes. It never
-//! sees JSON; readers of other formats build the same structure. Solvers
-//! only read it; what changes a problem before solving (locks, the fixed
-//! calls of a re-plan, what-if rounds of `capacity`) builds a new one or
-//! edits it before any solver sees it.
+//! sees JSON; readers of other formats build the same structure. Every
+//! problem is made by a [`ProblemBuilder`] and read-only once built: what
+//! changes a problem before solving (locks, the fixed calls of a re-plan,
+//! a fit's barred carers, the what-if rounds of a `CAPACITY` reason) is
+//! builder input, and a what-if builds a new problem.
 
+mod builder;
 mod continuity;
 mod double_up;
 mod linked;
 mod locks;
 
+pub use builder::{PinTo, ProblemBuilder};
 pub use linked::{Lateness, Link};
 
 use std::collections::{BTreeMap, HashMap};
@@ -137,76 +140,16 @@ impl Problem {
     /// Build from a request that passed [`crate::validate::validate`].
     /// Returns an internal error (not a panic) if it did not.
     pub fn from_request(req: &Request) -> Result<Problem, RotaError> {
-        Problem::from_request_until(req, &|| false)?
-            .ok_or_else(|| RotaError::Internal("a problem build that cannot stop stopped".into()))
+        Ok(ProblemBuilder::from_request(req)?.build())
     }
 
     /// [`Problem::from_request`], giving up (`Ok(None)`) as soon as `stop`
-    /// says so: it is asked once per visit and once per row of each travel
-    /// matrix, so a time limit or a cancellation is seen within
-    /// milliseconds even on a large day.
+    /// says so (see [`ProblemBuilder::from_request_until`]).
     pub fn from_request_until(
         req: &Request,
         stop: &dyn Fn() -> bool,
     ) -> Result<Option<Problem>, RotaError> {
-        let with_matrix = req.travel_matrix.is_some();
-        let refs: HashMap<&str, usize> = req
-            .travel_matrix
-            .iter()
-            .flat_map(|m| m.refs.iter().enumerate().map(|(i, r)| (r.as_str(), i)))
-            .collect();
-
-        let mut nodes = Nodes::new(with_matrix, &refs);
-        let Staff {
-            carers,
-            rounds,
-            used_modes,
-        } = carers_and_rounds(req, &mut nodes)?;
-        let Some(Demand {
-            visits,
-            clients,
-            ineligible,
-        }) = clients_and_visits(req, &carers, &mut nodes, stop)?
-        else {
-            return Ok(None);
-        };
-        let eligible = ineligible
-            .iter()
-            .map(|why: &Vec<Option<Ineligible>>| {
-                (0..rounds.len())
-                    .filter(|&r| why[rounds[r].carer].is_none())
-                    .collect()
-            })
-            .collect();
-        let Some(travel) = Travel::build_until(
-            &nodes.nodes,
-            &req.settings.travel,
-            req.travel_matrix.as_ref(),
-            used_modes,
-            stop,
-        ) else {
-            return Ok(None);
-        };
-        let mut p = Problem {
-            carers,
-            rounds,
-            visits,
-            clients,
-            travel,
-            metric_travel: !with_matrix,
-            eligible,
-            ineligible,
-            extras: Extras::default(),
-            links: Vec::new(),
-            lateness: Lateness::default(),
-        };
-        if let Some(prev) = &req.previous_plan {
-            p.add_previous_carers(prev);
-        }
-        if !req.locks.is_empty() {
-            p.apply_locks(req)?;
-        }
-        Ok(Some(p))
+        Ok(ProblemBuilder::from_request_until(req, stop)?.map(ProblemBuilder::build))
     }
 
     /// Visit id -> visit index.
@@ -227,25 +170,6 @@ impl Problem {
             .collect()
     }
 
-    /// Mark clients the solver must serve (or, in a re-plan, try hardest to
-    /// serve): their priority gets [`Extras::boost`] added.
-    pub fn set_must_serve(&mut self, must: Vec<bool>) {
-        let old_boost = self.extras.boost;
-        for (k, c) in self.clients.iter_mut().enumerate() {
-            if self.extras.must_serve.get(k).copied().unwrap_or(false) {
-                c.priority -= old_boost;
-            }
-        }
-        let boost: i64 = self.clients.iter().map(|c| c.priority).sum::<i64>() + 1;
-        for (k, c) in self.clients.iter_mut().enumerate() {
-            if must[k] {
-                c.priority += boost;
-            }
-        }
-        self.extras.boost = if must.iter().any(|&m| m) { boost } else { 0 };
-        self.extras.must_serve = must;
-    }
-
     /// Client `k`'s priority as the request states it (without the boost of
     /// a must-serve client).
     pub fn true_priority(&self, k: usize) -> i64 {
@@ -257,10 +181,9 @@ impl Problem {
     /// the bound is computed on (a bound on true priority over all plans
     /// that keep the hard restrictions).
     pub fn unboosted(&self) -> Problem {
-        let mut q = self.clone();
-        q.set_must_serve(vec![false; q.clients.len()]);
-        q.extras.must_serve.clear();
-        q
+        let mut b = ProblemBuilder::from(self.clone());
+        b.clear_must_serve();
+        b.build()
     }
 
     /// Whether client `k` must be served (locked or started).
@@ -323,6 +246,65 @@ impl Problem {
         self.clients[self.visits[v].client]
             .preferred
             .contains(&self.rounds[r].carer)
+    }
+}
+
+impl ProblemBuilder {
+    /// The problem of a request that passed [`crate::validate::validate`],
+    /// with its previous plan's carers preferred (continuity) and its locks
+    /// pinned. Returns an internal error (not a panic) if it did not pass.
+    pub fn from_request(req: &Request) -> Result<ProblemBuilder, RotaError> {
+        ProblemBuilder::from_request_until(req, &|| false)?
+            .ok_or_else(|| RotaError::Internal("a problem build that cannot stop stopped".into()))
+    }
+
+    /// [`ProblemBuilder::from_request`], giving up (`Ok(None)`) as soon as
+    /// `stop` says so: it is asked once per visit and once per row of each
+    /// travel matrix, so a time limit or a cancellation is seen within
+    /// milliseconds even on a large day.
+    pub fn from_request_until(
+        req: &Request,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<ProblemBuilder>, RotaError> {
+        let with_matrix = req.travel_matrix.is_some();
+        let refs: HashMap<&str, usize> = req
+            .travel_matrix
+            .iter()
+            .flat_map(|m| m.refs.iter().enumerate().map(|(i, r)| (r.as_str(), i)))
+            .collect();
+
+        let mut nodes = Nodes::new(with_matrix, &refs);
+        let Staff {
+            carers,
+            rounds,
+            used_modes,
+        } = carers_and_rounds(req, &mut nodes)?;
+        let Some(Demand {
+            visits,
+            clients,
+            ineligible,
+        }) = clients_and_visits(req, &carers, &mut nodes, stop)?
+        else {
+            return Ok(None);
+        };
+        let Some(travel) = Travel::build_until(
+            &nodes.nodes,
+            &req.settings.travel,
+            req.travel_matrix.as_ref(),
+            used_modes,
+            stop,
+        ) else {
+            return Ok(None);
+        };
+        let mut b = ProblemBuilder::new(carers, rounds, visits, clients, ineligible, travel)
+            .metric_travel(!with_matrix);
+        if let Some(prev) = &req.previous_plan {
+            b.add_previous_carers(prev);
+        }
+        if !req.locks.is_empty() {
+            b.lock(req)?;
+        }
+        Ok(Some(b))
     }
 }
 

@@ -11,7 +11,8 @@
 
 use crate::error::{Issue, RotaError};
 use crate::problem::{
-    CarerSpec, ClientSpec, Ineligible, Lateness, Link, Problem, RoundSpec, VisitSpec,
+    CarerSpec, ClientSpec, Ineligible, Lateness, Link, Problem, ProblemBuilder, RoundSpec,
+    VisitSpec,
 };
 use crate::travel::{Travel, TravelMode};
 
@@ -129,7 +130,7 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
         })
         .collect();
     let (mut visits, mut clients, mut services) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut eligible, mut ineligible, mut links) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ineligible, mut links) = (Vec::new(), Vec::new());
     for i in inst.patients() {
         let mut mine = Vec::new();
         for s in inst.services_of(i) {
@@ -148,14 +149,14 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
                 load: 0,
                 late_after: Some(down(inst.latest[i])),
             });
-            let why: Vec<Option<Ineligible>> = (0..inst.vehicles)
-                .map(|k| {
-                    (!inst.qualified[k][s])
-                        .then(|| Ineligible::MissingSkill(format!("service {s}")))
-                })
-                .collect();
-            eligible.push((0..inst.vehicles).filter(|&k| why[k].is_none()).collect());
-            ineligible.push(why);
+            ineligible.push(
+                (0..inst.vehicles)
+                    .map(|k| {
+                        (!inst.qualified[k][s])
+                            .then(|| Ineligible::MissingSkill(format!("service {s}")))
+                    })
+                    .collect(),
+            );
         }
         if let [first, second] = mine[..] {
             links.push(Link {
@@ -172,22 +173,15 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
             preferred: Vec::new(),
         });
     }
-    let problem = Problem {
-        carers,
-        rounds,
-        visits,
-        clients,
-        travel: Travel::from_matrix(n, m),
-        metric_travel: false,
-        eligible,
-        ineligible,
-        extras: Default::default(),
-        links,
-        lateness: Lateness {
+    let travel = Travel::from_matrix(n, m);
+    let problem = ProblemBuilder::new(carers, rounds, visits, clients, ineligible, travel)
+        .metric_travel(false)
+        .links(links)
+        .lateness(Lateness {
             per_minute: 1,
             worst: 1,
-        },
-    };
+        })
+        .build();
     Ok((problem, services))
 }
 

@@ -16,7 +16,7 @@
 use std::fmt::Write;
 
 use crate::error::RotaError;
-use crate::problem::{CarerSpec, ClientSpec, Problem, RoundSpec, VisitSpec};
+use crate::problem::{CarerSpec, ClientSpec, Problem, ProblemBuilder, RoundSpec, VisitSpec};
 use crate::solve::Solution;
 use crate::travel::{Travel, TravelMode};
 
@@ -170,21 +170,19 @@ pub fn problem(inst: &Instance) -> Problem {
             preferred: Vec::new(),
         })
         .collect();
-    let nv = visits.len();
-    Problem {
+    // Every vehicle may serve every customer. Travel is not metric:
+    // truncation can break the triangle inequality by a tenth.
+    let ineligible = vec![vec![None; inst.vehicles]; visits.len()];
+    ProblemBuilder::new(
         carers,
         rounds,
         visits,
         clients,
-        travel: Travel::from_matrix(n, m),
-        // Truncation can break the triangle inequality by a tenth.
-        metric_travel: false,
-        eligible: vec![(0..inst.vehicles).collect(); nv],
-        ineligible: vec![vec![None; inst.vehicles]; nv],
-        extras: Default::default(),
-        links: Vec::new(),
-        lateness: Default::default(),
-    }
+        ineligible,
+        Travel::from_matrix(n, m),
+    )
+    .metric_travel(false)
+    .build()
 }
 
 /// Routes as customer numbers in visiting order, used routes only.

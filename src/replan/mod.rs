@@ -14,8 +14,8 @@
 //!   carer, then continuity, then travel: an available carer's call moves
 //!   only when that serves more priority.
 //!
-//! All of this is written into the [`Problem`] (eligible rounds, windows,
-//! [`crate::problem::Extras`]), so the ordinary solvers keep it. The search
+//! All of this is input to the [`ProblemBuilder`] (pinned calls, eligible
+//! rounds, windows, kept calls), so the ordinary solvers keep it. The search
 //! starts from the old plan's calls that still fit, with the re-assigned
 //! visits inserted greedily ([`warm_start`]), and returns only a plan at
 //! least as good by that objective.
@@ -37,7 +37,7 @@ use crate::model::{
 };
 use crate::output::text::{count, plural};
 use crate::prepare::Prepared;
-use crate::problem::Problem;
+use crate::problem::{PinTo, Problem, ProblemBuilder};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
 use crate::solve::schedule::break_place;
@@ -119,7 +119,8 @@ pub fn validate(req: &Request, old: &Plan, d: &Disruption) -> Vec<Issue> {
 impl Replan {
     /// Build the re-plan problem of a validated request.
     pub fn build(req: &Request, old: &Plan, d: &Disruption) -> Result<Replan, RotaError> {
-        let mut p = Problem::from_request(req)?;
+        let mut b = ProblemBuilder::from_request(req)?;
+        let p = b.parts();
         let now = d.now;
         let from = d.unavailable_from.unwrap_or(now).max(now);
         let carer_of: HashMap<&str, usize> = p
@@ -187,50 +188,37 @@ impl Replan {
             .partition(|c| fixed_visits.contains(&c.visit));
         fixed.extend(also_fixed);
 
-        // Fixed calls: their rounds only, at their start; their clients
-        // must be served.
-        let mut fixed_rounds: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut must = p.extras.must_serve.clone();
-        must.resize(p.clients.len(), false);
+        // Fixed calls: their rounds only, at their start (the last given);
+        // their clients must be served.
+        let mut fixed_rounds: BTreeMap<usize, (Vec<usize>, i32)> = BTreeMap::new();
         for f in &fixed {
-            fixed_rounds.entry(f.visit).or_default().push(f.round);
-            p.visits[f.visit].tw_start = f.start;
-            p.visits[f.visit].tw_end = f.start;
-            must[p.visits[f.visit].client] = true;
+            let (rounds, start) = fixed_rounds.entry(f.visit).or_default();
+            rounds.push(f.round);
+            *start = f.start;
         }
-        for v in 0..p.visits.len() {
-            if let Some(rs) = fixed_rounds.get(&v) {
+        for v in 0..b.parts().visits.len() {
+            if let Some((rs, start)) = fixed_rounds.remove(&v) {
                 // A visit done before `now` by fewer carers than it now
                 // needs (an amended request) cannot be kept: nobody else
                 // can join a call in the past.
-                if rs.len() == p.visits[v].required {
-                    p.eligible[v] = rs.clone();
+                let rounds = if rs.len() == b.parts().visits[v].required {
+                    rs
                 } else {
-                    p.eligible[v].clear();
-                }
+                    Vec::new()
+                };
+                b.pin(v, Some(start), PinTo::Rounds(rounds));
                 continue;
             }
-            let rounds = &p.rounds;
-            p.eligible[v].retain(|&r| !absent.contains(&rounds[r].carer));
-            let vs = &mut p.visits[v];
-            if vs.tw_start < now {
-                vs.tw_start = now;
-                if vs.tw_end < now {
-                    // Its window is over: it can no longer be served.
-                    vs.tw_end = now;
-                    p.eligible[v].clear();
-                }
-            }
+            b.bar(v, |c| absent.contains(&c));
+            b.not_before(v, now);
         }
-        let mut keep = vec![Vec::new(); p.visits.len()];
+        let mut keep = vec![Vec::new(); b.parts().visits.len()];
         for k in &kept {
-            keep[k.visit].push(p.rounds[k.round].carer);
+            keep[k.visit].push(b.parts().rounds[k.round].carer);
         }
-        p.extras.keep = keep;
-        p.extras.keep_weight = p.visits.iter().map(|v| v.required as i64).sum::<i64>() + 1;
-        p.set_must_serve(must);
+        b.keep(keep);
         Ok(Replan {
-            problem: p,
+            problem: b.build(),
             fixed,
             kept,
         })

@@ -357,7 +357,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::{State, ties};
-    use crate::problem::Problem;
+    use crate::problem::{Link, Problem, ProblemBuilder};
     use crate::readers::mankowska::{self, tests::TINY};
 
     fn tiny() -> Problem {
@@ -486,23 +486,27 @@ mod tests {
     /// no schedule.
     #[test]
     fn crossed_links_have_no_schedule() {
-        let mut p = tiny();
         // Make both of patient 2's services linked together, and link
         // patient 1's visit to a copy of itself in the other round.
-        p.links.clear();
-        p.links.push(crate::problem::Link {
+        let link = Link {
             first: 1,
             second: 2,
             min_lag: 0,
             max_lag: 0,
-        });
+        };
+        let p = ProblemBuilder::from(tiny()).links(vec![link]).build();
         let tie = ties(&p);
         assert!(State::with_routes(&p, &tie, vec![vec![1, 0], vec![2]]).is_some());
         // Visit 0 alone is fine; with 2 waiting for 1 the sync holds.
         let s = State::with_routes(&p, &tie, vec![vec![0, 1], vec![2]]).unwrap();
         assert_eq!(s.start[1], s.start[2]);
         // A max lag smaller than the min is a positive cycle.
-        p.links[0].max_lag = -1;
+        let p = ProblemBuilder::from(p)
+            .links(vec![Link {
+                max_lag: -1,
+                ..link
+            }])
+            .build();
         let tie = ties(&p);
         assert!(State::with_routes(&p, &tie, vec![vec![0, 1], vec![2]]).is_none());
     }
@@ -526,9 +530,10 @@ mod tests {
         assert_eq!((total, worst), (0, 0));
         assert_eq!(s.start[2], 272_111, "{:?}", s.start);
         // Late: make patient 2's soft latest start 20.
-        let mut q = p.clone();
-        q.visits[1].late_after = Some(0);
-        q.visits[2].late_after = Some(200_000);
+        let mut b = ProblemBuilder::from(p.clone());
+        b.late_after(1, Some(0));
+        b.late_after(2, Some(200_000));
+        let q = b.build();
         let tie = ties(&q);
         let s = State::with_routes(&q, &tie, vec![vec![1], vec![0, 2]]).unwrap();
         let late1 = s.start[1] as i64;

@@ -6,7 +6,7 @@
 use super::static_::alone_windows;
 use super::*;
 use crate::model::Reason;
-use crate::problem::{CarerSpec, Ineligible, RoundSpec};
+use crate::problem::{Ineligible, ProblemBuilder, RoundSpec};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::insert_client;
 use crate::travel::TravelMode;
@@ -70,32 +70,27 @@ pub const EXTRA_LENGTHS: [i32; 7] = [60, 90, 120, 180, 240, 360, 480];
 /// without a break; the new round is the last one. Exclusions do not carry
 /// over (the clone is another person); skills and gender do.
 pub fn with_extra_round(p: &Problem, like: usize, start: i32, end: i32) -> Problem {
-    let mut q = p.clone();
     let spec = &p.rounds[like];
-    let carer = q.carers.len();
-    let r = q.rounds.len();
-    q.rounds.push(RoundSpec {
-        carer,
-        start,
-        end,
-        brk: None,
-        ..spec.clone()
-    });
-    q.carers.push(CarerSpec {
-        id: format!("{}+", p.carers[spec.carer].id),
-        rounds: vec![r],
-    });
-    for v in 0..q.visits.len() {
-        let why = match &q.ineligible[v][spec.carer] {
+    let why = p
+        .ineligible
+        .iter()
+        .map(|why| match &why[spec.carer] {
             Some(Ineligible::Excluded) => None,
             w => w.clone(),
-        };
-        if why.is_none() {
-            q.eligible[v].push(r);
-        }
-        q.ineligible[v].push(why);
-    }
-    q
+        })
+        .collect();
+    let mut b = ProblemBuilder::from(p.clone());
+    b.add_carer(
+        format!("{}+", p.carers[spec.carer].id),
+        RoundSpec {
+            start,
+            end,
+            brk: None,
+            ..spec.clone()
+        },
+        why,
+    );
+    b.build()
 }
 
 /// The smallest extra round (shortest shift, then earliest start; over the
@@ -146,21 +141,25 @@ fn smallest_extra(
         let mut start = ((vs.tw_start - len).max(0) / 30) * 30;
         while start <= vs.tw_end && start + len <= 24 * 60 {
             if start + len >= vs.tw_start + vs.duration {
-                for (like, q, base) in bases.iter_mut() {
+                let mut retimed = Vec::with_capacity(bases.len());
+                for (like, q, base) in bases {
                     let n = q.rounds.len();
+                    let mut b = ProblemBuilder::from(q);
                     for extra in n - clones..n {
-                        q.rounds[extra].start = start;
-                        q.rounds[extra].end = start + len;
+                        b.set_shift(extra, start, start + len);
                     }
+                    let q = b.build();
                     let mut s = base.clone();
-                    if fits(q, &mut s) {
+                    if fits(&q, &mut s) {
                         return Some(ExtraRound {
-                            like: *like,
+                            like,
                             start,
                             end: start + len,
                         });
                     }
+                    retimed.push((like, q, base));
                 }
+                bases = retimed;
             }
             start += 30;
         }
