@@ -84,7 +84,7 @@ fn a_bad_override_is_refused_at_the_settings_path() {
             "--now",
             "10:00",
         ])
-        .args(["--time-limit", "-3"])
+        .arg("--time-limit=-3")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
