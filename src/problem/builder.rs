@@ -234,7 +234,7 @@ mod tests {
                 carer,
                 start,
                 end,
-                mode: 0,
+                mode: crate::travel::TravelMode::Drive,
                 start_node: 0,
                 end_node: 0,
                 brk: None,
