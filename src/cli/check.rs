@@ -7,7 +7,7 @@ use rota::RotaError;
 
 use rota::prepare::Amend;
 
-use super::{Failure, load_request, print_roads, quiet_roads, read_input, read_plan};
+use super::{Failure, read_plan, request_on_roads};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -43,10 +43,7 @@ pub fn run(a: CheckArgs) -> Result<u8, Failure> {
         previous_plan: a.previous.as_deref().map(read_plan).transpose()?,
         ..Amend::default()
     };
-    let req = load_request(&read_input(&a.request)?, amend)?;
-    let req = rota::prepare::with_roads(req, quiet_roads(a.osm.as_deref()), None, None)?;
-    print_roads(&req);
-    let req = req.request;
+    let req = request_on_roads(&a.request, amend, a.osm.as_deref())?;
     let plan = read_plan(&a.plan)?;
     let report = rota::check::check(&req, &plan);
     if report.is_valid() {

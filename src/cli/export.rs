@@ -7,9 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use rota::output::export::{self, Places};
 
-use super::{
-    Failure, load_request, print_roads, quiet_roads, read_input, read_plan, strict, write_output,
-};
+use super::{Failure, read_plan, request_on_roads, strict, write_output};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
@@ -47,10 +45,7 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     let plan = read_plan(&a.plan)?;
     let req = match &a.request {
         Some(path) => {
-            let req = load_request(&read_input(path)?, strict(false))?;
-            let req = rota::prepare::with_roads(req, quiet_roads(a.osm.as_deref()), None, None)?;
-            print_roads(&req);
-            let req = req.request;
+            let req = request_on_roads(path, strict(false), a.osm.as_deref())?;
             let report = rota::check::check(&req, &plan);
             if !report.is_valid() {
                 eprintln!("{report}");

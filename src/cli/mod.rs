@@ -165,17 +165,26 @@ fn roads(osm: Option<&Path>) -> Roads<'_> {
     }
 }
 
-/// `--osm FILE` for a command that does not solve (check, report,
-/// export): no spinner, no time limit.
-fn quiet_roads(osm: Option<&Path>) -> Roads<'_> {
-    match osm {
+/// The request of a command that does not solve (check, report, export):
+/// read, amended and validated once, then on the roads of `--osm FILE` if
+/// given (no spinner, no time limit), their summary on stderr.
+fn request_on_roads(
+    path: &Path,
+    amend: Amend,
+    osm: Option<&Path>,
+) -> Result<ValidRequest, RotaError> {
+    let req = load_request(&read_input(path)?, amend)?;
+    let roads = match osm {
         Some(path) => Roads::File {
             path,
             progress: false,
             all_modes: false,
         },
         None => Roads::None,
-    }
+    };
+    let prepared = rota::prepare::with_roads(req, roads, None, None)?;
+    print_roads(&prepared);
+    Ok(prepared.request)
 }
 
 /// The road summary of a prepared request on stderr (nothing without roads).

@@ -766,6 +766,19 @@ mod tests {
         crate::load_request(DAY).unwrap()
     }
 
+    /// Re-plan `r` (planned as `old`) after `d`, the time limit from now.
+    fn replan_now(r: &crate::validate::ValidRequest, old: &Plan, d: &Disruption) -> Plan {
+        let prepared = Prepared::now(r.clone());
+        replan(
+            &prepared,
+            old,
+            d,
+            &PlanOptions::default(),
+            &SolveControl::new(),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn fixed_calls_are_locked_absent_carers_removed_and_windows_start_at_now() {
         let r = day();
@@ -792,14 +805,7 @@ mod tests {
         // The warm start is a valid solution that serves P1 and P2.
         let warm = rp.warm_start();
         assert!(warm.solution.is_served(p, 0) && warm.solution.is_served(p, 1));
-        let new = replan(
-            &Prepared::now(r.clone()),
-            &old,
-            &d,
-            &PlanOptions::default(),
-            &SolveControl::new(),
-        )
-        .unwrap();
+        let new = replan_now(&r, &old, &d);
         assert!(crate::check::check(&r, &new).is_valid());
         assert!(history_kept(&old, &new, d.now));
         let s = new.summary.replan.unwrap();
@@ -819,14 +825,7 @@ mod tests {
             unavailable: vec!["C2".into()],
             unavailable_from: Some(12 * 60),
         };
-        let new = replan(
-            &Prepared::now(r.clone()),
-            &old,
-            &d,
-            &PlanOptions::default(),
-            &SolveControl::new(),
-        )
-        .unwrap();
+        let new = replan_now(&r, &old, &d);
         assert!(crate::check::check(&r, &new).is_valid());
         let before = calls_of(&old);
         let after = calls_of(&new);
@@ -850,14 +849,7 @@ mod tests {
             unavailable: vec![],
             unavailable_from: None,
         };
-        let new = replan(
-            &Prepared::now(r.clone()),
-            &old,
-            &d,
-            &PlanOptions::default(),
-            &SolveControl::new(),
-        )
-        .unwrap();
+        let new = replan_now(&r, &old, &d);
         let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
         assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
         assert!(u.reasons[0].message.contains("P3-am"), "{:?}", u.reasons);
