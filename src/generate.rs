@@ -309,6 +309,8 @@ fn gen_carers(rng: &mut ChaCha8Rng, n_am: usize, n_pm: usize) -> Vec<Carer> {
                 end_location: None,
                 skills,
                 gender: Some(gender.to_string()),
+                contact: None,
+                base: None,
             });
         }
     }

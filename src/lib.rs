@@ -32,6 +32,6 @@ pub mod pipeline;
 
 pub use error::{Issue, Issues, RotaError};
 pub use pipeline::{
-    PlanOptions, Planned, Solved, checked_plan, load_request, plan_prepared, plan_request,
-    plan_request_with, plan_valid, plan_with_solution, solve_problem,
+    PlanOptions, Planned, Solved, built_plan, checked_plan, load_request, plan_prepared,
+    plan_request, plan_request_with, plan_valid, plan_with_solution, solve_problem,
 };

@@ -281,6 +281,35 @@ pub struct Carer {
     pub skills: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// Optional (docs/format.md): the carer's name and phone, the same
+    /// schema as a client's; printed on run sheets, the phone list and
+    /// calendars, never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// Optional (docs/format.md): what the start location is called, for
+    /// run sheets ("Start: Hereford office") instead of coordinates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Base>,
+}
+
+/// A carer's base: a name and an address for the start location.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Base {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl std::fmt::Debug for Base {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |o: &Option<String>| if o.is_some() { "<set>" } else { "-" };
+        f.debug_struct("Base")
+            .field("name", &set(&self.name))
+            .field("address", &set(&self.address))
+            .finish()
+    }
 }
 
 impl Carer {
@@ -516,11 +545,21 @@ pub struct ReplanSummary {
     #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub now: NaiveTime,
-    /// Carers absent from `unavailable_from` on.
+    /// Carers this re-plan was told are absent from `unavailable_from` on.
     pub unavailable: Vec<String>,
     #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub unavailable_from: NaiveTime,
+    /// Every absence in force (docs/replan.md, "Absences"): this re-plan's
+    /// and those of the plan it started from, so a chain of re-plans never
+    /// forgets one. Absent in plans written before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absences: Vec<Absence>,
+    /// The freeze window (docs/replan.md, "Freeze"): a call whose carer had
+    /// to leave for it before `now` + this many minutes stayed as planned.
+    /// Absent in plans written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_minutes: Option<u32>,
     /// Calls (visit-carer assignments) of the original plan that started
     /// before `now` and are kept as they happened.
     pub calls_fixed: u32,
@@ -553,6 +592,8 @@ impl ReplanSummary {
             now,
             unavailable,
             unavailable_from: now,
+            absences: Vec::new(),
+            freeze_minutes: None,
             calls_fixed: 0,
             calls_of_unavailable: 0,
             calls_moved: 0,
@@ -562,6 +603,17 @@ impl ReplanSummary {
             changes: Vec::new(),
         }
     }
+}
+
+/// A carer absent from `from` on (docs/replan.md, "Absences"): their
+/// rounds have no call and no break from then on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Absence {
+    pub carer: String,
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(with = "hhmm")]
+    pub from: NaiveTime,
 }
 
 /// A visit whose carers or start changed in a re-plan (docs/replan.md).

@@ -118,9 +118,9 @@ pub fn plan_valid(
 /// The plan of a solved problem: every unserved client's reasons from the
 /// problem and this plan (within `budget`), the summary (with
 /// `continuity_kept` when the request has a previous plan), E1812 for locks
-/// the solver could not keep, the request's warnings (`warnings`), and the
-/// **independent checker**: a plan it rejects is an internal error.
-pub fn checked_plan(
+/// the solver could not keep and the request's warnings (`warnings`); not
+/// yet checked (a re-plan adds its summary first, then checks).
+pub fn built_plan(
     req: &ValidRequest,
     p: &Problem,
     solved: &Solved,
@@ -150,6 +150,18 @@ pub fn checked_plan(
     if !unplaced.is_empty() {
         return Err(RotaError::Invalid(Issues(unplaced)));
     }
+    Ok(plan)
+}
+
+/// [`built_plan`], then the independent checker: a plan it rejects is an
+/// internal error, never an answer.
+pub fn checked_plan(
+    req: &ValidRequest,
+    p: &Problem,
+    solved: &Solved,
+    budget: &TimeBudget,
+) -> Result<Plan, RotaError> {
+    let plan = built_plan(req, p, solved, budget)?;
     let report = check::check(req, &plan);
     if !report.is_valid() {
         return Err(RotaError::Internal(format!(

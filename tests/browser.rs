@@ -357,11 +357,7 @@ fn replan_report_renders_the_changes_section() {
     req.settings.stop_when_stalled = Some(true);
     let old = rota::plan_request(&req).unwrap();
     req.settings.time_limit_seconds = 2.0;
-    let d = rota::replan::Disruption {
-        now: 10 * 60 + 15,
-        unavailable: vec!["C03".into(), "C07".into()],
-        unavailable_from: None,
-    };
+    let d = rota::replan::Disruption::new(10 * 60 + 15, vec!["C03".into(), "C07".into()], None);
     let ctl = rota::control::SolveControl::new();
     let prepared = rota::prepare::Prepared::new(req.clone()).unwrap();
     let plan = rota::replan::replan(&prepared, &old, &d, &Default::default(), &ctl).unwrap();

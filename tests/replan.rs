@@ -102,11 +102,7 @@ fn replan_generated_days_keeps_history_and_moves_only_to_serve_more() {
         r.settings.time_limit_seconds = 1.0;
         let old = plan(&r);
         let now = 10 * 60 + 15;
-        let d = Disruption {
-            now,
-            unavailable: busiest_after(&old, now, 2),
-            unavailable_from: None,
-        };
+        let d = Disruption::new(now, busiest_after(&old, now, 2), None);
         let new = replan_and_verify(&r, &old, &d);
         // Absent carers have no call from now on.
         for round in new
@@ -128,11 +124,7 @@ fn replan_the_sample_day_with_two_carers_off_at_10_15() {
     let mut r = rota::load_request(SAMPLE).unwrap().into_inner();
     r.settings.time_limit_seconds = 2.0;
     let old = plan(&r);
-    let d = Disruption {
-        now: 10 * 60 + 15,
-        unavailable: vec!["C03".into(), "C07".into()],
-        unavailable_from: None,
-    };
+    let d = Disruption::new(10 * 60 + 15, vec!["C03".into(), "C07".into()], None);
     let new = replan_and_verify(&r, &old, &d);
     let s = new.summary.replan.clone().unwrap();
     assert!(s.calls_of_unavailable > 0, "{s:?}");
@@ -143,11 +135,7 @@ fn replan_later_absence_keeps_the_absent_carers_calls_until_then() {
     let mut r = rota::load_request(SAMPLE).unwrap().into_inner();
     r.settings.time_limit_seconds = 1.0;
     let old = plan(&r);
-    let d = Disruption {
-        now: 9 * 60,
-        unavailable: vec!["C02".into()],
-        unavailable_from: Some(12 * 60),
-    };
+    let d = Disruption::new(9 * 60, vec!["C02".into()], Some(12 * 60));
     let new = replan_and_verify(&r, &old, &d);
     let (o, n) = (calls(&old), calls(&new));
     for ((v, c), t) in &o {
@@ -201,11 +189,7 @@ fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
         after: None,
     }];
     r.clients.push(new_client);
-    let d = Disruption {
-        now,
-        unavailable: vec![],
-        unavailable_from: None,
-    };
+    let d = Disruption::new(now, vec![], None);
     let prepared = rota::prepare::Prepared::new(r.clone()).expect("valid");
     let new = rota::replan::replan(
         &prepared,
@@ -501,4 +485,215 @@ fn cli_replan_lists_changed_calls_in_time_order() {
         "{first}"
     );
     assert!(first["before"].is_object() || first["after"].is_object());
+}
+
+/// Run `rota` with `args` (paths as strings); stderr on failure.
+fn run_ok(args: &[&str]) -> String {
+    let out = rota().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(0), "rota {args:?}: {stderr}");
+    stderr
+}
+
+fn read_plan(path: &std::path::Path) -> Plan {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The sample day planned reproducibly, then C06 off sick at 10:15, then
+/// C05 off from 12:00 (issue 26's chain): (p0, r1, r2) paths.
+fn sample_chain(dir: &std::path::Path) -> [std::path::PathBuf; 3] {
+    let day = "data/sample-day.json";
+    let [p0, r1, r2] = ["p0.json", "r1.json", "r2.json"].map(|f| dir.join(f));
+    let s = |p: &std::path::PathBuf| p.to_str().unwrap().to_string();
+    run_ok(&[
+        "plan",
+        day,
+        "--iterations",
+        "3000",
+        "--threads",
+        "1",
+        "-o",
+        &s(&p0),
+    ]);
+    run_ok(&[
+        "replan",
+        day,
+        &s(&p0),
+        "--now",
+        "10:15",
+        "--unavailable",
+        "C06",
+        "--time-limit",
+        "1",
+        "-o",
+        &s(&r1),
+    ]);
+    run_ok(&[
+        "replan",
+        day,
+        &s(&r1),
+        "--now",
+        "12:00",
+        "--unavailable",
+        "C05",
+        "--time-limit",
+        "1",
+        "-o",
+        &s(&r2),
+    ]);
+    [p0, r1, r2]
+}
+
+/// Stops (visit id or "break", start minute) of `carer`'s rounds from
+/// `from` on.
+fn stops_from(p: &Plan, carer: &str, from: i32) -> Vec<(String, i32)> {
+    p.rounds
+        .iter()
+        .filter(|r| r.carer == carer)
+        .flat_map(|r| r.stops.iter())
+        .map(|s| match s {
+            Stop::Visit(v) => (v.visit.clone(), minutes_of_day(v.start)),
+            Stop::Break(b) => ("break".to_string(), minutes_of_day(b.start)),
+        })
+        .filter(|&(_, t)| t >= from)
+        .collect()
+}
+
+#[test]
+fn a_second_replan_keeps_the_first_absence() {
+    let dir = tempfile::tempdir().unwrap();
+    let [_, r1, r2] = sample_chain(dir.path());
+    let req: Request =
+        rota::parse::request_from_str(&std::fs::read_to_string("data/sample-day.json").unwrap())
+            .unwrap();
+    let (r1, r2) = (read_plan(&r1), read_plan(&r2));
+    for p in [&r1, &r2] {
+        let report = check(&req, p);
+        assert!(report.is_valid(), "{report}");
+    }
+    // C06's round ends at 10:15 in both: no call and no break from then on.
+    assert_eq!(stops_from(&r1, "C06", 615), vec![]);
+    assert_eq!(stops_from(&r2, "C06", 615), vec![]);
+    assert_eq!(stops_from(&r2, "C05", 720), vec![]);
+    let absences: Vec<(String, String)> = r2
+        .summary
+        .replan
+        .as_ref()
+        .unwrap()
+        .absences
+        .iter()
+        .map(|a| (a.carer.clone(), a.from.format("%H:%M").to_string()))
+        .collect();
+    assert_eq!(
+        absences,
+        vec![
+            ("C05".to_string(), "12:00".to_string()),
+            ("C06".to_string(), "10:15".to_string())
+        ]
+    );
+}
+
+#[test]
+fn the_checker_waives_exactly_the_break_an_absence_cuts_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let [_, r1, _] = sample_chain(dir.path());
+    let req: Request =
+        rota::parse::request_from_str(&std::fs::read_to_string("data/sample-day.json").unwrap())
+            .unwrap();
+    let r1 = read_plan(&r1);
+    let rules = |p: &Plan| check(&req, p).rules();
+    // C06's break (10:30-12:30 in the request) was not yet due at 10:15.
+    let mut no_absence = r1.clone();
+    no_absence.summary.replan.as_mut().unwrap().absences.clear();
+    assert_eq!(rules(&no_absence), vec!["break"]);
+    // Absent only from after the break's latest start: it was due.
+    let mut late = r1.clone();
+    late.summary.replan.as_mut().unwrap().absences[0].from =
+        chrono::NaiveTime::from_hms_opt(12, 45, 0).unwrap();
+    assert_eq!(rules(&late), vec!["break"]);
+    // Absent earlier than the calls the round still has: each is reported.
+    let mut early = r1.clone();
+    early.summary.replan.as_mut().unwrap().absences[0].from =
+        chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    let report = check(&req, &early);
+    assert_eq!(report.rules(), vec!["absence"], "{report}");
+    assert!(
+        report.violations[0]
+            .message
+            .contains("C06 is absent from 09:00"),
+        "{report}"
+    );
+}
+
+#[test]
+fn calls_in_the_freeze_window_stay_as_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    let [p0, r1, _] = sample_chain(dir.path());
+    let (p0, r1) = (read_plan(&p0), read_plan(&r1));
+    // (visit, carer) -> start, travel.
+    let calls_of = |p: &Plan| {
+        let mut out = std::collections::BTreeMap::new();
+        for r in &p.rounds {
+            for s in &r.stops {
+                if let Stop::Visit(v) = s {
+                    out.insert(
+                        (v.visit.clone(), r.carer.clone()),
+                        (minutes_of_day(v.start), v.travel_minutes as i32),
+                    );
+                }
+            }
+        }
+        out
+    };
+    let (before, after) = (calls_of(&p0), calls_of(&r1));
+    let until = 10 * 60 + 15 + 15;
+    let mut frozen = 0;
+    for (key, &(start, travel)) in &before {
+        if key.1 != "C06" && start - travel < until {
+            frozen += 1;
+            assert_eq!(after.get(key).map(|x| x.0), Some(start), "{key:?} moved");
+        }
+    }
+    assert!(frozen > 30, "{frozen}");
+    // Nothing new or re-timed starts inside the window.
+    for (key, &(start, _)) in &after {
+        if before.get(key).map(|x| x.0) != Some(start) {
+            assert!(start >= until, "{key:?} starts {start} inside the freeze");
+        }
+    }
+    let s = r1.summary.replan.as_ref().unwrap();
+    assert_eq!(s.freeze_minutes, Some(15));
+}
+
+#[test]
+fn cli_replan_refuses_a_negative_freeze() {
+    let dir = tempfile::tempdir().unwrap();
+    let p0 = dir.path().join("p0.json");
+    run_ok(&[
+        "plan",
+        "data/sample-day.json",
+        "--iterations",
+        "200",
+        "--threads",
+        "1",
+        "-o",
+        p0.to_str().unwrap(),
+    ]);
+    let out = rota()
+        .args([
+            "replan",
+            "data/sample-day.json",
+            p0.to_str().unwrap(),
+            "--now",
+            "10:15",
+            "--freeze=-5",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("E1905") && stderr.contains("--freeze"),
+        "{stderr}"
+    );
 }

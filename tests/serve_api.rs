@@ -373,6 +373,35 @@ async fn replan_is_a_job_whose_plan_is_checked_and_says_what_changed() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
 
+    // A re-plan of the re-plan keeps C01's absence (docs/replan.md,
+    // "Absences") and takes the body's freeze window.
+    let new_id = new["id"].as_str().unwrap();
+    let body = json!({"now": "12:00", "unavailable": ["C02"], "time_limit_seconds": 1,
+                      "stop_when_stalled": true, "freeze_minutes": 30});
+    let url2 = server.url(&format!("/v1/plans/{new_id}/replan?wait=240"));
+    let res = post_json(&c, &url2, &body.to_string()).await;
+    let second: Value = res.json().await.unwrap();
+    let second = poll_until(
+        &c,
+        &server.url(second["url"].as_str().unwrap()),
+        JOB_TIMEOUT,
+        is_finished,
+    )
+    .await;
+    assert_eq!(second["status"], "done", "{second}");
+    let plan2 = assert_plan(&doc, &request, &second["plan"]);
+    let r2 = plan2.summary.replan.as_ref().expect("summary.replan");
+    let absences: Vec<(&str, String)> = r2
+        .absences
+        .iter()
+        .map(|a| (a.carer.as_str(), a.from.format("%H:%M").to_string()))
+        .collect();
+    assert_eq!(
+        absences,
+        vec![("C01", "10:00".to_string()), ("C02", "12:00".to_string())]
+    );
+    assert_eq!(r2.freeze_minutes, Some(30));
+
     // An unknown carer, a time before `now`, a wrong type, bad JSON.
     let cases = [
         (

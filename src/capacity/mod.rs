@@ -600,6 +600,8 @@ fn questions(
                 end_location: None,
                 skills: skills.clone(),
                 gender: gender.clone(),
+                contact: None,
+                base: None,
             });
             jobs.push(Job::Round {
                 answer: RoundAnswer {

@@ -32,11 +32,13 @@
 //! | `summary`         | summary figures recomputed; `upper_bound_priority` >= priority served; `solve_seconds` finite and >= 0 |
 //! | `key-figures`     | the optional `summary.key_figures` recomputed: hours delivered, rounds used, continuity share, early/late shift load, each round's care/travel/break/idle minutes and shares |
 //! | `lock`            | (extension) every lock of the request is kept: the visit is in a round of the locked carer, at the locked start if one is given |
+//! | `absence`         | (extension) a carer in `summary.replan.absences` has no visit or break starting at or after their `from` (and may skip a break whose latest start is at or after it: rule `break`) |
 //! | `continuity-kept` | (extension) with a `previous_plan`: summary `continuity_kept` is present and counts the visit-carer assignments whose carer visited the same client in it |
 //!
 //! With a `previous_plan`, a carer who visited a client in it counts as
 //! preferred for `continuity_assignments` (docs/continuity.md).
 
+mod absences;
 mod assign;
 mod continuity;
 mod double_up;
@@ -106,7 +108,8 @@ impl fmt::Display for CheckReport {
 
 /// Check `plan` against every rule of the contract for `request`.
 pub fn check(request: &Request, plan: &Plan) -> CheckReport {
-    let ctx = Ctx::new(request);
+    let mut ctx = Ctx::new(request);
+    ctx.absent = absences::absent_from(plan);
     let mut out = Out::default();
     if plan.date != request.date {
         out.push(
@@ -121,6 +124,7 @@ pub fn check(request: &Request, plan: &Plan) -> CheckReport {
     assign::check_assignments(&ctx, plan, &walked, &mut out);
     locks::check_locks(&ctx, &walked, &mut out);
     continuity::check_continuity(&ctx, plan, &walked, &mut out);
+    absences::check_absences(&ctx.absent, plan, &mut out);
     CheckReport { violations: out.0 }
 }
 
@@ -134,6 +138,9 @@ pub(crate) struct Ctx<'a> {
     /// (client, carer) pairs of the request's `previous_plan` (extension):
     /// such a carer counts as preferred for the client.
     pub yesterday: HashSet<(&'a str, &'a str)>,
+    /// Carer -> minute from which they are absent (the plan's
+    /// `summary.replan.absences`, extension).
+    pub absent: HashMap<&'a str, i64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -160,6 +167,7 @@ impl<'a> Ctx<'a> {
             visits,
             travel: travel::Travel::new(req),
             yesterday,
+            absent: HashMap::new(),
         }
     }
 }

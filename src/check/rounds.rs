@@ -423,7 +423,15 @@ fn walk_round<'a>(
             );
         }
     } else if shift.is_some() {
+        // A carer absent from before the break's latest start may have
+        // left without it (docs/replan.md, "Absences").
+        let waived = |k: &crate::model::Break| {
+            ctx.absent
+                .get(round.carer.as_str())
+                .is_some_and(|&f| mins(k.latest) >= f)
+        };
         match brk {
+            Some(k) if n_breaks == 0 && waived(k) => {}
             Some(k) if n_breaks != 1 => out.push(
                 "break",
                 format!(

@@ -470,11 +470,11 @@ fn bench_days(args: DaysArgs) -> Result<u8, Failure> {
 /// `rota bench replan`.
 fn bench_replan(args: ReplanArgs) -> Result<u8, Failure> {
     let req = rota::load_request(&request_text(args.request.as_deref())?)?;
-    let d = rota::replan::Disruption {
-        now: rota::model::minutes_of_day(args.now),
-        unavailable: args.unavailable,
-        unavailable_from: None,
-    };
+    let d = rota::replan::Disruption::new(
+        rota::model::minutes_of_day(args.now),
+        args.unavailable,
+        None,
+    );
     let rows = rota::bench::replan_rows(&req, &d, args.time_limit, args.runs, args.threads)?;
     print!("{}", rota::bench::replan_markdown(&rows));
     Ok(exit(rows.iter().all(|r| r.valid)))

@@ -25,6 +25,11 @@ pub struct ReplanArgs {
     /// From when they are absent, HH:MM (default --now).
     #[arg(long, value_parser = parse_hhmm)]
     unavailable_from: Option<chrono::NaiveTime>,
+    /// Freeze window in minutes: a call whose carer leaves for it (start
+    /// minus travel) before --now plus this stays as planned, unless its
+    /// carer is absent; nothing else starts before then (docs/replan.md).
+    #[arg(long, default_value_t = rota::replan::DEFAULT_FREEZE_MINUTES, allow_negative_numbers = true)]
+    freeze: i32,
     /// Write the new plan here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -57,11 +62,12 @@ pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
     let old = read_plan(&a.plan)?;
     let prepared = rota::prepare::with_roads(req, roads(a.osm.as_deref()), Some(started), None)?;
     print_roads(&prepared);
-    let d = rota::replan::Disruption {
-        now: rota::model::minutes_of_day(a.now),
-        unavailable: a.unavailable,
-        unavailable_from: a.unavailable_from.map(rota::model::minutes_of_day),
-    };
+    let mut d = rota::replan::Disruption::new(
+        rota::model::minutes_of_day(a.now),
+        a.unavailable,
+        a.unavailable_from.map(rota::model::minutes_of_day),
+    );
+    d.freeze = a.freeze;
     let opts = rota::PlanOptions {
         exact: false,
         threads: a.threads.unwrap_or(0),

@@ -184,6 +184,11 @@ impl ProblemBuilder {
         self.problem.rounds[r].end = end;
     }
 
+    /// Round `r`'s break: `None` waives it (an absent carer's, docs/replan.md).
+    pub fn set_break(&mut self, r: usize, brk: Option<super::BreakSpec>) {
+        self.problem.rounds[r].brk = brk;
+    }
+
     /// Visit `v`'s soft latest start (see [`super::linked`]).
     pub fn late_after(&mut self, v: usize, late_after: Option<i32>) {
         self.problem.visits[v].late_after = late_after;

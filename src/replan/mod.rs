@@ -32,12 +32,12 @@ use crate::clock::hhmm;
 use crate::control::SolveControl;
 use crate::error::{Issue, Issues, RotaError};
 use crate::model::{
-    AtRisk, CallTimes, Plan, Reason, ReplanChange, ReplanSummary, Request, Stop, minutes_of_day,
-    time_of_minutes,
+    Absence, AtRisk, CallTimes, Plan, Reason, ReplanChange, ReplanSummary, Request, Stop,
+    minutes_of_day, time_of_minutes,
 };
 use crate::output::text::{count, plural};
 use crate::prepare::Prepared;
-use crate::problem::{PinTo, Problem, ProblemBuilder};
+use crate::problem::{BreakSpec, PinTo, Problem, ProblemBuilder};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
 use crate::solve::schedule::break_place;
@@ -52,6 +52,80 @@ pub struct Disruption {
     pub unavailable: Vec<String>,
     /// From when they are absent (default `now`).
     pub unavailable_from: Option<i32>,
+    /// The freeze window in minutes (docs/replan.md, "Freeze"): a call of
+    /// an available carer whose leave-by time (start minus travel) is
+    /// before `now + freeze` stays as planned, and no other call starts
+    /// before `now + freeze`.
+    pub freeze: i32,
+}
+
+/// The default of `--freeze` and of the endpoint's `freeze_minutes`.
+pub const DEFAULT_FREEZE_MINUTES: i32 = 15;
+
+impl Disruption {
+    /// Carers `unavailable` from `unavailable_from` (default `now`) on, with
+    /// the default freeze window.
+    pub fn new(now: i32, unavailable: Vec<String>, unavailable_from: Option<i32>) -> Disruption {
+        Disruption {
+            now,
+            unavailable,
+            unavailable_from,
+            freeze: DEFAULT_FREEZE_MINUTES,
+        }
+    }
+
+    /// From when this disruption's carers are absent.
+    fn from(&self) -> i32 {
+        self.unavailable_from.unwrap_or(self.now).max(self.now)
+    }
+
+    /// The end of the freeze window.
+    fn frozen_until(&self) -> i32 {
+        self.now.saturating_add(self.freeze.max(0))
+    }
+}
+
+/// Every absence in force after this disruption (docs/replan.md,
+/// "Absences"): those of the plan it starts from (its `absences`; for a
+/// plan written before they existed, its `unavailable` carers from its
+/// `unavailable_from`) and this disruption's; per carer the earliest, in
+/// carer order.
+pub fn absences(old: &Plan, d: &Disruption) -> Vec<Absence> {
+    let mut from: BTreeMap<String, i32> = BTreeMap::new();
+    let mut add = |carer: &str, f: i32| {
+        from.entry(carer.to_string())
+            .and_modify(|x| *x = (*x).min(f))
+            .or_insert(f);
+    };
+    if let Some(r) = &old.summary.replan {
+        if r.absences.is_empty() {
+            for c in &r.unavailable {
+                add(c, minutes_of_day(r.unavailable_from));
+            }
+        }
+        for a in &r.absences {
+            add(&a.carer, minutes_of_day(a.from));
+        }
+    }
+    for c in &d.unavailable {
+        add(c, d.from());
+    }
+    from.into_iter()
+        .map(|(carer, f)| Absence {
+            carer,
+            from: time_of_minutes(f.clamp(0, 1439)),
+        })
+        .collect()
+}
+
+/// Whether a call of the old plan stays as it is: an absent carer's before
+/// their absence (they did it, or still do it before leaving); an available
+/// carer's when they had to leave for it before the freeze window ends.
+fn stays(absent_from: Option<i32>, start: i32, travel: i32, d: &Disruption) -> bool {
+    match absent_from {
+        Some(f) => start < f,
+        None => start.saturating_sub(travel) < d.frozen_until(),
+    }
 }
 
 /// One call of the old plan, in the new problem's indices.
@@ -102,6 +176,14 @@ pub fn validate(req: &Request, old: &Plan, d: &Disruption) -> Vec<Issue> {
             "give a time at or after --now (or leave it out: it defaults to --now)",
         ));
     }
+    if d.freeze < 0 {
+        out.push(Issue::new(
+            "E1905",
+            "--freeze",
+            format!("--freeze {} is negative", d.freeze),
+            "give the freeze window in minutes, 0 or more (default 15)",
+        ));
+    }
     if old.date != req.date {
         out.push(Issue::new(
             "E1904",
@@ -121,19 +203,19 @@ impl Replan {
     pub fn build(req: &Request, old: &Plan, d: &Disruption) -> Result<Replan, RotaError> {
         let mut b = ProblemBuilder::from_request(req)?;
         let p = b.parts();
-        let now = d.now;
-        let from = d.unavailable_from.unwrap_or(now).max(now);
         let carer_of: HashMap<&str, usize> = p
             .carers
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
-        let absent: HashSet<usize> = d
-            .unavailable
+        // Carer -> minute from which they are absent.
+        let absent: HashMap<usize, i32> = absences(old, d)
             .iter()
-            .filter_map(|c| carer_of.get(c.as_str()).copied())
+            .filter_map(|a| Some((*carer_of.get(a.carer.as_str())?, minutes_of_day(a.from))))
             .collect();
+        // Round -> start of the old plan's break in it.
+        let mut old_break: HashMap<usize, i32> = HashMap::new();
         let visit_of: HashMap<&str, usize> = p
             .visits
             .iter()
@@ -146,6 +228,8 @@ impl Replan {
         }
         let mut fixed = Vec::new();
         let mut kept = Vec::new();
+        // Visits with a call of an absent carer that must be re-assigned.
+        let mut lost: HashSet<usize> = HashSet::new();
         for round in &old.rounds {
             let Some(&c) = carer_of.get(round.carer.as_str()) else {
                 continue;
@@ -159,6 +243,9 @@ impl Replan {
                 continue;
             };
             for s in &round.stops {
+                if let Stop::Break(bs) = s {
+                    old_break.insert(r, minutes_of_day(bs.start));
+                }
                 let Stop::Visit(vs) = s else { continue };
                 let Some(&v) = visit_of.get(vs.visit.as_str()) else {
                     continue;
@@ -171,16 +258,28 @@ impl Replan {
                     round: r,
                     start: minutes_of_day(vs.start),
                 };
-                if call.start < now || (absent.contains(&c) && call.start < from) {
+                let travel = i32::try_from(vs.travel_minutes).unwrap_or(i32::MAX);
+                let away = absent.get(&c).copied();
+                if stays(away, call.start, travel, d) {
                     fixed.push(call);
-                } else if !absent.contains(&c) {
+                } else if away.is_none() {
                     kept.push(call);
+                } else {
+                    lost.insert(v);
                 }
             }
         }
 
+        // A double-up in the freeze window that lost one of its carers is
+        // not frozen: its other call is kept when possible, the visit
+        // re-assigned like the absent carer's call.
+        let (thawed, still): (Vec<Call>, Vec<Call>) = fixed
+            .into_iter()
+            .partition(|c| c.start >= d.now && lost.contains(&c.visit));
+        fixed = still;
+        kept.extend(thawed);
         // A double-up with one call fixed (an absent carer's, before
-        // `unavailable_from`) has the other call fixed too: both carers
+        // their absence) has the other call fixed too: both carers
         // start it together.
         let fixed_visits: HashSet<usize> = fixed.iter().map(|c| c.visit).collect();
         let (also_fixed, kept): (Vec<Call>, Vec<Call>) = kept
@@ -209,8 +308,29 @@ impl Replan {
                 b.pin(v, Some(start), PinTo::Rounds(rounds));
                 continue;
             }
-            b.bar(v, |c| absent.contains(&c));
-            b.not_before(v, now);
+            b.bar(v, |c| absent.contains_key(&c));
+            b.not_before(v, d.frozen_until());
+        }
+        // An absent carer's round ends at the absence: a break whose latest
+        // start is before it was due and stays; one the old plan placed
+        // before it stays where it was; any other is waived.
+        for r in 0..b.parts().rounds.len() {
+            let spec = &b.parts().rounds[r];
+            let (Some(&f), Some(k)) = (absent.get(&spec.carer), spec.brk) else {
+                continue;
+            };
+            if k.latest < f {
+                continue;
+            }
+            let brk = old_break
+                .get(&r)
+                .filter(|&&s| s < f && s >= k.earliest && s <= k.latest)
+                .map(|&s| BreakSpec {
+                    earliest: s,
+                    latest: s,
+                    minutes: k.minutes,
+                });
+            b.set_break(r, brk);
         }
         let mut keep = vec![Vec::new(); b.parts().visits.len()];
         for k in &kept {
@@ -391,7 +511,8 @@ pub fn replan(
     let warm = rp.warm_start();
     let solved: Solved =
         crate::solve_problem(&req.settings, p, opts, ctl, budget, Some(warm), None)?;
-    let mut plan = crate::checked_plan(req, p, &solved, &budget)?;
+    // Checked below, once `summary.replan` says who is absent.
+    let mut plan = crate::built_plan(req, p, &solved, &budget)?;
     let mut summary = compare(old, &plan, d);
     // A client the amended request no longer has was cancelled, not lost.
     for r in &mut summary.at_risk {
@@ -474,15 +595,19 @@ fn calls_before(plan: &Plan, now: i32) -> HashSet<(&str, &str)> {
     out
 }
 
-/// (visit, carer) -> (client, start) of a plan's calls.
-fn calls_of(plan: &Plan) -> BTreeMap<(String, String), (String, i32)> {
+/// (visit, carer) -> (client, start, travel to it) of a plan's calls.
+fn calls_of(plan: &Plan) -> BTreeMap<(String, String), (String, i32, i32)> {
     let mut out = BTreeMap::new();
     for r in &plan.rounds {
         for s in &r.stops {
             if let Stop::Visit(v) = s {
                 out.insert(
                     (v.visit.clone(), r.carer.clone()),
-                    (v.client.clone(), minutes_of_day(v.start)),
+                    (
+                        v.client.clone(),
+                        minutes_of_day(v.start),
+                        i32::try_from(v.travel_minutes).unwrap_or(i32::MAX),
+                    ),
                 );
             }
         }
@@ -495,20 +620,32 @@ fn calls_of(plan: &Plan) -> BTreeMap<(String, String), (String, i32)> {
 /// re-timed, and the clients at risk.
 pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
     let now = d.now;
-    let from = d.unavailable_from.unwrap_or(now).max(now);
-    let absent: HashSet<&str> = d.unavailable.iter().map(String::as_str).collect();
+    let absences = absences(old, d);
+    let away: HashMap<&str, i32> = absences
+        .iter()
+        .map(|a| (a.carer.as_str(), minutes_of_day(a.from)))
+        .collect();
     let before = calls_of(old);
     let after = calls_of(new);
-    let served_new: HashSet<&str> = after.values().map(|(c, _)| c.as_str()).collect();
+    // Visits with a call of an absent carer to re-assign (as in
+    // `Replan::build`: their other call in the freeze window is not frozen).
+    let lost: HashSet<&str> = before
+        .iter()
+        .filter(|((_, c), (_, s, _))| away.get(c.as_str()).is_some_and(|&f| *s >= f))
+        .map(|((v, _), _)| v.as_str())
+        .collect();
+    let served_new: HashSet<&str> = after.values().map(|(c, _, _)| c.as_str()).collect();
     let visits_new: HashSet<&str> = after.keys().map(|(v, _)| v.as_str()).collect();
     let (mut fixed, mut of_unavailable, mut moved, mut dropped, mut retimed) =
         (0u32, 0u32, 0u32, 0u32, 0u32);
     // Per client: calls done before now, and whether a call changed carer.
     let mut done: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut changed: BTreeSet<&str> = BTreeSet::new();
-    for ((v, c), (client, s)) in &before {
-        let is_absent = absent.contains(c.as_str());
-        if *s < now || (is_absent && *s < from) {
+    for ((v, c), (client, s, t)) in &before {
+        let a = away.get(c.as_str()).copied();
+        let is_absent = a.is_some();
+        let thawed = a.is_none() && *s >= now && lost.contains(v.as_str());
+        if stays(a, *s, *t, d) && !thawed {
             if after.get(&(v.clone(), c.clone())).map(|x| x.1) == Some(*s) {
                 fixed += 1;
             }
@@ -525,7 +662,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
             continue;
         }
         match after.get(&(v.clone(), c.clone())) {
-            Some((_, s2)) if s2 != s => retimed += 1,
+            Some((_, s2, _)) if s2 != s => retimed += 1,
             Some(_) => {}
             None if visits_new.contains(v.as_str()) => {
                 moved += 1;
@@ -535,7 +672,7 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
         }
     }
     let changes = changes(old, new, now);
-    let served_old: BTreeSet<&str> = before.values().map(|(c, _)| c.as_str()).collect();
+    let served_old: BTreeSet<&str> = before.values().map(|(c, _, _)| c.as_str()).collect();
     let mut at_risk = Vec::new();
     for client in served_old {
         if !served_new.contains(client) {
@@ -582,7 +719,9 @@ pub fn compare(old: &Plan, new: &Plan, d: &Disruption) -> ReplanSummary {
     ReplanSummary {
         now: time_of_minutes(now.clamp(0, 1439)),
         unavailable: d.unavailable.clone(),
-        unavailable_from: time_of_minutes(from.clamp(0, 1439)),
+        unavailable_from: time_of_minutes(d.from().clamp(0, 1439)),
+        absences,
+        freeze_minutes: u32::try_from(d.freeze).ok(),
         calls_fixed: fixed,
         calls_of_unavailable: of_unavailable,
         calls_moved: moved,
@@ -698,9 +837,28 @@ pub fn text(s: &ReplanSummary) -> String {
         },
         s.unavailable_from.format("%H:%M"),
     );
+    if !s.absences.is_empty() {
+        let _ = writeln!(
+            out,
+            "absent: {}",
+            s.absences
+                .iter()
+                .map(|a| format!("{} from {}", a.carer, a.from.format("%H:%M")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(f) = s.freeze_minutes {
+        let until = minutes_of_day(s.now).saturating_add(i32::try_from(f).unwrap_or(i32::MAX));
+        let _ = writeln!(
+            out,
+            "frozen: calls their carer leaves for before {} ({f} min freeze) stay as planned",
+            hhmm(i64::from(until))
+        );
+    }
     let _ = writeln!(
         out,
-        "{} kept as they happened, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
+        "{} kept as they happened or frozen, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
         count(s.calls_fixed.into(), "call", "calls"),
         s.calls_of_unavailable,
         s.calls_moved,
@@ -738,8 +896,8 @@ pub fn text(s: &ReplanSummary) -> String {
 /// started client whose rest could not be fitted, reported at risk).
 pub fn history_kept(old: &Plan, new: &Plan, now: i32) -> bool {
     let after = calls_of(new);
-    let served: HashSet<&str> = after.values().map(|(c, _)| c.as_str()).collect();
-    calls_of(old).iter().all(|(key, (client, s))| {
+    let served: HashSet<&str> = after.values().map(|(c, _, _)| c.as_str()).collect();
+    calls_of(old).iter().all(|(key, (client, s, _))| {
         *s >= now || !served.contains(client.as_str()) || after.get(key).map(|x| x.1) == Some(*s)
     })
 }
@@ -783,11 +941,7 @@ mod tests {
     fn fixed_calls_are_locked_absent_carers_removed_and_windows_start_at_now() {
         let r = day();
         let old = crate::plan_request(&r).unwrap();
-        let d = Disruption {
-            now: 10 * 60,
-            unavailable: vec!["C2".into()],
-            unavailable_from: None,
-        };
+        let d = Disruption::new(10 * 60, vec!["C2".into()], None);
         let rp = Replan::build(&r, &old, &d).unwrap();
         let p = &rp.problem;
         let v = |id: &str| p.visits.iter().position(|x| x.id == id).unwrap();
@@ -820,11 +974,7 @@ mod tests {
         r.clients[1].visits[0].carers_required = 2;
         let r = crate::validate::valid(r).unwrap();
         let old = crate::plan_request(&r).unwrap();
-        let d = Disruption {
-            now: 10 * 60,
-            unavailable: vec!["C2".into()],
-            unavailable_from: Some(12 * 60),
-        };
+        let d = Disruption::new(10 * 60, vec!["C2".into()], Some(12 * 60));
         let new = replan_now(&r, &old, &d);
         assert!(crate::check::check(&r, &new).is_valid());
         let before = calls_of(&old);
@@ -844,11 +994,7 @@ mod tests {
         let old = crate::plan_request(&r).unwrap();
         r.clients[2].excluded_carers.clear();
         let r = crate::validate::valid(r).unwrap();
-        let d = Disruption {
-            now: 10 * 60,
-            unavailable: vec![],
-            unavailable_from: None,
-        };
+        let d = Disruption::new(10 * 60, vec![], None);
         let new = replan_now(&r, &old, &d);
         let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
         assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
@@ -866,11 +1012,7 @@ mod tests {
         for round in &mut new.rounds {
             round.carer = swap(&round.carer);
         }
-        let d = Disruption {
-            now: 0,
-            unavailable: vec![],
-            unavailable_from: None,
-        };
+        let d = Disruption::new(0, vec![], None);
         let s = compare(&old, &new, &d);
         let calls = calls_of(&old).len() as u32;
         assert_eq!(s.calls_moved, calls);

@@ -66,11 +66,10 @@ pub(crate) fn solve_job(
     };
     let job: ReplanJob = serde_json::from_str(replan)
         .map_err(|e| RotaError::Internal(format!("stored re-plan cannot be read: {e}")))?;
-    let d = crate::replan::Disruption {
-        now: job.now,
-        unavailable: job.unavailable,
-        unavailable_from: job.unavailable_from,
-    };
+    let mut d = crate::replan::Disruption::new(job.now, job.unavailable, job.unavailable_from);
+    if let Some(f) = job.freeze {
+        d.freeze = f;
+    }
     let opts = crate::PlanOptions {
         exact: false,
         ..Default::default()
@@ -103,6 +102,9 @@ pub(crate) struct ReplanJob {
     pub now: i32,
     pub unavailable: Vec<String>,
     pub unavailable_from: Option<i32>,
+    /// Minutes (absent in jobs stored before it existed: the default).
+    #[serde(default)]
+    pub freeze: Option<i32>,
 }
 
 /// The body of `POST /v1/plans/{id}/replan`: what happened (`rota replan`'s
@@ -122,6 +124,11 @@ pub struct ReplanBody {
     #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(default, with = "crate::model::hhmm::option")]
     pub unavailable_from: Option<NaiveTime>,
+    /// The freeze window in minutes (default 15, docs/replan.md "Freeze"):
+    /// a call whose carer leaves for it before `now` + this stays as
+    /// planned, unless its carer is absent.
+    #[serde(default)]
+    pub freeze_minutes: Option<u32>,
     /// Seconds for the re-plan (default 5, capped at `--max-time-limit`).
     #[serde(default)]
     pub time_limit_seconds: Option<f64>,
@@ -311,11 +318,14 @@ fn prepare_replan(
             .map_err(|e| from_rota_in("request", e, body))?,
         None => crate::prepare::load(request, amend()).map_err(ApiError::internal)?,
     };
-    let d = crate::replan::Disruption {
-        now: minutes_of_day(b.now),
-        unavailable: b.unavailable,
-        unavailable_from: b.unavailable_from.map(minutes_of_day),
-    };
+    let mut d = crate::replan::Disruption::new(
+        minutes_of_day(b.now),
+        b.unavailable,
+        b.unavailable_from.map(minutes_of_day),
+    );
+    if let Some(f) = b.freeze_minutes {
+        d.freeze = i32::try_from(f).unwrap_or(i32::MAX);
+    }
     // The CLI's flags are this body's fields.
     let issues: Vec<Issue> = crate::replan::validate(&req, &old, &d)
         .into_iter()
@@ -323,6 +333,7 @@ fn prepare_replan(
             i.path = match i.path.as_str() {
                 "--unavailable" => "unavailable".into(),
                 "--unavailable-from" => "unavailable_from".into(),
+                "--freeze" => "freeze_minutes".into(),
                 "date" => "request.date".into(),
                 _ => i.path,
             };
@@ -339,6 +350,7 @@ fn prepare_replan(
         now: d.now,
         unavailable: d.unavailable,
         unavailable_from: d.unavailable_from,
+        freeze: Some(d.freeze),
     };
     let replan_json = serde_json::to_string(&job).map_err(ApiError::internal)?;
     NewJob::of(&req, Some(replan_json)).map_err(ApiError::internal)

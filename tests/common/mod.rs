@@ -215,6 +215,8 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
                 end_location: c.end_at.map(|(a, b)| near(a, b)),
                 skills: skills_of(c.skills),
                 gender: GENDERS[c.gender].map(str::to_string),
+                contact: None,
+                base: None,
             }
         })
         .collect();

@@ -29,7 +29,15 @@ pub(super) fn changes(out: &mut String, ctx: &Ctx) {
         return;
     }
     let n = r.changes.len();
-    let unavailable = if r.unavailable.is_empty() {
+    // Every absence in force (a chain of re-plans keeps them all); a plan
+    // written before they were recorded has only this re-plan's.
+    let unavailable = if !r.absences.is_empty() {
+        r.absences
+            .iter()
+            .map(|a| format!("{} absent from {}", a.carer, hhmm(a.from)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else if r.unavailable.is_empty() {
         "nobody unavailable".to_string()
     } else {
         format!(
@@ -127,6 +135,23 @@ mod tests {
             "{h}"
         );
         assert!(h.contains("Re-planned at 09:00 (C2 unavailable from 09:00)"));
+        // A chain of re-plans: every absence in force is named.
+        let mut chained = plan.clone();
+        chained.summary.replan.as_mut().unwrap().absences = vec![
+            crate::model::Absence {
+                carer: "C2".into(),
+                from: t(9, 0),
+            },
+            crate::model::Absence {
+                carer: "C3".into(),
+                from: t(8, 15),
+            },
+        ];
+        let hc = crate::output::report::html(&req, &chained);
+        assert!(
+            hc.contains("Re-planned at 09:00 (C2 absent from 09:00, C3 absent from 08:15)"),
+            "{hc}"
+        );
         let rows: Vec<&str> = h
             .lines()
             .filter(|l| l.starts_with("<tr class=\"change\""))
