@@ -322,6 +322,28 @@ impl Carer {
             (None, None) => vec![],
         }
     }
+    /// The carer's name, when the request gives one (`contact.name`).
+    pub fn name(&self) -> Option<&str> {
+        self.contact.as_ref().and_then(|c| c.name.as_deref())
+    }
+    /// How people read the carer: "Ann Smith (C01)", or the id alone.
+    pub fn label(&self) -> String {
+        match self.name() {
+            Some(n) => format!("{n} ({})", self.id),
+            None => self.id.clone(),
+        }
+    }
+    /// The base's name and address ("Hereford office, 1 Bath Street"),
+    /// when the request gives either.
+    pub fn base_label(&self) -> Option<String> {
+        let b = self.base.as_ref()?;
+        let parts: Vec<&str> = [b.name.as_deref(), b.address.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
     /// Where the carer's rounds end (`end_location`, default `start_location`).
     pub fn end(&self) -> Location {
         self.end_location.unwrap_or(self.start_location)

@@ -13,15 +13,22 @@ use super::{Failure, read_plan, request_on_roads, strict, write_output};
 enum ExportFormat {
     Csv,
     Ical,
+    /// Who to phone after a re-plan, as JSON (docs/replan.md).
+    Phones,
 }
 
 #[derive(Args)]
 pub struct ExportArgs {
     /// The plan file (`-` reads stdin).
     plan: PathBuf,
-    /// `csv`: one row per stop; `ical`: one calendar per round.
+    /// `csv`: one row per stop; `ical`: one calendar per round; `phones`:
+    /// who to phone after a re-plan (JSON; names and phones from --request).
     #[arg(long, value_enum)]
     format: ExportFormat,
+    /// phones: leave out calls moved by fewer minutes than this on the same
+    /// carer.
+    #[arg(long, default_value_t = rota::output::phone_list::DEFAULT_NOTIFY_MINUTES)]
+    notify_minutes: u32,
     /// The request the plan was made for: the plan is checked against it
     /// first (a plan that breaks a rule is refused: exit 1, nothing
     /// written), and it gives the clients' locations and addresses (CSV
@@ -67,6 +74,15 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
     };
     let places = req.as_ref().map(|r| Places::of(r)).unwrap_or_default();
     match a.format {
+        ExportFormat::Phones => {
+            let list =
+                rota::output::phone_list::phone_list(req.as_deref(), &plan, a.notify_minutes);
+            if plan.summary.replan.is_none() {
+                eprintln!("note: the plan is not a re-plan (no summary.replan): nobody to phone");
+            }
+            let json = serde_json::to_string_pretty(&list).context("writing the phone list")?;
+            write_output(a.output.as_deref(), &format!("{json}\n"))?;
+        }
         ExportFormat::Csv => write_output(a.output.as_deref(), &export::csv(&plan, &places)?)?,
         ExportFormat::Ical
             if a.output

@@ -78,6 +78,12 @@ pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     if let Some(r) = &plan.summary.replan {
         eprint!("{}", rota::replan::text(r));
+        let phones = rota::output::phone_list::phone_list(
+            Some(&prepared.request),
+            &plan,
+            rota::output::phone_list::DEFAULT_NOTIFY_MINUTES,
+        );
+        eprint!("{}", rota::output::phone_list::text(&phones));
     }
     eprint!(
         "{}",

@@ -75,7 +75,85 @@ Calls before {} stand as they happened.</p>",
             v = escape(&c.visit),
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    who_to_phone(out, ctx);
+    out.push_str("</section>\n");
+}
+
+/// "Who to phone": the same changes grouped by person (docs/replan.md).
+fn who_to_phone(out: &mut String, ctx: &Ctx) {
+    use crate::output::phone_list::{DEFAULT_NOTIFY_MINUTES, phone_list};
+    let list = phone_list(Some(ctx.request), ctx.plan, DEFAULT_NOTIFY_MINUTES);
+    let _ = writeln!(
+        out,
+        "<h3>Who to phone</h3>\n<p>Changes of carer, and times moved by {DEFAULT_NOTIFY_MINUTES} min or more.</p>"
+    );
+    if list.is_empty() {
+        out.push_str("<p class=\"empty\">Nobody.</p>\n");
+        return;
+    }
+    out.push_str("<table class=\"phone-list\">\n<thead><tr><th>Who</th><th>Phone</th><th>Tell them</th></tr></thead>\n<tbody>\n");
+    let phone = |p: &Option<String>| p.as_deref().map_or("-".to_string(), escape);
+    for c in &list.carers {
+        let mut what: Vec<String> = Vec::new();
+        what.extend(
+            c.add
+                .iter()
+                .map(|x| format!("add {} {}-{}", x.visit, hhmm(x.start), hhmm(x.end))),
+        );
+        what.extend(
+            c.drop
+                .iter()
+                .map(|x| format!("drop {} {}", x.visit, hhmm(x.start))),
+        );
+        what.extend(
+            c.moved
+                .iter()
+                .map(|x| format!("move {} {} → {}", x.visit, hhmm(x.from), hhmm(x.to))),
+        );
+        let who = match &c.name {
+            Some(n) => format!("{n} ({})", c.carer),
+            None => c.carer.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"phone-carer\"><td>carer <b>{}</b></td><td>{}</td><td>{}</td></tr>",
+            escape(&who),
+            phone(&c.phone),
+            escape(&what.join("; "))
+        );
+    }
+    for k in &list.clients {
+        let what: Vec<String> = k
+            .visits
+            .iter()
+            .map(|v| {
+                let side = |t: &Option<crate::model::CallTimes>, none: &str| {
+                    t.as_ref().map_or(none.to_string(), |t| {
+                        format!("{} {}", t.carers.join("+"), hhmm(t.start))
+                    })
+                };
+                format!(
+                    "{} {} → {}",
+                    v.visit,
+                    side(&v.before, "new"),
+                    side(&v.after, "dropped")
+                )
+            })
+            .collect();
+        let who = match &k.name {
+            Some(n) => format!("{n} ({})", k.client),
+            None => k.client.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"phone-client\"><td>client <b>{}</b></td><td>{}</td><td>{}</td></tr>",
+            escape(&who),
+            phone(&k.phone),
+            escape(&what.join("; "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 #[cfg(test)]
@@ -135,6 +213,11 @@ mod tests {
             "{h}"
         );
         assert!(h.contains("Re-planned at 09:00 (C2 unavailable from 09:00)"));
+        assert!(h.contains("<h3>Who to phone</h3>"), "{h}");
+        assert!(
+            h.contains("<td>client <b>Ann &lt;Example&gt; (P1)</b></td>"),
+            "{h}"
+        );
         // A chain of re-plans: every absence in force is named.
         let mut chained = plan.clone();
         chained.summary.replan.as_mut().unwrap().absences = vec![

@@ -45,6 +45,35 @@ fn coords(l: Location) -> String {
     format!("{:.4}, {:.4}", l.lat, l.lon)
 }
 
+/// The carer's start: the base's name and address when the request gives
+/// them, else coordinates; escaped.
+fn start_place(c: &Carer) -> String {
+    c.base_label()
+        .map_or_else(|| coords(c.start_location), |b| escape(&b))
+}
+
+/// The carer's end: the base when the round ends where it started.
+fn end_place(c: &Carer) -> String {
+    if c.end_location.is_none() || c.end() == c.start_location {
+        start_place(c)
+    } else {
+        coords(c.end())
+    }
+}
+
+/// Carers named as on their own run sheets ("Ann Smith (C03)"), escaped.
+fn carer_names(ctx: &Ctx, ids: &[String]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            ctx.carers
+                .get(id.as_str())
+                .map_or(id.clone(), |c| c.label())
+        })
+        .collect();
+    escape(&names.join(", "))
+}
+
 pub(super) fn runsheets(out: &mut String, ctx: &Ctx) {
     // One sheet per carer, in the order of their first round in the plan.
     let mut order: Vec<&str> = Vec::new();
@@ -63,7 +92,7 @@ pub(super) fn runsheets(out: &mut String, ctx: &Ctx) {
         let _ = writeln!(
             out,
             "<h2>Run sheet: {} <small>({})</small></h2>",
-            escape(carer_id),
+            escape(&carer.map_or(carer_id.to_string(), Carer::label)),
             ctx.plan.date.format("%A %-d %B %Y")
         );
         if let Some(c) = carer {
@@ -72,13 +101,18 @@ pub(super) fn runsheets(out: &mut String, ctx: &Ctx) {
             } else {
                 c.skills.join(", ")
             };
+            let phone = c
+                .contact
+                .as_ref()
+                .and_then(|k| k.phone.as_deref())
+                .map_or(String::new(), |p| format!("<td>Phone: {}</td>", escape(p)));
             let _ = writeln!(
                 out,
-                "<table class=\"meta\"><tr><td>Travel mode: <b>{}</b></td><td>Skills: {}</td><td>Start: {}</td><td>End: {}</td></tr></table>",
+                "<table class=\"meta\"><tr><td>Travel mode: <b>{}</b></td><td>Skills: {}</td><td>Start: {}</td><td>End: {}</td>{phone}</tr></table>",
                 escape(&c.travel_mode),
                 escape(&skills),
-                coords(c.start_location),
-                coords(c.end())
+                start_place(c),
+                end_place(c)
             );
         }
         for (i, r) in ctx.plan.rounds.iter().enumerate() {
@@ -133,7 +167,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
             Stop::Visit(v) => {
                 if !left {
                     left = true;
-                    let start = carer.map_or(String::new(), |c| coords(c.start_location));
+                    let start = carer.map_or(String::new(), start_place);
                     let _ = writeln!(
                         out,
                         "<tr class=\"return\"><td>{}</td><td></td><td colspan=\"2\">leave base</td><td>{start}</td><td></td><td></td><td></td><td></td></tr>",
@@ -155,7 +189,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
                     escape(&v.visit),
                     minutes_of_day(v.end) - minutes_of_day(v.start),
                     escape(&skills),
-                    escape(&v.with.join(", ")),
+                    carer_names(ctx, &v.with),
                     v.travel_minutes
                 );
             }
@@ -171,7 +205,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
         }
     }
     let back = r.travel_minutes.saturating_sub(stop_travel);
-    let end = carer.map_or(String::new(), |c| coords(c.end()));
+    let end = carer.map_or(String::new(), end_place);
     let _ = writeln!(
         out,
         "<tr class=\"return\"><td>{ret}</td><td></td><td colspan=\"2\">return to base</td><td>{end}</td><td></td><td></td><td></td><td class=\"num\">{back} min</td></tr>"
