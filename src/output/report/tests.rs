@@ -272,10 +272,32 @@ fn run_sheets_show_leave_by_names_and_addresses() {
             }
         }
     }
+    // Carers by name, with their phone and base (the sample day gives them).
+    assert!(
+        h.contains("<h2>Run sheet: Sarah Price (C01) <small>"),
+        "no carer name"
+    );
+    assert!(h.contains("<td>Phone: 01632 961001</td>"));
+    assert!(h.contains("<td>Start: Hereford office, Plough Lane, Hereford HR4 0LE</td>"));
+    assert!(!h.contains("Start: 52.0585, -2.7090"));
+    // A double-up partner is named as on their own sheet.
+    let with = plan
+        .rounds
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .find_map(|s| match s {
+            Stop::Visit(v) if !v.with.is_empty() => Some(v.with[0].clone()),
+            _ => None,
+        })
+        .expect("the sample day has a double-up");
+    let partner = req.carers.iter().find(|c| c.id == with).unwrap();
+    assert!(h.contains(&format!("<td>{}</td>", escape(&partner.label()))));
     // Without contact data the address cell falls back to coordinates.
     let (req, plan) = tiny();
     let h = html(&req, &plan);
     assert!(h.contains("<td class=\"address\">52.0550, -2.7100</td>"));
+    assert!(h.contains("<h2>Run sheet: C01 <small>"));
+    assert!(h.contains("<td>Start: 52.0"));
 }
 
 fn ctx_client<'a>(req: &'a Request, id: &str) -> &'a Client {
