@@ -54,39 +54,52 @@ browser:
 	  fi; \
 	}
 
-# The OpenAPI validator for `make test` (docs/service.md, "OpenAPI"):
-# openapi-spec-validator from PyPI, pinned, in a virtualenv under target/.
-# Installed once (this needs the network); checking runs offline.
+# The OpenAPI tools for `make test` (docs/service.md, "OpenAPI"), from PyPI,
+# pinned, in a virtualenv under target/: openapi-spec-validator, and two
+# common client generators (openapi-python-client, datamodel-code-generator)
+# whose clients must read the sample request and a finished job and write
+# them back unchanged. Installed once (this needs the network); the checks
+# run offline.
 OPENAPI_VENV := target/openapi-venv
 OPENAPI_VALIDATOR := $(OPENAPI_VENV)/bin/openapi-spec-validator
 OPENAPI_VALIDATOR_VERSION := 0.9.0
+OPENAPI_PYTHON_CLIENT_VERSION := 0.29.1
+DATAMODEL_CODEGEN_VERSION := 0.89.0
+OPENAPI_TOOLS := $(OPENAPI_VALIDATOR) $(OPENAPI_VENV)/bin/openapi-python-client $(OPENAPI_VENV)/bin/datamodel-codegen
+OPENAPI_PACKAGES := openapi-spec-validator==$(OPENAPI_VALIDATOR_VERSION) \
+	openapi-python-client==$(OPENAPI_PYTHON_CLIENT_VERSION) \
+	datamodel-code-generator==$(DATAMODEL_CODEGEN_VERSION)
 
 openapi-validator:
-	@[ -x $(OPENAPI_VALIDATOR) ] || { \
+	@missing=""; for t in $(OPENAPI_TOOLS); do [ -x $$t ] || missing="$$missing $$(basename $$t)"; done; \
+	[ -z "$$missing" ] || { \
 	  if ! python3 -m venv $(OPENAPI_VENV) >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing python3-venv for the OpenAPI validator"; \
+	    echo "installing python3-venv for the OpenAPI tools"; \
 	    rm -rf $(OPENAPI_VENV); \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null; \
 	  fi; \
-	  echo "installing openapi-spec-validator $(OPENAPI_VALIDATOR_VERSION) into $(OPENAPI_VENV)"; \
+	  echo "installing$$missing into $(OPENAPI_VENV) ($(OPENAPI_PACKAGES))"; \
 	  { python3 -m venv $(OPENAPI_VENV) && \
-	    $(OPENAPI_VENV)/bin/pip install -q openapi-spec-validator==$(OPENAPI_VALIDATOR_VERSION); } \
-	    || { rm -rf $(OPENAPI_VENV); \
-	         echo "openapi-spec-validator could not be installed (needs python3 with venv, and PyPI): make test will FAIL at the OpenAPI check" >&2; }; \
+	    $(OPENAPI_VENV)/bin/python -m pip install -q $(OPENAPI_PACKAGES); } \
+	    || echo "the OpenAPI tools could not be installed (needs python3 with venv, and PyPI): make test will FAIL at the OpenAPI check" >&2; \
 	}
 
 # Validate the document `GET /openapi.json` serves (written by the built
-# binary). Without the validator this fails loudly; OPENAPI_CHECK=skip
-# skips it, saying so.
+# binary), then generate both clients into target/openapi-clients and round
+# trip the sample request and a finished job of a real `rota serve` through
+# them (tests/openapi/round_trip.py). Without the tools this fails loudly;
+# OPENAPI_CHECK=skip skips it, saying so.
 openapi-check:
 	@mkdir -p target
 	$(CARGO) build -q
 	./target/debug/rota serve --print-openapi > target/openapi.json
-	@if [ -x $(OPENAPI_VALIDATOR) ]; then \
-	  $(OPENAPI_VALIDATOR) target/openapi.json; \
+	@missing=""; for t in $(OPENAPI_TOOLS); do [ -x $$t ] || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then \
+	  $(OPENAPI_VALIDATOR) target/openapi.json && \
+	  $(OPENAPI_VENV)/bin/python tests/openapi/round_trip.py ./target/debug/rota target/openapi.json data/sample-day.json target/openapi-clients; \
 	elif [ "$(OPENAPI_CHECK)" = skip ]; then \
-	  echo "WARNING: the OpenAPI document was NOT validated (OPENAPI_CHECK=skip)" >&2; \
+	  echo "WARNING: the OpenAPI document was NOT validated nor its clients generated (OPENAPI_CHECK=skip)" >&2; \
 	else \
-	  echo "ERROR: no OpenAPI validator at $(OPENAPI_VALIDATOR): run 'make openapi-validator' (needs python3 and PyPI once), or 'make test OPENAPI_CHECK=skip' to go on without it" >&2; \
+	  echo "ERROR: missing$$missing: run 'make openapi-validator' (needs python3 and PyPI once), or 'make test OPENAPI_CHECK=skip' to go on without it" >&2; \
 	  exit 1; \
 	fi

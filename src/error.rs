@@ -38,7 +38,7 @@ impl Issue {
 /// it is planned and the plan lists them in `warnings` (docs/validation.md,
 /// "Warnings"). With `settings.strict` (or `--strict`) they refuse the
 /// request like every other code.
-pub const WARNING_CODES: [&str; 5] = [
+pub const WARNING_CODES: [&str; 6] = [
     // A preferred carer not in `carers`: not working that day, so simply not
     // available.
     "E1501", // An excluded carer not in `carers`: nothing to exclude that day.
@@ -47,7 +47,8 @@ pub const WARNING_CODES: [&str; 5] = [
     // `carer_gender` that no carer's gender matches exactly, though one
     // matches ignoring case ("F" and "f").
     "E1509", // A location far from the request's other locations (swapped lat/lon?).
-    "E1704",
+    "E1704", // A location outside `settings.service_area` (swapped lat/lon?).
+    "E1706",
 ];
 
 impl Issue {

@@ -144,6 +144,29 @@ pub struct Settings {
     /// the gap allows); journeys otherwise start as late as they can.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub early_arrival_minutes: u32,
+    /// Extension (docs/validation.md, E1705/E1706): the area the rota
+    /// system serves; a location outside it is a warning (naming the swap
+    /// when lat and lon swapped would bring it inside).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_area: Option<ServiceArea>,
+}
+
+/// A bounding box in WGS84 decimal degrees (`settings.service_area`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceArea {
+    pub min_lat: f64,
+    pub min_lon: f64,
+    pub max_lat: f64,
+    pub max_lon: f64,
+}
+
+impl ServiceArea {
+    /// Whether `l` is inside the box (edges included).
+    pub fn contains(&self, l: Location) -> bool {
+        (self.min_lat..=self.max_lat).contains(&l.lat)
+            && (self.min_lon..=self.max_lon).contains(&l.lon)
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -167,6 +190,7 @@ impl Default for Settings {
             iterations: None,
             strict: false,
             early_arrival_minutes: 0,
+            service_area: None,
         }
     }
 }

@@ -647,6 +647,81 @@ fn the_cache_is_hit_then_invalidated_by_a_changed_location_or_extract() {
     );
 }
 
+fn swap(l: &mut Location) {
+    *l = Location {
+        lat: l.lon,
+        lon: l.lat,
+    };
+}
+
+#[test]
+fn every_location_swapped_is_e2104_saying_swapped_they_would_be_inside_the_extract() {
+    let good = helsinki_day(10, 5);
+    let mut req = good.clone();
+    for c in &mut req.carers {
+        swap(&mut c.start_location);
+        if let Some(e) = &mut c.end_location {
+            swap(e);
+        }
+    }
+    for k in &mut req.clients {
+        swap(&mut k.location);
+    }
+    let err = roads::fill_travel_matrix(&mut req, &extract(), &no_cache()).unwrap_err();
+    let issues = err.issues().unwrap();
+    // Once per place (not per mode), and no E2101 beside it.
+    let places = roads::places(&req);
+    let mut paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
+    let mut want: Vec<&str> = places.iter().map(|p| p.path.as_str()).collect();
+    paths.sort_unstable();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(paths, want);
+    for i in issues {
+        assert_eq!(i.code, "E2104", "{i}");
+        assert!(
+            i.message.contains("outside the extract")
+                && i.message
+                    .contains("with lat and lon swapped it would be inside it"),
+            "{i}"
+        );
+        assert!(i.hint.contains("swapped"), "{i}");
+    }
+    let first = places.iter().find(|p| p.path == issues[0].path).unwrap();
+    assert!(
+        issues[0].hint.contains(&format!(
+            "{{\"lat\": {}, \"lon\": {}}}",
+            first.location.lon, first.location.lat
+        )),
+        "{}",
+        issues[0].hint
+    );
+
+    // `rota plan --osm` refuses it with the same code (exit 2).
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("rota")
+        .unwrap()
+        .env("XDG_CACHE_HOME", dir.path())
+        .args(["plan", "-", "--osm"])
+        .arg(extract())
+        .write_stdin(serde_json::to_string(&req).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("E2104"), "{err}");
+
+    // One client far away but not swapped: E2101 as before.
+    let mut one = good.clone();
+    one.clients[0].location.lat += 0.5;
+    let err = roads::fill_travel_matrix(&mut one, &extract(), &no_cache()).unwrap_err();
+    let codes: Vec<&str> = err.issues().unwrap().iter().map(|i| i.code).collect();
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| *c == "E2101"),
+        "{codes:?}"
+    );
+}
+
 #[test]
 fn a_day_planned_on_the_extract_passes_the_checker() {
     let mut req = helsinki_day(20, 7);

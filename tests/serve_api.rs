@@ -265,6 +265,48 @@ async fn the_openapi_document_types_request_and_plan_and_is_well_formed() {
         );
     }
     assert!(s["ErrorBody"]["properties"].get("details").is_some());
+
+    // What client generators need (issue 26): `Stop` a `oneOf` of the two
+    // kinds of stop with a discriminator on `kind`, which each of them has
+    // as a required property of one value.
+    let stop = &s["Stop"];
+    assert_eq!(stop["discriminator"]["propertyName"], "kind", "{stop}");
+    assert_eq!(
+        stop["oneOf"],
+        json!([{"$ref": "#/components/schemas/VisitStop"},
+               {"$ref": "#/components/schemas/BreakStop"}]),
+        "{stop}"
+    );
+    for (kind, name) in [("visit", "VisitStop"), ("break", "BreakStop")] {
+        assert_eq!(
+            stop["discriminator"]["mapping"][kind],
+            format!("#/components/schemas/{name}")
+        );
+        assert!(
+            s[name]["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("kind"))
+        );
+        assert_eq!(s[name]["properties"]["kind"]["enum"], json!([kind]));
+    }
+    // Every operation has a tag of the document's list (not a module path).
+    let tags: Vec<&Value> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["name"])
+        .collect();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let op_tags = op["tags"].as_array();
+            assert!(
+                op_tags.is_some_and(|t| t.len() == 1 && tags.contains(&&t[0])),
+                "{method} {path}: tags {:?}",
+                op["tags"]
+            );
+        }
+    }
 }
 
 #[test]
@@ -349,6 +391,27 @@ async fn replan_is_a_job_whose_plan_is_checked_and_says_what_changed() {
     .await;
     assert_eq!(new["status"], "done", "{new}");
     assert_ne!(new["id"], job["id"]);
+    // The re-plan links the job it re-plans; both show the day planned,
+    // in the job and in the list.
+    assert_eq!(new["parent"], job["id"], "{new}");
+    assert!(job["parent"].is_null(), "{job}");
+    let date: Value = serde_json::from_str::<Value>(&request).unwrap()["date"].clone();
+    assert_eq!(new["date"], date);
+    assert_eq!(job["date"], date);
+    let (_, list) = get_json(&c, &server.url("/v1/plans")).await;
+    let listed = |id: &Value| {
+        list["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| &j["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not in {list}"))
+    };
+    assert_eq!(listed(&new["id"])["parent"], job["id"]);
+    assert_eq!(listed(&new["id"])["date"], date);
+    assert_eq!(listed(&job["id"])["date"], date);
+    assert!(listed(&job["id"])["parent"].is_null());
     assert_eq!(new["time_limit_seconds"], 2.0);
     let plan = assert_plan(&doc, &request, &new["plan"]);
     let r = plan.summary.replan.as_ref().expect("summary.replan");

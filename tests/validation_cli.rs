@@ -133,6 +133,62 @@ fn swapped_coordinates_are_a_warning_suggesting_the_swap() {
     assert_eq!(code, Some(2), "{err}");
 }
 
+/// The sample day with every location's lat and lon swapped, carers too.
+fn sample_all_swapped() -> Value {
+    let mut v = sample();
+    let swap = |l: &mut Value| {
+        let (lat, lon) = (l["lat"].clone(), l["lon"].clone());
+        *l = json!({"lat": lon, "lon": lat});
+    };
+    for c in v["carers"].as_array_mut().unwrap() {
+        swap(&mut c["start_location"]);
+        if !c["end_location"].is_null() {
+            swap(&mut c["end_location"]);
+        }
+    }
+    for k in v["clients"].as_array_mut().unwrap() {
+        swap(&mut k["location"]);
+    }
+    v
+}
+
+#[test]
+fn every_location_swapped_is_a_warning_with_a_service_area() {
+    let mut v = sample_all_swapped();
+    // Without an outside reference the request agrees with itself.
+    let (code, _, err) = plan(&v.to_string(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    v["settings"]["service_area"] =
+        json!({"min_lat": 51.8, "min_lon": -3.1, "max_lat": 52.3, "max_lon": -2.3});
+    let text = v.to_string();
+    let (code, out, err) = plan(&text, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: E1706 at settings.service_area"),
+        "{err}"
+    );
+    assert!(err.contains("swapped throughout"), "{err}");
+    let p = assert_checks(&text, &out);
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert_eq!(p.warnings[0].code, "E1706");
+    // `rota check` says so too, and --strict refuses the request.
+    let dir = tempfile::tempdir().unwrap();
+    let (req, plan_file) = (dir.path().join("r.json"), dir.path().join("p.json"));
+    std::fs::write(&req, &text).unwrap();
+    std::fs::write(&plan_file, &out).unwrap();
+    let check = rota()
+        .arg("check")
+        .arg(&req)
+        .arg(&plan_file)
+        .output()
+        .unwrap();
+    let check_err = String::from_utf8_lossy(&check.stderr);
+    assert!(check_err.contains("E1706"), "{check_err}");
+    let (code, _, err) = plan(&text, &["--strict"]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
 #[test]
 fn every_command_that_reads_a_request_takes_strict() {
     let dir = tempfile::tempdir().unwrap();

@@ -212,6 +212,16 @@ impl Graph {
         self.coords.len()
     }
 
+    /// The bounding box of the graph's nodes (how far the extract reaches
+    /// for this mode): `[min_lat, min_lon, max_lat, max_lon]`, `None` for a
+    /// graph without nodes.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let (&(lat, lon), rest) = self.coords.split_first()?;
+        Some(rest.iter().fold([lat, lon, lat, lon], |b, &(lat, lon)| {
+            [b[0].min(lat), b[1].min(lon), b[2].max(lat), b[3].max(lon)]
+        }))
+    }
+
     pub fn edge_count(&self) -> usize {
         self.head.len()
     }

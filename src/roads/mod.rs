@@ -288,9 +288,14 @@ where
     Ok((matrix, report))
 }
 
+/// Metres per degree of latitude on the contract's sphere.
+const M_PER_DEGREE: f64 = crate::travel::EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+
 /// Snap every place in the graph of `mode`: `None` for a place too far that
 /// may be (another mode's carer, or any place in a mode no carer uses,
-/// `required == false`); E2101 issues for the rest.
+/// `required == false`); issues for the rest: E2104 for a place outside
+/// the extract that swapped (lat for lon) would be inside it (once per
+/// place, whatever the modes), else E2101.
 fn snap_all(
     g: &Graph,
     mode: TravelMode,
@@ -299,11 +304,45 @@ fn snap_all(
     limit_m: f64,
     issues: &mut Vec<Issue>,
 ) -> Vec<Option<Snap>> {
+    // The extract as far as its roads of this mode reach, grown by the
+    // snapping limit: a place outside it cannot snap.
+    let bounds = g.bounds().map(|[s, w, n, e]| {
+        let dlat = limit_m / M_PER_DEGREE;
+        let dlon = dlat / ((s + n) / 2.0).to_radians().cos().max(0.01);
+        [s - dlat, w - dlon, n + dlat, e + dlon]
+    });
+    let inside = |l: Location| {
+        bounds.is_some_and(|[s, w, n, e]| (s..=n).contains(&l.lat) && (w..=e).contains(&l.lon))
+    };
     places
         .iter()
         .map(|p| {
             let snap = g.snap(p.location, limit_m).filter(|s| s.off_m <= limit_m);
             if snap.is_none() && required && p.own_mode.is_none_or(|m| m == mode) {
+                let l = p.location;
+                let swapped = Location {
+                    lat: l.lon,
+                    lon: l.lat,
+                };
+                if let (Some([s, w, n, e]), false, true) = (bounds, inside(l), inside(swapped)) {
+                    if !issues.iter().any(|i| i.code == "E2104" && i.path == p.path) {
+                        issues.push(Issue::new(
+                            "E2104",
+                            &p.path,
+                            format!(
+                                "{} (lat {}, lon {}) is outside the extract (its roads, with the \
+                                 snapping limit around them, reach lat {s:.4} to {n:.4}, lon {w:.4} \
+                                 to {e:.4}); with lat and lon swapped it would be inside it",
+                                p.what, l.lat, l.lon
+                            ),
+                            format!(
+                                "lat and lon look swapped: give {{\"lat\": {}, \"lon\": {}}}",
+                                swapped.lat, swapped.lon
+                            ),
+                        ));
+                    }
+                    return snap;
+                }
                 let nearest = g.snap(p.location, limit_m);
                 let what = match nearest {
                     Some(s) => format!("is {:.0} m from the nearest {mode} road", s.off_m),

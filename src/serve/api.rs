@@ -78,6 +78,12 @@ pub fn progress_view(mut p: Progress) -> ProgressView {
 pub struct JobView {
     pub id: String,
     pub status: JobStatus,
+    /// The day planned: the request's `date` (`YYYY-MM-DD`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<String>,
+    /// For a re-plan job (`POST /v1/plans/{id}/replan`): the id of the job
+    /// whose plan it re-plans; null for a job of a posted request.
+    pub parent: Option<String>,
     /// This job's URL (path).
     pub url: String,
     /// The HTML report, when there is a plan.
@@ -124,6 +130,8 @@ fn job_view(row: JobRow, live: Option<Progress>) -> Result<JobView, ApiError> {
         url,
         id: row.id,
         status: row.status,
+        date: row.date,
+        parent: row.parent,
         created_at: rfc3339(row.created_at),
         started_at: row.started_at.map(rfc3339),
         finished_at: row.finished_at.map(rfc3339),
@@ -180,7 +188,7 @@ pub struct WaitParams {
 
 /// Submit a request of the contract; it is validated at once.
 #[utoipa::path(
-    post, path = "/v1/plans",
+    post, path = "/v1/plans", tag = "jobs",
     params(WaitParams),
     request_body(content = crate::model::Request, content_type = "application/json",
         description = "A request of the contract (docs/format.md)"),
@@ -325,6 +333,11 @@ pub struct ListParams {
 pub struct JobSummary {
     pub id: String,
     pub status: JobStatus,
+    /// The day planned: the request's `date` (`YYYY-MM-DD`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<String>,
+    /// For a re-plan job: the job whose plan it re-plans.
+    pub parent: Option<String>,
     pub url: String,
     pub created_at: String,
     pub finished_at: Option<String>,
@@ -338,7 +351,7 @@ pub struct JobList {
 
 /// The newest jobs (without their plans), e.g. to find what is queued.
 #[utoipa::path(
-    get, path = "/v1/plans",
+    get, path = "/v1/plans", tag = "jobs",
     params(ListParams),
     responses(
         (status = 200, description = "The newest jobs, newest first", body = JobList),
@@ -361,6 +374,8 @@ pub(crate) async fn list_plans(
             url: format!("/v1/plans/{}", j.id),
             id: j.id,
             status: j.status,
+            date: j.date,
+            parent: j.parent,
             created_at: rfc3339(j.created_at),
             finished_at: j.finished_at.map(rfc3339),
         })
@@ -370,7 +385,7 @@ pub(crate) async fn list_plans(
 
 /// A job: status, progress while running, the plan when there is one.
 #[utoipa::path(
-    get, path = "/v1/plans/{id}",
+    get, path = "/v1/plans/{id}", tag = "jobs",
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job", body = JobView),
@@ -390,7 +405,7 @@ pub(crate) async fn get_plan(
 /// the best plan found so far is kept (`cancelled` with `plan`). Finished:
 /// unchanged.
 #[utoipa::path(
-    delete, path = "/v1/plans/{id}",
+    delete, path = "/v1/plans/{id}", tag = "jobs",
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "The job, stopped (or already finished)", body = JobView),
@@ -430,7 +445,7 @@ pub(crate) async fn cancel_plan(
 
 /// The printable HTML report of a job's plan.
 #[utoipa::path(
-    get, path = "/v1/plans/{id}/report",
+    get, path = "/v1/plans/{id}/report", tag = "jobs",
     params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "HTML report", content_type = "text/html"),
@@ -503,7 +518,7 @@ pub struct CheckResult {
 
 /// Run the independent checker on a request and a plan.
 #[utoipa::path(
-    post, path = "/v1/check",
+    post, path = "/v1/check", tag = "check",
     request_body(content = CheckBody, content_type = "application/json"),
     responses(
         (status = 200, description = "Checked (valid or not)", body = CheckResult),
@@ -546,7 +561,7 @@ pub(crate) async fn check_plan(
 }
 
 /// Liveness: answers without touching the job store or the token.
-#[utoipa::path(get, path = "/healthz",
+#[utoipa::path(get, path = "/healthz", tag = "service",
     responses((status = 200, description = "The service is up", body = Object)))]
 pub(crate) async fn healthz(State(state): State<AppStateRef>) -> Response {
     axum::Json(json!({

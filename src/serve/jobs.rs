@@ -82,6 +82,10 @@ pub struct JobRow {
     pub error: Option<String>,
     /// The last progress snapshot (JSON), kept when the solve ends.
     pub progress: Option<String>,
+    /// The day the job plans (the request's `date`, `YYYY-MM-DD`).
+    pub date: Option<String>,
+    /// For a re-plan job: the job whose plan it re-plans.
+    pub parent: Option<String>,
 }
 
 /// A job a worker has taken.
@@ -99,15 +103,20 @@ pub struct Claimed {
     pub replan: Option<String>,
 }
 
-/// What a new job keeps: its request, validated, as JSON with its warnings
-/// and time limit (the request's own, as amended and capped), and for a
-/// re-plan job the plan it starts from and the disruption (JSON).
+/// What a new job keeps: its request, validated, as JSON with its warnings,
+/// time limit (the request's own, as amended and capped) and date, and for
+/// a re-plan job the plan it starts from and the disruption (JSON) and the
+/// job it re-plans (`parent`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewJob {
     pub request: String,
     pub warnings: String,
     pub replan: Option<String>,
     pub time_limit_seconds: f64,
+    /// The request's `date` (`YYYY-MM-DD`), for the job list.
+    pub date: Option<String>,
+    /// For a re-plan job: the id of the job whose plan it re-plans.
+    pub parent: Option<String>,
 }
 
 impl NewJob {
@@ -126,6 +135,8 @@ impl NewJob {
             )?,
             replan,
             time_limit_seconds: req.settings.time_limit_seconds,
+            date: Some(req.date.to_string()),
+            parent: None,
         })
     }
 }
@@ -137,6 +148,10 @@ pub struct JobListing {
     pub status: JobStatus,
     pub created_at: i64,
     pub finished_at: Option<i64>,
+    /// The request's `date`.
+    pub date: Option<String>,
+    /// For a re-plan job: the job it re-plans.
+    pub parent: Option<String>,
 }
 
 /// The SQLite job store. Not `Sync`: the service keeps it behind a mutex.
@@ -166,7 +181,8 @@ COMMIT;
 
 /// Databases made before a column existed get it (NULL in the old rows):
 /// `replan` (NULL: an ordinary job), `warnings` (NULL: validate the
-/// request again when it is solved).
+/// request again when it is solved), `date` (NULL: read from the stored
+/// request, [`DATE`]), `parent` (NULL: not known to be a re-plan).
 fn add_column(conn: &Connection, name: &str) -> rusqlite::Result<()> {
     let has: bool = conn.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = ?1",
@@ -260,8 +276,17 @@ fn make_private_files(db: &Path, create: bool) -> std::io::Result<()> {
     Ok(())
 }
 
-const ROW_COLUMNS: &str =
-    "id, status, created_at, started_at, finished_at, time_limit_seconds, plan, error, progress";
+/// A job's date: its own column, or for a row stored before there was one,
+/// the stored request's `date` (when it is JSON with a text `date`).
+const DATE: &str = "COALESCE(date, CASE WHEN json_valid(request) \
+     AND json_type(request, '$.date') = 'text' THEN json_extract(request, '$.date') END)";
+
+fn row_columns() -> String {
+    format!(
+        "id, status, created_at, started_at, finished_at, time_limit_seconds, plan, error, \
+         progress, {DATE}, parent"
+    )
+}
 
 impl Store {
     /// Open (or create) the store in `dir`, creating the folder if needed:
@@ -303,7 +328,7 @@ impl Store {
         // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
         // until the connection closes: a second service fails here.
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        for column in ["replan", "warnings"] {
+        for column in ["replan", "warnings", "date", "parent"] {
             add_column(&conn, column).map_err(db_err)?;
         }
         // A bad page anywhere is found now, not by a request later.
@@ -366,6 +391,8 @@ impl Store {
             warnings: "[]".to_string(),
             replan: None,
             time_limit_seconds,
+            date: None,
+            parent: None,
         };
         self.insert_job(id, &job, now)
     }
@@ -373,15 +400,18 @@ impl Store {
     /// Add a queued job.
     pub fn insert_job(&mut self, id: &str, job: &NewJob, now: i64) -> Result<(), ServeError> {
         self.conn.execute(
-            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan, warnings)
-             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan,
+                               warnings, date, parent)
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id,
                 now,
                 job.time_limit_seconds,
                 job.request,
                 job.replan,
-                job.warnings
+                job.warnings,
+                job.date,
+                job.parent
             ],
         )?;
         Ok(())
@@ -448,25 +478,27 @@ impl Store {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<JobRow>, ServeError> {
-        let sql = format!("SELECT {ROW_COLUMNS} FROM jobs WHERE id = ?1");
+        let sql = format!("SELECT {} FROM jobs WHERE id = ?1", row_columns());
         let row = self
             .conn
             .query_row(&sql, params![id], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ),
+                    (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
                 ))
             })
             .optional()?;
-        let Some((id, status, created_at, started_at, finished_at, tl, plan, error, progress)) =
-            row
+        let Some((
+            (id, status, created_at, started_at, finished_at, tl),
+            (plan, error, progress, date, parent),
+        )) = row
         else {
             return Ok(None);
         };
@@ -483,6 +515,8 @@ impl Store {
             plan,
             error,
             progress,
+            date,
+            parent,
         }))
     }
 
@@ -494,28 +528,47 @@ impl Store {
         status: Option<JobStatus>,
         limit: usize,
     ) -> Result<Vec<JobListing>, ServeError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, id, status, created_at, finished_at FROM jobs
-             WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT seq, id, status, created_at, finished_at, {DATE}, parent FROM jobs
+             WHERE ?1 IS NULL OR status = ?1 ORDER BY seq DESC LIMIT ?2"
+        ))?;
+        type Listed = (
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
         let rows = stmt.query_map(params![status.map(JobStatus::as_str), limit as i64], |r| {
             let seq: i64 = r.get(0)?;
-            let read = || -> rusqlite::Result<(String, String, i64, Option<i64>)> {
-                Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            let read = || -> rusqlite::Result<Listed> {
+                Ok((
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
             };
             Ok((seq, read()))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, read) = row?;
-            let listing = read.ok().and_then(|(id, status, created, finished)| {
-                Some(JobListing {
-                    status: JobStatus::parse(&status)?,
-                    id,
-                    created_at: created,
-                    finished_at: finished,
-                })
-            });
+            let listing = read
+                .ok()
+                .and_then(|(id, status, created, finished, date, parent)| {
+                    Some(JobListing {
+                        status: JobStatus::parse(&status)?,
+                        id,
+                        created_at: created,
+                        finished_at: finished,
+                        date,
+                        parent,
+                    })
+                });
             match listing {
                 Some(l) => out.push(l),
                 None => tracing::warn!(row = seq, "job row cannot be read; left out of the list"),
@@ -616,6 +669,54 @@ mod tests {
                 warnings: Some("[]".to_string()),
             })
         );
+    }
+
+    #[test]
+    fn a_job_keeps_its_date_and_parent_and_old_rows_read_the_date_of_their_request() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A database of a version without the `date` and `parent`
+            // columns, with one job in it.
+            let conn = Connection::open(dir.path().join("jobs.sqlite3")).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute(
+                "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request)
+                 VALUES ('old', 'queued', 1, 1.0, '{\"date\": \"2026-11-25\"}')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut s = Store::open(dir.path()).unwrap();
+        let job = |date: &str, parent: Option<&str>| NewJob {
+            request: "{}".to_string(),
+            warnings: "[]".to_string(),
+            replan: parent.map(|_| "{}".to_string()),
+            time_limit_seconds: 1.0,
+            date: Some(date.to_string()),
+            parent: parent.map(String::from),
+        };
+        s.insert_job("a", &job("2026-11-26", None), 2).unwrap();
+        s.insert_job("b", &job("2026-11-26", Some("a")), 3).unwrap();
+        s.insert("bare", "not json", 1.0, 4).unwrap();
+        let listed: Vec<(String, Option<String>, Option<String>)> = s
+            .list(None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|j| (j.id, j.date, j.parent))
+            .collect();
+        let some = |x: &str| Some(x.to_string());
+        assert_eq!(
+            listed,
+            [
+                ("bare".to_string(), None, None),
+                ("b".to_string(), some("2026-11-26"), some("a")),
+                ("a".to_string(), some("2026-11-26"), None),
+                ("old".to_string(), some("2026-11-25"), None),
+            ]
+        );
+        let b = s.get("b").unwrap().unwrap();
+        assert_eq!((b.date, b.parent), (some("2026-11-26"), some("a")));
+        assert_eq!(s.get("old").unwrap().unwrap().date, some("2026-11-25"));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::jobs::JobStatus;
 use super::{State as AppStateRef, auth, conn};
 
 /// This API as OpenAPI 3.
-#[utoipa::path(get, path = "/openapi.json",
+#[utoipa::path(get, path = "/openapi.json", tag = "service",
     responses((status = 200, description = "OpenAPI document", body = Object)),
     security(("bearer" = [])))]
 pub(crate) async fn openapi_json() -> Response {
@@ -64,9 +64,59 @@ async fn not_found_route() -> ApiError {
         super::workflows::ReplanBody, super::workflows::FitBody, super::workflows::FitAnswer,
         super::workflows::ExportFormat, super::workflows::CapacityBody,
         crate::capacity::Capacity)),
-    modifiers(&BearerAuth)
+    tags(
+        (name = "jobs", description = "Submit a request, follow its job, get the plan and its report"),
+        (name = "workflows", description = "On a finished job: re-plan, fit one more client, capacity, export"),
+        (name = "check", description = "The independent checker"),
+        (name = "service", description = "Liveness and this document"),
+    ),
+    modifiers(&BearerAuth, &StopKinds)
 )]
 pub struct ApiDoc;
+
+/// `Stop` as code generators read it. utoipa describes the internally
+/// tagged enum as a `oneOf` of `allOf`s with `kind` outside `VisitStop`
+/// and `BreakStop`, which generators cannot follow (openapi-python-client
+/// drops `Stop` and everything that uses it). Here `Stop` is a `oneOf` of
+/// the two with a `discriminator` on `kind`, and `kind` is a required
+/// property of each, as it always is on the wire (a stop is never sent
+/// but inside a round, where serde writes its `kind`).
+struct StopKinds;
+
+impl Modify for StopKinds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{
+            Discriminator, ObjectBuilder, OneOfBuilder, Ref, Schema, Type,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut kinds = Discriminator::new("kind");
+        for (kind, name) in [("visit", "VisitStop"), ("break", "BreakStop")] {
+            let Some(RefOr::T(Schema::Object(stop))) = components.schemas.get_mut(name) else {
+                panic!("the OpenAPI document has no object schema {name}");
+            };
+            let property = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([kind]))
+                .description(Some(format!("Always `{kind}` for this kind of stop.")));
+            stop.properties.insert("kind".to_string(), property.into());
+            stop.required.insert(0, "kind".to_string());
+            kinds
+                .mapping
+                .insert(kind.to_string(), format!("#/components/schemas/{name}"));
+        }
+        let stop = OneOfBuilder::new()
+            .item(Ref::from_schema_name("VisitStop"))
+            .item(Ref::from_schema_name("BreakStop"))
+            .discriminator(Some(kinds))
+            .description(Some(
+                "A stop of a round: a visit or a break, by its `kind`.",
+            ));
+        components
+            .schemas
+            .insert("Stop".to_string(), Schema::OneOf(stop.build()).into());
+    }
+}
 
 struct BearerAuth;
 

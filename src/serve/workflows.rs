@@ -246,7 +246,7 @@ enum SlotErrors {
 
 /// Re-plan a finished job's day after a disruption: a new job.
 #[utoipa::path(
-    post, path = "/v1/plans/{id}/replan",
+    post, path = "/v1/plans/{id}/replan", tag = "workflows",
     params(("id" = String, Path, description = "The job whose plan the day started with"), WaitParams),
     request_body(content = ReplanBody, content_type = "application/json"),
     responses(
@@ -273,8 +273,9 @@ pub(crate) async fn replan_plan(
     let (request, plan) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
-    let job =
+    let mut job =
         blocking(move || prepare_replan(&body, &request, &plan, max_limit, memory_share)).await?;
+    job.parent = Some(id);
     enqueue(&state, job, wait).await
 }
 
@@ -358,7 +359,7 @@ fn prepare_replan(
 
 /// Can one more client be taken into a finished job's plan?
 #[utoipa::path(
-    post, path = "/v1/plans/{id}/fit",
+    post, path = "/v1/plans/{id}/fit", tag = "workflows",
     params(("id" = String, Path, description = "The job whose plan is published")),
     request_body(content = FitBody, content_type = "application/json"),
     responses(
@@ -400,7 +401,7 @@ pub(crate) async fn fit_plan(
 
 /// A finished job's plan as CSV (one row per stop) or iCal.
 #[utoipa::path(
-    get, path = "/v1/plans/{id}/export",
+    get, path = "/v1/plans/{id}/export", tag = "workflows",
     params(("id" = String, Path, description = "Job id"), ExportParams),
     responses(
         (status = 200, description = "The plan as CSV (`text/csv`, one row per stop) or iCal (`text/calendar`, one calendar with every round's events), as `rota export`",
@@ -527,7 +528,7 @@ fn capacity_options(
 /// clients each area could take, what one more round adds, which calls
 /// could move to make room.
 #[utoipa::path(
-    post, path = "/v1/plans/{id}/capacity",
+    post, path = "/v1/plans/{id}/capacity", tag = "workflows",
     params(("id" = String, Path, description = "The job whose request is asked about")),
     request_body(content = CapacityBody, content_type = "application/json"),
     responses(

@@ -147,6 +147,7 @@ pub fn findings(request: &Request) -> Vec<Issue> {
         v.matrix(request, m);
     }
     v.far_locations(request);
+    v.service_area(request);
     // Extensions: locks (E18xx, docs/locks.md), previous plan (E19xx,
     // docs/continuity.md).
     v.issues.extend(locks::validate(request));

@@ -854,6 +854,113 @@ fn e1704_far_location_without_a_swap_says_check_it() {
     assert!(warnings(&r).is_empty());
 }
 
+/// Every carer start, carer end and client location with lat and lon
+/// swapped.
+fn all_swapped(r: &mut Request) {
+    let swap = |l: &mut Location| {
+        *l = Location {
+            lat: l.lon,
+            lon: l.lat,
+        }
+    };
+    for c in &mut r.carers {
+        swap(&mut c.start_location);
+        if let Some(e) = &mut c.end_location {
+            swap(e);
+        }
+    }
+    for k in &mut r.clients {
+        swap(&mut k.location);
+    }
+}
+
+/// Around Hereford, where `base()` is.
+fn hereford() -> crate::model::ServiceArea {
+    crate::model::ServiceArea {
+        min_lat: 51.9,
+        min_lon: -2.9,
+        max_lat: 52.2,
+        max_lon: -2.5,
+    }
+}
+
+#[test]
+fn e1706_every_location_swapped_is_one_warning_naming_the_swap() {
+    let mut r = base();
+    all_swapped(&mut r);
+    // Compared with itself the request looks fine: E1704 cannot see it.
+    assert!(warnings(&r).is_empty(), "{:?}", warnings(&r));
+    r.settings.service_area = Some(hereford());
+    assert_eq!(validate(&r), Ok(()));
+    let w = warnings(&r);
+    assert_eq!(codes(&w), vec!["E1706"], "{w:?}");
+    assert_eq!(w[0].path, "settings.service_area");
+    assert!(
+        w[0].message
+            .contains("every one of the request's 5 locations"),
+        "{}",
+        w[0].message
+    );
+    assert!(
+        w[0].hint.contains("swapped throughout") && w[0].hint.contains("all 5"),
+        "{}",
+        w[0].hint
+    );
+    // The same request the right way round: nothing.
+    let mut r = base();
+    r.settings.service_area = Some(hereford());
+    assert!(warnings(&r).is_empty());
+}
+
+#[test]
+fn e1706_one_location_outside_the_area_is_named_with_the_swap_if_it_helps() {
+    let mut r = base();
+    r.settings.service_area = Some(hereford());
+    r.clients[1].location = Location {
+        lat: -2.71,
+        lon: 52.04,
+    };
+    r.carers[1].start_location = Location {
+        lat: 55.95,
+        lon: -3.19,
+    };
+    let w: Vec<Issue> = warnings(&r)
+        .into_iter()
+        .filter(|i| i.code == "E1706")
+        .collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(w[0].path, "carers[1].start_location");
+    assert!(!w[0].hint.contains("swapped"), "{}", w[0].hint);
+    assert_eq!(w[1].path, "clients[1].location");
+    assert!(w[1].message.contains("outside the service area"));
+    assert!(
+        w[1].hint.contains("swapped") && w[1].hint.contains("\"lat\": 52.04"),
+        "{}",
+        w[1].hint
+    );
+}
+
+#[test]
+fn e1705_a_service_area_that_is_no_box_is_an_error() {
+    let mut r = base();
+    let mut a = hereford();
+    std::mem::swap(&mut a.min_lat, &mut a.max_lat);
+    r.settings.service_area = Some(a);
+    let err = validate(&r).unwrap_err();
+    assert_eq!(codes(&err.0), vec!["E1705"]);
+    assert_eq!(err.0[0].path, "settings.service_area.min_lat");
+    let mut a = hereford();
+    a.max_lon = f64::NAN;
+    a.min_lat = 95.0;
+    r.settings.service_area = Some(a);
+    let err = validate(&r).unwrap_err();
+    assert_eq!(codes(&err.0), vec!["E1705", "E1705"]);
+    assert_eq!(err.0[0].path, "settings.service_area.min_lat");
+    assert_eq!(err.0[1].path, "settings.service_area.max_lon");
+    // A bad box reports no location as outside it.
+    assert!(warnings(&r).is_empty());
+}
+
 #[test]
 fn e1509_gender_that_differs_only_in_case_is_a_warning_quoting_both() {
     let mut r = base();
