@@ -446,7 +446,7 @@ enum Job {
         req: ValidRequest,
     },
     Round {
-        answer: RoundAnswer,
+        answer: Box<RoundAnswer>,
         req: ValidRequest,
     },
 }
@@ -566,7 +566,7 @@ pub fn capacity(
                 answer.dropped = dropped;
                 answer.let_in = let_in;
                 answer.plan = o;
-                round_answers.push(answer);
+                round_answers.push(*answer);
             }
         }
     }
@@ -663,7 +663,7 @@ fn questions(
                 gender: gender.clone(),
             });
             jobs.push(Job::Round {
-                answer: RoundAnswer {
+                answer: Box::new(RoundAnswer {
                     shift: if late { "late" } else { "early" }.to_string(),
                     travel_mode: mode.to_string(),
                     start: shift.start,
@@ -676,7 +676,7 @@ fn questions(
                     dropped: Vec::new(),
                     let_in: Vec::new(),
                     plan: PlanFigures::of(base),
-                },
+                }),
                 req: checked(jobs.len(), r)?,
             });
         }
