@@ -236,3 +236,129 @@ fn cli_fit_answers_in_json_and_writes_the_checked_plan() {
     let p = rota::parse::plan_from_str(&std::fs::read_to_string(&new_plan).unwrap()).unwrap();
     assert!(rota::check::check(&amended, &p).is_valid());
 }
+
+/// Mrs X of issue 26: in Ledbury, a hoist double-up at breakfast, lunch
+/// and bed; an urgent discharge (priority 8). Ledbury's hoist carers are
+/// booked at all three times in the published plan.
+fn mrs_x_ledbury() -> Value {
+    let call = |id: &str, start: &str, end: &str, duration: u32| {
+        json!({ "id": id, "window": { "start": start, "end": end }, "duration": duration,
+                "carers_required": 2, "skills": ["hoist"] })
+    };
+    json!({ "id": "MRS-X", "location": { "lat": 52.0352, "lon": -2.4255 }, "priority": 8,
+      "visits": [ call("MRS-X-am", "07:30", "09:30", 45), call("MRS-X-lunch", "12:00", "13:30", 30),
+                  call("MRS-X-bed", "19:30", "21:00", 30) ] })
+}
+
+/// Issue 26: the fast answer said "does not fit" and explained only one
+/// call, while a re-plan serves her. Now every call without a place has its
+/// reason, and `--replan-iterations` re-plans the day (reproducibly) and
+/// says whom that drops; `--plan-output` writes the re-plan, which passes
+/// the checker.
+#[test]
+fn cli_fit_against_a_replan_serves_mrs_x_and_names_whom_it_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let req_path = dir.path().join("req.json");
+    let plan_path = dir.path().join("plan.json");
+    let client_path = dir.path().join("mrs-x.json");
+    let new_plan = dir.path().join("new-plan.json");
+    std::fs::write(&req_path, SAMPLE).unwrap();
+    std::fs::write(&plan_path, serde_json::to_string(&plan).unwrap()).unwrap();
+    std::fs::write(&client_path, mrs_x_ledbury().to_string()).unwrap();
+    let fit_cmd = |extra: &[&str]| {
+        Command::cargo_bin("rota")
+            .unwrap()
+            .arg("fit")
+            .arg(&req_path)
+            .arg(&plan_path)
+            .arg("--client")
+            .arg(&client_path)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = fit_cmd(&[
+        "--replan-iterations",
+        "2000",
+        "--plan-output",
+        new_plan.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["fits"], false, "{answer}");
+
+    // One reason per call that has no place, not only the first.
+    let reasons = answer["reasons"].as_array().unwrap();
+    for call in ["MRS-X-am", "MRS-X-lunch", "MRS-X-bed"] {
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|x| x["code"] == "CAPACITY"
+                    && x["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(&format!("visit {call} ")))
+                .count(),
+            1,
+            "{call}: {reasons:?}"
+        );
+    }
+
+    // The re-plan serves her and names whom it drops.
+    let re = &answer["replan"];
+    assert_eq!(re["serves"], true, "{err}");
+    assert_eq!(re["reproducible"], true);
+    assert_eq!(re["iterations"], 2000);
+    assert_eq!(re["calls"].as_array().unwrap().len(), 3, "{re}");
+    for c in re["calls"].as_array().unwrap() {
+        assert_eq!(c["carers"].as_array().unwrap().len(), 2, "{c}");
+    }
+    let p = rota::parse::plan_from_str(&std::fs::read_to_string(&new_plan).unwrap()).unwrap();
+    let mut amended: Value = serde_json::from_str(SAMPLE).unwrap();
+    amended["clients"]
+        .as_array_mut()
+        .unwrap()
+        .push(mrs_x_ledbury());
+    let amended = rota::load_request(&amended.to_string()).unwrap();
+    let report = rota::check::check(&amended, &p);
+    assert!(report.is_valid(), "{report}");
+    let served = |p: &Plan| -> std::collections::BTreeSet<String> {
+        p.rounds
+            .iter()
+            .flat_map(|r| r.stops.iter())
+            .filter_map(|s| match s {
+                Stop::Visit(v) => Some(v.client.clone()),
+                Stop::Break(_) => None,
+            })
+            .collect()
+    };
+    assert!(served(&p).contains("MRS-X"));
+    let dropped: Vec<String> = re["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["client"].as_str().unwrap().to_string())
+        .collect();
+    let lost: Vec<String> = served(&plan).difference(&served(&p)).cloned().collect();
+    let mut sorted = dropped.clone();
+    sorted.sort();
+    assert_eq!(sorted, lost, "{re}");
+    assert!(!dropped.is_empty(), "{re}");
+    for d in re["dropped"].as_array().unwrap() {
+        assert!(d["priority"].as_i64().unwrap() < 8, "{d}");
+    }
+    assert_eq!(
+        re["clients_served"].as_u64().unwrap(),
+        u64::from(p.summary.clients_served)
+    );
+    assert!(err.contains("drops P"), "{err}");
+
+    // A re-plan limit that cannot work is refused with its flag.
+    let out = fit_cmd(&["--replan=-1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E1007 at --replan"), "{err}");
+}

@@ -556,6 +556,54 @@ async fn fit_answers_whether_and_how_a_new_client_fits() {
         assert!(!fit["reasons"].as_array().unwrap().is_empty(), "{fit}");
     }
 
+    // Mrs X of issue 26 (Ledbury, a hoist double-up three times a day),
+    // with a re-plan of 1 s when she does not fit: the answer says whether
+    // it serves her and whom it drops, and `plan` is the re-plan when it
+    // does (checked against the request with her added).
+    let call = |id: &str, start: &str, end: &str| {
+        json!({ "id": id, "window": { "start": start, "end": end }, "duration": 30,
+                "carers_required": 2, "skills": ["hoist"] })
+    };
+    let ledbury = json!({ "id": "MRS-X", "location": { "lat": 52.0352, "lon": -2.4255 },
+        "priority": 8, "visits": [ call("MRS-X-am", "07:30", "09:30"),
+        call("MRS-X-lunch", "12:00", "13:30"), call("MRS-X-bed", "19:30", "21:00") ] });
+    let res = post_json(
+        &c,
+        &url,
+        &json!({"client": ledbury, "replan_seconds": 1}).to_string(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let fit: Value = res.json().await.unwrap();
+    let errors = component_errors(&doc, "FitAnswer", &fit);
+    assert!(errors.is_empty(), "{errors:?}");
+    if fit["fits"] == false {
+        let re = &fit["replan"];
+        assert_eq!(re["time_limit_seconds"], 1.0, "{re}");
+        assert_eq!(re["reproducible"], false, "{re}");
+        assert!(re["dropped"].is_array(), "{re}");
+        if re["serves"] == true {
+            let mut amended: Value = serde_json::from_str(&request).unwrap();
+            amended["clients"].as_array_mut().unwrap().push(ledbury);
+            assert_plan(&doc, &amended.to_string(), &fit["plan"]);
+        } else {
+            assert!(fit["plan"].is_null(), "{fit}");
+        }
+    } else {
+        assert!(fit.get("replan").is_none(), "{fit}");
+    }
+    // A re-plan time limit that cannot work.
+    let res = post_json(
+        &c,
+        &url,
+        &json!({"client": mrs_x(), "replan_seconds": 0}).to_string(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["details"]["issues"][0]["code"], "E1007", "{e}");
+    assert_eq!(e["details"]["issues"][0]["path"], "replan_seconds", "{e}");
+
     // A client already in the request (E1103), a wrong type (E1002).
     let mut again = mrs_x();
     again["id"] = json!("P001");
@@ -703,6 +751,16 @@ async fn capacity_answers_within_the_time_limit_and_names_whom_it_drops() {
         "{answer}"
     );
     assert_eq!(answer["baseline"]["clients_total"], 12);
+    // The baseline is the job's published plan, not a solve of its own.
+    assert_eq!(answer["baseline_from_plan"], true, "{answer}");
+    assert_eq!(
+        answer["baseline"]["clients_served"], job["plan"]["summary"]["clients_served"],
+        "{answer}"
+    );
+    assert_eq!(
+        answer["baseline"]["priority_served"], job["plan"]["summary"]["priority_served"],
+        "{answer}"
+    );
     for a in answer["areas"].as_array().unwrap() {
         // Every answer names whom it drops (as many as it says).
         assert_eq!(
@@ -712,7 +770,7 @@ async fn capacity_answers_within_the_time_limit_and_names_whom_it_drops() {
         );
     }
 
-    // 8 solves of 5 s are over the service's 30 s; areas out of range; a
+    // 7 solves of 5 s are over the service's 30 s; areas out of range; a
     // wrong type; no such job.
     let cases = [
         (

@@ -25,13 +25,17 @@ use crate::solve::construct::greedy::insert_client;
 use crate::validate::ValidRequest;
 
 /// How many ways are looked for, and how many insertions are tried.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
     /// At most this many ways are reported.
     pub max_options: usize,
     /// At most this many insertions are tried for them (each with some
     /// carers barred), and this many clients for the "instead of" answer.
     pub max_trials: usize,
+    /// When the client does not fit: re-plan the day with the client added
+    /// (`rota fit --replan`), and say whether that serves them and whom it
+    /// drops.
+    pub replan: Option<Replan>,
 }
 
 impl Default for FitOptions {
@@ -39,8 +43,24 @@ impl Default for FitOptions {
         FitOptions {
             max_options: 5,
             max_trials: 40,
+            replan: None,
         }
     }
+}
+
+/// The limits of a re-plan with the new client added: the production
+/// solver, warm-started from the published plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Replan {
+    /// Its time limit in seconds (`--replan`); none: the request's
+    /// `settings.time_limit_seconds`.
+    pub seconds: Option<f64>,
+    /// An iteration budget (`--replan-iterations`): the search runs exactly
+    /// this many iterations, whatever the time limit, and with a fixed
+    /// `threads` the same request gives the same re-plan on any machine.
+    pub iterations: Option<u64>,
+    /// Searches in parallel (0: one per core).
+    pub threads: usize,
 }
 
 /// The answer for one new client.
@@ -66,10 +86,57 @@ pub struct Fit {
     /// could take (that client would then be dropped).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instead_of: Option<InsteadOf>,
-    /// Seconds the answer took.
+    /// When asked for (`--replan`) and the client does not fit: the day
+    /// re-planned with the client added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanAnswer>,
+    /// Seconds the answer took (the fast answer's, without the re-plan).
     pub seconds: f64,
-    /// The published plan with the best way applied (checked), for
-    /// `rota fit --output`; not part of the JSON answer.
+    /// The plan for `rota fit --plan-output`: the published plan with the
+    /// best way applied when the client fits, else the re-plan when it
+    /// serves the client (both checked); not part of the JSON answer.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub plan: Option<Plan>,
+}
+
+/// The day re-planned with the new client added (`rota fit --replan`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReplanAnswer {
+    /// Whether the re-plan serves the new client.
+    pub serves: bool,
+    /// The new client's calls in the re-plan (empty when not served).
+    pub calls: Vec<FitCall>,
+    /// The re-plan's figures (with the new client counted), and the
+    /// published plan's.
+    pub clients_served: u32,
+    pub clients_total: u32,
+    pub priority_served: u64,
+    pub published_clients_served: u32,
+    pub published_priority_served: u64,
+    /// Clients the published plan serves that the re-plan does not, with
+    /// their priority, lowest priority first.
+    pub dropped: Vec<InsteadOf>,
+    /// Clients the published plan leaves out that the re-plan serves
+    /// (besides the new client).
+    pub also_served: Vec<String>,
+    /// Calls of clients served in both plans that start at another time or
+    /// go to other carers.
+    pub calls_moved: usize,
+    /// Of those, the calls that go to other carers.
+    pub carers_changed: usize,
+    /// The re-plan's time limit, and its iteration budget if any.
+    pub time_limit_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+    /// True under an iteration budget on one thread: the same request gives
+    /// the same re-plan on any machine. Under a time limit alone it depends
+    /// on how far the search gets, so it may vary between runs.
+    pub reproducible: bool,
+    /// Seconds the re-plan took.
+    pub seconds: f64,
+    /// The re-plan (checked against the request with the new client); not
+    /// part of the JSON answer.
     #[serde(skip)]
     #[schema(ignore)]
     pub plan: Option<Plan>,
@@ -138,6 +205,9 @@ pub fn fit(
 ) -> Result<Fit, RotaError> {
     let started = Instant::now();
     check_published(req, plan)?;
+    if let Some(r) = &opts.replan {
+        check_replan(r)?;
+    }
     let (amended, k) = amend(req, client)?;
     let p = Problem::from_request(&amended)?;
     if p.clients.get(k).is_none_or(|c| c.id != client.id) {
@@ -172,6 +242,15 @@ pub fn fit(
         (reasons, smallest_change, instead_of) =
             why_not(&p, &sol, k, first_failure, opts.max_trials);
     }
+    let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    let mut replanned = None;
+    if let (true, Some(r)) = (options.is_empty(), &opts.replan) {
+        let answer = replan(&amended, plan, &p, &sol, k, r)?;
+        if answer.serves {
+            best_plan.clone_from(&answer.plan);
+        }
+        replanned = Some(answer);
+    }
     Ok(Fit {
         client: client.id.clone(),
         date: plan.date,
@@ -180,13 +259,156 @@ pub fn fit(
         reasons,
         smallest_change,
         instead_of,
-        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        replan: replanned,
+        seconds,
         plan: best_plan,
     })
 }
 
+/// E1007 for a re-plan limit that cannot work.
+fn check_replan(r: &Replan) -> Result<(), RotaError> {
+    if let Some(s) = r.seconds
+        && !(s.is_finite() && s > 0.0)
+    {
+        return Err(invalid(
+            "--replan",
+            format!("a re-plan time limit of {s} s"),
+            "give a positive number of seconds",
+        ));
+    }
+    Ok(())
+}
+
+/// The day re-planned with client `k` added (`amended`, whose problem is
+/// `p`), warm-started from the published plan (`sol`, its view in `p`):
+/// the production solver under `r`'s limits; the plan passes the checker
+/// ([`crate::plan_valid`] runs it).
+fn replan(
+    amended: &ValidRequest,
+    plan: &Plan,
+    p: &Problem,
+    sol: &Solution,
+    k: usize,
+    r: &Replan,
+) -> Result<ReplanAnswer, RotaError> {
+    let started = Instant::now();
+    let mut req = amended.clone().into_inner();
+    if let Some(s) = r.seconds {
+        req.settings.time_limit_seconds = s;
+    }
+    if r.iterations.is_some() {
+        req.settings.iterations = r.iterations;
+    }
+    let req = crate::validate::valid(req).map_err(RotaError::Invalid)?;
+    let planned = crate::plan_valid(
+        &req,
+        crate::solve::budget::TimeBudget::of(&req, started),
+        &crate::PlanOptions {
+            exact: false,
+            threads: r.threads,
+            ..crate::PlanOptions::default()
+        },
+        &crate::control::SolveControl::new(),
+        Some(sol),
+    )?;
+    let new = &planned.plan;
+    let new_id = p.clients[k].id.as_str();
+    let served = |pl: &Plan| -> BTreeSet<String> {
+        pl.rounds
+            .iter()
+            .flat_map(|r| r.stops.iter())
+            .filter_map(|s| match s {
+                Stop::Visit(v) => Some(v.client.clone()),
+                Stop::Break(_) => None,
+            })
+            .collect()
+    };
+    let (before, after) = (served(plan), served(new));
+    let priority = |c: &str| {
+        req.clients
+            .iter()
+            .find(|x| x.id == c)
+            .map_or(0, |x| i64::from(x.priority))
+    };
+    let mut dropped: Vec<InsteadOf> = before
+        .difference(&after)
+        .map(|c| InsteadOf {
+            client: c.clone(),
+            priority: priority(c),
+        })
+        .collect();
+    dropped.sort_by(|a, b| a.priority.cmp(&b.priority).then(a.client.cmp(&b.client)));
+    let also_served = after
+        .difference(&before)
+        .filter(|c| c.as_str() != new_id)
+        .cloned()
+        .collect();
+    // Each call of a client served in both: its carers and start.
+    let calls_of = |pl: &Plan| -> HashMap<String, (Vec<String>, NaiveTime)> {
+        let mut out: HashMap<String, (Vec<String>, NaiveTime)> = HashMap::new();
+        for round in &pl.rounds {
+            for s in &round.stops {
+                if let Stop::Visit(v) = s {
+                    let e = out
+                        .entry(v.visit.clone())
+                        .or_insert_with(|| (Vec::new(), v.start));
+                    e.0.push(round.carer.clone());
+                    e.0.sort();
+                }
+            }
+        }
+        out
+    };
+    let (was, now) = (calls_of(plan), calls_of(new));
+    let mut calls_moved = 0;
+    let mut carers_changed = 0;
+    for (visit, (carers, start)) in &was {
+        if let Some((c2, s2)) = now.get(visit) {
+            if c2 != carers {
+                carers_changed += 1;
+                calls_moved += 1;
+            } else if s2 != start {
+                calls_moved += 1;
+            }
+        }
+    }
+    let calls = p.clients[k]
+        .visits
+        .iter()
+        .filter_map(|&v| {
+            let id = &p.visits[v].id;
+            let (carers, start) = now.get(id)?;
+            Some(FitCall {
+                visit: id.clone(),
+                carers: carers.clone(),
+                start: *start,
+                end: time_of_minutes((minutes_of_day(*start) + p.visits[v].duration).min(1439)),
+            })
+        })
+        .collect();
+    let iterations = req.settings.iterations;
+    Ok(ReplanAnswer {
+        serves: after.contains(new_id),
+        calls,
+        clients_served: new.summary.clients_served,
+        clients_total: new.summary.clients_total,
+        priority_served: new.summary.priority_served,
+        published_clients_served: plan.summary.clients_served,
+        published_priority_served: plan.summary.priority_served,
+        dropped,
+        also_served,
+        calls_moved,
+        carers_changed,
+        time_limit_seconds: req.settings.time_limit_seconds,
+        iterations,
+        reproducible: iterations.is_some() && r.threads > 0,
+        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        plan: Some(planned.plan),
+    })
+}
+
 /// E1007 unless `plan` passes the checker against `req`.
-fn check_published(req: &Request, plan: &Plan) -> Result<(), RotaError> {
+pub(crate) fn check_published(req: &Request, plan: &Plan) -> Result<(), RotaError> {
     let report = crate::check::check(req, plan);
     if !report.is_valid() {
         return Err(invalid(
@@ -352,11 +574,28 @@ fn why_not(
     first_failure: Option<usize>,
     max_trials: usize,
 ) -> (Vec<Reason>, Option<String>, Option<InsteadOf>) {
-    let reasons = crate::solve::reasons::reasons_in_plan(p, sol, k).unwrap_or_default();
+    let mut reasons = crate::solve::reasons::reasons_in_plan(p, sol, k).unwrap_or_default();
     let mut smallest_change = None;
     let mut instead_of = None;
     let static_ = crate::solve::reasons::static_reason(p, k).is_some();
     if !static_ && let Some(v) = first_failure {
+        // The first reason is about the call where the insertion stopped;
+        // every other call with no place of its own gets one too.
+        for &u in &p.clients[k].visits {
+            let mut undo = crate::solve::construct::greedy::Undo::default();
+            if u == v
+                || crate::solve::construct::greedy::insert_visit(p, &mut sol.clone(), u, &mut undo)
+            {
+                continue;
+            }
+            reasons.push(Reason {
+                code: crate::solve::reasons::CAPACITY.to_string(),
+                message: format!(
+                    "{}; this call has no place in the published plan on its own either",
+                    crate::solve::reasons::booked_in_window(p, sol, u)
+                ),
+            });
+        }
         smallest_change = crate::solve::reasons::extra_rounds_for(p, sol, k, v).map(|xs| {
             // Alike rounds once, counted ("two more walkers like ...").
             let mut groups: Vec<(&crate::solve::reasons::ExtraRound, usize)> = Vec::new();
@@ -574,5 +813,69 @@ pub fn text(f: &Fit) -> String {
         );
     }
     let _ = writeln!(out, "  answered in {:.3} s", f.seconds);
+    if let Some(r) = &f.replan {
+        let how = match r.iterations {
+            Some(n) => format!("{n} iterations"),
+            None => format!("{} s", r.time_limit_seconds),
+        };
+        if r.serves {
+            let _ = writeln!(
+                out,
+                "re-planned ({how}, {:.1} s): the day serves {} with {} of {} clients (published: {}), priority {} (published: {})",
+                r.seconds,
+                f.client,
+                r.clients_served,
+                r.clients_total,
+                r.published_clients_served,
+                r.priority_served,
+                r.published_priority_served
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "re-planned ({how}, {:.1} s): the re-plan does not serve {} either ({} of {} clients)",
+                r.seconds, f.client, r.clients_served, r.clients_total
+            );
+        }
+        if r.serves {
+            for c in &r.calls {
+                let _ = writeln!(
+                    out,
+                    "  {} {}-{} with {}",
+                    c.visit,
+                    c.start.format("%H:%M"),
+                    c.end.format("%H:%M"),
+                    c.carers.join(" + ")
+                );
+            }
+        }
+        if r.dropped.is_empty() {
+            let _ = writeln!(out, "  drops nobody");
+        } else {
+            let _ = writeln!(
+                out,
+                "  drops {}",
+                r.dropped
+                    .iter()
+                    .map(|d| format!("{} (priority {})", d.client, d.priority))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if !r.also_served.is_empty() {
+            let _ = writeln!(out, "  also serves {}", r.also_served.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "  {} call(s) of clients served in both move, {} of them to other carers",
+            r.calls_moved, r.carers_changed
+        );
+        if !r.reproducible {
+            let _ = writeln!(
+                out,
+                "  (time-limited: another run may differ; --replan-iterations gives the same answer every time)"
+            );
+        }
+    }
     out
 }

@@ -133,6 +133,23 @@ pub struct Capacity {
     #[schema(value_type = String, format = Date)]
     pub date: chrono::NaiveDate,
     pub time_limit_seconds: f64,
+    /// Every solve's iteration budget (`settings.iterations`, `rota
+    /// capacity --iterations`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+    /// Every solve's seed (`settings.seed`, `--seed`).
+    pub seed: u64,
+    /// True under an iteration budget: every solve searches on one thread
+    /// for exactly that many iterations, so the same request, package,
+    /// options and seed give the same answers on any machine (the proven
+    /// bounds, `upper_bound_priority` and `new_at_most`, excepted: how
+    /// tight they are depends on the time their solver had). False under a
+    /// time limit alone: each answer is what the solver found in that time,
+    /// and another run may find more or less.
+    pub reproducible: bool,
+    /// True when the baseline is a plan given (`--plan`, the service's job
+    /// plan) rather than a solve of its own.
+    pub baseline_from_plan: bool,
     pub package: Package,
     pub baseline: PlanFigures,
     pub areas: Vec<AreaAnswer>,
@@ -178,6 +195,10 @@ pub struct AreaAnswer {
     /// Those clients, by id: a swap ("taken 2, dropped 1") names whom it
     /// drops.
     pub dropped: Vec<String>,
+    /// The clients this plan serves and the baseline does not, by id: the
+    /// new ones it takes (`NEW-A1-2`) and any client of the request it
+    /// serves besides.
+    pub let_in: Vec<String>,
     /// Proven: no plan that keeps every client the baseline serves takes
     /// more new clients than this (bound of the extended day minus the
     /// baseline's priority, over the package's priority).
@@ -203,6 +224,9 @@ pub struct RoundAnswer {
     pub extra_priority: i64,
     /// Clients the baseline serves that this plan does not, by id.
     pub dropped: Vec<String>,
+    /// Clients the baseline leaves out that this plan serves, by id: whom
+    /// the extra round lets in.
+    pub let_in: Vec<String>,
     pub plan: PlanFigures,
 }
 
@@ -422,7 +446,7 @@ enum Job {
         req: ValidRequest,
     },
     Round {
-        answer: RoundAnswer,
+        answer: Box<RoundAnswer>,
         req: ValidRequest,
     },
 }
@@ -435,8 +459,15 @@ impl Job {
     }
 }
 
-/// Answer the capacity questions for `req` (a validated request).
-pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, RotaError> {
+/// Answer the capacity questions for `req` (a validated request; its
+/// `settings.iterations` and `seed` govern every solve), starting from
+/// `published`, a plan of `req` (it must pass the checker against it, else
+/// E1007), or from a baseline solve of its own when `None`.
+pub fn capacity(
+    req: &ValidRequest,
+    opts: &CapacityOptions,
+    published: Option<&crate::model::Plan>,
+) -> Result<Capacity, RotaError> {
     check_options(opts)?;
     // Every solve (the baseline and each question) has the run's own time
     // limit, from its start.
@@ -452,17 +483,24 @@ pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, 
     } else {
         opts.threads
     };
-    let base = plan_valid(
-        req,
-        budget(),
-        &PlanOptions {
-            exact: false,
-            threads,
-            ..PlanOptions::default()
-        },
-        &SolveControl::new(),
-        None,
-    )?;
+    let reproducible = req.settings.iterations.is_some();
+    let base = match published {
+        Some(plan) => from_plan(req, plan)?,
+        None => plan_valid(
+            req,
+            budget(),
+            &PlanOptions {
+                exact: false,
+                // Under an iteration budget the baseline searches on one
+                // thread, as the what-ifs do: the answer is then the same
+                // for any --threads and on any machine.
+                threads: if reproducible { 1 } else { threads },
+                ..PlanOptions::default()
+            },
+            &SolveControl::new(),
+            None,
+        )?,
+    };
     let (of, centres) = areas(req, opts.areas);
     let jobs = questions(req, opts, &base, &of, &centres)?;
     let results = solve_all(&jobs, threads, &base, &budget)?;
@@ -477,6 +515,10 @@ pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, 
         let served = served_clients(&solved.plan);
         let dropped: Vec<String> = base_served
             .difference(&served)
+            .map(|c| c.to_string())
+            .collect();
+        let let_in: Vec<String> = served
+            .difference(&base_served)
             .map(|c| c.to_string())
             .collect();
         match job {
@@ -510,6 +552,7 @@ pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, 
                     new_served: served.iter().filter(|c| c.starts_with("NEW-A")).count(),
                     existing_dropped: dropped.len(),
                     dropped,
+                    let_in,
                     new_at_most: (room / u64::from(opts.package.priority.max(1)))
                         .min(opts.max_new as u64),
                     plan: PlanFigures::of(&solved),
@@ -521,8 +564,9 @@ pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, 
                     i64::from(o.clients_served) - i64::from(base_out.clients_served);
                 answer.extra_priority = o.priority_served as i64 - base_out.priority_served as i64;
                 answer.dropped = dropped;
+                answer.let_in = let_in;
                 answer.plan = o;
-                round_answers.push(answer);
+                round_answers.push(*answer);
             }
         }
     }
@@ -530,11 +574,28 @@ pub fn capacity(req: &ValidRequest, opts: &CapacityOptions) -> Result<Capacity, 
     Ok(Capacity {
         date: req.date,
         time_limit_seconds: opts.time_limit,
+        iterations: req.settings.iterations,
+        seed: req.settings.seed,
+        reproducible,
+        baseline_from_plan: published.is_some(),
         package: opts.package.clone(),
         baseline: base_out,
         areas: area_answers,
         extra_rounds: round_answers,
         moves,
+    })
+}
+
+/// The baseline from a published plan of `req`: E1007 unless it passes the
+/// checker against `req`; its solver's view for the warm starts and moves.
+fn from_plan(req: &ValidRequest, plan: &crate::model::Plan) -> Result<Planned, RotaError> {
+    fit::check_published(req, plan)?;
+    let problem = Problem::from_request(req)?;
+    let solution = fit::solution_of(&problem, plan)?;
+    Ok(Planned {
+        plan: plan.clone(),
+        problem,
+        solution,
     })
 }
 
@@ -604,7 +665,7 @@ fn questions(
                 base: None,
             });
             jobs.push(Job::Round {
-                answer: RoundAnswer {
+                answer: Box::new(RoundAnswer {
                     shift: if late { "late" } else { "early" }.to_string(),
                     travel_mode: mode.to_string(),
                     start: shift.start,
@@ -615,8 +676,9 @@ fn questions(
                     extra_clients: 0,
                     extra_priority: 0,
                     dropped: Vec::new(),
+                    let_in: Vec::new(),
                     plan: PlanFigures::of(base),
-                },
+                }),
                 req: checked(jobs.len(), r)?,
             });
         }
@@ -758,7 +820,7 @@ pub fn table(c: &Capacity) -> String {
     let b = &c.baseline;
     let _ = writeln!(
         out,
-        "{}: baseline {} of {} clients served, priority {}{} ({} s per solve)",
+        "{}: baseline {} of {} clients served, priority {}{} ({}; {})",
         c.date,
         b.clients_served,
         b.clients_total,
@@ -766,7 +828,24 @@ pub fn table(c: &Capacity) -> String {
         b.upper_bound_priority
             .map(|u| format!(" of at most {u}"))
             .unwrap_or_default(),
-        c.time_limit_seconds
+        if c.baseline_from_plan {
+            "the plan given"
+        } else {
+            "solved"
+        },
+        match c.iterations {
+            Some(n) => format!("{n} iterations per solve, seed {}", c.seed),
+            None => format!("{} s per solve", c.time_limit_seconds),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if c.reproducible {
+            "reproducible: the same request, options and seed give the same answers (the bounds, `at most`, may be tighter on another run)"
+        } else {
+            "time-limited: another run may find more or fewer (--iterations N gives the same answers every time)"
+        }
     );
     let _ = writeln!(
         out,
@@ -784,8 +863,13 @@ pub fn table(c: &Capacity) -> String {
             a.area, a.clients, a.near, a.offered, a.new_served, a.new_at_most, a.existing_dropped
         );
     }
-    for a in c.areas.iter().filter(|a| !a.dropped.is_empty()) {
-        let _ = writeln!(out, "  {} drops {}", a.area, a.dropped.join(", "));
+    for a in &c.areas {
+        if !a.let_in.is_empty() {
+            let _ = writeln!(out, "  {} lets in {}", a.area, a.let_in.join(", "));
+        }
+        if !a.dropped.is_empty() {
+            let _ = writeln!(out, "  {} drops {}", a.area, a.dropped.join(", "));
+        }
     }
     let _ = writeln!(out, "one more round (from the centre of A1):");
     let _ = writeln!(
@@ -805,14 +889,25 @@ pub fn table(c: &Capacity) -> String {
             format!("{:+}", r.extra_priority)
         );
     }
-    for r in c.extra_rounds.iter().filter(|r| !r.dropped.is_empty()) {
-        let _ = writeln!(
-            out,
-            "  {} {} round drops {}",
-            r.shift,
-            r.travel_mode,
-            r.dropped.join(", ")
-        );
+    for r in &c.extra_rounds {
+        if !r.let_in.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} {} round lets in {}",
+                r.shift,
+                r.travel_mode,
+                r.let_in.join(", ")
+            );
+        }
+        if !r.dropped.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} {} round drops {}",
+                r.shift,
+                r.travel_mode,
+                r.dropped.join(", ")
+            );
+        }
     }
     if c.moves.is_empty() {
         let _ = writeln!(

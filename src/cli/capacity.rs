@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use rota::prepare::Roads;
+use rota::prepare::{Amend, Roads};
 
 use super::{
-    Failure, load_request, print_roads, read_input, request_text, roads, strict, to_json,
-    write_output,
+    Failure, load_request, print_roads, read_input, read_plan, request_text, roads, strict,
+    to_json, write_output,
 };
 
 #[derive(Args)]
@@ -18,9 +18,24 @@ pub struct CapacityArgs {
     /// Write the JSON answers here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Seconds per solve (the baseline and each hypothetical).
+    /// Seconds per solve (the baseline and each hypothetical). Under a time
+    /// limit alone the answers may differ between runs.
     #[arg(long, default_value_t = 5.0)]
     time_limit: f64,
+    /// An iteration budget per solve (sets settings.iterations): every
+    /// solve, the baseline too, searches on one thread for exactly N
+    /// iterations, so the same request, options and --seed give the same
+    /// answers on any machine (JSON `reproducible: true`).
+    #[arg(long, value_name = "N")]
+    iterations: Option<u64>,
+    /// Random seed of every solve (overrides settings.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Start from this published plan of the request (it must pass `rota
+    /// check`, else E1007) instead of solving a baseline: the what-ifs are
+    /// warm-started from it and the moves are sought in it.
+    #[arg(long, value_name = "PLAN")]
+    plan: Option<PathBuf>,
     /// Number of areas (k-means clusters of client locations).
     #[arg(long, default_value_t = 3)]
     areas: usize,
@@ -45,7 +60,13 @@ pub struct CapacityArgs {
 }
 
 pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
-    let req = load_request(&request_text(a.request.as_deref())?, strict(a.strict))?;
+    let amend = Amend {
+        seed: a.seed,
+        iterations: a.iterations,
+        ..strict(a.strict)
+    };
+    let req = load_request(&request_text(a.request.as_deref())?, amend)?;
+    let published = a.plan.as_deref().map(read_plan).transpose()?;
     // Every mode's roads: a what-if round may use any. Not charged to the
     // time limit, which is each what-if solve's own.
     let roads = match roads(a.osm.as_deref()) {
@@ -70,7 +91,7 @@ pub fn run(a: CapacityArgs) -> Result<u8, Failure> {
         time_limit: a.time_limit,
         threads: a.threads.unwrap_or(0),
     };
-    let answers = rota::capacity::capacity(&req, &opts)?;
+    let answers = rota::capacity::capacity(&req, &opts, published.as_ref())?;
     write_output(a.output.as_deref(), &to_json(&answers, "answers")?)?;
     eprint!("{}", rota::capacity::table(&answers));
     Ok(0)

@@ -151,16 +151,22 @@ pub struct FitBody {
     /// At most this many ways (default 5, at most 20).
     #[serde(default)]
     pub options: Option<usize>,
+    /// When the client does not fit: re-plan the day with the client
+    /// added within this many seconds (cut to `--max-time-limit`), and say
+    /// whether that serves them and whom it drops (`rota fit --replan`).
+    #[serde(default)]
+    pub replan_seconds: Option<f64>,
 }
 
 /// The answer of `POST /v1/plans/{id}/fit`: `rota fit`'s JSON, and the
-/// plan with the best way applied (checked), as `rota fit --plan-output`.
+/// plan `rota fit --plan-output` writes (checked).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FitAnswer {
     #[serde(flatten)]
     pub fit: Fit,
-    /// The published plan with the best way applied (checked); null when
-    /// the client does not fit.
+    /// The published plan with the best way applied when the client fits;
+    /// else, with `replan_seconds`, the re-plan when it serves the client;
+    /// else null.
     pub plan: Option<Plan>,
 }
 
@@ -378,6 +384,7 @@ pub(crate) async fn fit_plan(
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
     let (request, plan) = request_and_plan(&state, &id).await?;
+    let max_limit = state.config.max_time_limit_seconds;
     // The fit builds the day's problem: it takes a worker's slot.
     let answer = blocking_on_slot(&state, move || -> Result<FitAnswer, ApiError> {
         let b: FitBody = parse_body(
@@ -386,8 +393,29 @@ pub(crate) async fn fit_plan(
         )?;
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        let replan = match b.replan_seconds {
+            Some(s) if !(s.is_finite() && s > 0.0) => {
+                return Err(ApiError::from_issues(
+                    vec![Issue::new(
+                        "E1007",
+                        "replan_seconds",
+                        format!("a re-plan time limit of {s} s"),
+                        "give a positive number of seconds",
+                    )],
+                    &body,
+                ));
+            }
+            // Cut to the service's limit, as a job's time limit is.
+            Some(s) => Some(crate::capacity::fit::Replan {
+                seconds: Some(s.min(max_limit)),
+                iterations: None,
+                threads: 0,
+            }),
+            None => None,
+        };
         let opts = FitOptions {
             max_options: b.options.unwrap_or(5).clamp(1, MAX_FIT_OPTIONS),
+            replan,
             ..FitOptions::default()
         };
         let mut fit = crate::capacity::fit::fit(&req, &plan, &b.client, &opts)
@@ -462,9 +490,10 @@ pub(crate) async fn export_plan(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityBody {
-    /// Seconds per solve (the baseline and each hypothetical; default 2).
-    /// The run makes `1 + areas + 6` solves one after the other, so
-    /// `time_limit_seconds * (7 + areas)` must be within `--max-time-limit`.
+    /// Seconds per solve (each hypothetical; default 2). The run starts
+    /// from the job's plan and makes `areas + 6` solves one after the
+    /// other, so `time_limit_seconds * (6 + areas)` must be within
+    /// `--max-time-limit`.
     #[serde(default)]
     pub time_limit_seconds: Option<f64>,
     /// Number of areas (default 3, at most 10).
@@ -504,7 +533,8 @@ fn capacity_options(
         ));
     }
     let tl = b.time_limit_seconds.unwrap_or(DEFAULT_CAPACITY_SECONDS);
-    let solves = 7 + areas;
+    // The job's plan is the baseline: the areas' and the rounds' solves.
+    let solves = 6 + areas;
     if !(tl.is_finite() && tl > 0.0) || tl * solves as f64 > max_limit {
         return Err(bad(
             "time_limit_seconds",
@@ -546,7 +576,7 @@ pub(crate) async fn capacity_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let ((request, warnings), _) = stored_and_plan(&state, &id).await?;
+    let ((request, warnings), plan) = stored_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
     let answer = blocking_on_slot(&state, move || {
@@ -557,7 +587,10 @@ pub(crate) async fn capacity_plan(
         // The baseline and one hypothetical are in memory together.
         crate::limits::check_memory(&req, 0, memory_share / 2, "--max-memory-mb")
             .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
-        crate::capacity::capacity(&req, &opts).map_err(|e| from_rota(e, &body))
+        // From the job's published plan: the what-ifs are warm-started from
+        // it, and the answers are about it, not about a solve of our own.
+        let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        crate::capacity::capacity(&req, &opts, Some(&plan)).map_err(|e| from_rota(e, &body))
     })
     .await?;
     Ok(axum::Json(answer).into_response())

@@ -250,6 +250,50 @@ pub fn reasons_in_plan_until(
         Ok(()) => return None,
         Err(v) => v,
     };
+    let in_time = deadline.is_none_or(|d| std::time::Instant::now() < d);
+    let extra = if in_time {
+        extra_rounds_for(p, sol, k, v)
+    } else {
+        None
+    };
+    let message = format!(
+        "{}; {}",
+        booked_in_window(p, sol, v),
+        match extra.as_deref() {
+            Some([x]) => format!("{} would let the client in", x.describe(p)),
+            Some(xs) => {
+                let mut groups: Vec<(&ExtraRound, usize)> = Vec::new();
+                for x in xs {
+                    match groups.iter_mut().find(|(g, _)| *g == x) {
+                        Some((_, n)) => *n += 1,
+                        None => groups.push((x, 1)),
+                    }
+                }
+                format!(
+                    "no single extra round does it, but {} would let the client in",
+                    groups
+                        .iter()
+                        .map(|(x, n)| x.describe_n(p, *n))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            }
+            None if !in_time => "extra rounds that would let the client in were not tried (the time limit was reached; `rota capacity` asks that question)".to_string(),
+            None => "no single extra round of up to 8 h like an eligible carer's lets the client in beside this plan, nor one such round for each visit that does not fit".to_string(),
+        }
+    );
+    Some(vec![Reason {
+        code: CAPACITY.to_string(),
+        message,
+    }])
+}
+
+/// What the eligible carers who can reach visit `v` do in its span in
+/// `sol`: "visit X (30 min, 2 carer(s), to start 12:00-13:30): 3 eligible
+/// carer(s) could reach it, and in 12:00-14:00 they are at calls 26% of the
+/// time (C01 with ...)". The first part of a `CAPACITY` reason; `rota fit`
+/// gives one for every call of a new client that has no place on its own.
+pub fn booked_in_window(p: &Problem, sol: &Solution, v: usize) -> String {
     let vs = &p.visits[v];
     let alone = alone_windows(p, v);
     let rounds: Vec<usize> = alone.iter().map(|(r, _)| *r).collect();
@@ -280,14 +324,8 @@ pub fn reasons_in_plan_until(
     }
     let free = rounds.len() - booked.len();
     let span = ((to - from) * rounds.len() as i32).max(1);
-    let in_time = deadline.is_none_or(|d| std::time::Instant::now() < d);
-    let extra = if in_time {
-        extra_rounds_for(p, sol, k, v)
-    } else {
-        None
-    };
-    let message = format!(
-        "visit {} ({} min, {} carer(s), to start {}): {} eligible carer(s) could reach it, and in {}-{} they are at calls {}% of the time{}{}; {}",
+    format!(
+        "visit {} ({} min, {} carer(s), to start {}): {} eligible carer(s) could reach it, and in {}-{} they are at calls {}% of the time{}{}",
         vs.id,
         vs.duration,
         vs.required,
@@ -308,33 +346,7 @@ pub fn reasons_in_plan_until(
         } else {
             String::new()
         },
-        match extra.as_deref() {
-            Some([x]) => format!("{} would let the client in", x.describe(p)),
-            Some(xs) => {
-                let mut groups: Vec<(&ExtraRound, usize)> = Vec::new();
-                for x in xs {
-                    match groups.iter_mut().find(|(g, _)| *g == x) {
-                        Some((_, n)) => *n += 1,
-                        None => groups.push((x, 1)),
-                    }
-                }
-                format!(
-                    "no single extra round does it, but {} would let the client in",
-                    groups
-                        .iter()
-                        .map(|(x, n)| x.describe_n(p, *n))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                )
-            }
-            None if !in_time => "extra rounds that would let the client in were not tried (the time limit was reached; `rota capacity` asks that question)".to_string(),
-            None => "no single extra round of up to 8 h like an eligible carer's lets the client in beside this plan, nor one such round for each visit that does not fit".to_string(),
-        }
-    );
-    Some(vec![Reason {
-        code: CAPACITY.to_string(),
-        message,
-    }])
+    )
 }
 
 #[cfg(test)]

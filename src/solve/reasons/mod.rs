@@ -15,8 +15,8 @@ mod unserved;
 use std::collections::BTreeSet;
 
 pub use capacity::{
-    EXTRA_LENGTHS, ExtraRound, extra_rounds_for, reasons_in_plan, reasons_in_plan_until,
-    smallest_extra_round, with_extra_round,
+    EXTRA_LENGTHS, ExtraRound, booked_in_window, extra_rounds_for, reasons_in_plan,
+    reasons_in_plan_until, smallest_extra_round, with_extra_round,
 };
 pub use static_::{static_reason, trivial_bound};
 pub use unserved::unserved_reasons;
