@@ -149,6 +149,12 @@ pub struct Settings {
     /// when lat and lon swapped would bring it inside).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_area: Option<ServiceArea>,
+    /// Extension (docs/outputs.md, "Calendars"; E1308): the IANA time zone
+    /// of the request's times ("Europe/London"). Calendars then carry UTC
+    /// times that stay right across a clock change; without it they are
+    /// floating local times. Planning never reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// A bounding box in WGS84 decimal degrees (`settings.service_area`).
@@ -191,6 +197,7 @@ impl Default for Settings {
             strict: false,
             early_arrival_minutes: 0,
             service_area: None,
+            time_zone: None,
         }
     }
 }
@@ -535,6 +542,31 @@ pub struct Plan {
     /// JSON path, message and hint. Absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// Extension (docs/outputs.md, "Calendars"): when the caller issued
+    /// this plan (UTC, RFC 3339), set only on request (`--issued`; `rota
+    /// serve` sets it when a job finishes), so the same request still gives
+    /// the same plan bytes. Calendars take `SEQUENCE` and `DTSTAMP` from it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Now, to the second, as a plan's `issued`.
+pub fn issued_now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    now - chrono::Duration::nanoseconds(i64::from(chrono::Timelike::nanosecond(&now)))
+}
+
+/// Parse `--issued`: `now`, or an RFC 3339 date-time (converted to UTC).
+pub fn parse_issued(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if s == "now" {
+        return Ok(issued_now());
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            format!("'{s}' is not 'now' or an RFC 3339 date-time such as 2026-11-24T16:00:00Z: {e}")
+        })
 }
 
 /// A warning about the request (extension, docs/validation.md): the same

@@ -74,7 +74,9 @@ fn csv_parses_back_with_one_row_per_stop() {
             "lon",
             "address",
             "town",
-            "postcode"
+            "postcode",
+            "leave_by",
+            "client_name"
         ]
     );
     let stops: Vec<(&Round, usize, &Stop)> = plan
@@ -85,7 +87,7 @@ fn csv_parses_back_with_one_row_per_stop() {
     assert!(stops.len() > 10, "the sample day should plan many stops");
     assert_eq!(rows.len(), stops.len());
     for (row, (round, order, stop)) in rows.iter().zip(&stops) {
-        assert_eq!(row.len(), 19);
+        assert_eq!(row.len(), 21);
         assert_eq!(row[0], plan.date.to_string());
         let row = &row[1..];
         assert_eq!(row[0], round.carer);
@@ -112,7 +114,15 @@ fn csv_parses_back_with_one_row_per_stop() {
                 assert_eq!(row[5..13], want);
             }
         }
-        assert_eq!(row[13..], ["", "", "", "", ""], "no request, no location");
+        assert_eq!(row[13..18], ["", "", "", "", ""], "no request, no location");
+        let leave_by = match stop {
+            Stop::Visit(v) => {
+                let m = rota::model::minutes_of_day(v.arrive) - v.travel_minutes as i32;
+                format!("{:02}:{:02}", m / 60, m % 60)
+            }
+            Stop::Break(_) => String::new(),
+        };
+        assert_eq!(row[18..], [leave_by, String::new()]);
     }
     assert!(rows.iter().any(|r| r[6] == "break"));
 }
@@ -411,7 +421,18 @@ fn cli_csv_with_request_has_date_locations_and_addresses() {
     );
     assert_no_contact(&out.stderr, &req);
     let (header, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
-    assert_eq!(header[14..], ["lat", "lon", "address", "town", "postcode"]);
+    assert_eq!(
+        header[14..],
+        [
+            "lat",
+            "lon",
+            "address",
+            "town",
+            "postcode",
+            "leave_by",
+            "client_name"
+        ]
+    );
     let mut with_address = 0;
     for row in rows.iter().filter(|r| r[6] == "visit") {
         assert_eq!(row[0], req.date.to_string());
@@ -440,7 +461,11 @@ fn cli_export_without_request_says_what_is_missing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no --request"), "{err}");
     let (_, rows) = read_csv(&String::from_utf8(out.stdout).unwrap());
-    assert!(rows.iter().all(|r| r[14..].iter().all(String::is_empty)));
+    // No locations, addresses or names; leave_by is from the plan.
+    assert!(
+        rows.iter()
+            .all(|r| r[14..19].iter().all(String::is_empty) && r[20].is_empty())
+    );
 }
 
 /// (UID -> (SEQUENCE, STATUS, DTSTART, LOCATION)) of every event in an
@@ -734,6 +759,263 @@ fn text_output_uses_singular_for_one() {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
         err.contains("valid: 1 round, 1 of 1 client served"),
+        "{err}"
+    );
+}
+
+/// The first VEVENT's value of `name` in an iCalendar text.
+fn first_prop(ics: &str, name: &str) -> String {
+    let unfolded = unfold(ics);
+    let cal = read_calendar(&unfolded).expect("parses");
+    let ev = cal
+        .components
+        .iter()
+        .find(|c| c.name == "VEVENT")
+        .expect("an event");
+    prop(ev, name).to_string()
+}
+
+#[test]
+fn cli_ical_sequence_grows_with_each_issued_plan_rerun() {
+    // Two runs of `rota plan` for the same day, issued an hour apart: the
+    // second calendar replaces the first (a higher SEQUENCE on every UID);
+    // without --issued a plan still exports SEQUENCE 0, and the same
+    // request gives the same plan bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut seqs = Vec::new();
+    for (i, issued) in ["2026-11-24T15:00:00Z", "2026-11-24T17:00:00+01:00"]
+        .iter()
+        .enumerate()
+    {
+        let plan = dir.path().join(format!("p{i}.json"));
+        let ics = dir.path().join(format!("p{i}.ics"));
+        rota()
+            .args([
+                "plan",
+                "data/sample-day.json",
+                "--iterations",
+                "200",
+                "--threads",
+                "1",
+            ])
+            .args(["--issued", issued, "-o"])
+            .arg(&plan)
+            .assert()
+            .success();
+        rota()
+            .arg("export")
+            .arg(&plan)
+            .args([
+                "--format",
+                "ical",
+                "--request",
+                "data/sample-day.json",
+                "-o",
+            ])
+            .arg(&ics)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&ics).unwrap();
+        let seq: u64 = first_prop(&text, "SEQUENCE").parse().unwrap();
+        assert_eq!(
+            first_prop(&text, "DTSTAMP"),
+            "20261124T150000Z".replace("15", if i == 0 { "15" } else { "16" })
+        );
+        seqs.push(seq);
+    }
+    assert!(seqs[1] > seqs[0], "{seqs:?}");
+    assert_eq!(seqs[1] - seqs[0], 3600);
+    // Unstamped: the same bytes twice, SEQUENCE 0.
+    let outs: Vec<Vec<u8>> = (0..2)
+        .map(|_| {
+            rota()
+                .args([
+                    "plan",
+                    "data/sample-day.json",
+                    "--iterations",
+                    "200",
+                    "--threads",
+                    "1",
+                ])
+                .output()
+                .unwrap()
+                .stdout
+        })
+        .collect();
+    let rounds = |b: &[u8]| serde_json::from_slice::<Plan>(b).unwrap().rounds;
+    assert_eq!(rounds(&outs[0]), rounds(&outs[1]));
+    let plan: Plan = serde_json::from_slice(&outs[0]).unwrap();
+    assert!(plan.issued.is_none());
+    assert_eq!(export::sequence(&plan), 0);
+    // `rota export --issued` stamps an unstamped plan.
+    let p = dir.path().join("plain.json");
+    std::fs::write(&p, &outs[0]).unwrap();
+    let out = rota()
+        .arg("export")
+        .arg(&p)
+        .args(["--format", "ical", "--issued", "2026-11-24T15:00:00Z", "-o"])
+        .arg(dir.path().join("x.ics"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(dir.path().join("x.ics")).unwrap();
+    assert_eq!(first_prop(&text, "SEQUENCE"), seqs[0].to_string());
+}
+
+#[test]
+fn ical_with_a_time_zone_gives_utc_times_right_across_a_clock_change() {
+    let mut req = sample_request();
+    req.settings.time_zone = Some("Europe/London".into());
+    let plan = rota::plan_request(&req).unwrap();
+    let first = |plan: &Plan| -> VisitStop {
+        plan.rounds
+            .iter()
+            .flat_map(|r| r.stops.iter())
+            .find_map(|s| match s {
+                Stop::Visit(v) => Some(v.clone()),
+                Stop::Break(_) => None,
+            })
+            .unwrap()
+    };
+    let v = first(&plan);
+    let ics = export::ical_one(&plan, &Places::of(&req));
+    // 25 November: GMT, so UTC is the local time.
+    assert_eq!(
+        first_prop(&ics, "DTSTART"),
+        format!("{}Z", local(&plan, v.start))
+    );
+    // The same plan dated in July (BST): an hour earlier in UTC.
+    let mut summer = plan.clone();
+    summer.date = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+    let ics = export::ical_one(&summer, &Places::of(&req));
+    let utc = v.start - chrono::Duration::hours(1);
+    assert_eq!(
+        first_prop(&ics, "DTSTART"),
+        format!("{}Z", local(&summer, utc))
+    );
+    // The day the clocks go back (25 October 2026, 02:00 BST -> 01:00 GMT):
+    // a 07:44 call is 07:44 UTC; the day before, 06:44 UTC.
+    for (day, shift) in [(25, 0), (24, 1)] {
+        let mut p = plan.clone();
+        p.date = chrono::NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
+        let ics = export::ical_one(&p, &Places::of(&req));
+        let utc = v.start - chrono::Duration::hours(shift);
+        assert_eq!(first_prop(&ics, "DTSTART"), format!("{}Z", local(&p, utc)));
+    }
+    // Without a time zone: floating local times.
+    let ics = export::ical_one(&plan, &Places::of(&sample_request()));
+    assert_eq!(first_prop(&ics, "DTSTART"), local(&plan, v.start));
+}
+
+#[test]
+fn names_are_opt_in_and_every_visit_has_a_leave_by_alarm() {
+    let req = sample_request();
+    let plan = sample_plan();
+    let ics = export::ical_one(&plan, &Places::of(&req));
+    let named = export::ical_one(&plan, &Places::of(&req).with_names(true));
+    let unfolded = unfold(&ics);
+    let cal = read_calendar(&unfolded).unwrap();
+    let unfolded_named = unfold(&named);
+    let cal_named = read_calendar(&unfolded_named).unwrap();
+    let visits: Vec<&VisitStop> = plan
+        .rounds
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .filter_map(|s| match s {
+            Stop::Visit(v) => Some(v),
+            Stop::Break(_) => None,
+        })
+        .collect();
+    let events: Vec<_> = cal
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .collect();
+    let events_named: Vec<_> = cal_named
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT" && prop(c, "CATEGORIES") == "VISIT")
+        .collect();
+    let mut alarms = 0;
+    for e in events.iter().filter(|c| prop(c, "CATEGORIES") == "VISIT") {
+        let title = prop(e, "SUMMARY");
+        let uid = prop(e, "UID");
+        let visit = plan
+            .rounds
+            .iter()
+            .flat_map(|r| r.stops.iter().map(move |s| (r, s)))
+            .find_map(|(r, s)| match s {
+                Stop::Visit(v) if uid == format!("{}-{}-{}@rota", plan.date, r.carer, v.visit) => {
+                    Some(v)
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{uid} is no call of the plan"));
+        assert_eq!(title, format!("Visit {} ({})", visit.visit, visit.client));
+        let alarm = e
+            .components
+            .iter()
+            .find(|c| c.name == "VALARM")
+            .expect("a leave-by alarm");
+        let leave = rota::model::minutes_of_day(visit.arrive) - visit.travel_minutes as i32;
+        let before = rota::model::minutes_of_day(visit.start) - leave;
+        assert_eq!(prop(alarm, "TRIGGER"), format!("-PT{before}M"));
+        alarms += 1;
+    }
+    assert_eq!(alarms, visits.len());
+    // With names: "Visit Mrs Margaret Bevan (P033-am)".
+    for e in events_named {
+        let title = prop(e, "SUMMARY");
+        assert!(
+            visits.iter().any(|v| {
+                let name = req
+                    .clients
+                    .iter()
+                    .find(|c| c.id == v.client)
+                    .and_then(|c| c.contact.as_ref())
+                    .and_then(|k| k.name.clone())
+                    .unwrap();
+                title == format!("Visit {name} ({})", v.visit)
+            }),
+            "{title}"
+        );
+    }
+    // CSV: leave_by always, client_name only when opted in.
+    let (head, rows) = read_csv(&export::csv(&plan, &Places::of(&req)).unwrap());
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let (_, named_rows) =
+        read_csv(&export::csv(&plan, &Places::of(&req).with_names(true)).unwrap());
+    for (row, named) in rows.iter().zip(&named_rows) {
+        if row[col("kind")] != "visit" {
+            continue;
+        }
+        let v = plan
+            .rounds
+            .iter()
+            .filter(|r| r.carer == row[col("carer")])
+            .flat_map(|r| r.stops.iter())
+            .find_map(|s| match s {
+                Stop::Visit(v) if v.visit == row[col("visit")] => Some(v),
+                _ => None,
+            })
+            .unwrap();
+        let leave = rota::model::minutes_of_day(v.arrive) - v.travel_minutes as i32;
+        assert_eq!(
+            row[col("leave_by")],
+            format!("{:02}:{:02}", leave / 60, leave % 60)
+        );
+        assert_eq!(row[col("client_name")], "");
+        assert!(!named[col("client_name")].is_empty());
+    }
+}
+
+#[test]
+fn an_unknown_time_zone_is_e1308() {
+    let mut v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    v["settings"]["time_zone"] = "Europe/Hereford".into();
+    let err = rota::load_request(&v.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("E1308") && err.contains("settings.time_zone"),
         "{err}"
     );
 }

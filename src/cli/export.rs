@@ -25,6 +25,14 @@ pub struct ExportArgs {
     /// who to phone after a re-plan (JSON; names and phones from --request).
     #[arg(long, value_enum)]
     format: ExportFormat,
+    /// Clients' names in iCal titles and the CSV's client_name column (off
+    /// by default: event titles show on lock screens).
+    #[arg(long)]
+    names: bool,
+    /// Stamp the plan as issued at this time (`now` or RFC 3339) for the
+    /// calendars' SEQUENCE and DTSTAMP, when it was not stamped when made.
+    #[arg(long, value_parser = rota::model::parse_issued)]
+    issued: Option<chrono::DateTime<chrono::Utc>>,
     /// phones: leave out calls moved by fewer minutes than this on the same
     /// carer.
     #[arg(long, default_value_t = rota::output::phone_list::DEFAULT_NOTIFY_MINUTES)]
@@ -72,7 +80,15 @@ pub fn run(a: ExportArgs) -> Result<u8, Failure> {
             None
         }
     };
-    let places = req.as_ref().map(|r| Places::of(r)).unwrap_or_default();
+    let mut plan = plan;
+    if a.issued.is_some() {
+        plan.issued = a.issued;
+    }
+    let places = req
+        .as_ref()
+        .map(|r| Places::of(r))
+        .unwrap_or_default()
+        .with_names(a.names);
     match a.format {
         ExportFormat::Phones => {
             let list =

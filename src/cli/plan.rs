@@ -19,6 +19,12 @@ pub struct PlanArgs {
     /// Write the plan here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Stamp the plan as issued at this time (`now` or RFC 3339): its
+    /// calendars then replace those of any plan issued earlier
+    /// (docs/outputs.md, "Calendars"). Off by default, so the same request
+    /// gives the same plan bytes.
+    #[arg(long, value_parser = rota::model::parse_issued)]
+    issued: Option<chrono::DateTime<chrono::Utc>>,
     /// Time limit in seconds (overrides settings.time_limit_seconds). The
     /// search uses all of it unless --stop-when-stalled.
     #[arg(long)]
@@ -97,6 +103,8 @@ pub fn run(a: PlanArgs) -> Result<u8, Failure> {
     let prepared = rota::prepare::with_roads(req, roads, Some(started), None)?;
     print_roads(&prepared);
     let plan = plan_with_progress(&prepared, &opts)?;
+    let mut plan = plan;
+    plan.issued = a.issued.or(plan.issued);
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     eprint!(
         "{}",

@@ -30,6 +30,10 @@ pub struct ReplanArgs {
     /// carer is absent; nothing else starts before then (docs/replan.md).
     #[arg(long, default_value_t = rota::replan::DEFAULT_FREEZE_MINUTES, allow_negative_numbers = true)]
     freeze: i32,
+    /// Stamp the new plan as issued at this time (`now` or RFC 3339; as
+    /// `rota plan --issued`).
+    #[arg(long, value_parser = rota::model::parse_issued)]
+    issued: Option<chrono::DateTime<chrono::Utc>>,
     /// Write the new plan here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -74,7 +78,8 @@ pub fn run(a: ReplanArgs) -> Result<u8, Failure> {
         ..Default::default()
     };
     let ctl = rota::control::SolveControl::new();
-    let plan = rota::replan::replan(&prepared, &old, &d, &opts, &ctl)?;
+    let mut plan = rota::replan::replan(&prepared, &old, &d, &opts, &ctl)?;
+    plan.issued = a.issued;
     write_output(a.output.as_deref(), &to_json(&plan, "plan")?)?;
     if let Some(r) = &plan.summary.replan {
         eprint!("{}", rota::replan::text(r));

@@ -16,22 +16,55 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::RotaError;
 use crate::model::{
-    BreakStop, CallTimes, Client, Contact, Plan, Request, Round, Stop, VisitStop, hhmm,
+    BreakStop, CallTimes, Carer, Client, Contact, Plan, Request, Round, Stop, VisitStop, hhmm,
     minutes_of_day,
 };
 
-/// Where the plan's clients are, and their contacts, from the request.
+/// What the plan does not carry, from the request: where the clients are,
+/// their contacts, the carers' names, the time zone; and whether clients'
+/// names may go into titles.
 #[derive(Default)]
 pub struct Places<'a> {
     clients: BTreeMap<&'a str, &'a Client>,
+    carers: BTreeMap<&'a str, &'a Carer>,
+    time_zone: Option<chrono_tz::Tz>,
+    names: bool,
 }
 
 impl<'a> Places<'a> {
-    /// Every client of `req`.
+    /// Every client and carer of `req`, and its `settings.time_zone`.
     pub fn of(req: &'a Request) -> Self {
         Places {
             clients: req.clients.iter().map(|c| (c.id.as_str(), c)).collect(),
+            carers: req.carers.iter().map(|c| (c.id.as_str(), c)).collect(),
+            time_zone: req
+                .settings
+                .time_zone
+                .as_deref()
+                .and_then(|z| z.parse().ok()),
+            names: false,
         }
+    }
+
+    /// Opt in to clients' names in event titles and the CSV's
+    /// `client_name` (titles show on lock screens, so it is off by
+    /// default).
+    pub fn with_names(mut self, names: bool) -> Self {
+        self.names = names;
+        self
+    }
+
+    /// "Sarah Price (C01)" when the request names the carer, else the id.
+    fn carer(&self, id: &str) -> String {
+        self.carers.get(id).map_or(id.to_string(), |c| c.label())
+    }
+
+    /// The client's name when names are opted in and known.
+    fn client_name(&self, id: &str) -> Option<&'a str> {
+        if !self.names {
+            return None;
+        }
+        self.contact(id).and_then(|k| k.name.as_deref())
     }
 
     /// Whether there is no client at all (no request given).
@@ -49,7 +82,7 @@ impl<'a> Places<'a> {
 }
 
 /// Columns of [`csv`], in order.
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 21] = [
     "date",
     "carer",
     "shift_start",
@@ -69,6 +102,8 @@ pub const CSV_HEADER: [&str; 19] = [
     "address",
     "town",
     "postcode",
+    "leave_by",
+    "client_name",
 ];
 
 fn hm(t: NaiveTime) -> String {
@@ -101,7 +136,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
             let tail = match stop {
                 Stop::Visit(v) => visit_columns(v, places),
                 Stop::Break(b) => {
-                    let mut t: [String; 13] = Default::default();
+                    let mut t: [String; 15] = Default::default();
                     t[0] = "break".into();
                     t[4] = hm(b.start);
                     t[5] = hm(b.end);
@@ -120,7 +155,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
 }
 
 /// A visit row's columns from `kind` on.
-fn visit_columns(v: &VisitStop, places: &Places) -> [String; 13] {
+fn visit_columns(v: &VisitStop, places: &Places) -> [String; 15] {
     let client = places.client(&v.client);
     let contact = places.contact(&v.client);
     let field =
@@ -139,26 +174,52 @@ fn visit_columns(v: &VisitStop, places: &Places) -> [String; 13] {
         field(|c| &c.address),
         field(|c| &c.town),
         field(|c| &c.postcode),
+        hm(leave_by(v)),
+        places
+            .client_name(&v.client)
+            .unwrap_or_default()
+            .to_string(),
     ]
 }
 
-/// The iCalendar `SEQUENCE` of every event of `plan`: 0 for a plan made by
-/// `rota plan`, and 1 + the minutes since midnight of `summary.replan.now`
-/// for one made by `rota replan`. A re-plan is made at a later `--now`
-/// than the plan it re-plans (time moves on through the day), so each
-/// re-export carries a higher sequence than the export it replaces and a
-/// calendar that imported that one takes the new times; no state is kept
-/// between exports, and the same plan always exports the same bytes.
+/// When the carer leaves for a visit: its arrival minus the travel to it.
+fn leave_by(v: &VisitStop) -> NaiveTime {
+    let m = (minutes_of_day(v.arrive) - v.travel_minutes as i32).clamp(0, 1439);
+    crate::model::time_of_minutes(m)
+}
+
+/// The iCalendar `SEQUENCE` of every event of `plan`. A plan with `issued`
+/// (docs/outputs.md, "Calendars"): the seconds from 2000-01-01 00:00 UTC to
+/// it, so every plan issued later (a re-run of `rota plan`, a fit's plan,
+/// a re-plan) carries a higher sequence and a calendar that imported an
+/// earlier one takes the new times. Without it: 0 for a plan made by `rota
+/// plan`, and 1 + the minutes since midnight of `summary.replan.now` for
+/// one made by `rota replan` (a re-plan is made at a later `--now` than the
+/// plan it re-plans). No state is kept between exports, and the same plan
+/// always exports the same bytes.
 pub fn sequence(plan: &Plan) -> u32 {
+    if let Some(t) = plan.issued {
+        let epoch = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(
+            NaiveDate::from_ymd_opt(2000, 1, 1)
+                .expect("a date")
+                .and_time(NaiveTime::MIN),
+            chrono::Utc,
+        );
+        return u32::try_from((t - epoch).num_seconds().max(0)).unwrap_or(u32::MAX);
+    }
     plan.summary
         .replan
         .as_ref()
         .map_or(0, |r| minutes_of_day(r.now).max(0) as u32 + 1)
 }
 
-/// `DTSTAMP` of every event: the plan's date at 00:00 UTC, plus the
-/// re-plan's `now` for a re-plan (so it grows with [`sequence`]).
+/// `DTSTAMP` of every event: `issued` when the plan has it, else the
+/// plan's date at 00:00 UTC plus the re-plan's `now` for a re-plan (so it
+/// grows with [`sequence`]).
 fn dtstamp(plan: &Plan) -> String {
+    if let Some(t) = plan.issued {
+        return t.format("%Y%m%dT%H%M%SZ").to_string();
+    }
     let t = plan
         .summary
         .replan
@@ -190,7 +251,7 @@ impl<'a> EventCtx<'a> {
         cal.text("UID", uid);
         cal.line(&format!("DTSTAMP:{}", self.dtstamp));
         cal.line(&format!("SEQUENCE:{}", self.sequence));
-        let (start, end) = span(self.date, start, end);
+        let (start, end) = span(self.date, start, end, self.places.time_zone);
         cal.line(&format!("DTSTART:{start}"));
         cal.line(&format!("DTEND:{end}"));
     }
@@ -248,12 +309,15 @@ pub fn ical(plan: &Plan, places: &Places) -> Vec<(String, String)> {
                 name = format!("{base}-{n}.ics");
                 n += 1;
             }
-            let text = calendar(&format!("{} {}", r.carer, plan.date), |cal| {
-                round_events(cal, &ctx, r);
-                for (carer, c) in gone {
-                    cancelled_event(cal, &ctx, carer, c);
-                }
-            });
+            let text = calendar(
+                &format!("{} {}", places.carer(&r.carer), plan.date),
+                |cal| {
+                    round_events(cal, &ctx, r);
+                    for (carer, c) in gone {
+                        cancelled_event(cal, &ctx, carer, c);
+                    }
+                },
+            );
             Some((name, text))
         })
         .collect()
@@ -362,7 +426,11 @@ fn round_events(cal: &mut Ical, ctx: &EventCtx, r: &Round) {
 
 fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
     ctx.head(cal, &ctx.visit_uid(&r.carer, &v.visit), v.start, v.end);
-    cal.text("SUMMARY", &format!("Visit {} ({})", v.visit, v.client));
+    let title = match ctx.places.client_name(&v.client) {
+        Some(name) => format!("Visit {name} ({})", v.visit),
+        None => format!("Visit {} ({})", v.visit, v.client),
+    };
+    cal.text("SUMMARY", &title);
     let mut desc = format!(
         "Client {}, visit {}.\nArrive {} after {} min travel ({}); start {}, end {}.",
         v.client,
@@ -374,7 +442,8 @@ fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
         hm(v.end),
     );
     if !v.with.is_empty() {
-        desc.push_str(&format!("\nDouble-up with {}.", v.with.join(", ")));
+        let with: Vec<String> = v.with.iter().map(|c| ctx.places.carer(c)).collect();
+        desc.push_str(&format!("\nDouble-up with {}.", with.join(", ")));
     }
     if let Some(k) = ctx.places.contact(&v.client) {
         for (label, value) in [
@@ -399,6 +468,16 @@ fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
     }
     cal.line("CATEGORIES:VISIT");
     cal.line("TRANSP:OPAQUE");
+    // An alarm at the leave-by time (RFC 5545 3.6.6), relative to the start.
+    let before = minutes_of_day(v.start) - minutes_of_day(leave_by(v));
+    cal.line("BEGIN:VALARM");
+    cal.line("ACTION:DISPLAY");
+    cal.line(&format!("TRIGGER:-PT{}M", before.max(0)));
+    cal.text(
+        "DESCRIPTION",
+        &format!("Leave now: {title} starts at {}", hm(v.start)),
+    );
+    cal.line("END:VALARM");
 }
 
 fn break_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, b: &BreakStop) {
@@ -447,16 +526,45 @@ fn cancelled_event(cal: &mut Ical, ctx: &EventCtx, carer: &str, c: &crate::model
     cal.line("END:VEVENT");
 }
 
-/// Floating local date-times (`YYYYMMDDTHHMMSS`) of a stop; an end before
+/// The date-times of a stop: floating local (`YYYYMMDDTHHMMSS`), or with a
+/// time zone the same local times in UTC (`YYYYMMDDTHHMMSSZ`), right on
+/// either side of a clock change. A local time the clock skips takes the
+/// offset before the change; one it repeats takes the first. An end before
 /// the start (never produced by the solver) is read as the next day.
-fn span(date: NaiveDate, start: NaiveTime, end: NaiveTime) -> (String, String) {
+fn span(
+    date: NaiveDate,
+    start: NaiveTime,
+    end: NaiveTime,
+    tz: Option<chrono_tz::Tz>,
+) -> (String, String) {
     const F: &str = "%Y%m%dT%H%M%S";
     let s = NaiveDateTime::new(date, start);
     let mut e = NaiveDateTime::new(date, end);
     if e < s {
         e += chrono::Duration::days(1);
     }
-    (s.format(F).to_string(), e.format(F).to_string())
+    match tz {
+        None => (s.format(F).to_string(), e.format(F).to_string()),
+        Some(tz) => {
+            let utc = |t: NaiveDateTime| format!("{}Z", utc_of(tz, t).format(F));
+            (utc(s), utc(e))
+        }
+    }
+}
+
+/// The UTC time of local time `t` in `tz` (see [`span`] for skipped and
+/// repeated times).
+fn utc_of(tz: chrono_tz::Tz, t: NaiveDateTime) -> NaiveDateTime {
+    use chrono::{LocalResult, Offset, TimeZone};
+    match tz.from_local_datetime(&t) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.naive_utc(),
+        LocalResult::None => {
+            // Skipped by a clock change: the offset an hour before holds.
+            let before = t - chrono::Duration::hours(1);
+            let off = tz.offset_from_utc_datetime(&before).fix();
+            t - chrono::Duration::seconds(i64::from(off.local_minus_utc()))
+        }
+    }
 }
 
 /// An iCalendar writer: content lines folded and CRLF-terminated.
@@ -626,8 +734,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,",
-                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,,07:55,",
+                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,,,",
             ]
         );
     }
@@ -719,8 +827,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA",
-                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA,07:55,",
+                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,,08:55,",
             ]
         );
     }
@@ -802,9 +910,26 @@ mod tests {
     fn span_is_floating_local_time() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         assert_eq!(
-            span(d, t(7, 30), t(8, 15)),
+            span(d, t(7, 30), t(8, 15), None),
             ("20261123T073000".into(), "20261123T081500".into())
         );
-        assert_eq!(span(d, t(23, 50), t(0, 10)).1, "20261124T001000");
+        assert_eq!(span(d, t(23, 50), t(0, 10), None).1, "20261124T001000");
+    }
+
+    #[test]
+    fn skipped_and_repeated_local_times_take_the_offset_before_the_change() {
+        let london: chrono_tz::Tz = "Europe/London".parse().unwrap();
+        // 29 March 2026: 01:00 GMT -> 02:00 BST; 01:30 does not exist.
+        let spring = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        assert_eq!(
+            span(spring, t(1, 30), t(3, 0), Some(london)),
+            ("20260329T013000Z".into(), "20260329T020000Z".into())
+        );
+        // 25 October 2026: 02:00 BST -> 01:00 GMT; 01:30 happens twice.
+        let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        assert_eq!(
+            span(autumn, t(1, 30), t(7, 0), Some(london)),
+            ("20261025T003000Z".into(), "20261025T070000Z".into())
+        );
     }
 }

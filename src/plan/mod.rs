@@ -227,6 +227,7 @@ fn finish(
         rounds,
         unserved,
         warnings: Vec::new(),
+        issued: None,
     };
     plan.summary.key_figures = Some(figures::key_figures(&plan));
     Ok(plan)

@@ -60,9 +60,15 @@ pub(crate) fn solve_job(
     let started = Instant::now();
     let req = crate::parse::request_from_str(&job.request)?;
     let prepared = prepare(stored_request(req, job.warnings.as_deref())?, started)?;
+    // Issued when the job finishes: calendars of a later job replace its
+    // events (docs/outputs.md, "Calendars").
+    let issue = |mut plan: Plan| {
+        plan.issued = Some(crate::model::issued_now());
+        plan
+    };
     let Some(replan) = &job.replan else {
         return crate::plan_prepared(&prepared, &crate::PlanOptions::default(), ctl, None)
-            .map(|p| p.plan);
+            .map(|p| issue(p.plan));
     };
     let job: ReplanJob = serde_json::from_str(replan)
         .map_err(|e| RotaError::Internal(format!("stored re-plan cannot be read: {e}")))?;
@@ -74,7 +80,7 @@ pub(crate) fn solve_job(
         exact: false,
         ..Default::default()
     };
-    crate::replan::replan(&prepared, &job.plan, &d, &opts, ctl)
+    crate::replan::replan(&prepared, &job.plan, &d, &opts, ctl).map(issue)
 }
 
 /// A stored request as the validated request it was when posted, with the
@@ -178,13 +184,20 @@ pub enum ExportFormat {
     Csv,
     /// One calendar with every round's events (`text/calendar`).
     Ical,
+    /// Who to phone after a re-plan (`application/json`, docs/replan.md).
+    Phones,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `csv` (one row per stop) or `ical` (one calendar, every round).
+    /// `csv` (one row per stop), `ical` (one calendar, every round) or
+    /// `phones` (who to phone after a re-plan).
     pub format: ExportFormat,
+    /// Clients' names in event titles and the CSV's `client_name`
+    /// (default false: titles show on lock screens).
+    #[serde(default)]
+    pub names: bool,
 }
 
 /// A job's stored request and plan, or 404 / 409 `no_plan`.
@@ -433,8 +446,8 @@ pub(crate) async fn fit_plan(
     params(("id" = String, Path, description = "Job id"), ExportParams),
     responses(
         (status = 200, description = "The plan as CSV (`text/csv`, one row per stop) or iCal (`text/calendar`, one calendar with every round's events), as `rota export`",
-            content(("text/csv"), ("text/calendar"))),
-        (status = 400, description = "`format` missing or not `csv` or `ical`", body = ErrorBody),
+            content(("text/csv"), ("text/calendar"), ("application/json"))),
+        (status = 400, description = "`format` missing or not `csv`, `ical` or `phones`", body = ErrorBody),
         (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan", body = ErrorBody),
     ),
@@ -450,18 +463,32 @@ pub(crate) async fn export_plan(
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_request",
-                format!("{}: give ?format=csv or ?format=ical", e.body_text()),
+                format!(
+                    "{}: give ?format=csv, ?format=ical or ?format=phones",
+                    e.body_text()
+                ),
             )
         })?
-        .0
-        .format;
+        .0;
+    let (format, names) = (format.format, format.names);
     let (request, plan) = request_and_plan(&state, &id).await?;
     let (text, content_type, ext, date) = blocking(move || {
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
         // The job's own request: its clients' locations and addresses.
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
-        let places = crate::output::export::Places::of(&req);
+        let places = crate::output::export::Places::of(&req).with_names(names);
         Ok(match format {
+            ExportFormat::Phones => (
+                serde_json::to_string_pretty(&crate::output::phone_list::phone_list(
+                    Some(&req),
+                    &plan,
+                    crate::output::phone_list::DEFAULT_NOTIFY_MINUTES,
+                ))
+                .map_err(ApiError::internal)?,
+                "application/json",
+                "json",
+                plan.date,
+            ),
             ExportFormat::Csv => (
                 crate::output::export::csv(&plan, &places).map_err(ApiError::internal)?,
                 "text/csv; charset=utf-8",

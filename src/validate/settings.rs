@@ -15,6 +15,16 @@ impl Validator {
                 "give a positive number of seconds, e.g. 10 (or leave it out for the default)",
             );
         }
+        if let Some(z) = &s.time_zone
+            && z.parse::<chrono_tz::Tz>().is_err()
+        {
+            self.push(
+                "E1308",
+                "settings.time_zone",
+                format!("time_zone '{z}' is not an IANA time zone name"),
+                "give a name such as Europe/London (or leave it out for floating local times)",
+            );
+        }
         let tr = &s.travel;
         let d = tr.detour_factor;
         if !(d.is_finite() && d >= 1.0) {
