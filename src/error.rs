@@ -38,7 +38,9 @@ impl Issue {
 /// it is planned and the plan lists them in `warnings` (docs/validation.md,
 /// "Warnings"). With `settings.strict` (or `--strict`) they refuse the
 /// request like every other code.
-pub const WARNING_CODES: [&str; 6] = [
+pub const WARNING_CODES: [&str; 7] = [
+    // No carers at all: every client unserved (said once, first).
+    "E1109",
     // A preferred carer not in `carers`: not working that day, so simply not
     // available.
     "E1501", // An excluded carer not in `carers`: nothing to exclude that day.

@@ -325,6 +325,24 @@ fn an_island_gives_the_sentinel_and_a_warning() {
     assert_eq!(report.modes[0].unreachable_pairs, 4);
     assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
     assert!(report.warnings[0].contains("'P2'") && report.warnings[0].contains("W1 -> P2"));
+    // The summary names the island's client (cut off from both others; P1
+    // and W1, cut off from P2 only, are not named) and says what to check.
+    let stuck = &report.modes[0].stuck;
+    assert_eq!(stuck.len(), 1, "{stuck:?}");
+    assert_eq!(stuck[0].what, "client 'P2'");
+    assert_eq!((stuck[0].no_path_to, stuck[0].no_path_from), (2, 2));
+    assert!(stuck[0].off_main);
+    let text = roads::summary(&report);
+    assert!(
+        text.contains("walk: the unreachable pairs come from client 'P2' (cannot reach 2 other location(s), 2 cannot reach it; its nearest road is cut off from the main network)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("P1 ("), "{text}");
+    assert_eq!(text.matches("  hint: ").count(), 1, "{text}");
+    assert!(
+        text.contains("check its coordinates, or use a larger extract"),
+        "{text}"
+    );
     // The solver leaves P2 out, and the plan passes the checker.
     let mut req = req;
     req.travel_matrix = Some(m);
@@ -784,6 +802,39 @@ fn rota_plan_with_osm_plans_the_shipped_day_and_check_with_osm_accepts_it() {
     ])
     .success();
     run(&["check", out.to_str().unwrap(), plan_s]).success();
+}
+
+/// `rota roads` on the shipped day: its 50 unreachable drive pairs all
+/// come from P025 (on a road piece cut off from the main drive network);
+/// the summary names it and says what to check, and says nothing of the
+/// walk matrix, which has none.
+#[test]
+fn rota_roads_names_the_location_behind_unreachable_pairs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("rota")
+        .unwrap()
+        .current_dir(root)
+        .args(["roads", "data/helsinki-day.json", "--osm"])
+        .arg("data/helsinki-centre.osm.pbf")
+        .arg("--no-cache")
+        .arg("-o")
+        .arg(dir.path().join("day.json"))
+        .assert()
+        .success();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("50 unreachable pair(s)"), "{err}");
+    assert!(
+        err.contains(
+            "  drive: the unreachable pairs come from client 'P025' (cannot reach 50 other location(s), 0 cannot reach it; its nearest road is cut off from the main network)\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("  hint: a location with no drive path out (or in)"),
+        "{err}"
+    );
+    assert!(!err.contains("no walk path"), "{err}");
 }
 
 /// The radix heap (the default) and the binary heap give the same matrix,

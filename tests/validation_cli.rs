@@ -189,6 +189,44 @@ fn every_location_swapped_is_a_warning_with_a_service_area() {
     assert_eq!(code, Some(2), "{err}");
 }
 
+/// A request with no carers (the sample day's list emptied): planned (the
+/// contract's plan, every client unserved with a reason), with one warning
+/// saying so, first, instead of an E1501/E1502 per client (24 warnings on
+/// the sample day before E1109).
+#[test]
+fn no_carers_is_said_once_first_and_every_client_is_unserved_with_a_reason() {
+    let mut v = sample();
+    v["carers"] = json!([]);
+    let clients = v["clients"].as_array().unwrap().len();
+    let text = v.to_string();
+    let (code, out, err) = plan(&text, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert!(
+        warnings[0].starts_with(
+            "warning: E1109 at carers: the request has no carers: no client can be served"
+        ),
+        "{err}"
+    );
+    assert!(warnings.len() < 3, "{} warnings:\n{err}", warnings.len());
+    assert!(!err.contains("E1501") && !err.contains("E1502"), "{err}");
+    let p = assert_checks(&text, &out);
+    assert_eq!(p.warnings[0].code, "E1109");
+    assert_eq!(p.warnings[0].path, "carers");
+    assert!(p.warnings.len() < 3, "{:?}", p.warnings);
+    assert_eq!(p.unserved.len(), clients);
+    assert!(
+        p.unserved
+            .iter()
+            .all(|u| u.reasons.iter().any(|r| r.code == "NO_ELIGIBLE_CARER")),
+        "{:?}",
+        p.unserved
+    );
+    let (code, _, err) = plan(&text, &["--strict"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("E1109"), "{err}");
+}
+
 #[test]
 fn every_command_that_reads_a_request_takes_strict() {
     let dir = tempfile::tempdir().unwrap();

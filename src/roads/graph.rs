@@ -259,6 +259,15 @@ impl Graph {
         nearest
     }
 
+    /// Whether a snap lies on the main network (both ends of its segment in
+    /// the largest strongly connected component): from it every other such
+    /// snap can be reached and back.
+    pub fn on_main(&self, s: &Snap) -> bool {
+        let seg = &self.segments[s.segment as usize];
+        self.component[seg.a as usize] == self.main_component
+            && self.component[seg.b as usize] == self.main_component
+    }
+
     /// The point of a snap, `(lat, lon)`.
     pub fn snap_point(&self, s: &Snap) -> (f64, f64) {
         let seg = &self.segments[s.segment as usize];

@@ -102,6 +102,30 @@ pub struct ModeReport {
     pub unreachable_pairs: usize,
     /// The farthest any location of this mode was from its road, metres.
     pub max_snap_m: f64,
+    /// The locations cut off from more than half of the others (no path to
+    /// them, or none from them), worst first; carers of another mode, whose
+    /// rows are never used, are left out. No `serde(default)`: a cached
+    /// report from before this field does not read, so it is a cache miss
+    /// and computed afresh.
+    pub stuck: Vec<Stuck>,
+}
+
+/// How many of [`ModeReport::stuck`] the summary names.
+pub const STUCK_NAMED: usize = 3;
+
+/// A location with no road path to or from some others (for the hint).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stuck {
+    /// "client 'P025'", "carer 'C1' (start)".
+    pub what: String,
+    /// Other locations it has no path to.
+    pub no_path_to: usize,
+    /// Other locations with no path to it.
+    pub no_path_from: usize,
+    /// Snapped to a road piece cut off from the mode's main network (the
+    /// main network was more than [`graph::PREFER_MAIN_M`] farther than its
+    /// nearest road).
+    pub off_main: bool,
 }
 
 /// What [`fill_travel_matrix`] did.
@@ -437,6 +461,7 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
         let k = points.len();
         let overhead = req.settings.travel.overhead(m.as_str()).unwrap_or(0);
         let mut unreachable = 0;
+        let (mut no_to, mut no_from) = (vec![0usize; n], vec![0usize; n]);
         let mut rows = vec![vec![0i64; n]; n];
         for i in 0..n {
             for j in 0..n {
@@ -454,10 +479,27 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
                     (ms / 60_000.0 - 1e-9).ceil().max(0.0) as i64 + overhead
                 } else {
                     unreachable += 1;
+                    no_to[i] += 1;
+                    no_from[j] += 1;
                     UNREACHABLE_MINUTES
                 };
             }
         }
+        // Cut off from more than half the others: the cause, not one of the
+        // many locations that merely have no path to or from it.
+        let mut stuck: Vec<Stuck> = (0..n)
+            .filter(|&i| {
+                2 * no_to[i].max(no_from[i]) > n - 1 && places[i].own_mode.is_none_or(|o| o == m)
+            })
+            .map(|i| Stuck {
+                what: places[i].what.clone(),
+                no_path_to: no_to[i],
+                no_path_from: no_from[i],
+                off_main: snaps[i].is_some_and(|s| !g.on_main(&s)),
+            })
+            .collect();
+        // Worst first; a stable sort keeps the matrix order among equals.
+        stuck.sort_by_key(|s| std::cmp::Reverse(s.no_path_to + s.no_path_from));
         modes.push(ModeReport {
             mode: m.as_str().to_string(),
             nodes: g.node_count(),
@@ -465,6 +507,7 @@ pub fn compute<G: std::borrow::Borrow<Graph>>(
             points: k,
             unreachable_pairs: unreachable,
             max_snap_m: snaps.iter().flatten().map(|s| s.off_m).fold(0.0, f64::max),
+            stuck,
         });
         minutes.insert(m.as_str().to_string(), rows);
     }
@@ -543,10 +586,61 @@ pub fn summary(r: &Report) -> String {
             m.unreachable_pairs,
             if r.from_cache { " (cached)" } else { "" }
         );
+        if m.unreachable_pairs > 0 {
+            s += &unreachable_hint(m);
+        }
     }
     for w in &r.warnings {
         s += &format!("warning: {w}\n");
     }
+    s
+}
+
+/// What a mode's unreachable pairs come from and what to do about them:
+/// the locations cut off from most others, and the usual causes.
+fn unreachable_hint(m: &ModeReport) -> String {
+    let mode = m.mode.as_str();
+    let mut s = String::new();
+    if !m.stuck.is_empty() {
+        let named: Vec<String> = m
+            .stuck
+            .iter()
+            .take(STUCK_NAMED)
+            .map(|x| {
+                format!(
+                    "{} (cannot reach {} other location(s), {} cannot reach it{})",
+                    x.what,
+                    x.no_path_to,
+                    x.no_path_from,
+                    if x.off_main {
+                        "; its nearest road is cut off from the main network"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        let more = match m.stuck.len().saturating_sub(STUCK_NAMED) {
+            0 => String::new(),
+            k => format!(" and {k} more"),
+        };
+        s += &format!(
+            "  {mode}: the unreachable pairs come from {}{more}\n",
+            named.join(", ")
+        );
+    }
+    let (one_way, who) = match mode {
+        "walk" => ("", "walkers"),
+        "bike" => ("a one-way dead end, ", "bikes"),
+        _ => ("a one-way dead end, ", "cars"),
+    };
+    s += &format!(
+        "  hint: a location with no {mode} path out (or in) lies on a road piece not joined to the rest \
+         of the extract's {mode} network: {one_way}a road cut off at the extract's edge, a link only by \
+         ferry (never routed) or a way closed to {who}; check its coordinates, or use a larger extract \
+         around it. Unreachable legs are never planned; a client no carer can both reach and leave is \
+         unserved, with a warning naming it.\n"
+    );
     s
 }
 

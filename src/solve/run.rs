@@ -104,8 +104,10 @@ pub fn solve_problem(
         // client once) cannot repay its set-up, which is quadratic in the
         // visits, and its first iterations: on a large day the
         // greedy's restarts were the search.
-        let search_has_time =
-            iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end;
+        // Without rounds (no carers) there is nothing to search: the greedy's
+        // empty plan is the only one.
+        let search_has_time = !p.rounds.is_empty()
+            && (iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end);
         if !opts.exact && !ctl.is_cancelled() && search_has_time {
             solution = search_from(settings, p, opts, ctl, &solution, search_end, bound);
         }

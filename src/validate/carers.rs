@@ -4,6 +4,22 @@ use super::*;
 
 impl Validator {
     pub(super) fn carers(&mut self, r: &Request) {
+        // E1109, a warning: the contract allows a day with no carers (the
+        // plan lists every client unserved, with reasons), but it is most
+        // likely a mistake; said once, here, before any client's warning
+        // (those that only follow from it, E1501/E1502, are not given). A
+        // request with no clients either has nothing to serve: no warning.
+        if r.carers.is_empty() && !r.clients.is_empty() {
+            self.push(
+                "E1109",
+                "carers",
+                format!(
+                    "the request has no carers: no client can be served (all {} client(s) are listed unserved)",
+                    r.clients.len()
+                ),
+                "give the day's carers, each with a shift and a start location; a day with nobody working needs no plan (--strict or settings.strict refuses the request instead)",
+            );
+        }
         let mut first: HashMap<&str, usize> = HashMap::new();
         for (i, c) in r.carers.iter().enumerate() {
             let p = format!("carers[{i}]");

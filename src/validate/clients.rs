@@ -109,9 +109,12 @@ impl Validator {
     /// not in `carers` is not working that day, so a preference for them
     /// simply cannot be met and an exclusion has nothing to exclude; a carer
     /// both preferred and excluded is excluded.
+    /// With no carers at all (E1109, said once), E1501 and E1502 would only
+    /// repeat it for every client, so they are not given.
     fn carer_lists(&mut self, p: &str, cl: &Client, carer_ids: &HashSet<&str>) {
+        let no_carers = carer_ids.is_empty();
         for (k, id) in cl.preferred_carers.iter().enumerate() {
-            if !carer_ids.contains(id.as_str()) {
+            if !no_carers && !carer_ids.contains(id.as_str()) {
                 self.push(
                     "E1501",
                     format!("{p}.preferred_carers[{k}]"),
@@ -125,7 +128,7 @@ impl Validator {
         }
         for (k, id) in cl.excluded_carers.iter().enumerate() {
             let path = format!("{p}.excluded_carers[{k}]");
-            if !carer_ids.contains(id.as_str()) {
+            if !no_carers && !carer_ids.contains(id.as_str()) {
                 self.push(
                     "E1502",
                     path.clone(),

@@ -224,6 +224,29 @@ fn e1108_priority_zero() {
     assert_has(&r, "E1108", "clients[0].priority");
 }
 
+#[test]
+fn e1109_no_carers_is_one_warning_first_without_e1501_e1502_per_client() {
+    let mut r = base();
+    r.clients[0].preferred_carers = vec!["C01".into()];
+    r.clients[0].excluded_carers = vec!["C02".into()];
+    r.clients[1].preferred_carers = vec!["C03".into()];
+    r.clients[1].excluded_carers = vec!["C03".into()];
+    r.carers.clear();
+    assert_eq!(validate(&r), Ok(()));
+    let w = warnings(&r);
+    // E1503 (both preferred and excluded) is about the client's own lists,
+    // not the rota: it stays; E1501/E1502 would only repeat E1109.
+    assert_eq!(codes(&w), vec!["E1109", "E1503"], "{w:?}");
+    assert_eq!(w[0].path, "carers");
+    assert!(
+        w[0].message.contains("no carers") && w[0].message.contains("no client can be served"),
+        "{}",
+        w[0].message
+    );
+    r.settings.strict = true;
+    assert_eq!(codes(&validate(&r).unwrap_err().0), vec!["E1109", "E1503"]);
+}
+
 // ------------------------------------------------------------ E12xx times
 
 #[test]

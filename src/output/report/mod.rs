@@ -1,4 +1,5 @@
-//! A printable, self-contained HTML report of a plan: key figures, a map of
+//! A printable, self-contained HTML report of a plan: key figures, the
+//! plan's warnings (if any), a map of
 //! the rounds (inline SVG), a timeline (Gantt) of every round, the unserved
 //! clients with their reasons, and one run sheet per carer (each starting a
 //! new A4 page in print).
@@ -28,6 +29,7 @@ mod runsheet;
 mod tests;
 mod timeline;
 mod unserved;
+mod warnings;
 
 /// Round colours (cycled when there are more rounds than colours).
 const PALETTE: [&str; 16] = [
@@ -184,6 +186,7 @@ pub fn html_with_roads(
     head(&mut out, &ctx);
     banner::banner(&mut out, &ctx);
     header(&mut out, &ctx);
+    warnings::warnings(&mut out, &ctx);
     changes::changes(&mut out, &ctx);
     map::map(&mut out, &ctx);
     timeline::timeline(&mut out, &ctx);
@@ -226,12 +229,14 @@ tr.return td { background: #f2f2f2; }
 .invalid-banner { border: 3px solid #b00; background: #fde8e8; color: #600; padding: 8px 12px;
   margin: 8px 0; font-size: 14px; }
 .invalid-banner ul { margin: 4px 0 0; font-size: 12px; }
+.warnings h2 { border-bottom-color: #e0b000; }
+tr.warning td { background: #fff8e0; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11px; }
   .runsheet { break-before: page; page-break-before: always; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   .map, .timeline { break-inside: avoid; page-break-inside: avoid; }
-  .invalid-banner, .figure, th, tr.break td, tr.return td, .swatch { -webkit-print-color-adjust: exact;
+  .invalid-banner, .figure, th, tr.break td, tr.warning td, tr.return td, .swatch { -webkit-print-color-adjust: exact;
     print-color-adjust: exact; }
 }
 "#;

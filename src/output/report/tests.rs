@@ -316,3 +316,41 @@ fn a_plan_that_fails_the_checker_gets_a_banner() {
     let n = crate::check::check(&req, &other).violations.len();
     assert!(h.contains(&format!("breaks {n} rule")));
 }
+
+#[test]
+fn the_plans_warnings_are_shown_after_the_figures_escaped_and_only_when_there_are_some() {
+    // The tiny day's far client is E1704; without warnings, no section.
+    let (req, mut plan) = tiny();
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    plan.warnings.clear();
+    let h = html(&req, &plan);
+    assert!(!h.contains("<section class=\"warnings\">"));
+    assert!(!h.contains("Warnings ("));
+    // A preferred carer with an awkward id who is not on the rota: E1501,
+    // planned around and listed in the plan.
+    let mut req = req;
+    req.clients[1].preferred_carers = vec!["<i>C9&'".into()];
+    let plan = crate::plan_request(&req).unwrap();
+    let codes: Vec<&str> = plan.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["E1501", "E1704"], "{:?}", plan.warnings);
+    let w = &plan.warnings[0];
+    assert_eq!(
+        (w.code.as_str(), w.path.as_str()),
+        ("E1501", "clients[1].preferred_carers[0]")
+    );
+    let h = html(&req, &plan);
+    assert_eq!(count(&h, "<section class=\"warnings\">"), 1);
+    assert!(h.contains("<h2>Warnings (2)</h2>"));
+    assert_eq!(count(&h, "<tr class=\"warning\">"), 2);
+    assert!(h.contains(
+        "<td class=\"code\">E1501</td><td><code>clients[1].preferred_carers[0]</code></td>"
+    ));
+    assert!(h.contains(&format!("<td>{}</td>", escape(&w.message))));
+    assert!(h.contains(&format!("<td>{}</td></tr>", escape(&w.hint))));
+    assert!(h.contains("&lt;i&gt;C9&amp;&#39;"));
+    assert!(!h.contains("<i>C9"));
+    // Near the top: after the key figures, before the map.
+    let at = |pat: &str| h.find(pat).unwrap_or_else(|| panic!("{pat} missing"));
+    assert!(at("</header>") < at("<section class=\"warnings\">"));
+    assert!(at("<section class=\"warnings\">") < at("class=\"map\""));
+}
