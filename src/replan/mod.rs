@@ -524,7 +524,9 @@ pub fn replan(
     // Clients with a visit whose window closed before `now` (and that was
     // not done): that is the reason, whatever the static reasons say about
     // the restricted problem.
-    let done: HashSet<(&str, &str)> = calls_before(old, d.now);
+    // (The freeze window counts: nothing new starts in it.)
+    let until = d.frozen_until();
+    let done: HashSet<(&str, &str)> = calls_before(old, until);
     for u in &mut plan.unserved {
         let Some(c) = req.clients.iter().find(|c| c.id == u.client) else {
             continue;
@@ -533,7 +535,7 @@ pub fn replan(
             .visits
             .iter()
             .filter(|v| {
-                minutes_of_day(v.window.end) < d.now
+                minutes_of_day(v.window.end) < until
                     && !done.contains(&(c.id.as_str(), v.id.as_str()))
             })
             .map(|v| {
@@ -548,11 +550,21 @@ pub fn replan(
         if !passed.is_empty() {
             u.reasons = vec![Reason {
                 code: "WINDOW_PASSED".into(),
-                message: format!(
-                    "visit(s) {} could only start before the re-plan at {} and were not done",
-                    passed.join(", "),
-                    hhmm(i64::from(d.now))
-                ),
+                message: if until > d.now {
+                    format!(
+                        "visit(s) {} could only start before {} (the re-plan at {} and its {} min freeze window) and were not done",
+                        passed.join(", "),
+                        hhmm(i64::from(until)),
+                        hhmm(i64::from(d.now)),
+                        d.freeze
+                    )
+                } else {
+                    format!(
+                        "visit(s) {} could only start before the re-plan at {} and were not done",
+                        passed.join(", "),
+                        hhmm(i64::from(d.now))
+                    )
+                },
             }];
         }
     }
@@ -999,6 +1011,38 @@ mod tests {
         let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
         assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
         assert!(u.reasons[0].message.contains("P3-am"), "{:?}", u.reasons);
+    }
+
+    #[test]
+    fn a_window_that_ends_in_the_freeze_window_has_passed_too() {
+        let mut r = day().into_inner();
+        // P3 is unserved in the old plan; its window now ends at 10:10,
+        // inside a re-plan at 10:00's 15-minute freeze.
+        r.clients[2].excluded_carers = vec!["C1".into(), "C2".into()];
+        let old = crate::plan_request(&r).unwrap();
+        r.clients[2].excluded_carers.clear();
+        r.clients[2].visits[0].window.end = chrono::NaiveTime::from_hms_opt(10, 10, 0).unwrap();
+        let r = crate::validate::valid(r).unwrap();
+        let d = Disruption::new(10 * 60, vec![], None);
+        let new = replan_now(&r, &old, &d);
+        let u = new.unserved.iter().find(|u| u.client == "P3").unwrap();
+        assert_eq!(u.reasons[0].code, "WINDOW_PASSED");
+        assert!(
+            u.reasons[0]
+                .message
+                .contains("before 10:15 (the re-plan at 10:00 and its 15 min freeze window)"),
+            "{:?}",
+            u.reasons
+        );
+        // Without a freeze it can still be done.
+        let mut d0 = d.clone();
+        d0.freeze = 0;
+        let new = replan_now(&r, &old, &d0);
+        assert!(
+            new.unserved.iter().all(|u| u.client != "P3"),
+            "{:?}",
+            new.unserved
+        );
     }
 
     #[test]
