@@ -436,6 +436,31 @@ async fn replan_is_a_job_whose_plan_is_checked_and_says_what_changed() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
 
+    // Who to phone, as JSON (docs/replan.md, "Who to phone").
+    let res = c
+        .get(server.url(&format!(
+            "{}/export?format=phones",
+            new["url"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let phones: Value = res.json().await.unwrap();
+    assert_eq!(phones["threshold_minutes"], 10, "{phones}");
+    for c in phones["carers"].as_array().unwrap() {
+        if c["carer"] == "C01" {
+            assert_eq!(c["absent_from"], "10:00", "{phones}");
+            assert!(c["add"].as_array().unwrap().is_empty(), "{phones}");
+        }
+    }
+
     // A re-plan of the re-plan keeps C01's absence (docs/replan.md,
     // "Absences") and takes the body's freeze window.
     let new_id = new["id"].as_str().unwrap();

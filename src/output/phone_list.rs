@@ -198,6 +198,12 @@ pub fn phone_list(req: Option<&Request>, plan: &Plan, threshold_minutes: u32) ->
                 .push(c.clone());
         }
     }
+    // Each carer's calls in the order of their day.
+    for c in carers.values_mut() {
+        c.add.sort_by_key(|x| x.start);
+        c.drop.sort_by_key(|x| x.start);
+        c.moved.sort_by_key(|x| x.to);
+    }
     PhoneList {
         threshold_minutes,
         carers: carers.into_values().collect(),

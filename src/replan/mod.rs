@@ -870,7 +870,7 @@ pub fn text(s: &ReplanSummary) -> String {
     }
     let _ = writeln!(
         out,
-        "{} kept as they happened or frozen, {} of unavailable carers re-assigned, {} moved, {} dropped, {} re-timed",
+        "{} kept as they happened or frozen, {} of absent carers re-assigned or lost, {} moved, {} dropped, {} re-timed",
         count(s.calls_fixed.into(), "call", "calls"),
         s.calls_of_unavailable,
         s.calls_moved,
