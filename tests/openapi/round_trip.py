@@ -20,6 +20,7 @@ Usage: python round_trip.py ROTA OPENAPI_JSON REQUEST_JSON OUT_DIR
 Exits non-zero, saying what differs, on any failure.
 """
 
+import datetime
 import importlib
 import json
 import os
@@ -81,6 +82,17 @@ def run(cmd):
         )
 
 
+def instant(v):
+    """A string holding an RFC 3339 date-time, as a datetime; else None."""
+    if not isinstance(v, str) or "T" not in v:
+        return None
+    try:
+        t = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
+
+
 def diff(want, got, path="$"):
     """The first place two JSON values differ (numbers by value), or None."""
     if isinstance(want, dict) and isinstance(got, dict):
@@ -105,6 +117,10 @@ def diff(want, got, path="$"):
         same = want is got
     elif isinstance(want, (int, float)) and isinstance(got, (int, float)):
         same = want == got
+    elif instant(want) is not None and instant(got) is not None:
+        # A date-time (a plan's `issued`): the same instant, however the
+        # generator writes UTC ("Z" or "+00:00").
+        same = instant(want) == instant(got)
     else:
         same = type(want) is type(got) and want == got
     return None if same else f"{path}: {json.dumps(want)[:80]} became {json.dumps(got)[:80]}"
