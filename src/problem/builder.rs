@@ -137,6 +137,18 @@ impl ProblemBuilder {
         self.problem.eligible[v].retain(|&r| !barred(rounds[r].carer));
     }
 
+    /// [`Self::bar`] carers who are absent (a re-plan), and say so in the
+    /// reasons: `ineligible[v][c]` becomes [`Ineligible::Absent`] where it
+    /// had no other reason.
+    pub fn bar_absent(&mut self, v: usize, absent: impl Fn(usize) -> bool) {
+        self.bar(v, &absent);
+        for (c, why) in self.problem.ineligible[v].iter_mut().enumerate() {
+            if absent(c) && why.is_none() {
+                *why = Some(Ineligible::Absent);
+            }
+        }
+    }
+
     /// Visit `v` starts at `t` or later; a visit whose window ends before
     /// `t` can no longer be served.
     pub fn not_before(&mut self, v: usize, t: i32) {

@@ -91,6 +91,8 @@ pub enum Ineligible {
     MissingSkill(String),
     Gender,
     Excluded,
+    /// Absent from the visit's start on (a re-plan, docs/replan.md).
+    Absent,
 }
 
 #[derive(Debug, Clone)]

@@ -308,7 +308,7 @@ impl Replan {
                 b.pin(v, Some(start), PinTo::Rounds(rounds));
                 continue;
             }
-            b.bar(v, |c| absent.contains_key(&c));
+            b.bar_absent(v, |c| absent.contains_key(&c));
             b.not_before(v, d.frozen_until());
         }
         // An absent carer's round ends at the absence: a break whose latest
@@ -1042,6 +1042,22 @@ mod tests {
             new.unserved.iter().all(|u| u.client != "P3"),
             "{:?}",
             new.unserved
+        );
+    }
+
+    #[test]
+    fn a_visit_only_absent_carers_could_do_says_they_are_absent() {
+        let r = day();
+        let old = crate::plan_request(&r).unwrap();
+        let d = Disruption::new(10 * 60, vec!["C1".into(), "C2".into()], None);
+        let new = replan_now(&r, &old, &d);
+        let u = new.unserved.iter().find(|u| u.client == "P2").unwrap();
+        let all: Vec<&str> = u.reasons.iter().map(|x| x.message.as_str()).collect();
+        assert!(
+            all.iter()
+                .any(|m| m.contains("0 of 2 carers on shift can do it")
+                    && m.contains("2 are absent (C1, C2)")),
+            "{all:?}"
         );
     }
 

@@ -67,15 +67,15 @@ impl ExtraRound {
 pub const EXTRA_LENGTHS: [i32; 7] = [60, 90, 120, 180, 240, 360, 480];
 
 /// `p` with one more carer cloned from round `like`'s carer, on one round
-/// without a break; the new round is the last one. Exclusions do not carry
-/// over (the clone is another person); skills and gender do.
+/// without a break; the new round is the last one. Exclusions and absences
+/// do not carry over (the clone is another person); skills and gender do.
 pub fn with_extra_round(p: &Problem, like: usize, start: i32, end: i32) -> Problem {
     let spec = &p.rounds[like];
     let why = p
         .ineligible
         .iter()
         .map(|why| match &why[spec.carer] {
-            Some(Ineligible::Excluded) => None,
+            Some(Ineligible::Excluded | Ineligible::Absent) => None,
             w => w.clone(),
         })
         .collect();

@@ -115,6 +115,18 @@ fn ineligible_message(p: &Problem, v: usize) -> String {
             names(p, &excluded)
         ));
     }
+    let absent: Vec<usize> = on_shift
+        .iter()
+        .copied()
+        .filter(|&c| why[c] == Some(Ineligible::Absent))
+        .collect();
+    if !absent.is_empty() {
+        parts.push(format!(
+            "{} are absent ({})",
+            absent.len(),
+            names(p, &absent)
+        ));
+    }
     let eligible: Vec<usize> = on_shift
         .iter()
         .copied()
