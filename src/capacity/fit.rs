@@ -313,17 +313,7 @@ fn replan(
     )?;
     let new = &planned.plan;
     let new_id = p.clients[k].id.as_str();
-    let served = |pl: &Plan| -> BTreeSet<String> {
-        pl.rounds
-            .iter()
-            .flat_map(|r| r.stops.iter())
-            .filter_map(|s| match s {
-                Stop::Visit(v) => Some(v.client.clone()),
-                Stop::Break(_) => None,
-            })
-            .collect()
-    };
-    let (before, after) = (served(plan), served(new));
+    let (before, after) = (super::served_clients(plan), super::served_clients(new));
     let priority = |c: &str| {
         req.clients
             .iter()
@@ -333,15 +323,15 @@ fn replan(
     let mut dropped: Vec<InsteadOf> = before
         .difference(&after)
         .map(|c| InsteadOf {
-            client: c.clone(),
+            client: c.to_string(),
             priority: priority(c),
         })
         .collect();
     dropped.sort_by(|a, b| a.priority.cmp(&b.priority).then(a.client.cmp(&b.client)));
     let also_served = after
         .difference(&before)
-        .filter(|c| c.as_str() != new_id)
-        .cloned()
+        .filter(|&&c| c != new_id)
+        .map(|c| c.to_string())
         .collect();
     // Each call of a client served in both: its carers and start.
     let calls_of = |pl: &Plan| -> HashMap<String, (Vec<String>, NaiveTime)> {

@@ -727,7 +727,8 @@ fn solve_all(
         .map_err(|_| RotaError::Internal("a capacity solve panicked".into()))
 }
 
-fn served_clients(plan: &crate::model::Plan) -> std::collections::BTreeSet<&str> {
+/// The clients a plan serves (those with a visit in some round).
+pub(crate) fn served_clients(plan: &crate::model::Plan) -> std::collections::BTreeSet<&str> {
     plan.rounds
         .iter()
         .flat_map(|r| r.stops.iter())
