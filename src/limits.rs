@@ -94,22 +94,11 @@ impl Size {
     /// search threads, in bytes (saturating: an absurd size is `u64::MAX`).
     pub fn estimate_bytes(&self, threads: usize) -> u64 {
         let threads = threads.max(1) as u64;
-        let travel = self
-            .modes
-            .saturating_mul(self.locations.saturating_mul(self.locations))
-            .saturating_mul(4);
-        let eligibility = self.visits.saturating_mul(
-            self.carers
-                .saturating_mul(24)
-                .saturating_add(self.rounds.saturating_mul(8))
-                .saturating_add(48),
-        );
         let search = threads
             .saturating_mul(self.visits.saturating_mul(self.visits))
             .saturating_mul(BYTES_PER_VISIT_PAIR_PER_THREAD);
         BASE_BYTES
-            .saturating_add(travel)
-            .saturating_add(eligibility)
+            .saturating_add(self.table_bytes())
             .saturating_add(search)
     }
 }
@@ -139,21 +128,91 @@ pub fn check_memory(
 ) -> Result<(), Issue> {
     let size = Size::of(req);
     let need = size.estimate_bytes(search_threads(threads));
+    check_need("planning this request", need, Some(&size), budget_bytes, flag)
+}
+
+/// How many copies of the problem's tables (travel matrices and
+/// eligibility) a fit holds besides the problem itself at its peak: the
+/// "smallest change" search keeps a problem with an extra round for each
+/// of up to four kinds of round, and builds a retimed copy of each in turn.
+/// Measured (issue 27, docs/limits.md): a 3,000-client day whose plan
+/// estimate is 1,143 MiB (one thread) peaked at 2,253 MiB in a fit; this
+/// estimate says 2,493 MiB.
+pub const FIT_TABLE_COPIES: u64 = 6;
+
+impl Size {
+    /// The problem's tables that a copy of the problem repeats: the travel
+    /// matrices and the eligibility tables.
+    pub fn table_bytes(&self) -> u64 {
+        let travel = self
+            .modes
+            .saturating_mul(self.locations.saturating_mul(self.locations))
+            .saturating_mul(4);
+        let eligibility = self.visits.saturating_mul(
+            self.carers
+                .saturating_mul(24)
+                .saturating_add(self.rounds.saturating_mul(8))
+                .saturating_add(48),
+        );
+        travel.saturating_add(eligibility)
+    }
+
+    /// The size with one more client (`rota fit`'s new client): its
+    /// location counted as a new one.
+    pub fn with_client(self, client: &crate::model::Client) -> Size {
+        Size {
+            locations: self.locations.saturating_add(1),
+            visits: self.visits.saturating_add(client.visits.len() as u64),
+            ..self
+        }
+    }
+
+    /// The estimated peak of a fit (`rota fit`, `POST .../fit`) into a day
+    /// of this size, the new client included: the problem, one search's
+    /// worth of working memory, and [`FIT_TABLE_COPIES`] copies of its
+    /// tables.
+    pub fn fit_bytes(&self) -> u64 {
+        self.estimate_bytes(1)
+            .saturating_add(FIT_TABLE_COPIES.saturating_mul(self.table_bytes()))
+    }
+}
+
+/// What reading a request and a plan of `json_bytes` together takes, to
+/// validate, check, report or export them: parsed, they take a few times
+/// the memory of their JSON. Measured (issue 27, docs/limits.md): a
+/// 3,000-client day, 3.2 MB of request and 1.8 MB of plan, peaked 38 MB
+/// over the process's base in `rota report` (7.6 bytes per byte of JSON)
+/// and 23 MB in `rota check`; this says 16 MiB and 10 bytes per byte.
+pub fn read_bytes(json_bytes: u64) -> u64 {
+    const BASE: u64 = 16 * 1024 * 1024;
+    BASE.saturating_add(json_bytes.saturating_mul(10))
+}
+
+/// E2001 when `need` bytes (`what` needs them: "planning this request",
+/// "fitting this client", ...) exceed `budget_bytes`; `size`, when known,
+/// is named in the message.
+pub fn check_need(
+    what: &str,
+    need: u64,
+    size: Option<&Size>,
+    budget_bytes: u64,
+    flag: &str,
+) -> Result<(), Issue> {
     if need <= budget_bytes {
         return Ok(());
     }
+    let counts = size.map_or(String::new(), |size| {
+        format!(
+            " ({} locations, {} visits, {} carers, {} rounds, {} travel mode(s))",
+            size.locations, size.visits, size.carers, size.rounds, size.modes
+        )
+    });
     Err(Issue::new(
         "E2001",
         "",
         format!(
-            "planning this request would need about {} MiB of memory ({} locations, {} visits, \
-             {} carers, {} rounds, {} travel mode(s)), more than the {} MiB allowed",
+            "{what} would need about {} MiB of memory{counts}, more than the {} MiB allowed",
             mib(need),
-            size.locations,
-            size.visits,
-            size.carers,
-            size.rounds,
-            size.modes,
             mib(budget_bytes)
         ),
         format!(
@@ -161,6 +220,18 @@ pub fn check_memory(
              has the memory (docs/limits.md)"
         ),
     ))
+}
+
+/// Hand memory freed by the work that just ended on this thread back to
+/// the system. `rota` runs on mimalloc (src/main.rs), which otherwise keeps
+/// a thread's freed pages for its next allocation: `rota serve` calls this
+/// at the end of every job and every fit, capacity run, check, report and
+/// export, so its resident memory falls back after each (docs/limits.md).
+/// In a program on another allocator it does nothing.
+pub fn hand_back_memory() {
+    // SAFETY: mi_collect only walks and frees mimalloc's own structures;
+    // it is safe on any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// E2002: the time limit ended (or the solve was cancelled) while

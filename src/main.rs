@@ -11,6 +11,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc: memory a solve or a fit frees is
+/// handed back to the system when the work ends. glibc keeps an arena per
+/// thread that ran the work and returns little of it, so a long-running
+/// `rota serve` grew past `--max-memory-mb` with every fit (issue 27:
+/// 1.9 -> 5 GB after five fits on a 3,000-client day); docs/limits.md has
+/// the measurements.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match cli::run(cli::Cli::parse()) {
         Ok(code) => ExitCode::from(code),

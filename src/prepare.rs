@@ -117,6 +117,25 @@ impl Roads<'_> {
     }
 }
 
+/// The estimated peak memory of solving `req` (`threads` searches; 0: one
+/// per core), with the road matrix it would get from `roads`, in bytes.
+pub fn memory_need(req: &Request, roads: &Roads, threads: usize) -> u64 {
+    crate::limits::Size::of(req)
+        .estimate_bytes(crate::limits::search_threads(threads))
+        .saturating_add(roads_bytes(req, roads))
+}
+
+/// What computing `req`'s road matrix from `roads` takes, in bytes (0
+/// when it gets none from there).
+fn roads_bytes(req: &Request, roads: &Roads) -> u64 {
+    match roads {
+        Roads::Network { net, .. } if roads.fills(req) => {
+            net.job_bytes(roads::places(req).len(), crate::limits::search_threads(0))
+        }
+        _ => 0,
+    }
+}
+
 /// E2001 for a request whose solve (`threads` searches; 0: one per core),
 /// and the road matrix it would get from `roads`, would not fit in
 /// `budget_bytes`; `flag` names the setting that raises the budget.
@@ -127,12 +146,7 @@ pub fn check_memory(
     budget_bytes: u64,
     flag: &str,
 ) -> Result<(), Issue> {
-    let roads_bytes = match roads {
-        Roads::Network { net, .. } if roads.fills(req) => {
-            net.job_bytes(roads::places(req).len(), crate::limits::search_threads(0))
-        }
-        _ => 0,
-    };
+    let roads_bytes = roads_bytes(req, roads);
     crate::limits::check_memory(req, threads, budget_bytes.saturating_sub(roads_bytes), flag)
 }
 

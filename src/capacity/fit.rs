@@ -36,6 +36,11 @@ pub struct FitOptions {
     /// (`rota fit --replan`), and say whether that serves them and whom it
     /// drops.
     pub replan: Option<Replan>,
+    /// The fit's time limit in seconds, the re-plan included (`rota serve`
+    /// gives its `--max-time-limit`). At the limit the search for ways, and
+    /// for why not, stops with what it has (`time_limit_reached`), and a
+    /// re-plan gets only the time left. None: no limit.
+    pub time_limit: Option<f64>,
 }
 
 impl Default for FitOptions {
@@ -44,6 +49,7 @@ impl Default for FitOptions {
             max_options: 5,
             max_trials: 40,
             replan: None,
+            time_limit: None,
         }
     }
 }
@@ -92,6 +98,12 @@ pub struct Fit {
     pub replan: Option<ReplanAnswer>,
     /// Seconds the answer took (the fast answer's, without the re-plan).
     pub seconds: f64,
+    /// True when the time limit (`FitOptions::time_limit`; in the service
+    /// `--max-time-limit`) ended the search before every way, or every
+    /// part of why not, was tried: a way may exist that the answer does
+    /// not show.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub time_limit_reached: bool,
     /// The plan for `rota fit --plan-output`: the published plan with the
     /// best way applied when the client fits, else the re-plan when it
     /// serves the client (both checked); not part of the JSON answer.
@@ -222,7 +234,8 @@ pub fn fit(
         .map(|u| (u.client.as_str(), &u.reasons))
         .collect();
 
-    let (found, first_failure) = find_ways(&p, &sol, k, opts);
+    let deadline = Deadline::new(started, opts.time_limit);
+    let (found, first_failure) = find_ways(&p, &sol, k, opts, &deadline);
     // Every way is checked; the best becomes the amended plan.
     let mut options = Vec::new();
     let mut best_plan = None;
@@ -240,12 +253,17 @@ pub fn fit(
     let mut instead_of = None;
     if options.is_empty() {
         (reasons, smallest_change, instead_of) =
-            why_not(&p, &sol, k, first_failure, opts.max_trials);
+            why_not(&p, &sol, k, first_failure, opts.max_trials, &deadline);
     }
     let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     let mut replanned = None;
-    if let (true, Some(r)) = (options.is_empty(), &opts.replan) {
-        let answer = replan(&amended, plan, &p, &sol, k, r)?;
+    // The re-plan gets the time the fast answer left (none when it is up).
+    if let (true, Some(r), false) = (options.is_empty(), &opts.replan, deadline.passed()) {
+        let mut r = r.clone();
+        if let Some(left) = deadline.left() {
+            r.seconds = Some(r.seconds.map_or(left, |s| s.min(left)));
+        }
+        let answer = replan(&amended, plan, &p, &sol, k, &r)?;
         if answer.serves {
             best_plan.clone_from(&answer.plan);
         }
@@ -261,8 +279,42 @@ pub fn fit(
         instead_of,
         replan: replanned,
         seconds,
+        time_limit_reached: deadline.reached.get(),
         plan: best_plan,
     })
+}
+
+/// A fit's time limit: whether it has passed (and so whether the answer
+/// was cut short), and the seconds left.
+struct Deadline {
+    at: Option<Instant>,
+    reached: std::cell::Cell<bool>,
+}
+
+impl Deadline {
+    fn new(started: Instant, seconds: Option<f64>) -> Deadline {
+        let at = seconds
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| started + std::time::Duration::from_secs_f64(s));
+        Deadline {
+            at,
+            reached: std::cell::Cell::new(false),
+        }
+    }
+
+    /// True (and remembered) once the limit has passed.
+    fn passed(&self) -> bool {
+        if self.at.is_some_and(|at| Instant::now() >= at) {
+            self.reached.set(true);
+        }
+        self.reached.get()
+    }
+
+    /// Seconds left, when there is a limit.
+    fn left(&self) -> Option<f64> {
+        self.at
+            .map(|at| at.saturating_duration_since(Instant::now()).as_secs_f64())
+    }
 }
 
 /// E1007 for a re-plan limit that cannot work.
@@ -494,6 +546,7 @@ fn find_ways(
     sol: &Solution,
     k: usize,
     opts: &FitOptions,
+    deadline: &Deadline,
 ) -> (Vec<(FitOption, Solution)>, Option<usize>) {
     // The ways: insert with some carers barred from the new client's
     // visits (a problem built for each), breadth first from none barred.
@@ -505,7 +558,7 @@ fn find_ways(
     let mut first_failure = None;
     let mut trials = 0;
     while let Some(barred) = queue.pop_front() {
-        if found.len() >= opts.max_options || trials >= opts.max_trials {
+        if found.len() >= opts.max_options || trials >= opts.max_trials || deadline.passed() {
             break;
         }
         if !tried.insert(barred.clone()) {
@@ -563,6 +616,7 @@ fn why_not(
     k: usize,
     first_failure: Option<usize>,
     max_trials: usize,
+    deadline: &Deadline,
 ) -> (Vec<Reason>, Option<String>, Option<InsteadOf>) {
     let mut reasons = crate::solve::reasons::reasons_in_plan(p, sol, k).unwrap_or_default();
     let mut smallest_change = None;
@@ -572,6 +626,9 @@ fn why_not(
         // The first reason is about the call where the insertion stopped;
         // every other call with no place of its own gets one too.
         for &u in &p.clients[k].visits {
+            if deadline.passed() {
+                return (reasons, smallest_change, instead_of);
+            }
             let mut undo = crate::solve::construct::greedy::Undo::default();
             if u == v
                 || crate::solve::construct::greedy::insert_visit(p, &mut sol.clone(), u, &mut undo)
@@ -585,6 +642,9 @@ fn why_not(
                     crate::solve::reasons::booked_in_window(p, sol, u)
                 ),
             });
+        }
+        if deadline.passed() {
+            return (reasons, smallest_change, instead_of);
         }
         smallest_change = crate::solve::reasons::extra_rounds_for(p, sol, k, v).map(|xs| {
             // Alike rounds once, counted ("two more walkers like ...").
@@ -602,7 +662,7 @@ fn why_not(
                 .join(" and ")
                 + " would let the client in"
         });
-        instead_of = replace_one(p, sol, k, v, max_trials);
+        instead_of = replace_one(p, sol, k, v, max_trials, deadline);
     }
     (reasons, smallest_change, instead_of)
 }
@@ -610,7 +670,14 @@ fn why_not(
 /// The served client of lowest priority (then fewest visits) among those
 /// with a call on a round eligible for the failing visit `v`, whose removal
 /// lets client `k` in; at most `max` are tried.
-fn replace_one(p: &Problem, sol: &Solution, k: usize, v: usize, max: usize) -> Option<InsteadOf> {
+fn replace_one(
+    p: &Problem,
+    sol: &Solution,
+    k: usize,
+    v: usize,
+    max: usize,
+    deadline: &Deadline,
+) -> Option<InsteadOf> {
     let mut near: BTreeSet<usize> = BTreeSet::new();
     for &r in &p.eligible[v] {
         for &u in &sol.routes[r] {
@@ -623,6 +690,9 @@ fn replace_one(p: &Problem, sol: &Solution, k: usize, v: usize, max: usize) -> O
         .collect();
     cands.sort_by_key(|&c| (p.clients[c].priority, p.clients[c].visits.len(), c));
     for &c in cands.iter().take(max) {
+        if deadline.passed() {
+            return None;
+        }
         let mut trial = sol.clone();
         for &u in &p.clients[c].visits {
             trial.remove(u);

@@ -30,6 +30,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::handler::{
     blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share,
+    read_claim, run_limited,
 };
 use super::jobs::{JobRow, JobStatus, NewJob};
 use super::{State as AppStateRef, now_ms};
@@ -218,8 +219,10 @@ pub(crate) async fn create_plan(
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
     let roads = state.roads.clone();
-    let job = blocking(move || {
-        let body = super::roads::decode_body(&headers, body, cap)?;
+    let body = blocking(move || super::roads::decode_body(&headers, body, cap)).await?;
+    // Validation is work too: its memory is reserved like a solve's.
+    let claim = read_claim("validating this request", body.len());
+    let job = run_limited(&state, claim, &[], move || {
         prepare_request(&body, max_limit, memory_share, roads.as_deref())
     })
     .await?;
@@ -470,7 +473,8 @@ pub(crate) async fn plan_report(
             format!("job '{id}' is {} and has no plan", row.status.as_str()),
         ));
     };
-    let html = blocking(move || {
+    let claim = read_claim("this report", request.len() + plan.len());
+    let html = run_limited(&state, claim, &[], move || {
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
         Ok(crate::output::report::html(&req, &plan))
@@ -529,11 +533,13 @@ pub struct CheckResult {
     security(("bearer" = []))
 )]
 pub(crate) async fn check_plan(
+    State(state): State<AppStateRef>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = json_body(&headers, body)?;
-    let result = blocking(move || {
+    let claim = read_claim("this check", body.len());
+    let result = run_limited(&state, claim, &[], move || {
         check_syntax(&body)?;
         let parts: CheckBody = serde_json::from_slice(&body).map_err(|e| {
             ApiError::from_issues(

@@ -183,7 +183,12 @@ pub(crate) struct AppState {
     /// One permit per worker: a solve holds one, and so does a `fit`
     /// (`POST /v1/plans/{id}/fit`), so no more than `workers` problems are
     /// built at once and the memory budget holds.
-    pub slots: tokio::sync::Semaphore,
+    pub slots: Arc<tokio::sync::Semaphore>,
+    /// `--max-memory-mb` in MiB permits: every kind of work (a solve, a
+    /// fit, a capacity run, a check, a report, an export) reserves its
+    /// estimated peak here before it starts and hands it back when it ends
+    /// ([`handler::run_limited`]), so together they stay within the budget.
+    pub memory: Arc<tokio::sync::Semaphore>,
     /// The road graphs of `--osm`, loaded once.
     pub roads: Option<Arc<crate::roads::network::Network>>,
 }
@@ -345,7 +350,10 @@ pub async fn serve(
         wake: Notify::new(),
         finished,
         stopping: AtomicBool::new(false),
-        slots: tokio::sync::Semaphore::new(config.workers),
+        slots: Arc::new(tokio::sync::Semaphore::new(config.workers)),
+        memory: Arc::new(tokio::sync::Semaphore::new(handler::mib_permits(
+            config.max_memory_bytes,
+        ) as usize)),
         roads: road_network,
         config,
     });
@@ -539,7 +547,7 @@ async fn worker(state: State) {
             return;
         }
         // A solve takes a slot (a `fit` may hold one for a moment).
-        let Ok(slot) = state.slots.acquire().await else {
+        let Ok(slot) = Arc::clone(&state.slots).acquire_owned().await else {
             return;
         };
         // A stop may have come while a fit held the slot.
@@ -594,6 +602,16 @@ fn incident(id: &str, e: &dyn std::fmt::Display) -> String {
 
 async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
     let id = job.id.clone();
+    // The solve's estimated memory is reserved from --max-memory-mb (it was
+    // checked against a worker's share when the job was posted).
+    let need_state = Arc::clone(state);
+    let request = job.request.clone();
+    let need = tokio::task::spawn_blocking(move || {
+        roads::job_need(need_state.roads.as_deref(), &request)
+    })
+    .await
+    .unwrap_or(0);
+    let memory = handler::reserve_for_solve(state, need).await;
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);
     let road_state = Arc::clone(state);
@@ -603,7 +621,10 @@ async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
         let net = road_state.roads.as_deref();
         let roads =
             |req, started| roads::prepare_job(net, req, started, &ctl, &road_state.config, &job_id);
-        workflows::solve_job(&job, &ctl, &roads)
+        let solved = workflows::solve_job(&job, &ctl, &roads);
+        crate::limits::hand_back_memory();
+        drop(memory);
+        solved
     })
     .await;
     // The last snapshot of a solve that made a plan is the plan's own

@@ -109,6 +109,15 @@ pub(crate) fn check_memory(
     crate::prepare::check_memory(req, &roads_of(net, None), 0, share, "--max-memory-mb")
 }
 
+/// The estimated peak of solving a stored job's request, road matrix
+/// included (0 when the request cannot be read: the solve then fails on it).
+pub(crate) fn job_need(net: Option<&Network>, request: &str) -> u64 {
+    match crate::parse::request_from_str(request) {
+        Ok(req) => crate::prepare::memory_need(&req, &roads_of(net, None), 0),
+        Err(_) => 0,
+    }
+}
+
 /// The loaded roads (`--osm`) as the preparation step's source, caching
 /// in `cache_dir`.
 fn roads_of(net: Option<&Network>, cache_dir: Option<PathBuf>) -> Roads<'_> {

@@ -31,8 +31,8 @@ use super::State as AppStateRef;
 use super::api::{WaitParams, enqueue, parse_wait};
 use super::error::{ApiError, ErrorBody};
 use super::handler::{
-    blocking, blocking_on_slot, find_job, from_rota, from_rota_in, json_body, memory_share,
-    parse_body,
+    Claim, blocking, find_job, from_rota, from_rota_in, json_body, memory_share, parse_body,
+    read_claim, run_limited,
 };
 use super::jobs::{Claimed, JobStatus, NewJob};
 use crate::RotaError;
@@ -292,8 +292,15 @@ pub(crate) async fn replan_plan(
     let (request, plan) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
     let memory_share = memory_share(&state);
-    let mut job =
-        blocking(move || prepare_replan(&body, &request, &plan, max_limit, memory_share)).await?;
+    // Reading the job and the body is work too: its memory is reserved.
+    let claim = read_claim(
+        "reading this re-plan",
+        body.len() + request.len() + plan.len(),
+    );
+    let mut job = run_limited(&state, claim, &[], move || {
+        prepare_replan(&body, &request, &plan, max_limit, memory_share)
+    })
+    .await?;
     job.parent = Some(id);
     enqueue(&state, job, wait).await
 }
@@ -398,14 +405,31 @@ pub(crate) async fn fit_plan(
     let body = json_body(&headers, body)?;
     let (request, plan) = request_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
-    // The fit builds the day's problem: it takes a worker's slot.
-    let answer = blocking_on_slot(&state, move || -> Result<FitAnswer, ApiError> {
+    // The body and the day first: the fit's memory is estimated from the
+    // day with the new client in it.
+    let read = body.clone();
+    let (b, req, plan) = blocking(move || {
         let b: FitBody = parse_body(
-            &body,
+            &read,
             "send {\"client\": <one client of the request format>, \"options\": 5}",
         )?;
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        Ok((b, req, plan))
+    })
+    .await?;
+    let size = crate::limits::Size::of(&req).with_client(&b.client);
+    let replan_need = match b.replan_seconds {
+        Some(_) => size.estimate_bytes(crate::limits::search_threads(0)),
+        None => 0,
+    };
+    let claim = Claim {
+        what: "fitting this client into the day",
+        need: size.fit_bytes().saturating_add(replan_need),
+        size: Some(size),
+        slot: true,
+    };
+    let answer = run_limited(&state, claim, &body.clone(), move || {
         let replan = match b.replan_seconds {
             Some(s) if !(s.is_finite() && s > 0.0) => {
                 return Err(ApiError::from_issues(
@@ -429,6 +453,8 @@ pub(crate) async fn fit_plan(
         let opts = FitOptions {
             max_options: b.options.unwrap_or(5).clamp(1, MAX_FIT_OPTIONS),
             replan,
+            // The whole fit, re-plan included, within the service's limit.
+            time_limit: Some(max_limit),
             ..FitOptions::default()
         };
         let mut fit = crate::capacity::fit::fit(&req, &plan, &b.client, &opts)
@@ -472,7 +498,8 @@ pub(crate) async fn export_plan(
         .0;
     let (format, names) = (format.format, format.names);
     let (request, plan) = request_and_plan(&state, &id).await?;
-    let (text, content_type, ext, date) = blocking(move || {
+    let claim = read_claim("this export", request.len() + plan.len());
+    let (text, content_type, ext, date) = run_limited(&state, claim, &[], move || {
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
         // The job's own request: its clients' locations and addresses.
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
@@ -605,18 +632,30 @@ pub(crate) async fn capacity_plan(
     let body = json_body(&headers, body)?;
     let ((request, warnings), plan) = stored_and_plan(&state, &id).await?;
     let max_limit = state.config.max_time_limit_seconds;
-    let memory_share = memory_share(&state);
-    let answer = blocking_on_slot(&state, move || {
-        let b: CapacityBody = parse_body(&body, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
-        let opts = capacity_options(b, max_limit, &body)?;
+    // The body and the day first: the run's memory is estimated from it.
+    let read = body.clone();
+    let (opts, req, plan) = blocking(move || {
+        let b: CapacityBody = parse_body(&read, "send {\"time_limit_seconds\": 2, \"areas\": 3}")?;
+        let opts = capacity_options(b, max_limit, &read)?;
         let req = crate::parse::request_from_str(&request).map_err(ApiError::internal)?;
         let req = stored_request(req, warnings.as_deref()).map_err(ApiError::internal)?;
-        // The baseline and one hypothetical are in memory together.
-        crate::limits::check_memory(&req, 0, memory_share / 2, "--max-memory-mb")
-            .map_err(|issue| ApiError::from_issues(vec![issue], &body))?;
         // From the job's published plan: the what-ifs are warm-started from
         // it, and the answers are about it, not about a solve of our own.
         let plan = crate::parse::plan_from_str(&plan).map_err(ApiError::internal)?;
+        Ok((opts, req, plan))
+    })
+    .await?;
+    // The baseline and one hypothetical are in memory together.
+    let size = crate::limits::Size::of(&req);
+    let claim = Claim {
+        what: "the capacity run on this day (two problems at once)",
+        need: size
+            .estimate_bytes(crate::limits::search_threads(0))
+            .saturating_mul(2),
+        size: Some(size),
+        slot: true,
+    };
+    let answer = run_limited(&state, claim, &body.clone(), move || {
         crate::capacity::capacity(&req, &opts, Some(&plan)).map_err(|e| from_rota(e, &body))
     })
     .await?;
