@@ -128,7 +128,13 @@ pub fn check_memory(
 ) -> Result<(), Issue> {
     let size = Size::of(req);
     let need = size.estimate_bytes(search_threads(threads));
-    check_need("planning this request", need, Some(&size), budget_bytes, flag)
+    check_need(
+        "planning this request",
+        need,
+        Some(&size),
+        budget_bytes,
+        flag,
+    )
 }
 
 /// How many copies of the problem's tables (travel matrices and

@@ -362,3 +362,34 @@ fn cli_fit_against_a_replan_serves_mrs_x_and_names_whom_it_drops() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E1007 at --replan"), "{err}");
 }
+
+/// A fit stops at its time limit (`rota serve` gives it
+/// `--max-time-limit`) and says so: at 0 s no way is tried, no re-plan is
+/// started, and the answer says it was cut short; without a limit the same
+/// fit finds its ways and does not say so.
+#[test]
+fn a_fit_stops_at_its_time_limit_and_says_so() {
+    let r = request(SAMPLE);
+    let plan = published(&r);
+    let x = client(mrs_x());
+    let free = fit(&r, &plan, &x, &FitOptions::default()).unwrap();
+    assert!(free.fits && !free.time_limit_reached);
+    let json = serde_json::to_value(&free).unwrap();
+    assert!(json.get("time_limit_reached").is_none(), "{json}");
+    let opts = FitOptions {
+        time_limit: Some(0.0),
+        replan: Some(rota::capacity::fit::Replan {
+            seconds: Some(5.0),
+            iterations: None,
+            threads: 1,
+        }),
+        ..FitOptions::default()
+    };
+    let cut = fit(&r, &plan, &x, &opts).unwrap();
+    assert!(cut.time_limit_reached);
+    assert!(rota::capacity::fit::text(&cut).contains("the time limit ended the search"));
+    assert!(!cut.fits && cut.options.is_empty() && cut.replan.is_none());
+    assert!(cut.seconds < 5.0, "{} s", cut.seconds);
+    let json = serde_json::to_value(&cut).unwrap();
+    assert_eq!(json["time_limit_reached"], true, "{json}");
+}

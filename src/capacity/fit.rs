@@ -824,6 +824,12 @@ pub fn text(f: &Fit) -> String {
             f.client, f.date
         );
     }
+    if f.time_limit_reached {
+        let _ = writeln!(
+            out,
+            "the time limit ended the search: a way may exist that this answer does not show"
+        );
+    }
     for o in &f.options {
         let calls: Vec<String> = o
             .calls

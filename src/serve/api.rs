@@ -29,8 +29,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::handler::{
-    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share,
-    read_claim, run_limited,
+    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share, read_claim,
+    run_limited,
 };
 use super::jobs::{JobRow, JobStatus, NewJob};
 use super::{State as AppStateRef, now_ms};

@@ -351,9 +351,9 @@ pub async fn serve(
         finished,
         stopping: AtomicBool::new(false),
         slots: Arc::new(tokio::sync::Semaphore::new(config.workers)),
-        memory: Arc::new(tokio::sync::Semaphore::new(handler::mib_permits(
-            config.max_memory_bytes,
-        ) as usize)),
+        memory: Arc::new(tokio::sync::Semaphore::new(
+            handler::mib_permits(config.max_memory_bytes) as usize,
+        )),
         roads: road_network,
         config,
     });
@@ -606,11 +606,10 @@ async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
     // checked against a worker's share when the job was posted).
     let need_state = Arc::clone(state);
     let request = job.request.clone();
-    let need = tokio::task::spawn_blocking(move || {
-        roads::job_need(need_state.roads.as_deref(), &request)
-    })
-    .await
-    .unwrap_or(0);
+    let need =
+        tokio::task::spawn_blocking(move || roads::job_need(need_state.roads.as_deref(), &request))
+            .await
+            .unwrap_or(0);
     let memory = handler::reserve_for_solve(state, need).await;
     tracing::info!(job = %id, "solve started");
     let ctl = Arc::clone(&live.ctl);

@@ -64,6 +64,11 @@ impl Server {
         Server { child, base, log }
     }
 
+    /// The service's process id (e.g. to read its memory in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
