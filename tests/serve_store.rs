@@ -33,6 +33,12 @@ fn free_bytes(file: &Path, bytes: Option<usize>) {
     }
 }
 
+/// The disk's reserve for finished plans is already spent (given up
+/// earlier, or deleted by hand): a full disk then keeps the plan out.
+fn no_reserve(dir: &Path) {
+    std::fs::remove_file(dir.join("jobs.reserve")).unwrap();
+}
+
 /// POST a day and wait until its solve has started; the job's URL.
 async fn running_job(c: &reqwest::Client, server: &Server, day: &str) -> String {
     let res = post_json(c, &server.url("/v1/plans"), day).await;
@@ -65,6 +71,7 @@ async fn a_full_disk_keeps_the_plan_refuses_new_work_with_503_and_stores_it_once
     let c = client();
     let server = Server::start_env(dir.path(), &["--workers", "1"], &[(KNOB, &free)]);
     let url = running_job(&c, &server, &small_day_for(3.0)).await;
+    no_reserve(dir.path());
     free_bytes(&free, Some(0));
     // The solve ends on a full disk: the job is not left running; its
     // outcome, kept in memory, is the job's.
@@ -134,6 +141,7 @@ async fn after_a_restart_a_plan_lost_to_a_full_disk_is_failed_saying_so() {
     let server = Server::start_env(dir.path(), &args, &[(KNOB, &free)]);
     let url = running_job(&c, &server, &small_day_for(2.0)).await;
     let stopped_path = url[url.find("/v1/").unwrap()..].to_string();
+    no_reserve(dir.path());
     free_bytes(&free, Some(0));
     poll_until(&c, &url, JOB_TIMEOUT, is_finished).await;
     free_bytes(&free, Some(1000));
@@ -144,6 +152,7 @@ async fn after_a_restart_a_plan_lost_to_a_full_disk_is_failed_saying_so() {
     let server = Server::start_env(dir.path(), &args, &[(KNOB, &free)]);
     let url = running_job(&c, &server, &small_day_for(2.0)).await;
     let crashed_path = url[url.find("/v1/").unwrap()..].to_string();
+    no_reserve(dir.path());
     free_bytes(&free, Some(1000));
     poll_until(&c, &url, JOB_TIMEOUT, is_finished).await;
     assert!(
@@ -167,6 +176,40 @@ async fn after_a_restart_a_plan_lost_to_a_full_disk_is_failed_saying_so() {
         );
         assert!(job["plan"].is_null());
     }
+}
+
+#[tokio::test]
+async fn the_reserve_given_up_on_a_full_disk_stores_the_plan_at_once() {
+    let dir = data_dir();
+    let knob = tempfile::tempdir().unwrap();
+    let free = knob.path().join("free");
+    let c = client();
+    let server = Server::start_env(dir.path(), &["--workers", "1"], &[(KNOB, &free)]);
+    let reserve = dir.path().join("jobs.reserve");
+    assert_eq!(std::fs::metadata(&reserve).unwrap().len(), 1 << 20);
+    let url = running_job(&c, &server, &small_day_for(2.0)).await;
+    free_bytes(&free, Some(0));
+    let job = poll_until(&c, &url, JOB_TIMEOUT, is_finished).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert!(
+        server.log_shows("reserve is given up", Duration::from_secs(10)),
+        "{}",
+        server.log()
+    );
+    assert!(!reserve.exists());
+    // Without the reserve no new work is taken, though the disk took the plan.
+    let res = post_json(&c, &server.url("/v1/plans"), SMALL_DAY).await;
+    assert_eq!(res.status().as_u16(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "storage_full", "{body}");
+    // The plan is on disk already: a crash loses nothing.
+    crash(server).await;
+    free_bytes(&free, None);
+    let server = Server::start(dir.path(), &["--workers", "1"]);
+    let (_, after) = get_json(&c, &server.url(&url[url.find("/v1/").unwrap()..])).await;
+    assert_eq!(after["status"], "done", "{after}");
+    assert_eq!(after["plan"], job["plan"]);
+    assert!(reserve.exists(), "made again once there is room");
 }
 
 // ------------------------------------------------------------ 5 checksums

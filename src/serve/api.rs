@@ -283,8 +283,9 @@ pub(crate) async fn enqueue(
     let refused = state
         .db(move |s| {
             // Outcomes waiting for a full disk go first; while they cannot
-            // be written, neither can this job (503 `storage_full`).
-            s.flush_pending()?;
+            // be written, or the disk has no room for the reserve, no new
+            // job is taken (503 `storage_full`).
+            s.ready_for_work()?;
             if s.store.queued()? >= queue_cap {
                 // A place frees up at the latest when the first running
                 // solve reaches its time limit.

@@ -15,7 +15,9 @@
 //! existed (NULL) are accepted as before, once their JSON reads.
 //!
 //! A write the disk cannot take fails with SQLite's "database or disk is
-//! full" ([`is_full`]); the service keeps finished outcomes in memory until
+//! full" ([`is_full`]). `jobs.reserve` ([`RESERVE_BYTES`]) holds disk space
+//! for that moment: it is given up so a finished outcome can still be
+//! written; beyond it the service keeps finished outcomes in memory until
 //! they can be written (`super::Shared::pending`).
 //!
 //! Times are Unix milliseconds (UTC).
@@ -244,9 +246,21 @@ pub struct JobListing {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// [`RESERVE_BYTES`] of disk kept for finished outcomes.
+    reserve: PathBuf,
     /// Tests only: [`FREE_BYTES_ENV`].
     free_bytes_file: Option<PathBuf>,
+    /// Tests only: bytes the knob's disk gained when the reserve was given
+    /// up, less what writes have used of them since.
+    freed: std::cell::Cell<usize>,
 }
+
+/// The size of `jobs.reserve`, a file of zeros beside the database that
+/// holds disk space for finished outcomes: when the disk is full, it is
+/// deleted so that the outcome (or at least the note that it was lost)
+/// can still be written; while it cannot be made again, no new work is
+/// taken.
+pub const RESERVE_BYTES: usize = 1 << 20;
 
 /// A hidden knob for tests (`tests/serve_store.rs`), not for use: the
 /// path of a file holding a number of bytes. While that file exists, a
@@ -440,11 +454,58 @@ impl Store {
             return Err(damaged(&path, &verdict));
         }
         make_private_files(&path, false).map_err(io(&path))?;
-        Ok(Store {
+        let store = Store {
             conn,
             path,
+            reserve: dir.join("jobs.reserve"),
             free_bytes_file: std::env::var_os(FREE_BYTES_ENV).map(PathBuf::from),
-        })
+            freed: std::cell::Cell::new(0),
+        };
+        if !store.keep_reserve() {
+            tracing::warn!(
+                file = %store.reserve.display(),
+                "the disk is full: no reserve for finished plans, and no new work is taken \
+                 until there is room for it"
+            );
+        }
+        Ok(store)
+    }
+
+    /// Whether the reserve file is there, made now if it is not (false when
+    /// the disk has no room for it: then the service takes no new work).
+    pub fn keep_reserve(&self) -> bool {
+        if self.reserve.exists() {
+            return true;
+        }
+        if self.room_for(RESERVE_BYTES).is_err() {
+            return false;
+        }
+        let made = (|| -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new();
+            f.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut f, 0o600);
+            let mut f = f.open(&self.reserve)?;
+            f.write_all(&vec![0u8; RESERVE_BYTES])?;
+            f.sync_all()
+        })();
+        if made.is_err() {
+            let _ = std::fs::remove_file(&self.reserve);
+            return false;
+        }
+        self.freed.set(0);
+        true
+    }
+
+    /// Give the reserve up (the disk is full and an outcome must be
+    /// written): true if there was one.
+    pub fn spend_reserve(&self) -> bool {
+        if std::fs::remove_file(&self.reserve).is_err() {
+            return false;
+        }
+        self.freed.set(RESERVE_BYTES);
+        true
     }
 
     /// Before a write of about `bytes`: with the test knob
@@ -458,7 +519,11 @@ impl Store {
         let Ok(text) = std::fs::read_to_string(file) else {
             return Ok(());
         };
-        if bytes <= text.trim().parse::<usize>().unwrap_or(0) {
+        let free = text.trim().parse::<usize>().unwrap_or(0);
+        let freed = self.freed.get();
+        if bytes <= free + freed {
+            // Writes use the space the reserve left first.
+            self.freed.set(freed.saturating_sub(bytes));
             return Ok(());
         }
         Err(ServeError::Db(rusqlite::Error::SqliteFailure(

@@ -187,6 +187,8 @@ pub(crate) struct Outcome {
     pub error: Option<String>,
     pub progress: Option<String>,
     pub finished_at: i64,
+    /// A write of it has failed before (it waits in memory).
+    pub kept: bool,
 }
 
 impl Shared {
@@ -215,8 +217,37 @@ impl Shared {
     }
 
     /// Store the outcomes kept in memory; how many, or the first write's
-    /// error (that one and the rest stay in memory).
+    /// error (that one and the rest stay in memory). On a full disk the
+    /// reserve ([`jobs::RESERVE_BYTES`]) is given up for them, once.
     pub fn flush_pending(&mut self) -> Result<usize, ServeError> {
+        match self.write_pending() {
+            Err(e) if jobs::is_full(&e) && self.store.spend_reserve() => {
+                tracing::warn!(
+                    "the disk is full: its reserve is given up to store finished outcomes; \
+                     no new work is taken until there is room for it again"
+                );
+                self.write_pending()
+            }
+            other => other,
+        }
+    }
+
+    /// New work may be taken: the outcomes kept in memory are stored and
+    /// the reserve is there (made again when the disk has room); else the
+    /// error to answer with (a full disk).
+    pub fn ready_for_work(&mut self) -> Result<(), ServeError> {
+        self.flush_pending()?;
+        if self.store.keep_reserve() {
+            Ok(())
+        } else {
+            Err(ServeError::Db(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("no room on the disk for the reserve of finished plans".to_string()),
+            )))
+        }
+    }
+
+    fn write_pending(&mut self) -> Result<usize, ServeError> {
         let mut stored = 0;
         while let Some((id, o)) = self.pending.pop_first() {
             let written = self.store.finish(
@@ -228,11 +259,13 @@ impl Shared {
                 o.finished_at,
             );
             if let Err(e) = written {
-                self.pending.insert(id, o);
+                self.pending.insert(id, Outcome { kept: true, ..o });
                 return Err(e);
             }
             stored += 1;
-            tracing::info!(job = %id, "the outcome kept in memory is stored");
+            if o.kept {
+                tracing::info!(job = %id, "the outcome kept in memory is stored");
+            }
         }
         Ok(stored)
     }
@@ -765,9 +798,9 @@ async fn worker(state: State) {
         }
         let claimed = state
             .db(|s| {
-                // No new solve while finished outcomes wait for the disk:
-                // its outcome could not be stored either.
-                if !s.pending.is_empty() && s.flush_pending().is_err() {
+                // No new solve while finished outcomes wait for the disk or
+                // the reserve is spent: its outcome might not be stored.
+                if s.ready_for_work().is_err() {
                     return Ok(None);
                 }
                 let now = now_ms();
@@ -901,6 +934,7 @@ async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
                         error,
                         progress,
                         finished_at: now_ms(),
+                        kept: false,
                     },
                 ),
             }
