@@ -148,7 +148,7 @@ async fn load_view(state: &AppStateRef, id: &str) -> Result<JobView, ApiError> {
     let owned = id.to_string();
     let found = state
         .db(move |s| {
-            let row = s.store.get(&owned)?;
+            let row = s.job(&owned)?;
             let live = s.live.get(&owned).map(|l| l.ctl.progress());
             Ok(row.map(|r| (r, live)))
         })
@@ -202,6 +202,7 @@ pub struct WaitParams {
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Invalid request: every issue with code, path and hint", body = ErrorBody),
         (status = 429, description = "Queue full; see Retry-After", body = ErrorBody),
+        (status = 503, description = "The job database's disk is full (`storage_full`); see Retry-After", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -284,6 +285,10 @@ pub(crate) async fn enqueue(
     let job = id.clone();
     let refused = state
         .db(move |s| {
+            // Outcomes waiting for a full disk go first; while they cannot
+            // be written, or the disk has no room for the reserve, no new
+            // job is taken (503 `storage_full`).
+            s.ready_for_work()?;
             if s.store.queued()? >= queue_cap {
                 // A place frees up at the latest when the first running
                 // solve reaches its time limit.
@@ -315,6 +320,24 @@ pub(crate) async fn enqueue(
     }
     let view = load_view(state, &id).await?;
     Ok(job_response(StatusCode::ACCEPTED, view))
+}
+
+/// 409 for a job without a plan: `stored_data_damaged` when its plan or
+/// request was found damaged (its `error` says so), else `no_plan`.
+pub(crate) fn no_plan(id: &str, status: JobStatus, error: Option<&str>) -> ApiError {
+    let id = super::error::shorten(id);
+    match error.and_then(|e| e.strip_prefix(super::jobs::DAMAGED_CODE)) {
+        Some(why) => ApiError::new(
+            StatusCode::CONFLICT,
+            super::jobs::DAMAGED_CODE,
+            format!("job '{id}' is failed{why}"),
+        ),
+        None => ApiError::new(
+            StatusCode::CONFLICT,
+            "no_plan",
+            format!("job '{id}' is {} and has no plan", status.as_str()),
+        ),
+    }
 }
 
 /// 128 random bits, hex: unguessable, so a job id is not a way in.
@@ -370,7 +393,19 @@ pub(crate) async fn list_plans(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text()))?
         .0;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = state.db(move |s| s.store.list(q.status, limit)).await?;
+    let rows = state
+        .db(move |s| {
+            let mut rows = s.store.list(q.status, limit)?;
+            // Outcomes kept in memory (a full disk) show as the jobs' own.
+            for r in &mut rows {
+                if let Some(o) = s.pending.get(&r.id) {
+                    r.status = o.status;
+                    r.finished_at = Some(o.finished_at);
+                }
+            }
+            Ok(rows)
+        })
+        .await?;
     let jobs = rows
         .into_iter()
         .map(|j| JobSummary {
@@ -453,7 +488,7 @@ pub(crate) async fn cancel_plan(
     responses(
         (status = 200, description = "HTML report", content_type = "text/html"),
         (status = 404, description = "Unknown job", body = ErrorBody),
-        (status = 409, description = "The job has no plan (yet)", body = ErrorBody),
+        (status = 409, description = "The job has no plan (yet), or its stored data was found damaged (`stored_data_damaged`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -467,11 +502,7 @@ pub(crate) async fn plan_report(
     })
     .await?;
     let (Some(plan), Some(request)) = (row.plan, request) else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "no_plan",
-            format!("job '{id}' is {} and has no plan", row.status.as_str()),
-        ));
+        return Err(no_plan(&id, row.status, row.error.as_deref()));
     };
     let claim = read_claim("this report", request.len() + plan.len());
     let html = run_limited(&state, claim, &[], move || {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ServeError;
+use super::jobs::{DAMAGED_CODE, FULL_CODE, is_full};
 use crate::error::Issue;
 
 /// The body of every error response.
@@ -23,7 +24,8 @@ pub struct ErrorBody {
     /// Stable, machine-readable: `invalid_request`, `malformed_json`,
     /// `unsupported_media_type`, `payload_too_large`, `request_timeout`,
     /// `unauthorized`, `host_not_allowed`, `not_found`, `queue_full`,
-    /// `no_plan`, `bad_request`, `method_not_allowed`, `busy`, `internal`.
+    /// `no_plan`, `stored_data_damaged`, `bad_request`,
+    /// `method_not_allowed`, `busy`, `storage_full`, `internal`.
     pub code: String,
     /// For a person.
     pub message: String,
@@ -134,7 +136,35 @@ fn new_incident_id() -> String {
 
 impl From<ServeError> for ApiError {
     fn from(e: ServeError) -> ApiError {
-        ApiError::internal(e)
+        match e {
+            ServeError::Damaged { job, what } => ApiError::new(
+                StatusCode::CONFLICT,
+                DAMAGED_CODE,
+                format!(
+                    "job '{}' is failed{}",
+                    shorten(&job),
+                    what.job_error().trim_start_matches(DAMAGED_CODE)
+                ),
+            ),
+            e if is_full(&e) => ApiError::storage_full(),
+            e => ApiError::internal(e),
+        }
+    }
+}
+
+impl ApiError {
+    /// 503 `storage_full`: the job database's disk is full, so nothing new
+    /// can be stored; try again after `Retry-After`.
+    pub(crate) fn storage_full() -> ApiError {
+        tracing::warn!("refused: the disk holding the job database is full");
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            FULL_CODE,
+            "the disk holding the job database is full, so nothing new can be stored; try again \
+             after Retry-After seconds (plans already made are kept and stored once it frees)",
+        );
+        e.retry_after = Some(super::STORAGE_RETRY_AFTER_SECONDS);
+        e
     }
 }
 

@@ -45,7 +45,7 @@ where
     let job = id.to_string();
     let found = state
         .db(move |s| {
-            let Some(row) = s.store.get(&job)? else {
+            let Some(row) = s.job(&job)? else {
                 return Ok(None);
             };
             f(s, row).map(Some)

@@ -7,15 +7,103 @@
 //! so two services cannot share one data directory, and with
 //! `synchronous=FULL`, so a finished plan is on disk before anyone is told.
 //!
+//! Every request (with its warnings and re-plan part) and every plan is
+//! stored with its SHA-256 (`request_sha256`, `plan_sha256`) and checked
+//! on every read: a row changed or damaged after it was written is never
+//! served or solved ([`Damage`]); the job is marked `failed` with an error
+//! starting `stored_data_damaged:`. Rows stored before the checksums
+//! existed (NULL) are accepted as before, once their JSON reads.
+//!
+//! A write the disk cannot take fails with SQLite's "database or disk is
+//! full" ([`is_full`]). `jobs.reserve` ([`RESERVE_BYTES`]) holds disk space
+//! for that moment: it is given up so a finished outcome can still be
+//! written; beyond it the service keeps finished outcomes in memory until
+//! they can be written (`super::Shared::pending`).
+//!
 //! Times are Unix milliseconds (UTC).
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::ServeError;
+
+/// The code that starts the `error` of a job whose stored data was found
+/// changed or damaged (and the API error's `code`).
+pub const DAMAGED_CODE: &str = "stored_data_damaged";
+
+/// The code of a store that cannot write because its disk is full (the
+/// API error's `code`, and the start of a job's `error` when its outcome
+/// was lost to it).
+pub const FULL_CODE: &str = "storage_full";
+
+/// What of a job was found changed or damaged when it was read back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Damage {
+    /// The request (or its warnings, or a re-plan's stored plan and
+    /// disruption).
+    Request,
+    /// The plan.
+    Plan,
+}
+
+impl Damage {
+    /// The job's `error` once it is marked failed for it.
+    pub fn job_error(self) -> String {
+        match self {
+            Damage::Request => format!(
+                "{DAMAGED_CODE}: the stored request of this job was changed or damaged after it                  was accepted (its SHA-256 checksum does not match, or it is not JSON), so it is                  not used; submit the request again"
+            ),
+            Damage::Plan => format!(
+                "{DAMAGED_CODE}: the stored plan of this job was changed or damaged after it was                  stored (its SHA-256 checksum does not match, or it is not JSON), so it is not                  served; submit the request again (or re-plan from another job)"
+            ),
+        }
+    }
+}
+
+/// Whether `e` is a write the disk could not take (SQLite's "database or
+/// disk is full").
+pub fn is_full(e: &ServeError) -> bool {
+    matches!(e, ServeError::Db(d) if d.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+}
+
+/// The SHA-256 (hex) of a job's input: its request, warnings and re-plan
+/// part, each with its length (so no two inputs share a text).
+fn input_sha256(request: &str, warnings: Option<&str>, replan: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    for part in [Some(request), warnings, replan] {
+        match part {
+            None => h.update([0u8]),
+            Some(t) => {
+                h.update([1u8]);
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+        }
+    }
+    hex(&h.finalize())
+}
+
+/// The SHA-256 (hex) of a plan's JSON text.
+fn plan_sha256(plan: &str) -> String {
+    hex(&Sha256::digest(plan.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a stored text is intact: its checksum matches, or (a row
+/// stored before checksums) it is JSON.
+fn intact(text: &str, stored_sha: Option<&str>, sha: impl FnOnce() -> String) -> bool {
+    match stored_sha {
+        Some(s) => s == sha(),
+        None => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok(),
+    }
+}
 
 /// Where a job is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -158,7 +246,27 @@ pub struct JobListing {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// [`RESERVE_BYTES`] of disk kept for finished outcomes.
+    reserve: PathBuf,
+    /// Tests only: [`FREE_BYTES_ENV`].
+    free_bytes_file: Option<PathBuf>,
+    /// Tests only: bytes the knob's disk gained when the reserve was given
+    /// up, less what writes have used of them since.
+    freed: std::cell::Cell<usize>,
 }
+
+/// The size of `jobs.reserve`, a file of zeros beside the database that
+/// holds disk space for finished outcomes: when the disk is full, it is
+/// deleted so that the outcome (or at least the note that it was lost)
+/// can still be written; while it cannot be made again, no new work is
+/// taken.
+pub const RESERVE_BYTES: usize = 1 << 20;
+
+/// A hidden knob for tests (`tests/serve_store.rs`), not for use: the
+/// path of a file holding a number of bytes. While that file exists, a
+/// store write of more bytes than it says fails as SQLite fails on a full
+/// disk, so a test can fill and free a disk on cue without mounting one.
+pub const FREE_BYTES_ENV: &str = "ROTA_TEST_STORE_FREE_BYTES_FILE";
 
 const SCHEMA: &str = "
 BEGIN IMMEDIATE;
@@ -182,7 +290,9 @@ COMMIT;
 /// Databases made before a column existed get it (NULL in the old rows):
 /// `replan` (NULL: an ordinary job), `warnings` (NULL: validate the
 /// request again when it is solved), `date` (NULL: read from the stored
-/// request, [`DATE`]), `parent` (NULL: not known to be a re-plan).
+/// request, [`DATE`]), `parent` (NULL: not known to be a re-plan),
+/// `request_sha256` and `plan_sha256` (NULL: stored before checksums,
+/// accepted when its JSON reads).
 fn add_column(conn: &Connection, name: &str) -> rusqlite::Result<()> {
     let has: bool = conn.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = ?1",
@@ -284,7 +394,7 @@ const DATE: &str = "COALESCE(date, CASE WHEN json_valid(request) \
 fn row_columns() -> String {
     format!(
         "id, status, created_at, started_at, finished_at, time_limit_seconds, plan, error, \
-         progress, {DATE}, parent"
+         progress, {DATE}, parent, plan_sha256"
     )
 }
 
@@ -328,7 +438,14 @@ impl Store {
         // The first write (BEGIN IMMEDIATE) takes the exclusive lock, held
         // until the connection closes: a second service fails here.
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        for column in ["replan", "warnings", "date", "parent"] {
+        for column in [
+            "replan",
+            "warnings",
+            "date",
+            "parent",
+            "request_sha256",
+            "plan_sha256",
+        ] {
             add_column(&conn, column).map_err(db_err)?;
         }
         // A bad page anywhere is found now, not by a request later.
@@ -337,7 +454,82 @@ impl Store {
             return Err(damaged(&path, &verdict));
         }
         make_private_files(&path, false).map_err(io(&path))?;
-        Ok(Store { conn, path })
+        let store = Store {
+            conn,
+            path,
+            reserve: dir.join("jobs.reserve"),
+            free_bytes_file: std::env::var_os(FREE_BYTES_ENV).map(PathBuf::from),
+            freed: std::cell::Cell::new(0),
+        };
+        if !store.keep_reserve() {
+            tracing::warn!(
+                file = %store.reserve.display(),
+                "the disk is full: no reserve for finished plans, and no new work is taken \
+                 until there is room for it"
+            );
+        }
+        Ok(store)
+    }
+
+    /// Whether the reserve file is there, made now if it is not (false when
+    /// the disk has no room for it: then the service takes no new work).
+    pub fn keep_reserve(&self) -> bool {
+        if self.reserve.exists() {
+            return true;
+        }
+        if self.room_for(RESERVE_BYTES).is_err() {
+            return false;
+        }
+        let made = (|| -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new();
+            f.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut f, 0o600);
+            let mut f = f.open(&self.reserve)?;
+            f.write_all(&vec![0u8; RESERVE_BYTES])?;
+            f.sync_all()
+        })();
+        if made.is_err() {
+            let _ = std::fs::remove_file(&self.reserve);
+            return false;
+        }
+        self.freed.set(0);
+        true
+    }
+
+    /// Give the reserve up (the disk is full and an outcome must be
+    /// written): true if there was one.
+    pub fn spend_reserve(&self) -> bool {
+        if std::fs::remove_file(&self.reserve).is_err() {
+            return false;
+        }
+        self.freed.set(RESERVE_BYTES);
+        true
+    }
+
+    /// Before a write of about `bytes`: with the test knob
+    /// [`FREE_BYTES_ENV`] set and its file present, refuse a write larger
+    /// than the file says, with SQLite's own disk-full error. Nothing
+    /// otherwise.
+    fn room_for(&self, bytes: usize) -> Result<(), ServeError> {
+        let Some(file) = &self.free_bytes_file else {
+            return Ok(());
+        };
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return Ok(());
+        };
+        let free = text.trim().parse::<usize>().unwrap_or(0);
+        let freed = self.freed.get();
+        if bytes <= free + freed {
+            // Writes use the space the reserve left first.
+            self.freed.set(freed.saturating_sub(bytes));
+            return Ok(());
+        }
+        Err(ServeError::Db(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".to_string()),
+        )))
     }
 
     /// Where the database file is.
@@ -346,21 +538,81 @@ impl Store {
     }
 
     /// At start-up: a job still `running` was interrupted when the previous
-    /// process died; mark it `failed` with the reason. Returns how many.
+    /// process died; mark it `failed` with the reason: a crash or a kill,
+    /// or, when its outcome was noted as not stored ([`Store::note_unstored`]),
+    /// the full disk. Returns how many.
     pub fn fail_interrupted(&mut self, now: i64) -> Result<usize, ServeError> {
+        self.room_for(100)?;
         Ok(self.conn.execute(
-            "UPDATE jobs SET status = 'failed', finished_at = ?1, error = ?2
+            "UPDATE jobs SET status = 'failed', finished_at = ?1,
+                 error = CASE WHEN error LIKE ?3 THEN error ELSE ?2 END
              WHERE status = 'running'",
             params![
                 now,
                 "the service stopped while this job was running (crash or kill); \
-                 no plan was saved: submit the request again"
+                 no plan was saved: submit the request again",
+                format!("{FULL_CODE}:%"),
             ],
         )?)
     }
 
+    /// The `error` of a job whose solve ended but whose outcome could not
+    /// be stored before the service stopped: the disk was full.
+    pub fn lost_to_full_disk() -> String {
+        format!(
+            "{FULL_CODE}: the solve ended but its outcome could not be stored: the disk \
+             holding the job database was full until the service stopped; no plan was \
+             saved: free disk space and submit the request again"
+        )
+    }
+
+    /// A running job whose outcome could not be stored (the disk is full)
+    /// is noted so, in a write much smaller than the plan: if the service
+    /// stops before it can store the outcome, the next start says why.
+    pub fn note_unstored(&mut self, id: &str) -> Result<(), ServeError> {
+        let error = Store::lost_to_full_disk();
+        self.room_for(error.len() + 64)?;
+        self.conn.execute(
+            "UPDATE jobs SET error = ?2 WHERE id = ?1 AND status = 'running'",
+            params![id, error],
+        )?;
+        Ok(())
+    }
+
+    /// Mark job `id` failed because its stored `what` is damaged. The
+    /// damaged text stays in the row for whoever looks into it; a failed
+    /// job's plan is never served ([`Store::get`]).
+    pub fn mark_damaged(&self, id: &str, what: Damage, now: i64) -> Result<(), ServeError> {
+        let error = what.job_error();
+        self.room_for(error.len() + 64)?;
+        self.conn.execute(
+            "UPDATE jobs SET status = 'failed', error = ?2, finished_at = COALESCE(finished_at, ?3)
+             WHERE id = ?1",
+            params![id, error, now],
+        )?;
+        Ok(())
+    }
+
+    /// [`Store::mark_damaged`], logged in one line; a write that fails is
+    /// logged too (the read is refused either way).
+    fn refuse_damaged(&self, id: &str, what: Damage) -> ServeError {
+        tracing::error!(
+            job = %id,
+            damaged = ?what,
+            "stored data of a job does not match its checksum; the job is marked failed"
+        );
+        if let Err(e) = self.mark_damaged(id, what, super::now_ms()) {
+            tracing::error!(job = %id, error = %e, "cannot mark a damaged job failed");
+        }
+        ServeError::Damaged {
+            job: id.to_string(),
+            what,
+        }
+    }
+
     /// Delete finished jobs that finished before `cutoff`. Returns how many.
     pub fn purge_finished_before(&mut self, cutoff: i64) -> Result<usize, ServeError> {
+        self.room_for(100)?;
         Ok(self.conn.execute(
             "DELETE FROM jobs WHERE status IN ('done', 'failed', 'cancelled')
              AND finished_at < ?1",
@@ -398,11 +650,15 @@ impl Store {
     }
 
     /// Add a queued job.
+    /// Add a queued job, with the checksum of its input.
     pub fn insert_job(&mut self, id: &str, job: &NewJob, now: i64) -> Result<(), ServeError> {
+        let size = job.request.len() + job.warnings.len();
+        self.room_for(size + job.replan.as_ref().map_or(0, String::len) + 200)?;
+        let sha = input_sha256(&job.request, Some(&job.warnings), job.replan.as_deref());
         self.conn.execute(
             "INSERT INTO jobs (id, status, created_at, time_limit_seconds, request, replan,
-                               warnings, date, parent)
-             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               warnings, date, parent, request_sha256)
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 id,
                 now,
@@ -411,32 +667,50 @@ impl Store {
                 job.replan,
                 job.warnings,
                 job.date,
-                job.parent
+                job.parent,
+                sha
             ],
         )?;
         Ok(())
     }
 
-    /// Take the oldest queued job and mark it `running`.
+    /// Take the oldest queued job and mark it `running`. A job whose
+    /// stored request does not match its checksum is marked `failed`
+    /// instead and answered as [`ServeError::Damaged`] (claim again for the
+    /// next).
     pub fn claim_next(&mut self, now: i64) -> Result<Option<Claimed>, ServeError> {
-        Ok(self
+        self.room_for(100)?;
+        let claimed = self
             .conn
             .query_row(
                 "UPDATE jobs SET status = 'running', started_at = ?1
                  WHERE seq = (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
-                 RETURNING id, request, time_limit_seconds, replan, warnings",
+                 RETURNING id, request, time_limit_seconds, replan, warnings, request_sha256",
                 params![now],
                 |r| {
-                    Ok(Claimed {
-                        id: r.get(0)?,
-                        request: r.get(1)?,
-                        time_limit_seconds: r.get(2)?,
-                        replan: r.get(3)?,
-                        warnings: r.get(4)?,
-                    })
+                    Ok((
+                        Claimed {
+                            id: r.get(0)?,
+                            request: r.get(1)?,
+                            time_limit_seconds: r.get(2)?,
+                            replan: r.get(3)?,
+                            warnings: r.get(4)?,
+                        },
+                        r.get::<_, Option<String>>(5)?,
+                    ))
                 },
             )
-            .optional()?)
+            .optional()?;
+        let Some((job, sha)) = claimed else {
+            return Ok(None);
+        };
+        let ok = intact(&job.request, sha.as_deref(), || {
+            input_sha256(&job.request, job.warnings.as_deref(), job.replan.as_deref())
+        });
+        if !ok {
+            return Err(self.refuse_damaged(&job.id, Damage::Request));
+        }
+        Ok(Some(job))
     }
 
     /// Record how a running job ended.
@@ -449,10 +723,18 @@ impl Store {
         progress: Option<&str>,
         now: i64,
     ) -> Result<(), ServeError> {
+        let size = [plan, error, progress]
+            .iter()
+            .flatten()
+            .map(|t| t.len())
+            .sum::<usize>();
+        self.room_for(size + 100)?;
+        let sha = plan.map(plan_sha256);
         self.conn.execute(
-            "UPDATE jobs SET status = ?2, plan = ?3, error = ?4, progress = ?5, finished_at = ?6
+            "UPDATE jobs SET status = ?2, plan = ?3, error = ?4, progress = ?5, finished_at = ?6,
+                 plan_sha256 = ?7
              WHERE id = ?1",
-            params![id, status.as_str(), plan, error, progress, now],
+            params![id, status.as_str(), plan, error, progress, now, sha],
         )?;
         Ok(())
     }
@@ -460,6 +742,7 @@ impl Store {
     /// Put a running job back in the queue (the service is stopping and will
     /// run it again when it starts).
     pub fn requeue(&mut self, id: &str) -> Result<(), ServeError> {
+        self.room_for(100)?;
         self.conn.execute(
             "UPDATE jobs SET status = 'queued', started_at = NULL WHERE id = ?1",
             params![id],
@@ -469,6 +752,7 @@ impl Store {
 
     /// Cancel a job that has not started. False when it is not queued.
     pub fn cancel_queued(&mut self, id: &str, now: i64) -> Result<bool, ServeError> {
+        self.room_for(100)?;
         Ok(self.conn.execute(
             "UPDATE jobs SET status = 'cancelled', finished_at = ?2,
                  error = 'cancelled before it started: no plan'
@@ -477,6 +761,10 @@ impl Store {
         )? == 1)
     }
 
+    /// Job `id`. Its plan is checked against its checksum: a plan changed
+    /// or damaged since it was stored marks the job `failed`
+    /// ([`Damage::Plan`]), and the row comes back so, without the plan. A
+    /// failed job never has a plan.
     pub fn get(&self, id: &str) -> Result<Option<JobRow>, ServeError> {
         let sql = format!("SELECT {} FROM jobs WHERE id = ?1", row_columns());
         let row = self
@@ -491,13 +779,20 @@ impl Store {
                         r.get(4)?,
                         r.get(5)?,
                     ),
-                    (r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?),
+                    (
+                        r.get::<_, Option<String>>(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get::<_, Option<String>>(11)?,
+                    ),
                 ))
             })
             .optional()?;
         let Some((
             (id, status, created_at, started_at, finished_at, tl),
-            (plan, error, progress, date, parent),
+            (plan, error, progress, date, parent, plan_sha),
         )) = row
         else {
             return Ok(None);
@@ -505,19 +800,47 @@ impl Store {
         let status = JobStatus::parse(&status).ok_or_else(|| {
             ServeError::Internal(format!("job {id} has an unknown status '{status}'"))
         })?;
-        Ok(Some(JobRow {
+        let mut row = JobRow {
             id,
             status,
             created_at,
             started_at,
             finished_at,
             time_limit_seconds: tl,
-            plan,
+            plan: None,
             error,
             progress,
             date,
             parent,
-        }))
+        };
+        match plan {
+            _ if status == JobStatus::Failed => {}
+            Some(p) if !intact(&p, plan_sha.as_deref(), || plan_sha256(&p)) => {
+                let _ = self.refuse_damaged(&row.id, Damage::Plan);
+                row.status = JobStatus::Failed;
+                row.error = Some(Damage::Plan.job_error());
+                row.finished_at = row.finished_at.or(Some(super::now_ms()));
+            }
+            p => row.plan = p,
+        }
+        Ok(Some(row))
+    }
+
+    /// Job `id`'s status, without reading its plan.
+    pub fn status(&self, id: &str) -> Result<Option<JobStatus>, ServeError> {
+        let status: Option<String> = self
+            .conn
+            .query_row("SELECT status FROM jobs WHERE id = ?1", params![id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        status
+            .map(|s| {
+                JobStatus::parse(&s).ok_or_else(|| {
+                    ServeError::Internal(format!("job {id} has an unknown status '{s}'"))
+                })
+            })
+            .transpose()
     }
 
     /// The newest `limit` jobs, optionally of one status. A row that
@@ -577,30 +900,38 @@ impl Store {
         Ok(out)
     }
 
-    /// The stored request of a job (JSON).
     /// A job's request JSON and the warnings stored with it (`None` for a
-    /// job stored by a version that did not keep them).
+    /// job stored by a version that did not keep them), checked against
+    /// its checksum: a changed or damaged request marks the job `failed`
+    /// and is answered as [`ServeError::Damaged`].
     pub fn request_with_warnings(
         &self,
         id: &str,
     ) -> Result<Option<(String, Option<String>)>, ServeError> {
-        Ok(self
+        type Input = (String, Option<String>, Option<String>, Option<String>);
+        let row: Option<Input> = self
             .conn
             .query_row(
-                "SELECT request, warnings FROM jobs WHERE id = ?1",
+                "SELECT request, warnings, replan, request_sha256 FROM jobs WHERE id = ?1",
                 params![id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
-            .optional()?)
+            .optional()?;
+        let Some((request, warnings, replan, sha)) = row else {
+            return Ok(None);
+        };
+        let ok = intact(&request, sha.as_deref(), || {
+            input_sha256(&request, warnings.as_deref(), replan.as_deref())
+        });
+        if !ok {
+            return Err(self.refuse_damaged(id, Damage::Request));
+        }
+        Ok(Some((request, warnings)))
     }
 
+    /// A job's request JSON, checked as [`Store::request_with_warnings`].
     pub fn request_of(&self, id: &str) -> Result<Option<String>, ServeError> {
-        Ok(self
-            .conn
-            .query_row("SELECT request FROM jobs WHERE id = ?1", params![id], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.request_with_warnings(id)?.map(|(r, _)| r))
     }
 }
 
@@ -805,5 +1136,76 @@ mod tests {
         assert_eq!(ids, ["a"]);
         assert!(s.get("a").unwrap().is_some());
         assert!(s.get("b").is_err());
+    }
+
+    #[test]
+    fn a_changed_plan_or_request_is_refused_and_its_job_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let plan = "{\"arrive\":\"07:33\"}";
+        for id in ["a", "b", "c"] {
+            s.insert(id, "{\"r\":1}", 1.0, 1).unwrap();
+        }
+        for id in ["a", "b"] {
+            assert_eq!(s.claim_next(2).unwrap().unwrap().id, id);
+            s.finish(id, JobStatus::Done, Some(plan), None, None, 3)
+                .unwrap();
+        }
+        assert_eq!(s.get("a").unwrap().unwrap().plan.as_deref(), Some(plan));
+        let edit = |s: &Store, sql: &str| s.conn.execute(sql, []).unwrap();
+        edit(
+            &s,
+            "UPDATE jobs SET plan = replace(plan, '07:33', '03:44') WHERE id = 'a'",
+        );
+        let a = s.get("a").unwrap().unwrap();
+        assert_eq!((a.status, a.plan), (JobStatus::Failed, None));
+        assert!(
+            a.error
+                .unwrap()
+                .starts_with("stored_data_damaged: the stored plan")
+        );
+        // Marked so in the row: read again, it stays failed, without the plan.
+        assert_eq!(s.get("a").unwrap().unwrap().status, JobStatus::Failed);
+        // A changed request: refused when read, and when claimed.
+        edit(
+            &s,
+            "UPDATE jobs SET request = '{\"r\":2}' WHERE id IN ('b', 'c')",
+        );
+        match s.request_of("b") {
+            Err(ServeError::Damaged { job, what }) => {
+                assert_eq!((job.as_str(), what), ("b", Damage::Request))
+            }
+            other => panic!("expected Damaged, got {other:?}"),
+        }
+        assert_eq!(s.get("b").unwrap().unwrap().status, JobStatus::Failed);
+        assert!(matches!(s.claim_next(4), Err(ServeError::Damaged { .. })));
+        let c = s.get("c").unwrap().unwrap();
+        assert_eq!(c.status, JobStatus::Failed);
+        assert!(c.error.unwrap().contains("stored request"));
+        assert_eq!(s.claim_next(5).unwrap(), None, "nothing left to claim");
+    }
+
+    #[test]
+    fn rows_from_before_checksums_are_read_when_their_json_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        for id in ["old", "zero"] {
+            s.insert(id, "{}", 1.0, 1).unwrap();
+            s.claim_next(2).unwrap().unwrap();
+            s.finish(id, JobStatus::Done, Some("{\"p\":1}"), None, None, 3)
+                .unwrap();
+        }
+        s.conn
+            .execute_batch(
+                "UPDATE jobs SET plan_sha256 = NULL, request_sha256 = NULL;
+                 UPDATE jobs SET plan = '{\"p\":' || char(0) || '1}' WHERE id = 'zero';",
+            )
+            .unwrap();
+        let old = s.get("old").unwrap().unwrap();
+        assert_eq!(old.status, JobStatus::Done);
+        assert_eq!(old.plan.as_deref(), Some("{\"p\":1}"));
+        assert_eq!(s.request_of("old").unwrap().as_deref(), Some("{}"));
+        let zero = s.get("zero").unwrap().unwrap();
+        assert_eq!((zero.status, zero.plan), (JobStatus::Failed, None));
     }
 }

@@ -28,7 +28,7 @@ pub mod roads;
 pub mod routes;
 pub mod workflows;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,7 +39,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::RotaError;
 use crate::control::SolveControl;
-use jobs::{JobStatus, Store};
+use jobs::{JobRow, JobStatus, Store};
 
 /// Everything `rota serve` can be told.
 #[derive(Clone, Debug)]
@@ -141,6 +141,10 @@ pub enum ServeError {
     Db(#[from] rusqlite::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A job's stored request or plan does not match its checksum (the
+    /// job has been marked failed).
+    #[error("the stored data of job {job} is damaged ({what:?})")]
+    Damaged { job: String, what: jobs::Damage },
 }
 
 /// A job a worker is solving: its control, and whether a `DELETE` (rather
@@ -168,7 +172,127 @@ impl Shared {
 pub(crate) struct Shared {
     pub store: Store,
     pub live: HashMap<String, Arc<Live>>,
+    /// Outcomes of ended solves that the store could not write (its disk
+    /// is full), by job id: kept here, and shown as the job's, until a
+    /// write succeeds ([`Shared::flush_pending`]). Their rows still say
+    /// `running`.
+    pub pending: BTreeMap<String, Outcome>,
 }
+
+/// How a solve ended, as [`Store::finish`] stores it.
+#[derive(Clone, Debug)]
+pub(crate) struct Outcome {
+    pub status: JobStatus,
+    pub plan: Option<String>,
+    pub error: Option<String>,
+    pub progress: Option<String>,
+    pub finished_at: i64,
+    /// A write of it has failed before (it waits in memory).
+    pub kept: bool,
+}
+
+impl Shared {
+    /// Job `id` as clients see it: its row, with an outcome kept in memory
+    /// laid over it.
+    pub fn job(&self, id: &str) -> Result<Option<JobRow>, ServeError> {
+        let mut row = self.store.get(id)?;
+        if let Some(r) = row.as_mut()
+            && let Some(o) = self.pending.get(id)
+        {
+            r.status = o.status;
+            r.plan = o.plan.clone();
+            r.error = o.error.clone();
+            r.progress = o.progress.clone();
+            r.finished_at = Some(o.finished_at);
+        }
+        Ok(row)
+    }
+
+    /// Job `id`'s status as clients see it (without reading its plan).
+    pub fn status(&self, id: &str) -> Result<Option<JobStatus>, ServeError> {
+        match self.pending.get(id) {
+            Some(o) => Ok(Some(o.status)),
+            None => self.store.status(id),
+        }
+    }
+
+    /// Store the outcomes kept in memory; how many, or the first write's
+    /// error (that one and the rest stay in memory). On a full disk the
+    /// reserve ([`jobs::RESERVE_BYTES`]) is given up for them, once.
+    pub fn flush_pending(&mut self) -> Result<usize, ServeError> {
+        match self.write_pending() {
+            Err(e) if jobs::is_full(&e) && self.store.spend_reserve() => {
+                tracing::warn!(
+                    "the disk is full: its reserve is given up to store finished outcomes; \
+                     no new work is taken until there is room for it again"
+                );
+                self.write_pending()
+            }
+            other => other,
+        }
+    }
+
+    /// New work may be taken: the outcomes kept in memory are stored and
+    /// the reserve is there (made again when the disk has room); else the
+    /// error to answer with (a full disk).
+    pub fn ready_for_work(&mut self) -> Result<(), ServeError> {
+        self.flush_pending()?;
+        if self.store.keep_reserve() {
+            Ok(())
+        } else {
+            Err(ServeError::Db(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("no room on the disk for the reserve of finished plans".to_string()),
+            )))
+        }
+    }
+
+    fn write_pending(&mut self) -> Result<usize, ServeError> {
+        let mut stored = 0;
+        while let Some((id, o)) = self.pending.pop_first() {
+            let written = self.store.finish(
+                &id,
+                o.status,
+                o.plan.as_deref(),
+                o.error.as_deref(),
+                o.progress.as_deref(),
+                o.finished_at,
+            );
+            if let Err(e) = written {
+                self.pending.insert(id, Outcome { kept: true, ..o });
+                return Err(e);
+            }
+            stored += 1;
+            if o.kept {
+                tracing::info!(job = %id, "the outcome kept in memory is stored");
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Store job `id`'s outcome (after any kept from before); when the
+    /// store cannot write it, keep it in memory, note in the job's row
+    /// (a much smaller write) that its outcome is not stored, and give the
+    /// error.
+    pub fn store_outcome(&mut self, id: &str, outcome: Outcome) -> Result<(), ServeError> {
+        self.pending.insert(id.to_string(), outcome);
+        self.flush_pending().map(|_| ()).inspect_err(|_| {
+            if self.pending.contains_key(id) {
+                let _ = self.store.note_unstored(id);
+            }
+        })
+    }
+}
+
+/// A write refused because the disk is full: new work is answered `503`
+/// with this `Retry-After`, in seconds.
+pub const STORAGE_RETRY_AFTER_SECONDS: u64 = 10;
+
+/// Outcomes kept in memory are written again after this, doubling up to
+/// [`STORE_RETRY_MAX`] while the disk stays full (and at every new write:
+/// a POST, a worker's claim).
+const STORE_RETRY_FIRST: Duration = Duration::from_millis(500);
+const STORE_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// What every handler and worker shares.
 pub(crate) struct AppState {
@@ -179,6 +303,8 @@ pub(crate) struct AppState {
     pub wake: Notify,
     /// The id of every job that finishes (for `?wait` and `DELETE`).
     pub finished: broadcast::Sender<String>,
+    /// Wakes the task that stores outcomes kept in memory.
+    pub retry_store: Notify,
     pub stopping: AtomicBool,
     /// One permit per worker: a solve holds one, and so does a `fit`
     /// (`POST /v1/plans/{id}/fit`), so no more than `workers` problems are
@@ -225,9 +351,7 @@ impl AppState {
         let mut rx = self.finished.subscribe();
         loop {
             let owned = id.to_string();
-            let status = self
-                .db(move |s| Ok(s.store.get(&owned)?.map(|r| r.status)))
-                .await;
+            let status = self.db(move |s| s.status(&owned)).await;
             match status {
                 Ok(Some(st)) if st.is_finished() => return true,
                 Ok(Some(_)) => {}
@@ -346,9 +470,11 @@ pub async fn serve(
         shared: Mutex::new(Shared {
             store,
             live: HashMap::new(),
+            pending: BTreeMap::new(),
         }),
         wake: Notify::new(),
         finished,
+        retry_store: Notify::new(),
         stopping: AtomicBool::new(false),
         slots: Arc::new(tokio::sync::Semaphore::new(config.workers)),
         memory: Arc::new(tokio::sync::Semaphore::new(
@@ -363,6 +489,7 @@ pub async fn serve(
         workers.push(tokio::spawn(worker(Arc::clone(&state))));
     }
     let retention = tokio::spawn(retention_task(Arc::clone(&state)));
+    let store_retry = tokio::spawn(store_retry_task(Arc::clone(&state)));
 
     let app = routes::router(Arc::clone(&state));
     eprintln!("listening on http://{bound}");
@@ -392,6 +519,7 @@ pub async fn serve(
     signal.abort();
     state.begin_stop();
     retention.abort();
+    store_retry.abort();
     if left_open > 0 {
         tracing::warn!(
             connections = left_open,
@@ -410,6 +538,7 @@ pub async fn serve(
         let _ = tokio::time::timeout_at(until, w).await;
     }
     requeue_abandoned(&state).await;
+    store_pending_at_exit(&state).await;
     tracing::info!("rota serve stopped");
     Ok(())
 }
@@ -470,6 +599,90 @@ async fn requeue_abandoned(state: &State) {
     }
 }
 
+/// At exit, the outcomes still kept in memory (the disk was full) get a
+/// last try; those that cannot be written whole are stored as `failed`
+/// with the reason, a much smaller write, so the next start does not call
+/// them a crash. Only one whose failure cannot be written either is lost
+/// (it keeps the note [`Store::note_unstored`] wrote, if that got in).
+async fn store_pending_at_exit(state: &State) {
+    let result = state
+        .db(|s| {
+            if s.pending.is_empty() {
+                return Ok((0, 0, Vec::new()));
+            }
+            if let Ok(n) = s.flush_pending() {
+                return Ok((n, 0, Vec::new()));
+            }
+            let (mut failed, mut lost) = (0, Vec::new());
+            let error = Store::lost_to_full_disk();
+            for (id, o) in std::mem::take(&mut s.pending) {
+                let written = s.store.finish(
+                    &id,
+                    JobStatus::Failed,
+                    None,
+                    Some(&error),
+                    o.progress.as_deref(),
+                    now_ms(),
+                );
+                match written {
+                    Ok(()) => failed += 1,
+                    Err(_) => lost.push(id),
+                }
+            }
+            Ok((0, failed, lost))
+        })
+        .await;
+    match result {
+        Ok((0, 0, lost)) if lost.is_empty() => {}
+        Ok((stored, failed, lost)) => {
+            tracing::info!(
+                stored,
+                stored_as_failed = failed,
+                "outcomes kept in memory were written at exit"
+            );
+            for id in lost {
+                tracing::error!(
+                    job = %id,
+                    "the outcome of a job is lost: the disk is still full at exit"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot store the outcomes kept in memory"),
+    }
+}
+
+/// Write the outcomes kept in memory while the disk is full: after
+/// [`STORE_RETRY_FIRST`], doubling up to [`STORE_RETRY_MAX`] while it stays
+/// full. Workers are woken once they are written (they claim no job
+/// meanwhile).
+async fn store_retry_task(state: State) {
+    let mut delay = STORE_RETRY_FIRST;
+    loop {
+        let kept = state.db(|s| Ok(s.pending.len())).await.unwrap_or(0);
+        if kept == 0 {
+            delay = STORE_RETRY_FIRST;
+            state.retry_store.notified().await;
+            continue;
+        }
+        tokio::time::sleep(delay).await;
+        match state.db(|s| s.flush_pending()).await {
+            Ok(0) => {}
+            Ok(_) => {
+                delay = STORE_RETRY_FIRST;
+                state.wake.notify_waiters();
+            }
+            Err(e) => {
+                delay = (delay * 2).min(STORE_RETRY_MAX);
+                tracing::warn!(
+                    error = %e,
+                    retry_in_seconds = delay.as_secs_f64(),
+                    "outcomes still kept in memory: the job database cannot be written"
+                );
+            }
+        }
+    }
+}
+
 /// Settings that cannot work are refused before anything is opened.
 fn check_config(config: &Config) -> Result<(), ServeError> {
     let bad = |m: &str| Err(ServeError::Config(m.to_string()));
@@ -506,11 +719,48 @@ fn check_config(config: &Config) -> Result<(), ServeError> {
 fn init_logging() {
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| OneLine(std::io::stderr()))
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .with_max_level(tracing::Level::INFO)
         .try_init();
+}
+
+/// A log writer that keeps every entry on one line: a line break inside
+/// an entry (an error's text, a field) is written as `\n` (`\r` as
+/// `\r`), so a log reader never takes a continuation for an entry of its
+/// own. The formatter hands each entry over in one write.
+struct OneLine<W>(W);
+
+impl<W: std::io::Write> std::io::Write for OneLine<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(&one_line(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// `entry` with its line breaks escaped, but for a last one.
+fn one_line(entry: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let body = entry.strip_suffix(b"\n").unwrap_or(entry);
+    if !body.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+        return std::borrow::Cow::Borrowed(entry);
+    }
+    let mut out = Vec::with_capacity(entry.len() + 16);
+    for &b in body {
+        match b {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+    if body.len() < entry.len() {
+        out.push(b'\n');
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn retention_cutoff(days: u32, now: i64) -> i64 {
@@ -556,6 +806,11 @@ async fn worker(state: State) {
         }
         let claimed = state
             .db(|s| {
+                // No new solve while finished outcomes wait for the disk or
+                // the reserve is spent: its outcome might not be stored.
+                if s.ready_for_work().is_err() {
+                    return Ok(None);
+                }
                 let now = now_ms();
                 Ok(match s.store.claim_next(now)? {
                     Some(job) => {
@@ -583,10 +838,17 @@ async fn worker(state: State) {
                 // is a second safety net.
                 let _ = tokio::time::timeout(Duration::from_secs(5), woken).await;
             }
+            // Its request was damaged: the job is failed, claim the next.
+            Err(ServeError::Damaged { job, .. }) => {
+                drop(slot);
+                let _ = state.finished.send(job);
+            }
             Err(e) => {
                 drop(slot);
+                let full = jobs::is_full(&e);
                 tracing::error!(error = %e, "worker cannot claim a job");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                let pause = if full { 5 } else { 1 };
+                tokio::time::sleep(Duration::from_secs(pause)).await;
             }
         }
     }
@@ -678,25 +940,55 @@ async fn run_job(state: &State, job: jobs::Claimed, live: Arc<Live>) {
         )),
     };
     let job = id.clone();
+    let requeue = outcome.is_err();
     let stored = state
         .db(move |s| {
             s.live.remove(&job);
             match outcome {
                 Err(()) => s.store.requeue(&job),
-                Ok((status, plan, error)) => s.store.finish(
+                Ok((status, plan, error)) => s.store_outcome(
                     &job,
-                    status,
-                    plan.as_deref(),
-                    error.as_deref(),
-                    progress.as_deref(),
-                    now_ms(),
+                    Outcome {
+                        status,
+                        plan,
+                        error,
+                        progress,
+                        finished_at: now_ms(),
+                        kept: false,
+                    },
                 ),
             }
         })
         .await;
     match stored {
         Ok(()) => tracing::info!(job = %id, "solve ended"),
-        Err(e) => tracing::error!(job = %id, error = %e, "cannot store the outcome of a job"),
+        Err(e) if requeue => tracing::error!(job = %id, error = %e, "cannot re-queue a job"),
+        // The outcome is kept in memory and shown as the job's; it is
+        // written as soon as the store takes it.
+        Err(e) => {
+            tracing::error!(
+                job = %id,
+                error = %e,
+                "cannot store the outcome of a job; it is kept in memory until it can be"
+            );
+            state.retry_store.notify_one();
+        }
     }
     let _ = state.finished.send(id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_log_entry_stays_on_one_line() {
+        let entry = b"ERROR error=1 problem(s) found:\n  E1001 at (document)\r\n\n";
+        assert_eq!(
+            &*one_line(entry),
+            &b"ERROR error=1 problem(s) found:\\n  E1001 at (document)\\r\\n\n"[..]
+        );
+        assert_eq!(&*one_line(b"INFO ready\n"), &b"INFO ready\n"[..]);
+        assert_eq!(&*one_line(b"no end\nhere"), &b"no end\\nhere"[..]);
+    }
 }

@@ -34,7 +34,7 @@ use super::handler::{
     Claim, blocking, find_job, from_rota, from_rota_in, json_body, memory_share, parse_body,
     read_claim, run_limited,
 };
-use super::jobs::{Claimed, JobStatus, NewJob};
+use super::jobs::{Claimed, NewJob};
 use crate::RotaError;
 use crate::capacity::fit::{Fit, FitOptions};
 use crate::control::SolveControl;
@@ -211,27 +211,15 @@ async fn stored_and_plan(
     state: &AppStateRef,
     id: &str,
 ) -> Result<((String, Option<String>), String), ApiError> {
-    let (status, plan, request) = find_job(state, id, |s, row| {
+    let (row, request) = find_job(state, id, |s, row| {
         let request = s.store.request_with_warnings(&row.id)?;
-        Ok((row.status, row.plan, request))
+        Ok((row, request))
     })
     .await?;
-    match (plan, request) {
+    match (row.plan, request) {
         (Some(plan), Some(request)) => Ok((request, plan)),
-        _ => Err(no_plan(id, status)),
+        _ => Err(super::api::no_plan(id, row.status, row.error.as_deref())),
     }
-}
-
-fn no_plan(id: &str, status: JobStatus) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "no_plan",
-        format!(
-            "job '{}' is {} and has no plan",
-            super::error::shorten(id),
-            status.as_str()
-        ),
-    )
 }
 
 /// The error answers the handlers on a finished job's JSON body share
@@ -277,6 +265,7 @@ enum SlotErrors {
         JobBodyErrors,
         (status = 422, description = "A wrong body, an unknown carer (E1902), `unavailable_from` before `now` (E1903), an amended request that is invalid or for another day (E1904)", body = ErrorBody),
         (status = 429, description = "Queue full; see Retry-After", body = ErrorBody),
+        (status = 503, description = "The job database's disk is full (`storage_full`); see Retry-After", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

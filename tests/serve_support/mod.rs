@@ -27,11 +27,17 @@ impl Server {
     /// `rota serve --addr 127.0.0.1:0 --data-dir DIR ARGS...`, waiting for
     /// its "listening on" line.
     pub fn start(data_dir: &Path, args: &[&str]) -> Server {
+        Server::start_env(data_dir, args, &[])
+    }
+
+    /// [`Server::start`] with environment variables set for the service.
+    pub fn start_env(data_dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rota"))
             .arg("serve")
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
