@@ -501,3 +501,56 @@ async fn the_smaller_holes() {
     let msg = issue["message"].as_str().unwrap();
     assert!(msg.len() < 120 && msg.contains("1e308"), "{msg}");
 }
+
+// --------------------------------------------------------------- 9 CSV
+
+/// Ids that start like spreadsheet formulas, or hold NUL and right-to-left
+/// overrides, are written so a spreadsheet shows them (issue 27, item 6):
+/// the endpoint's CSV is the library's, which `rota export` writes too.
+#[tokio::test]
+async fn the_csv_export_cannot_carry_spreadsheet_formulas() {
+    let day = include_str!("fixtures/formula-ids.json");
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let c = client();
+    let res = post_json(&c, &server.url("/v1/plans?wait=120"), day).await;
+    assert!(
+        matches!(res.status().as_u16(), 200 | 202),
+        "the ids are valid: {}",
+        res.status()
+    );
+    let job: Value = res.json().await.unwrap();
+    let job = finished(&c, &server, &job).await;
+    assert_eq!(job["status"], "done", "{job}");
+    let plan = assert_plan_checks(day, &job["plan"]);
+    let url = format!(
+        "{}/export?format=csv&names=true",
+        job["url"].as_str().unwrap()
+    );
+    let res = c.get(server.url(&url)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    let req = rota::load_request(day).unwrap();
+    let places = rota::output::export::Places::of(&req).with_names(true);
+    assert_eq!(text, rota::output::export::csv(&plan, &places).unwrap());
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut carers = std::collections::BTreeSet::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        for (name, cell) in header.iter().zip(row.iter()) {
+            if rota::output::export::CSV_TEXT_COLUMNS.contains(&name.as_str()) {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{name} {cell:?}"
+                );
+                assert!(!cell.contains(['\0', '\u{202E}']), "{name} {cell:?}");
+            }
+        }
+        carers.insert(row[1].to_string());
+    }
+    assert!(
+        carers.contains("'=HYPERLINK(CONCAT(\"http:\",A1),\"x\")"),
+        "{carers:?}"
+    );
+}
