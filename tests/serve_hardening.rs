@@ -554,3 +554,64 @@ async fn the_csv_export_cannot_carry_spreadsheet_formulas() {
         "{carers:?}"
     );
 }
+
+// ------------------------------------------------------- 10 smaller (27)
+
+/// Issue 27's smaller holes: a tiny time limit, gzip where it is not
+/// read, a request without `Host`.
+#[tokio::test]
+async fn a_tiny_limit_gzip_elsewhere_and_no_host_are_refused_clearly() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let c = client();
+    // 5e-324 s: E1307 at once, written briefly (not 300 zeros).
+    let res = post_json(
+        &c,
+        &server.url("/v1/plans"),
+        &with_time_limit(SMALL_DAY, 5e-324),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.unwrap();
+    let issue = &body["details"]["issues"][0];
+    assert_eq!(issue["code"], "E1307", "{body}");
+    assert_eq!(issue["path"], "settings.time_limit_seconds", "{body}");
+    let msg = issue["message"].as_str().unwrap();
+    assert!(msg.contains("5e-324") && msg.len() < 150, "{msg}");
+
+    // gzip to /v1/check: 415, as for any encoding a route does not read.
+    let check = serde_json::json!({
+        "request": serde_json::from_str::<Value>(SMALL_DAY).unwrap(),
+        "plan": {},
+    })
+    .to_string();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, check.as_bytes()).unwrap();
+    let res = c
+        .post(server.url("/v1/check"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gz.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_media_type", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("POST /v1/plans"),
+        "{body}"
+    );
+
+    // No Host header (HTTP/1.0): 403 without a token; /healthz answers.
+    let addr = server.addr();
+    let (status, _, body) =
+        raw_request(&addr, "GET /v1/plans HTTP/1.0\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("host_not_allowed") && body.contains("no Host"),
+        "{body}"
+    );
+    let (status, _, _) = raw_request(&addr, "GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200);
+}
