@@ -240,6 +240,23 @@ pub fn hand_back_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
+/// The shortest `time_limit_seconds` a request may give (E1307 below).
+pub const MIN_TIME_LIMIT_SECONDS: f64 = 0.001;
+
+/// A number of seconds for a message: as given when that is short
+/// (`10`, `0.001`, `2.5`), else with three decimals (`0.123`) or, far from
+/// 1, in scientific notation (`5e-324`, `1e308`), never hundreds of digits.
+pub fn brief_seconds(t: f64) -> String {
+    let plain = format!("{t}");
+    if plain.len() <= 10 || !t.is_finite() {
+        plain
+    } else if (1e-3..1e9).contains(&t.abs()) {
+        format!("{t:.3}")
+    } else {
+        format!("{t:e}")
+    }
+}
+
 /// E2002: the time limit ended (or the solve was cancelled) while
 /// `phase` was running, before any plan existed.
 pub fn stopped_before_a_plan(time_limit_seconds: f64, cancelled: bool, phase: &str) -> Issue {
@@ -255,8 +272,9 @@ pub fn stopped_before_a_plan(time_limit_seconds: f64, cancelled: bool, phase: &s
             "E2002",
             "settings.time_limit_seconds",
             format!(
-                "the time limit of {time_limit_seconds} s ended while {phase}, before any plan \
-                 existed (the limit covers the whole solve, building included)"
+                "the time limit of {} s ended while {phase}, before any plan \
+                 existed (the limit covers the whole solve, building included)",
+                brief_seconds(time_limit_seconds)
             ),
             "raise time_limit_seconds (or --time-limit), or split the day into smaller requests",
         )
@@ -266,6 +284,19 @@ pub fn stopped_before_a_plan(time_limit_seconds: f64, cancelled: bool, phase: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_are_written_briefly() {
+        assert_eq!(brief_seconds(10.0), "10");
+        assert_eq!(brief_seconds(0.001), "0.001");
+        assert_eq!(brief_seconds(2.5), "2.5");
+        assert_eq!(brief_seconds(5e-324), "5e-324");
+        assert_eq!(brief_seconds(1e308), "1e308");
+        assert_eq!(brief_seconds(0.123456789012), "0.123");
+        assert_eq!(brief_seconds(f64::NAN), "NaN");
+        let e = stopped_before_a_plan(1e-300, false, "building");
+        assert!(e.message.len() < 200, "{}", e.message);
+    }
 
     fn day(clients: usize) -> Request {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();

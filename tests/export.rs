@@ -1019,3 +1019,129 @@ fn an_unknown_time_zone_is_e1308() {
         "{err}"
     );
 }
+
+// ------------------------------------------------------- CSV injection
+
+/// A day whose carer and client ids, a visit id and a contact start like
+/// spreadsheet formulas (`=HYPERLINK(...)`, `@SUM(...)`, `+1+1`, `-2`, a
+/// tab, a CR) or hold NUL and bidirectional controls (issue 27, item 6).
+const FORMULA_DAY: &str = "tests/fixtures/formula-ids.json";
+
+/// Every text cell of `csv` (docs/outputs.md) is safe for a spreadsheet:
+/// none starts a formula and none holds NUL or a bidirectional control;
+/// the number columns are as written (a negative `lon` stays a number).
+/// Returns the cells of the `carer` and `client` columns.
+fn assert_spreadsheet_safe(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (header, rows) = read_csv(text);
+    let text_columns: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| export::CSV_TEXT_COLUMNS.contains(&h.as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(text_columns.len(), 10, "{header:?}");
+    let lon = header.iter().position(|h| h == "lon").unwrap();
+    let mut negative_lon = 0;
+    for row in &rows {
+        for &i in &text_columns {
+            let cell = &row[i];
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{} cell {cell:?} starts a formula",
+                header[i]
+            );
+            assert!(
+                !cell.contains(['\0', '\u{202E}', '\u{2066}', '\u{2069}']),
+                "{} cell {cell:?} holds a hidden control",
+                header[i]
+            );
+        }
+        if row[6] == "visit" {
+            assert!(row[lon].parse::<f64>().is_ok(), "{:?}", row[lon]);
+            negative_lon += usize::from(row[lon].starts_with('-'));
+        }
+    }
+    assert!(
+        negative_lon > 0,
+        "the day's longitudes are west of Greenwich"
+    );
+    let column = |name: &str| {
+        let i = header.iter().position(|h| h == name).unwrap();
+        rows.iter().map(|r| r[i].clone()).collect::<BTreeSet<_>>()
+    };
+    (column("carer"), column("client"))
+}
+
+#[test]
+fn cli_csv_cells_cannot_run_as_spreadsheet_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = dir.path().join("plan.json");
+    rota()
+        .args(["plan", FORMULA_DAY, "--stop-when-stalled", "-o"])
+        .arg(&plan_path)
+        .assert()
+        .success();
+    let req = rota::load_request(&std::fs::read_to_string(FORMULA_DAY).unwrap()).unwrap();
+    let plan: Plan =
+        rota::parse::plan_from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    assert!(rota::check::check(&req, &plan).is_valid());
+    let out = rota()
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--names",
+            "--request",
+            FORMULA_DAY,
+        ])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (carers, clients) = assert_spreadsheet_safe(&text);
+    assert_eq!(
+        carers,
+        ["'=HYPERLINK(CONCAT(\"http:\",A1),\"x\")", "'+1+1", "'-2"]
+            .map(String::from)
+            .into(),
+        "every carer has a round"
+    );
+    // The renamed clients that were served, as a spreadsheet shows them.
+    let renamed = [
+        "'@SUM(A1:A9)",
+        "'\tTAB",
+        "'\rCR",
+        "NUL\u{FFFD}id",
+        "\u{FFFD}exe.txt",
+        "'=1+2",
+        "'-3",
+        "\u{FFFD}iso\u{FFFD}",
+        "'@x",
+        "'+P010",
+    ];
+    let served = renamed.iter().filter(|c| clients.contains(**c)).count();
+    assert!(
+        served >= 4,
+        "{served} of the renamed clients served: {clients:?}"
+    );
+    for c in &clients {
+        assert!(
+            renamed.contains(&c.as_str()) || c.starts_with('P') || c.is_empty(),
+            "{c:?}"
+        );
+    }
+    // A visit id and the contact of P012, when served.
+    if clients.contains("P012") {
+        assert!(text.contains("'-1 High Street"), "{text}");
+        assert!(
+            text.contains("'=TOWN()") && text.contains("'@HR1"),
+            "{text}"
+        );
+        assert!(text.contains("'+44 Mr Peter Bennett"), "{text}");
+    }
+}

@@ -501,3 +501,461 @@ async fn the_smaller_holes() {
     let msg = issue["message"].as_str().unwrap();
     assert!(msg.len() < 120 && msg.contains("1e308"), "{msg}");
 }
+
+// --------------------------------------------------------------- 9 CSV
+
+/// Ids that start like spreadsheet formulas, or hold NUL and right-to-left
+/// overrides, are written so a spreadsheet shows them (issue 27, item 6):
+/// the endpoint's CSV is the library's, which `rota export` writes too.
+#[tokio::test]
+async fn the_csv_export_cannot_carry_spreadsheet_formulas() {
+    let day = include_str!("fixtures/formula-ids.json");
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let c = client();
+    let res = post_json(&c, &server.url("/v1/plans?wait=120"), day).await;
+    assert!(
+        matches!(res.status().as_u16(), 200 | 202),
+        "the ids are valid: {}",
+        res.status()
+    );
+    let job: Value = res.json().await.unwrap();
+    let job = finished(&c, &server, &job).await;
+    assert_eq!(job["status"], "done", "{job}");
+    let plan = assert_plan_checks(day, &job["plan"]);
+    let url = format!(
+        "{}/export?format=csv&names=true",
+        job["url"].as_str().unwrap()
+    );
+    let res = c.get(server.url(&url)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    let req = rota::load_request(day).unwrap();
+    let places = rota::output::export::Places::of(&req).with_names(true);
+    assert_eq!(text, rota::output::export::csv(&plan, &places).unwrap());
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut carers = std::collections::BTreeSet::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        for (name, cell) in header.iter().zip(row.iter()) {
+            if rota::output::export::CSV_TEXT_COLUMNS.contains(&name.as_str()) {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{name} {cell:?}"
+                );
+                assert!(!cell.contains(['\0', '\u{202E}']), "{name} {cell:?}");
+            }
+        }
+        carers.insert(row[1].to_string());
+    }
+    assert!(
+        carers.contains("'=HYPERLINK(CONCAT(\"http:\",A1),\"x\")"),
+        "{carers:?}"
+    );
+}
+
+// ------------------------------------------------------- 10 smaller (27)
+
+/// Issue 27's smaller holes: a tiny time limit, gzip where it is not
+/// read, a request without `Host`.
+#[tokio::test]
+async fn a_tiny_limit_gzip_elsewhere_and_no_host_are_refused_clearly() {
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let c = client();
+    // 5e-324 s: E1307 at once, written briefly (not 300 zeros).
+    let res = post_json(
+        &c,
+        &server.url("/v1/plans"),
+        &with_time_limit(SMALL_DAY, 5e-324),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.unwrap();
+    let issue = &body["details"]["issues"][0];
+    assert_eq!(issue["code"], "E1307", "{body}");
+    assert_eq!(issue["path"], "settings.time_limit_seconds", "{body}");
+    let msg = issue["message"].as_str().unwrap();
+    assert!(msg.contains("5e-324") && msg.len() < 150, "{msg}");
+
+    // gzip to /v1/check: 415, as for any encoding a route does not read.
+    let check = serde_json::json!({
+        "request": serde_json::from_str::<Value>(SMALL_DAY).unwrap(),
+        "plan": {},
+    })
+    .to_string();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, check.as_bytes()).unwrap();
+    let res = c
+        .post(server.url("/v1/check"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gz.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "unsupported_media_type", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("POST /v1/plans"),
+        "{body}"
+    );
+
+    // No Host header (HTTP/1.0): 403 without a token; /healthz answers.
+    let addr = server.addr();
+    let (status, _, body) =
+        raw_request(&addr, "GET /v1/plans HTTP/1.0\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("host_not_allowed") && body.contains("no Host"),
+        "{body}"
+    );
+    let (status, _, _) = raw_request(&addr, "GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200);
+}
+
+// ------------------------------------------------ 11 connections (27)
+
+/// A socket to `addr` from the loopback address `source` (any of 127/8 is
+/// this machine on Linux): clients at several addresses from one test.
+async fn connect_from(source: &str, addr: &str) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let stream = socket.connect(addr.parse().unwrap()).await.unwrap();
+    let std = stream.into_std().unwrap();
+    std.set_nonblocking(false).unwrap();
+    std
+}
+
+/// Send `head` on `s` and read the answer's status and body (until the
+/// server closes or the body is complete), within `limit`.
+fn answer_on(mut s: TcpStream, head: &str, limit: Duration) -> Result<(u16, String), String> {
+    let start = Instant::now();
+    s.set_read_timeout(Some(limit)).unwrap();
+    if !head.is_empty() {
+        s.write_all(head.as_bytes())
+            .map_err(|e| format!("write: {e}"))?;
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match s.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) => return Err(format!("after {:?}: {e}", start.elapsed())),
+        };
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(split) = text.find("\r\n\r\n") {
+            let head = text[..split].to_ascii_lowercase();
+            let want = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+            });
+            let body = &text[split + 4..];
+            if n == 0 || want.is_some_and(|w| body.len() >= w) {
+                let status = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or(format!("no status: {head}"))?;
+                return Ok((status, body.to_string()));
+            }
+        }
+        if n == 0 {
+            return Err(format!("closed without an answer: {text:?}"));
+        }
+        if start.elapsed() > limit {
+            return Err(format!("no answer within {limit:?}"));
+        }
+    }
+}
+
+/// `GET path` from `source` on a new connection, answered within `limit`.
+async fn get_from(
+    source: &str,
+    addr: &str,
+    path: &str,
+    extra: &str,
+    limit: Duration,
+) -> Result<(u16, String), String> {
+    let s = tokio::time::timeout(limit, connect_from(source, addr))
+        .await
+        .map_err(|_| "no connection".to_string())?;
+    let head =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n");
+    tokio::task::spawn_blocking(move || answer_on(s, &head, limit))
+        .await
+        .unwrap()
+}
+
+/// Issue 27, item 2: 300 sockets that send nothing, reopened whenever the
+/// service closes them (the `--max-connections` default is 256), no
+/// longer starve `/healthz`, nor a client at another address. On the
+/// service before the fix the probes wait in the listen backlog until
+/// the header timeout (10 s) frees slots, and most of them fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_answers_while_300_idle_sockets_are_reopened() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = data_dir();
+    let server = Server::start(dir.path(), &["--workers", "1"]);
+    let addr = server.addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let attacker = {
+        let (addr, stop) = (addr.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let open = |addr: &str| {
+                TcpStream::connect(addr).ok().inspect(|t| {
+                    t.set_nonblocking(true).unwrap();
+                })
+            };
+            let mut socks: Vec<Option<TcpStream>> = (0..300).map(|_| open(&addr)).collect();
+            let mut reopened = 0usize;
+            while !stop.load(Ordering::SeqCst) {
+                for s in socks.iter_mut() {
+                    let closed = match s {
+                        None => true,
+                        Some(t) => {
+                            let mut b = [0u8; 512];
+                            match t.read(&mut b) {
+                                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+                                _ => true, // closed, reset, or answered before a close
+                            }
+                        }
+                    };
+                    if closed {
+                        *s = open(&addr);
+                        reopened += 1;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            reopened
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut failed = Vec::new();
+    let probes = 20;
+    for i in 0..probes {
+        let t = Instant::now();
+        match get_from("127.0.0.1", &addr, "/healthz", "", Duration::from_secs(3)).await {
+            Ok((200, _)) => {}
+            other => failed.push(format!(
+                "healthz probe {i}: {other:?} after {:?}",
+                t.elapsed()
+            )),
+        }
+        // Another client's ordinary request gets through too.
+        if i % 4 == 0 {
+            match get_from("127.0.0.2", &addr, "/v1/plans", "", Duration::from_secs(3)).await {
+                Ok((200, _)) => {}
+                other => failed.push(format!("127.0.0.2 probe {i}: {other:?}")),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let reopened = attacker.join().unwrap();
+    assert!(
+        reopened >= 100,
+        "the service closed idle sockets and they came back: {reopened}"
+    );
+    assert!(
+        failed.is_empty(),
+        "{} failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// One address holds at most `--max-connections-per-client` connections:
+/// beyond, a connection gets 429 (or, when one of them has not sent a byte
+/// yet, takes that one's place); other addresses are served.
+#[tokio::test]
+async fn one_address_is_capped_and_its_idle_sockets_make_room() {
+    let dir = data_dir();
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--max-connections-per-client",
+            "3",
+            "--header-timeout",
+            "30",
+            "--first-byte-timeout",
+            "30",
+        ],
+    );
+    let addr = server.addr();
+    // Three connections of 127.0.0.2 that have sent half a request head.
+    let mut busy = Vec::new();
+    for _ in 0..3 {
+        let mut s = connect_from("127.0.0.2", &addr).await;
+        s.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+        busy.push(s);
+    }
+    // (Until the service has read a connection's first byte, it counts as
+    // idle and would make room.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A fourth is refused with 429 (once the service has seen the three).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let s = connect_from("127.0.0.2", &addr).await;
+        let got = tokio::task::spawn_blocking(move || answer_on(s, "", Duration::from_secs(3)))
+            .await
+            .unwrap();
+        match got {
+            Ok((429, body)) => break body,
+            other => {
+                assert!(Instant::now() < deadline, "never refused: {other:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert!(refused.contains("too_many_connections"), "{refused}");
+    // Another address is served meanwhile.
+    let (status, body) = get_from("127.0.0.3", &addr, "/v1/plans", "", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    // 127.0.0.4's three sockets send nothing: a fourth that asks takes
+    // the oldest one's place, which is closed at once.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(connect_from("127.0.0.4", &addr).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, _) = get_from("127.0.0.4", &addr, "/healthz", "", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let oldest = idle.remove(0);
+    let closed =
+        tokio::task::spawn_blocking(move || closed_within(&oldest, Duration::from_secs(5)))
+            .await
+            .unwrap();
+    assert!(closed, "the oldest idle socket made room");
+    drop(busy);
+}
+
+/// Behind a `--trusted-proxy` every client arrives from the proxy's
+/// address: its connections are not capped per address, its requests
+/// are, per client its `X-Forwarded-For` / `Forwarded` names. The header
+/// of any other peer is ignored.
+#[tokio::test]
+async fn a_trusted_proxy_is_limited_per_forwarded_client() {
+    let dir = data_dir();
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--max-connections-per-client",
+            "2",
+            "--trusted-proxy",
+            "127.0.0.5/32",
+            "--body-timeout",
+            "30",
+        ],
+    );
+    let addr = server.addr();
+    let proxy = "127.0.0.5";
+    // Four requests in progress through the proxy (bodies half sent):
+    // two for 203.0.113.1, one each for .2 and .3.
+    let mut held = Vec::new();
+    for client in ["203.0.113.1", "203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let mut s = connect_from(proxy, &addr).await;
+        s.write_all(
+            format!(
+                "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 198.51.100.9, {client}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"request\""
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // 203.0.113.1 has two requests in progress: a third gets 429, by
+    // either header, once the service has seen the two.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = get_from(
+            proxy,
+            &addr,
+            "/v1/plans",
+            "X-Forwarded-For: 203.0.113.1\r\n",
+            Duration::from_secs(10),
+        )
+        .await;
+        match got {
+            Ok((429, body)) => {
+                assert!(body.contains("too_many_connections"), "{body}");
+                break;
+            }
+            other => {
+                assert!(Instant::now() < deadline, "never refused: {other:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    let (status, _) = get_from(
+        proxy,
+        &addr,
+        "/v1/plans",
+        "Forwarded: for=203.0.113.1;proto=https\r\n",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 429);
+    // Another client behind the proxy is served, though the proxy has
+    // five connections open (more than 2); so is /healthz for .1.
+    let (status, body) = get_from(
+        proxy,
+        &addr,
+        "/v1/plans",
+        "X-Forwarded-For: 203.0.113.9\r\n",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = get_from(
+        proxy,
+        &addr,
+        "/healthz",
+        "X-Forwarded-For: 203.0.113.1\r\n",
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    // A peer that is not a trusted proxy is counted by its own address,
+    // whatever its header says.
+    let mut own = Vec::new();
+    for _ in 0..2 {
+        let mut s = connect_from("127.0.0.6", &addr).await;
+        s.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+        own.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = get_from(
+            "127.0.0.6",
+            &addr,
+            "/v1/plans",
+            "X-Forwarded-For: 203.0.113.50\r\n",
+            Duration::from_secs(10),
+        )
+        .await;
+        match got {
+            Ok((429, _)) => break,
+            other => {
+                assert!(Instant::now() < deadline, "never refused: {other:?}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    drop((held, own));
+}

@@ -52,9 +52,25 @@ pub struct ServeArgs {
     /// Seconds a client has to send a request's body.
     #[arg(long, default_value_t = 60.0)]
     body_timeout: f64,
-    /// Connections open at once; more wait until one closes.
+    /// Connections open at once (besides 8 kept for /healthz); a new
+    /// one closes the oldest that has not sent a byte yet, else gets 503.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Seconds a new connection has to send its first byte before it
+    /// is closed.
+    #[arg(long, default_value_t = 3.0)]
+    first_byte_timeout: f64,
+    /// Connections one client address may have open at once (more get
+    /// 429); behind a --trusted-proxy, requests in progress per
+    /// forwarded client.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_client: usize,
+    /// A reverse proxy or load balancer (address or CIDR block, e.g.
+    /// 10.0.0.0/8; repeatable): its connections are not limited per
+    /// address, its requests per the client its Forwarded or
+    /// X-Forwarded-For header names.
+    #[arg(long)]
+    trusted_proxy: Vec<rota::serve::conn::TrustedNet>,
     /// Seconds a stop waits for open requests and running solves
     /// before it re-queues the running jobs and exits.
     #[arg(long, default_value_t = 10.0)]
@@ -94,6 +110,9 @@ pub fn run(a: ServeArgs) -> Result<u8, Failure> {
             header_timeout: secs(a.header_timeout),
             body_timeout: secs(a.body_timeout),
             max_connections: a.max_connections,
+            first_byte_timeout: secs(a.first_byte_timeout),
+            max_connections_per_client: a.max_connections_per_client,
+            trusted_proxies: a.trusted_proxy,
         },
         shutdown_grace: secs(a.shutdown_grace),
         allowed_hosts: a.allowed_host,

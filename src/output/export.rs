@@ -106,6 +106,50 @@ pub const CSV_HEADER: [&str; 21] = [
     "client_name",
 ];
 
+/// The columns of [`CSV_HEADER`] whose cells are text taken from the
+/// request or the plan (ids, names, addresses): these go through
+/// [`csv_text_cell`]. The others are numbers, dates and `HH:MM` times
+/// written by rota itself (`lat`, `lon` and `travel_minutes` may be
+/// negative numbers and stay as they are).
+pub const CSV_TEXT_COLUMNS: [&str; 10] = [
+    "carer",
+    "travel_mode",
+    "kind",
+    "visit",
+    "client",
+    "paired_with",
+    "address",
+    "town",
+    "postcode",
+    "client_name",
+];
+
+/// Characters that reorder how text is shown (bidirectional embeddings,
+/// overrides and isolates, and the left-to-right and right-to-left marks),
+/// (and U+061C, the Arabic letter mark), and NUL: in a cell they are replaced by U+FFFD, so an id cannot show
+/// something else than it is (`"\u{202E}txt.exe"`) or cut a cell short.
+fn csv_hidden(c: char) -> bool {
+    matches!(c, '\0' | '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A text cell as a spreadsheet will show it rather than run it (OWASP's
+/// CSV-injection advice): NUL and the bidirectional controls replaced by
+/// U+FFFD, then a `'` put before a cell that starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return (Excel, LibreOffice and Google Sheets
+/// read such a cell as a formula; the `'` makes it text and is not shown).
+/// Every cell of [`CSV_TEXT_COLUMNS`] in [`csv`] is written through this.
+pub fn csv_text_cell(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if csv_hidden(c) { '\u{FFFD}' } else { c })
+        .collect();
+    if clean.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{clean}")
+    } else {
+        clean
+    }
+}
+
 fn hm(t: NaiveTime) -> String {
     t.format(hhmm::FORMAT).to_string()
 }
@@ -118,10 +162,16 @@ fn hm(t: NaiveTime) -> String {
 /// carers joined by `;`. `lat`/`lon` are the client's location and
 /// `address`/`town`/`postcode` their contact's, when `places` has them
 /// (else empty). Rounds without stops give no rows. Times are `HH:MM`.
+/// The cells of [`CSV_TEXT_COLUMNS`] are made safe for spreadsheets
+/// ([`csv_text_cell`]).
 pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
     let internal = |e: csv::Error| RotaError::Internal(format!("cannot write the CSV export: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER).map_err(internal)?;
+    let text: Vec<bool> = CSV_HEADER
+        .iter()
+        .map(|c| CSV_TEXT_COLUMNS.contains(c))
+        .collect();
     let date = plan.date.to_string();
     for round in &plan.rounds {
         for (i, stop) in round.stops.iter().enumerate() {
@@ -143,8 +193,15 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
                     t
                 }
             };
-            w.write_record(head.iter().chain(tail.iter()))
-                .map_err(internal)?;
+            let cells = head.iter().chain(tail.iter()).zip(&text);
+            w.write_record(cells.map(|(cell, &text)| {
+                if text {
+                    csv_text_cell(cell)
+                } else {
+                    cell.clone()
+                }
+            }))
+            .map_err(internal)?;
         }
     }
     let bytes = w
@@ -683,6 +740,47 @@ mod tests {
         assert_eq!(escape_text("x\r\ny\nz\rw"), r"x\ny\nz\nw");
         assert_eq!(escape_text("bell\u{7}"), "bell");
         assert_eq!(escape_text("plain text: ok"), "plain text: ok");
+    }
+
+    #[test]
+    fn text_cells_cannot_start_a_formula_or_hide_their_order() {
+        for (given, written) in [
+            ("=HYPERLINK(\"http://x/\")", "'=HYPERLINK(\"http://x/\")"),
+            ("+1+1", "'+1+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a\0b", "a\u{FFFD}b"),
+            ("\u{202E}exe.txt", "\u{FFFD}exe.txt"),
+            ("x\u{2066}y\u{2069}\u{200F}", "x\u{FFFD}y\u{FFFD}\u{FFFD}"),
+            ("P001", "P001"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text_cell(given), written, "{given:?}");
+        }
+        for c in CSV_TEXT_COLUMNS {
+            assert!(CSV_HEADER.contains(&c), "{c} is not a column");
+        }
+    }
+
+    #[test]
+    fn csv_text_columns_are_made_safe_and_numbers_kept() {
+        let mut plan = sample_plan();
+        plan.rounds = vec![round(
+            "-C1",
+            t(8, 0),
+            vec![visit("@V", "=1+1", t(9, 0), &[])],
+        )];
+        let text = csv(&plan, &Places::default()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[1], "'-C1");
+        assert_eq!(cells[4], "walk");
+        assert_eq!(cells[7], "'@V");
+        assert_eq!(cells[8], "'=1+1");
+        assert_eq!(cells[10], "09:00");
     }
 
     #[test]

@@ -29,8 +29,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::handler::{
-    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, memory_share, read_claim,
-    run_limited,
+    blocking, check_syntax, find_job, from_rota, from_rota_in, json_body, json_body_maybe_gzip,
+    memory_share, read_claim, run_limited,
 };
 use super::jobs::{JobRow, JobStatus, NewJob};
 use super::{State as AppStateRef, now_ms};
@@ -213,7 +213,7 @@ pub(crate) async fn create_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let wait = parse_wait(query)?;
-    let body = json_body(&headers, body)?;
+    let body = json_body_maybe_gzip(&headers, body)?;
     let cap = super::roads::decompressed_cap(&state.config);
     // Parsing and validating a large day takes real CPU: not on the
     // threads that answer other requests.

@@ -152,7 +152,8 @@ fn is_loopback_name(host: &str) -> bool {
 
 /// Middleware: without a token, a `Host` header must name a loopback host
 /// or one of `--allowed-host` (403 otherwise). A request without `Host`
-/// (HTTP/1.0) is let through: browsers always send one.
+/// is refused too (403): browsers always send one, so this costs a web page
+/// nothing, but a client that leaves it out (HTTP/1.0) must add it.
 pub(crate) async fn require_known_host(
     State(state): State<super::State>,
     req: Request,
@@ -161,10 +162,18 @@ pub(crate) async fn require_known_host(
     if state.token.is_some() {
         return next.run(req).await;
     }
-    let Some(value) = req.headers().get(HOST) else {
-        return next.run(req).await;
+    let host = match req.headers().get(HOST) {
+        Some(value) => value.to_str().map(host_name).unwrap_or_default(),
+        None => {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "host_not_allowed",
+                "the request has no Host header: without --token-file every request must name \
+                 this service's host (localhost, 127.0.0.1, [::1] or an --allowed-host name)",
+            )
+            .into_response();
+        }
     };
-    let host = value.to_str().map(host_name).unwrap_or_default();
     let allowed = !host.is_empty()
         && (is_loopback_name(&host)
             || state

@@ -21,8 +21,22 @@ use crate::error::Issue;
 /// answering 429.
 const SLOT_WAIT: Duration = Duration::from_secs(30);
 
-/// A JSON body: 415 when it is not JSON, 413 when too large.
+/// A JSON body: 415 when it is not JSON or has a `Content-Encoding`
+/// (only `POST /v1/plans` inflates gzip: [`json_body_maybe_gzip`]), 413
+/// when too large.
 pub(crate) fn json_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
+    require_json(headers)?;
+    super::roads::refuse_encoding(headers)?;
+    body.map_err(body_rejection)
+}
+
+/// A JSON body that may be gzipped (`POST /v1/plans`, which inflates it
+/// with [`super::roads::decode_body`]): 415 when it is not JSON, 413 when
+/// too large.
+pub(crate) fn json_body_maybe_gzip(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Bytes, ApiError> {

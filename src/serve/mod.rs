@@ -68,7 +68,8 @@ pub struct Config {
     /// whose estimated peak ([`crate::limits`]) exceeds its share
     /// (`max_memory_bytes / workers`) is refused with a 422.
     pub max_memory_bytes: u64,
-    /// Timeouts and the cap on open connections.
+    /// Timeouts, the caps on open connections (in all and per client) and
+    /// the trusted proxies.
     pub limits: conn::Limits,
     /// How long a stop waits for open requests and running solves before
     /// it re-queues the running jobs and exits.
@@ -115,6 +116,9 @@ impl Default for Config {
                 header_timeout: Duration::from_secs(10),
                 body_timeout: Duration::from_secs(60),
                 max_connections: 256,
+                first_byte_timeout: Duration::from_secs(3),
+                max_connections_per_client: 64,
+                trusted_proxies: Vec::new(),
             },
             shutdown_grace: Duration::from_secs(10),
             allowed_hosts: Vec::new(),
@@ -514,7 +518,8 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     });
     let grace = state.config.shutdown_grace;
-    let connections = conn::serve_connections(listener, app, state.config.limits, stop_rx, grace);
+    let connections =
+        conn::serve_connections(listener, app, state.config.limits.clone(), stop_rx, grace);
     let left_open = connections.await;
     signal.abort();
     state.begin_stop();
@@ -710,8 +715,16 @@ fn check_config(config: &Config) -> Result<(), ServeError> {
     if config.limits.max_connections == 0 {
         return bad("--max-connections must be at least 1");
     }
-    if config.limits.header_timeout.is_zero() || config.limits.body_timeout.is_zero() {
-        return bad("--header-timeout and --body-timeout must be above 0 seconds");
+    if config.limits.header_timeout.is_zero()
+        || config.limits.body_timeout.is_zero()
+        || config.limits.first_byte_timeout.is_zero()
+    {
+        return bad(
+            "--header-timeout, --body-timeout and --first-byte-timeout must be above 0 seconds",
+        );
+    }
+    if config.limits.max_connections_per_client == 0 {
+        return bad("--max-connections-per-client must be at least 1");
     }
     Ok(())
 }

@@ -99,6 +99,27 @@ pub(crate) fn decode_body(headers: &HeaderMap, body: Bytes, cap: usize) -> Resul
     }
 }
 
+/// 415 for a body with a `Content-Encoding` other than `identity`: the
+/// routes but `POST /v1/plans` read their body as sent, and would
+/// otherwise call a gzip stream a JSON syntax error (400).
+pub(crate) fn refuse_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("" | "identity") => Ok(()),
+        Some(other) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "Content-Encoding '{}' is not accepted here: only POST /v1/plans takes a gzip \
+                 body; send this one without an encoding",
+                super::error::shorten(other)
+            ),
+        )),
+    }
+}
+
 /// E2001 at `POST` for a job whose road matrix this service would compute:
 /// the solve's estimate plus the matrix computation must fit `share`.
 pub(crate) fn check_memory(

@@ -7,11 +7,18 @@ impl Validator {
     pub(super) fn settings(&mut self, r: &Request) {
         let s = &r.settings;
         let t = s.time_limit_seconds;
-        if !(t.is_finite() && t > 0.0) {
+        // Under a millisecond not even the request's own checks finish:
+        // such a limit (5e-324, say) is a mistake, said at once rather
+        // than as an E2002 after the solve started.
+        if !(t.is_finite() && t >= crate::limits::MIN_TIME_LIMIT_SECONDS) {
             self.push(
                 "E1307",
                 "settings.time_limit_seconds",
-                format!("time_limit_seconds is {t}; it must be a finite number above 0"),
+                format!(
+                    "time_limit_seconds is {}; it must be a finite number of at least {} (a millisecond)",
+                    crate::limits::brief_seconds(t),
+                    crate::limits::MIN_TIME_LIMIT_SECONDS
+                ),
                 "give a positive number of seconds, e.g. 10 (or leave it out for the default)",
             );
         }

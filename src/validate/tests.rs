@@ -364,11 +364,20 @@ fn e1306_bad_detour_factor() {
 
 #[test]
 fn e1307_bad_time_limit() {
-    for x in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+    for x in [0.0, -1.0, f64::NAN, f64::INFINITY, 5e-324, 0.0009] {
         let mut r = base();
         r.settings.time_limit_seconds = x;
         assert_has(&r, "E1307", "settings.time_limit_seconds");
     }
+    // Said briefly: not 5e-324 as 300 zeros.
+    let mut r = base();
+    r.settings.time_limit_seconds = 5e-324;
+    let found = issues(&r);
+    let msg = &found[0].message;
+    assert!(msg.contains("5e-324") && msg.len() < 120, "{msg}");
+    let mut r = base();
+    r.settings.time_limit_seconds = 0.001;
+    assert_eq!(issues(&r), vec![]);
 }
 
 // ------------------------------------------------------------ E14xx shifts
