@@ -489,6 +489,7 @@ pub(crate) async fn cancel_plan(
         (status = 200, description = "HTML report", content_type = "text/html"),
         (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan (yet), or its stored data was found damaged (`stored_data_damaged`)", body = ErrorBody),
+        super::workflows::ReadErrors,
     ),
     security(("bearer" = []))
 )]
@@ -559,7 +560,9 @@ pub struct CheckResult {
         (status = 200, description = "Checked (valid or not)", body = CheckResult),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "The request or plan is not of the contract; issue paths start with `request.` or `plan.`", body = ErrorBody),
+        (status = 422, description = "The request or plan is not of the contract; issue paths start with `request.` or `plan.`; or E2001: the body would need more than a worker's share of `--max-memory-mb` to read", body = ErrorBody),
+        (status = 429, description = "The memory budget (`--max-memory-mb`) stayed taken by running work for 30 s; see Retry-After", body = ErrorBody),
+        (status = 503, description = "`timed_out`: the check did not end within `--max-time-limit` (plus 5 s)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

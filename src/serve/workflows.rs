@@ -246,9 +246,36 @@ enum SlotErrors {
     NoPlan(ErrorBody),
     #[response(
         status = 429,
-        description = "Every worker slot stayed busy for 30 s; see Retry-After"
+        description = "Every worker slot, or the memory budget (`--max-memory-mb`), stayed busy for 30 s; see Retry-After"
     )]
     Busy(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`timed_out`: the work did not end within `--max-time-limit` (plus 5 s)"
+    )]
+    TimedOut(ErrorBody),
+}
+
+/// The error answers of work that reads a stored or posted request and
+/// plan (check, report, export) within the service's limits.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum ReadErrors {
+    #[response(
+        status = 422,
+        description = "E2001: reading this request and plan would need more than a worker's share of `--max-memory-mb`"
+    )]
+    TooLarge(ErrorBody),
+    #[response(
+        status = 429,
+        description = "The memory budget (`--max-memory-mb`) stayed taken by running work for 30 s; see Retry-After"
+    )]
+    Busy(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`timed_out`: the work did not end within `--max-time-limit` (plus 5 s)"
+    )]
+    TimedOut(ErrorBody),
 }
 
 /// Re-plan a finished job's day after a disruption: a new job.
@@ -381,7 +408,7 @@ fn prepare_replan(
         (status = 200, description = "Whether and how the client fits (ranked ways, or the reason and the smallest change), as `rota fit`", body = FitAnswer),
         JobBodyErrors,
         SlotErrors,
-        (status = 422, description = "A wrong body (E1002), or a client the day cannot take as given: its issues as validation reports them (e.g. E1103 at `client.id`, an id already in the request), or E1007", body = ErrorBody),
+        (status = 422, description = "A wrong body (E1002), or a client the day cannot take as given: its issues as validation reports them (e.g. E1103 at `client.id`, an id already in the request), E1007, or E2001 (the day with the client would need more than a worker's share of `--max-memory-mb`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -465,6 +492,7 @@ pub(crate) async fn fit_plan(
         (status = 400, description = "`format` missing or not `csv`, `ical` or `phones`", body = ErrorBody),
         (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan", body = ErrorBody),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
