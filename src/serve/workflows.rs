@@ -13,7 +13,9 @@
 //! with its own report, export and fit). A fit builds the day's problem, so
 //! it waits for a free worker slot: never more than `--workers` problems in
 //! memory at once. A capacity run does too, one solve at a time, with
-//! its total time (every solve's limit) within `--max-time-limit`.
+//! its total time (every solve's limit) within `--max-time-limit`. Each
+//! also reserves its estimated memory and answers within the time limit
+//! ([`super::handler::run_limited`]), as an export does.
 
 use std::time::Instant;
 
