@@ -25,7 +25,8 @@ pub struct ErrorBody {
     /// `unsupported_media_type`, `payload_too_large`, `request_timeout`,
     /// `unauthorized`, `host_not_allowed`, `not_found`, `queue_full`,
     /// `no_plan`, `stored_data_damaged`, `bad_request`,
-    /// `method_not_allowed`, `busy`, `storage_full`, `internal`.
+    /// `method_not_allowed`, `busy`, `too_many_connections`,
+    /// `connection_limit`, `storage_full`, `timed_out`, `internal`.
     pub code: String,
     /// For a person.
     pub message: String,
