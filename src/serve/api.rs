@@ -489,7 +489,7 @@ pub(crate) async fn cancel_plan(
         (status = 200, description = "HTML report", content_type = "text/html"),
         (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan (yet), or its stored data was found damaged (`stored_data_damaged`)", body = ErrorBody),
-        super::workflows::ReadErrors,
+        super::handler::ReadErrors,
     ),
     security(("bearer" = []))
 )]

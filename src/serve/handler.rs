@@ -280,3 +280,25 @@ pub(crate) fn from_rota_in(part: &str, e: RotaError, body: &[u8]) -> ApiError {
         other => ApiError::internal(other),
     }
 }
+
+/// The error answers of work that reads a stored or posted request and
+/// plan (check, report, export) within the service's limits.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(crate) enum ReadErrors {
+    #[response(
+        status = 422,
+        description = "E2001: reading this request and plan would need more than a worker's share of `--max-memory-mb`"
+    )]
+    TooLarge(super::error::ErrorBody),
+    #[response(
+        status = 429,
+        description = "The memory budget (`--max-memory-mb`) stayed taken by running work for 30 s; see Retry-After"
+    )]
+    Busy(super::error::ErrorBody),
+    #[response(
+        status = 503,
+        description = "`timed_out`: the work did not end within `--max-time-limit` (plus 5 s)"
+    )]
+    TimedOut(super::error::ErrorBody),
+}

@@ -258,28 +258,6 @@ enum SlotErrors {
     TimedOut(ErrorBody),
 }
 
-/// The error answers of work that reads a stored or posted request and
-/// plan (check, report, export) within the service's limits.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)]
-pub(crate) enum ReadErrors {
-    #[response(
-        status = 422,
-        description = "E2001: reading this request and plan would need more than a worker's share of `--max-memory-mb`"
-    )]
-    TooLarge(ErrorBody),
-    #[response(
-        status = 429,
-        description = "The memory budget (`--max-memory-mb`) stayed taken by running work for 30 s; see Retry-After"
-    )]
-    Busy(ErrorBody),
-    #[response(
-        status = 503,
-        description = "`timed_out`: the work did not end within `--max-time-limit` (plus 5 s)"
-    )]
-    TimedOut(ErrorBody),
-}
-
 /// Re-plan a finished job's day after a disruption: a new job.
 #[utoipa::path(
     post, path = "/v1/plans/{id}/replan", tag = "workflows",
@@ -494,7 +472,7 @@ pub(crate) async fn fit_plan(
         (status = 400, description = "`format` missing or not `csv`, `ical` or `phones`", body = ErrorBody),
         (status = 404, description = "Unknown job", body = ErrorBody),
         (status = 409, description = "The job has no plan", body = ErrorBody),
-        ReadErrors,
+        super::handler::ReadErrors,
     ),
     security(("bearer" = []))
 )]
