@@ -6,7 +6,9 @@
 //! ([`linked`]); with the bound on any plan ([`bound`]) and the reasons a
 //! client is not served ([`reasons`]). [`schedule`] and [`reach`] are the
 //! timing and least-travel arithmetic they share; [`double_up`] places a
-//! visit two carers start together.
+//! visit two carers start together. [`timing`] is the one timing core meant
+//! to replace `schedule`, `ls::timing` and `linked::state` (not wired in
+//! yet).
 
 pub mod bound;
 pub mod budget;
@@ -20,6 +22,7 @@ pub mod reach;
 pub mod reasons;
 pub mod run;
 pub mod schedule;
+pub mod timing;
 pub mod search;
 
 use crate::problem::Problem;
