@@ -22,8 +22,8 @@ pub mod reach;
 pub mod reasons;
 pub mod run;
 pub mod schedule;
-pub mod timing;
 pub mod search;
+pub mod timing;
 
 use crate::problem::Problem;
 
