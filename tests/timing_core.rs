@@ -24,14 +24,11 @@ fn core_on(req: &Request, p: &Problem, sol: &Solution) -> usize {
     let t = Timing::new(p, Rules::of(p), stops).expect("the engine's rounds have a schedule");
     let latest = t.latest();
     let mut core = sol.clone();
-    for v in 0..p.visits.len() {
+    for (v, late) in latest.iter().enumerate() {
         assert_eq!(t.earliest(v).is_some(), sol.start[v].is_some(), "visit {v}");
         if let (Some(e), Some(s)) = (t.earliest(v), sol.start[v]) {
             assert!(e <= s, "visit {v}: core {e}, engine {s}");
-            assert!(
-                latest[v].unwrap() >= s,
-                "visit {v}: latest below the engine's"
-            );
+            assert!(late.unwrap() >= s, "visit {v}: latest below the engine's");
         }
         core.start[v] = t.earliest(v);
     }
