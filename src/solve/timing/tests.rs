@@ -734,3 +734,37 @@ fn a_double_up_moves_with_an_insertion() {
     assert_eq!(t.starts(), vec![Some(5), None, Some(25)]);
     assert_eq!(t.routes(), &[vec![0], vec![0, 2]]);
 }
+
+/// A visit put after the break, in a gap where the break had to come
+/// before the long journey, lets the carer take it on arrival instead:
+/// the next visit starts *earlier*, which only a from-scratch timing finds.
+/// Taking the visit out again raises that start, so a removal can fail.
+#[test]
+fn an_insertion_at_the_break_can_lower_a_start_and_a_removal_raise_one() {
+    let mut p = plain(3, 1);
+    p.rounds[0].brk = Some(BreakSpec {
+        earliest: 100,
+        latest: 105,
+        minutes: 30,
+    });
+    p.visits[0].tw_start = 87;
+    p.visits[0].tw_end = 87;
+    p.visits[1].duration = 1;
+    let mut t = Timing::new(&p, Rules::none(3), vec![vec![0, BREAK, 2]]).unwrap();
+    // 0 ends at 97; 97 + 10 > 105: pause 100-130, then travel 10.
+    assert_eq!(t.earliest(2), Some(140));
+    assert_eq!(t.break_start(0), Some((100, false)));
+    // Visit 1 is 5 away: arrive 102, pause 102-132, visit 1 132-133, 5 on.
+    t.try_insert(1, &[(0, 2)]).unwrap();
+    assert_eq!(t.starts(), vec![Some(87), Some(132), Some(138)]);
+    assert_eq!(t.break_start(0), Some((102, true)));
+    assert!(t.undo());
+    assert_eq!(t.earliest(2), Some(140));
+    // With visit 2 due by 139, the round holds only with visit 1 in it.
+    p.visits[2].tw_end = 139;
+    let mut t = Timing::new(&p, Rules::none(3), vec![vec![0, BREAK, 1, 2]]).unwrap();
+    let before = t.starts();
+    assert_eq!(t.remove(1), Err(Infeasible::Window { visit: 2 }));
+    assert_eq!(t.starts(), before);
+    assert_eq!(t.routes(), &[vec![0, BREAK, 1, 2]]);
+}
