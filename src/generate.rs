@@ -467,6 +467,7 @@ fn gen_client(rng: &mut ChaCha8Rng, id: String, carers: &[Carer], n_am: usize) -
             window: Window {
                 start: time_of_minutes(start),
                 end: time_of_minutes(end),
+                due: None,
             },
             duration,
             carers_required: if is_double { 2 } else { 1 },

@@ -510,6 +510,17 @@ pub struct Window {
     #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
+    /// Extension (docs/format.md, "Due times"; E1207): a soft latest
+    /// start inside the window (`start <= due <= end`). The window stays
+    /// hard; every minute the visit starts after `due` is lateness
+    /// (`late_minutes` on its stops, `summary.lateness`).
+    #[schema(value_type = Option<String>, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    #[serde(
+        default,
+        with = "hhmm::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due: Option<NaiveTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -614,6 +625,22 @@ pub struct Summary {
     /// Extension (docs/replan.md), present on a plan made by `rota replan`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replan: Option<ReplanSummary>,
+    /// Extension (docs/format.md, "Due times"), present when the request
+    /// gives any visit a `window.due`: the calls that start after their due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lateness: Option<LatenessSummary>,
+}
+
+/// Calls that start after their `window.due` (extension, docs/format.md,
+/// "Due times"). A double-up's call counts once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LatenessSummary {
+    /// Served visits that start after their due.
+    pub calls: u32,
+    /// Their minutes late, summed.
+    pub total_minutes: u64,
+    /// The most minutes late of any one call (0 when none is late).
+    pub largest_minutes: u32,
 }
 
 /// What a re-plan changed (extension, docs/replan.md).
@@ -842,6 +869,10 @@ pub struct VisitStop {
     pub travel_minutes: u32,
     #[serde(default)]
     pub with: Vec<String>,
+    /// Extension (docs/format.md, "Due times"): minutes the visit starts
+    /// after its `window.due`; absent when it is on time or has no due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -76,7 +76,8 @@ fn csv_parses_back_with_one_row_per_stop() {
             "town",
             "postcode",
             "leave_by",
-            "client_name"
+            "client_name",
+            "late_minutes"
         ]
     );
     let stops: Vec<(&Round, usize, &Stop)> = plan
@@ -87,7 +88,7 @@ fn csv_parses_back_with_one_row_per_stop() {
     assert!(stops.len() > 10, "the sample day should plan many stops");
     assert_eq!(rows.len(), stops.len());
     for (row, (round, order, stop)) in rows.iter().zip(&stops) {
-        assert_eq!(row.len(), 21);
+        assert_eq!(row.len(), 22);
         assert_eq!(row[0], plan.date.to_string());
         let row = &row[1..];
         assert_eq!(row[0], round.carer);
@@ -122,7 +123,8 @@ fn csv_parses_back_with_one_row_per_stop() {
             }
             Stop::Break(_) => String::new(),
         };
-        assert_eq!(row[18..], [leave_by, String::new()]);
+        // No due in the sample day: late_minutes always empty.
+        assert_eq!(row[18..], [leave_by, String::new(), String::new()]);
     }
     assert!(rows.iter().any(|r| r[6] == "break"));
 }
@@ -244,6 +246,7 @@ fn awkward_round() -> Round {
                 end: t(8, 45),
                 travel_minutes: 12,
                 with: vec!["C,2;C3".into()],
+                late_minutes: None,
             }),
             Stop::Break(BreakStop {
                 start: t(11, 0),
@@ -430,7 +433,8 @@ fn cli_csv_with_request_has_date_locations_and_addresses() {
             "town",
             "postcode",
             "leave_by",
-            "client_name"
+            "client_name",
+            "late_minutes"
         ]
     );
     let mut with_address = 0;

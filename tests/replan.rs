@@ -182,6 +182,7 @@ fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
         window: rota::model::Window {
             start: rota::model::hhmm::parse("14:00").unwrap(),
             end: rota::model::hhmm::parse("18:00").unwrap(),
+            due: None,
         },
         duration: 20,
         carers_required: 1,

@@ -75,6 +75,7 @@ fn package_visit(id: &str, start: &str, end: &str, duration: u32, carers: u32) -
         window: Window {
             start: hm(start),
             end: hm(end),
+            due: None,
         },
         duration,
         carers_required: carers,

@@ -34,6 +34,7 @@
 //! | `lock`            | (extension) every lock of the request is kept: the visit is in a round of the locked carer, at the locked start if one is given |
 //! | `absence`         | (extension) a carer in `summary.replan.absences` has no visit or break starting at or after their `from` (and may skip a break whose latest start is at or after it: rule `break`) |
 //! | `continuity-kept` | (extension) with a `previous_plan`: summary `continuity_kept` is present and counts the visit-carer assignments whose carer visited the same client in it |
+//! | `lateness`        | (extension) a visit stop's `late_minutes` is the minutes it starts after its `window.due` (absent when on time or without a due); summary `lateness` is present iff the request has a due and counts the late calls (a double-up once), their minutes and the largest |
 //!
 //! With a `previous_plan`, a carer who visited a client in it counts as
 //! preferred for `continuity_assignments` (docs/continuity.md).
@@ -43,6 +44,7 @@ mod assign;
 mod continuity;
 mod double_up;
 mod figures;
+mod lateness;
 mod locks;
 mod rounds;
 pub(crate) mod travel;
@@ -124,6 +126,7 @@ pub fn check(request: &Request, plan: &Plan) -> CheckReport {
     assign::check_assignments(&ctx, plan, &walked, &mut out);
     locks::check_locks(&ctx, &walked, &mut out);
     continuity::check_continuity(&ctx, plan, &walked, &mut out);
+    lateness::check_lateness(&ctx, plan, &walked, &mut out);
     absences::check_absences(&ctx.absent, plan, &mut out);
     CheckReport { violations: out.0 }
 }

@@ -82,7 +82,7 @@ impl<'a> Places<'a> {
 }
 
 /// Columns of [`csv`], in order.
-pub const CSV_HEADER: [&str; 21] = [
+pub const CSV_HEADER: [&str; 22] = [
     "date",
     "carer",
     "shift_start",
@@ -104,6 +104,7 @@ pub const CSV_HEADER: [&str; 21] = [
     "postcode",
     "leave_by",
     "client_name",
+    "late_minutes",
 ];
 
 /// The columns of [`CSV_HEADER`] whose cells are text taken from the
@@ -159,7 +160,8 @@ fn hm(t: NaiveTime) -> String {
 /// from 1, `date` the plan's date (`YYYY-MM-DD`) on every row. Break rows
 /// leave `visit`, `client`, `arrive`, `travel_minutes`, `paired_with` and
 /// the location columns empty; `paired_with` lists a double-up's other
-/// carers joined by `;`. `lat`/`lon` are the client's location and
+/// carers joined by `;`; `late_minutes` is the stop's minutes after its
+/// due (docs/format.md, "Due times"), empty when none. `lat`/`lon` are the client's location and
 /// `address`/`town`/`postcode` their contact's, when `places` has them
 /// (else empty). Rounds without stops give no rows. Times are `HH:MM`.
 /// The cells of [`CSV_TEXT_COLUMNS`] are made safe for spreadsheets
@@ -186,7 +188,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
             let tail = match stop {
                 Stop::Visit(v) => visit_columns(v, places),
                 Stop::Break(b) => {
-                    let mut t: [String; 15] = Default::default();
+                    let mut t: [String; 16] = Default::default();
                     t[0] = "break".into();
                     t[4] = hm(b.start);
                     t[5] = hm(b.end);
@@ -212,7 +214,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
 }
 
 /// A visit row's columns from `kind` on.
-fn visit_columns(v: &VisitStop, places: &Places) -> [String; 15] {
+fn visit_columns(v: &VisitStop, places: &Places) -> [String; 16] {
     let client = places.client(&v.client);
     let contact = places.contact(&v.client);
     let field =
@@ -236,6 +238,7 @@ fn visit_columns(v: &VisitStop, places: &Places) -> [String; 15] {
             .client_name(&v.client)
             .unwrap_or_default()
             .to_string(),
+        v.late_minutes.map_or(String::new(), |m| m.to_string()),
     ]
 }
 
@@ -502,6 +505,13 @@ fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
         let with: Vec<String> = v.with.iter().map(|c| ctx.places.carer(c)).collect();
         desc.push_str(&format!("\nDouble-up with {}.", with.join(", ")));
     }
+    if let Some(late) = v.late_minutes {
+        let due = minutes_of_day(v.start) - late as i32;
+        desc.push_str(&format!(
+            "\nLate: due {}, starts {late} min late.",
+            hm(crate::model::time_of_minutes(due.clamp(0, 1439)))
+        ));
+    }
     if let Some(k) = ctx.places.contact(&v.client) {
         for (label, value) in [
             ("Name", &k.name),
@@ -731,6 +741,7 @@ mod tests {
             end: start + chrono::Duration::minutes(30),
             travel_minutes: 5,
             with: with.iter().map(|s| s.to_string()).collect(),
+            late_minutes: None,
         })
     }
 
@@ -832,8 +843,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,,07:55,",
-                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,,07:55,,",
+                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,,,,",
             ]
         );
     }
@@ -925,8 +936,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA,07:55,",
-                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,,08:55,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA,07:55,,",
+                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,,08:55,,",
             ]
         );
     }

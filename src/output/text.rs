@@ -123,6 +123,20 @@ fn head(plan: &Plan) -> String {
             "continuity assignments"
         ),
     );
+    if let Some(l) = s.lateness {
+        // docs/format.md, "Due times".
+        let _ = writeln!(
+            out,
+            "late: {} ({} min in all, at most {} min)",
+            count(
+                l.calls.into(),
+                "call after its due",
+                "calls after their due"
+            ),
+            l.total_minutes,
+            l.largest_minutes
+        );
+    }
     out.push_str(&key_figures_text(plan));
     out
 }

@@ -9,8 +9,8 @@ pub mod timing;
 
 use crate::error::RotaError;
 use crate::model::{
-    BreakStop, Plan, Reason, Round, ShiftTimes, Status, Stop, Summary, Unserved, VisitStop,
-    time_of_minutes,
+    BreakStop, LatenessSummary, Plan, Reason, Round, ShiftTimes, Status, Stop, Summary, Unserved,
+    VisitStop, time_of_minutes,
 };
 use crate::problem::Problem;
 use crate::solve::Solution;
@@ -105,6 +105,7 @@ fn build_round(p: &Problem, sol: &Solution, r: usize, buffer: i32) -> Result<Rou
             end: time(start + vs.duration)?,
             travel_minutes: t as u32,
             with,
+            late_minutes: late_minutes(p, v, start),
         }));
         travel_total += t;
         care += vs.duration;
@@ -170,6 +171,30 @@ fn break_gap(
         .or_else(|| gaps.iter().position(|g| place(g).is_some()))
 }
 
+/// Minutes visit `v` starting at `start` is after its due (docs/format.md,
+/// "Due times"); `None` when on time or without a due.
+fn late_minutes(p: &Problem, v: usize, start: i32) -> Option<u32> {
+    let late = p.visits[v].late_after.map_or(0, |due| start - due);
+    (late > 0).then_some(late as u32)
+}
+
+/// `summary.lateness`: present when any visit has a due; a double-up's
+/// call counts once.
+fn lateness(p: &Problem, sol: &Solution) -> Option<LatenessSummary> {
+    if p.visits.iter().all(|v| v.late_after.is_none()) {
+        return None;
+    }
+    let mut out = LatenessSummary::default();
+    for (v, start) in sol.start.iter().enumerate() {
+        if let Some(late) = start.and_then(|s| late_minutes(p, v, s)) {
+            out.calls += 1;
+            out.total_minutes += u64::from(late);
+            out.largest_minutes = out.largest_minutes.max(late);
+        }
+    }
+    Some(out)
+}
+
 /// Unserved clients with their reasons, and the summary.
 fn finish(
     p: &Problem,
@@ -220,6 +245,7 @@ fn finish(
         key_figures: None,
         continuity_kept: None,
         replan: None,
+        lateness: lateness(p, sol),
     };
     let mut plan = Plan {
         date: meta.date,

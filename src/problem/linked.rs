@@ -10,8 +10,11 @@
 //!   late costs [`Lateness::per_minute`], and the largest single lateness of
 //!   the plan costs [`Lateness::worst`] per minute besides.
 //!
-//! Neither is part of the request contract: requests build problems without
-//! links or lateness, and the home-care solver never sees them.
+//! Links are not part of the request contract: requests build problems
+//! without them. A request's `window.due` (docs/format.md, "Due times") is a
+//! `late_after` inside a hard window: the home-care search never reads it,
+//! the plan reports the lateness ([`crate::plan`]) and
+//! [`crate::solve::lateness`] starts calls as early as their routes allow.
 
 use super::Problem;
 

@@ -71,7 +71,10 @@ pub struct VisitSpec {
     /// What the visit takes of its round's `capacity` (0 for home care).
     pub load: i32,
     /// A soft latest start: starting later is allowed at the cost of
-    /// [`Problem::lateness`] (`None` for home care, whose windows are hard).
+    /// [`Problem::lateness`]. From a request, a visit's `window.due` (its
+    /// window stays hard; the home-care search never reads this, the plan
+    /// reports the lateness, `solve::lateness` starts calls as early as
+    /// their routes allow).
     pub late_after: Option<i32>,
 }
 
@@ -419,7 +422,9 @@ fn clients_and_visits(
                 after,
                 successors: Vec::new(),
                 load: 0,
-                late_after: None,
+                // `window.due` (docs/format.md, "Due times"): soft, so the
+                // window above stays the hard limit.
+                late_after: v.window.due.map(minutes_of_day),
             });
             ineligible.push(ineligible_reasons(req, k, v));
         }

@@ -16,6 +16,7 @@ pub mod construct;
 pub mod double_up;
 pub mod exact;
 pub mod fill;
+pub mod lateness;
 pub mod linked;
 pub mod ls;
 pub mod reach;

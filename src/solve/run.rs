@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::budget::TimeBudget;
-use super::{Solution, bound, construct, exact, fill, reasons, search};
+use super::{Solution, bound, construct, exact, fill, lateness, reasons, search};
 use crate::control::SolveControl;
 use crate::error::RotaError;
 use crate::model::{Settings, Status};
@@ -131,6 +131,17 @@ pub fn solve_problem(
     // Clients that fit into the final plan as it stands go in (until the
     // limit: the reasons then say who was not tried).
     fill::fill_in_until(p, &mut solution, &|| ctl.is_cancelled() || budget.is_over());
+    // With due times, every single call as early as its round allows (the
+    // least lateness of these routes); calls moved earlier may make room,
+    // so what then fits goes in too (docs/format.md, "Due times").
+    while lateness::start_early(p, &mut solution) {
+        let served = |s: &Solution| (0..p.clients.len()).filter(|&k| s.is_served(p, k)).count();
+        let before = served(&solution);
+        fill::fill_in_until(p, &mut solution, &|| ctl.is_cancelled() || budget.is_over());
+        if served(&solution) == before {
+            break;
+        }
+    }
     Ok(Solved {
         solution,
         bound,

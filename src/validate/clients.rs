@@ -249,8 +249,8 @@ impl Validator {
         }
     }
 
-    /// E1201-E1205: a visit's window, duration and number of carers (E1205
-    /// in `double_up.rs`).
+    /// E1201-E1205, E1207: a visit's window (and its `due`), duration and
+    /// number of carers (E1205 in `double_up.rs`).
     fn visit_timing(&mut self, vp: &str, v: &Visit) {
         let ws = mins(v.window.start);
         let we = mins(v.window.end);
@@ -265,6 +265,21 @@ impl Validator {
                     hhmm(v.window.start)
                 ),
                 "make window.end equal to or later than window.start (windows cannot cross midnight)",
+            );
+        } else if let Some(due) = v.window.due
+            && !(ws..=we).contains(&mins(due))
+        {
+            self.push(
+                "E1207",
+                format!("{vp}.window.due"),
+                format!(
+                    "visit '{}' is due at {}, outside its window {}-{}",
+                    v.id,
+                    hhmm(due),
+                    hhmm(v.window.start),
+                    hhmm(v.window.end)
+                ),
+                "give a due time from window.start to window.end; the window stays the hard limit and due only marks when the call counts as late",
             );
         }
         let d = i64::from(v.duration);

@@ -294,6 +294,27 @@ fn e1205_carers_required() {
 }
 
 #[test]
+fn e1207_due_outside_the_window() {
+    for due in ["07:59", "10:01"] {
+        let mut r = base();
+        let w = &mut r.clients[0].visits[0].window;
+        w.start = t("08:00");
+        w.end = t("10:00");
+        w.due = Some(t(due));
+        assert_has(&r, "E1207", "clients[0].visits[0].window.due");
+    }
+    // Either end of the window is a due time.
+    for due in ["08:00", "10:00"] {
+        let mut r = base();
+        let w = &mut r.clients[0].visits[0].window;
+        w.start = t("08:00");
+        w.end = t("10:00");
+        w.due = Some(t(due));
+        assert_lacks(&r, "E1207");
+    }
+}
+
+#[test]
 fn e1206_min_gap_longer_than_day() {
     let mut r = base();
     r.clients[0].visits[1].after.as_mut().unwrap().min_gap = 1441;

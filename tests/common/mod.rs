@@ -248,6 +248,7 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
                         window: Window {
                             start: t(start),
                             end: t(end),
+                            due: None,
                         },
                         duration: v.duration,
                         carers_required: if v.double { 2 } else { 1 },

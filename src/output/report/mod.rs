@@ -305,6 +305,18 @@ fn header(out: &mut String, ctx: &Ctx) {
         Status::Optimal => "optimal",
         Status::Feasible => "feasible",
     };
+    if let Some(l) = s.lateness {
+        // docs/format.md, "Due times": the calls that start after their due.
+        let detail = if l.calls == 0 {
+            " <small>every call by its due</small>".to_string()
+        } else {
+            format!(
+                " <small>{} min in all, at most {} min</small>",
+                l.total_minutes, l.largest_minutes
+            )
+        };
+        figure(out, "Late calls", &format!("{}{detail}", l.calls));
+    }
     figure(out, "Status", status);
     out.push_str("</div>\n</header>\n");
 }

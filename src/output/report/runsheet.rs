@@ -29,6 +29,24 @@ fn client_cells(ctx: &Ctx, id: &str) -> (String, String) {
     (who, loc)
 }
 
+/// Under a call's time, its due (docs/format.md, "Due times"): "due 08:30"
+/// and, for a late call, ", 10 min late" (marked `late`). Empty without a
+/// due in the request and on time; a late call whose request is not at hand
+/// still says how late it is.
+fn due_note(due: Option<chrono::NaiveTime>, late: Option<u32>) -> String {
+    match (due, late) {
+        (Some(d), Some(l)) => format!(
+            "<br><small class=\"late\" style=\"color:#b00;font-weight:bold\">due {}, {l} min late</small>",
+            hhmm(d)
+        ),
+        (None, Some(l)) => format!(
+            "<br><small class=\"late\" style=\"color:#b00;font-weight:bold\">{l} min late</small>"
+        ),
+        (Some(d), None) => format!("<br><small class=\"due\">due {}</small>", hhmm(d)),
+        (None, None) => String::new(),
+    }
+}
+
 /// When the round leaves its start location: the latest departure that
 /// reaches the first visit on time (the shift start if there is none).
 fn leave_time(r: &Round) -> i32 {
@@ -179,9 +197,15 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
                 let skills = visit.map_or(String::new(), |vv| vv.skills.join(", "));
                 let (who, loc) = client_cells(ctx, &v.client);
                 let leave = minutes_of_day(v.arrive) - v.travel_minutes as i32;
+                let due = due_note(visit.and_then(|vv| vv.window.due), v.late_minutes);
                 let _ = writeln!(
                     out,
-                    "<tr class=\"visit\"><td><b>{}-{}</b></td><td class=\"leave\">{} → {}</td><td>{who}</td><td>{}</td><td class=\"address\">{loc}</td><td class=\"num\">{} min</td><td>{}</td><td>{}</td><td class=\"num\">{} min</td></tr>",
+                    "<tr class=\"{}\"><td><b>{}-{}</b>{due}</td><td class=\"leave\">{} → {}</td><td>{who}</td><td>{}</td><td class=\"address\">{loc}</td><td class=\"num\">{} min</td><td>{}</td><td>{}</td><td class=\"num\">{} min</td></tr>",
+                    if v.late_minutes.is_some() {
+                        "visit late"
+                    } else {
+                        "visit"
+                    },
                     hhmm(v.start),
                     hhmm(v.end),
                     hhmm_min(leave),

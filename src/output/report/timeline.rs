@@ -70,6 +70,9 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
                 if !v.with.is_empty() {
                     let _ = write!(title, ", double-up with {}", v.with.join(", "));
                 }
+                if let Some(late) = v.late_minutes {
+                    let _ = write!(title, ", {late} min late");
+                }
                 blocks.push(Block {
                     from: start,
                     to: end,
