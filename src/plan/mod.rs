@@ -164,7 +164,7 @@ fn break_gap(
     }
     gaps.push((pe, spec.end, p.time(r, node, spec.end_node), true));
     let place = |&(pe, ns, t, last): &(i32, i32, i32, bool)| {
-        crate::solve::schedule::break_place(b, pe, ns, t, last)
+        crate::solve::timing::gap::break_place(b, pe, ns, t, last)
     };
     gaps.iter()
         .position(|g| place(g).is_some_and(|pl| !pl.travel_first))

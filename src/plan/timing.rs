@@ -13,10 +13,10 @@
 //! visit (and a break in that gap) ends.
 //!
 //! Which gap holds the break is the solver's rule
-//! ([`crate::solve::schedule::break_place`]: the first gap that holds it).
+//! ([`crate::solve::timing::gap::break_place`]: the first gap that holds it).
 
 use crate::problem::BreakSpec;
-use crate::solve::schedule::break_place;
+use crate::solve::timing::gap::break_place;
 
 /// A timed gap: when the carer leaves the previous stop, arrives at the
 /// next, and the break taken in it (start minute), if any.

@@ -40,7 +40,7 @@ use crate::prepare::Prepared;
 use crate::problem::{BreakSpec, PinTo, Problem, ProblemBuilder};
 use crate::solve::Solution;
 use crate::solve::construct::greedy::{Greedy, Undo, client_order, insert_visit};
-use crate::solve::schedule::break_place;
+use crate::solve::timing::gap::break_place;
 use crate::{PlanOptions, Solved};
 
 /// What happened, as `rota replan` is told.

@@ -1,82 +1,36 @@
 //! Double-ups in the solver: a double-up goes into two rounds of different
-//! carers at one common start ([`place`], what the construction calls), and
-//! once placed its start never moves: the schedule pushes later single
-//! visits only (`schedule.rs`, by [`crate::problem::VisitSpec::is_double_up`]),
-//! and the local search keeps it fixed (`ls/timing.rs`) except for
-//! `ls/double_up.rs`, which hands one carer's part to another at the same
-//! start. A visit whose start is tied across rounds in another way (a joint
-//! visit, a linked start) would be placed here too.
+//! carers at one common start ([`place`], what the construction calls). It
+//! is one visit in two routes of the timing core (`solve/timing/`), so its
+//! common start moves whenever a later insertion or a local-search move
+//! needs it to, in both rounds at once; `ls/double_up.rs` hands one
+//! carer's part to another.
 
-use crate::problem::Problem;
-use crate::solve::Solution;
-use crate::solve::schedule::{Insertion, candidate_starts, timetable};
+use crate::solve::timing::Timing;
 
-/// Where a double-up goes: two insertions (indices into the candidates
-/// given to [`place`]) into rounds of different carers, the common start,
-/// and the visits of each round that move later to make room.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    pub a: usize,
-    pub b: usize,
-    pub start: i32,
-    pub moved_a: Vec<(usize, i32)>,
-    pub moved_b: Vec<(usize, i32)>,
-}
+/// A place of a visit in one round: `(round, stop index, continuity,
+/// added travel, least start, greatest start)` from the round alone.
+pub type RoundPlace = (usize, usize, i64, i64, i32, i32);
 
-/// The best place for double-up `v` among `cands`, its insertions into
-/// rounds with room (`pref`: the continuity of each). Pairs of insertions
-/// into rounds of different carers whose start ranges meet are tried by
-/// most continuity, then least added travel, then earliest common start;
-/// for each pair, the starts worth trying in either round (the later of
-/// one from each) in increasing order, and the first at which both rounds
-/// can be timetabled wins. `None` if no pair works.
-pub fn place(
-    p: &Problem,
-    sol: &Solution,
-    v: usize,
-    cands: &[Insertion],
-    pref: &dyn Fn(&Insertion) -> i32,
-) -> Option<Placement> {
-    let mut pairs: Vec<(i32, i32, i32, usize, usize)> = Vec::new();
+/// Put double-up `v` in two rounds of different carers among `cands`.
+/// Pairs whose start ranges meet are tried by most continuity, then least
+/// lateness at the earliest common start, then least added travel, then
+/// earliest common start; the first the core can time wins (and is kept).
+/// `false` if no pair works.
+pub fn place(t: &mut Timing, v: usize, cands: &[RoundPlace]) -> bool {
+    let p = t.problem();
+    let mut pairs: Vec<(i64, i64, i64, i32, usize, usize)> = Vec::new();
     for (i, a) in cands.iter().enumerate() {
         for (j, b) in cands.iter().enumerate().skip(i + 1) {
-            if p.rounds[a.round].carer == p.rounds[b.round].carer || a.lo.max(b.lo) > a.hi.min(b.hi)
-            {
+            let lo = a.4.max(b.4);
+            if p.rounds[a.0].carer == p.rounds[b.0].carer || lo > a.5.min(b.5) {
                 continue;
             }
-            pairs.push((
-                -(pref(a) + pref(b)),
-                a.delta + b.delta,
-                a.lo.max(b.lo),
-                i,
-                j,
-            ));
+            pairs.push((-(a.2 + b.2), p.lateness_at(v, lo), a.3 + b.3, lo, i, j));
         }
     }
-    pairs.sort();
-    for &(_, _, m, i, j) in &pairs {
+    pairs.sort_unstable();
+    pairs.iter().any(|&(.., i, j)| {
         let (a, b) = (&cands[i], &cands[j]);
-        let ca = candidate_starts(p, sol, a, v, m);
-        let cb = candidate_starts(p, sol, b, v, m);
-        let mut starts: Vec<i32> = ca
-            .iter()
-            .flat_map(|&x| cb.iter().map(move |&y| x.max(y)))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
-        for s in starts {
-            if let (Some(moved_a), Some(moved_b)) =
-                (timetable(p, sol, a, v, s), timetable(p, sol, b, v, s))
-            {
-                return Some(Placement {
-                    a: i,
-                    b: j,
-                    start: s,
-                    moved_a,
-                    moved_b,
-                });
-            }
-        }
-    }
-    None
+        t.try_insert(v, &[(a.0, a.1), (b.0, b.1)]).is_ok()
+    })
 }

@@ -4,11 +4,11 @@
 //! local search and recombination ([`search`], [`ls`]), the exact MIP
 //! ([`exact`]), and the search for linked visits and soft lateness
 //! ([`linked`]); with the bound on any plan ([`bound`]) and the reasons a
-//! client is not served ([`reasons`]). [`schedule`] and [`reach`] are the
-//! timing and least-travel arithmetic they share; [`double_up`] places a
-//! visit two carers start together. [`timing`] is the one timing core meant
-//! to replace `schedule`, `ls::timing` and `linked::state` (not wired in
-//! yet).
+//! client is not served ([`reasons`]). [`timing`] is the one timing core
+//! under every construction, repair and local-search move: starts as early
+//! as the routes and every rule allow, double-ups and tied visits moving in
+//! all their rounds at once; [`reach`] is the least-travel arithmetic;
+//! [`double_up`] places a visit two carers start together.
 
 pub mod bound;
 pub mod budget;
@@ -16,13 +16,11 @@ pub mod construct;
 pub mod double_up;
 pub mod exact;
 pub mod fill;
-pub mod lateness;
 pub mod linked;
 pub mod ls;
 pub mod reach;
 pub mod reasons;
 pub mod run;
-pub mod schedule;
 pub mod search;
 pub mod timing;
 

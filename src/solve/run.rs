@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::budget::TimeBudget;
-use super::{Solution, bound, construct, exact, fill, lateness, reasons, search};
+use super::{Solution, bound, construct, exact, fill, reasons, search};
 use crate::control::SolveControl;
 use crate::error::RotaError;
 use crate::model::{Settings, Status};
@@ -130,18 +130,12 @@ pub fn solve_problem(
     }
     // Clients that fit into the final plan as it stands go in (until the
     // limit: the reasons then say who was not tried).
+    // Every call as early as its route allows (the timing core's least
+    // schedule, which also has the least lateness: docs/format.md, "Due
+    // times"); then clients that fit into the final plan as it stands go in
+    // (until the limit: the reasons then say who was not tried).
+    solution = construct::greedy::timed(p, &solution).solution();
     fill::fill_in_until(p, &mut solution, &|| ctl.is_cancelled() || budget.is_over());
-    // With due times, every single call as early as its round allows (the
-    // least lateness of these routes); calls moved earlier may make room,
-    // so what then fits goes in too (docs/format.md, "Due times").
-    while lateness::start_early(p, &mut solution) {
-        let served = |s: &Solution| (0..p.clients.len()).filter(|&k| s.is_served(p, k)).count();
-        let before = served(&solution);
-        fill::fill_in_until(p, &mut solution, &|| ctl.is_cancelled() || budget.is_over());
-        if served(&solution) == before {
-            break;
-        }
-    }
     Ok(Solved {
         solution,
         bound,

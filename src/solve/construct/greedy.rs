@@ -4,18 +4,18 @@
 //! fewest eligible rounds, most care minutes). Each client's visits are
 //! inserted one by one, hardest first (double-ups, narrowest window; then, if
 //! that fails, in `after` order), each at its best feasible place (most
-//! continuity, then least added travel, then earliest start); a double-up
-//! goes into two rounds of different carers at one common start
-//! (`solve/double_up.rs`). Later single
-//! visits of the round may move later to make room (within their windows and
-//! gaps); double-ups already placed never move. If any visit of a client
-//! cannot be placed, everything the client's insertions changed is undone:
-//! all or nothing.
+//! continuity, then least lateness, then least added travel, then earliest
+//! start); a double-up goes into two rounds of different carers at one
+//! common start (`solve/double_up.rs`). Every insertion is timed by the
+//! timing core (`solve/timing/`): later visits move later to make room,
+//! double-ups and tied visits too, in every round they are in, within
+//! their windows and gaps. If any visit of a client cannot be placed,
+//! everything the client's insertions changed is undone: all or nothing.
 
 use crate::problem::Problem;
 use crate::solve::Solution;
 use crate::solve::double_up;
-use crate::solve::schedule::{Insertion, candidate_starts, insertions_in_round, timetable};
+use crate::solve::timing::{BREAK, Rules, Timing};
 
 /// How many shuffled client orders [`construct_best`] tries after its base
 /// order when planning a request.
@@ -80,7 +80,7 @@ pub fn construct_in_order_until(
     order: &[usize],
     stop: &dyn Fn() -> bool,
 ) -> (Greedy, bool) {
-    let mut sol = Solution::empty(p);
+    let mut t = timed(p, &Solution::empty(p));
     let mut failed_visit = vec![None; p.clients.len()];
     let mut complete = true;
     for &k in order {
@@ -88,12 +88,13 @@ pub fn construct_in_order_until(
             complete = false;
             break;
         }
-        if let Err(v) = insert_client(p, &mut sol, k) {
+        if let Err(v) = insert_client_in(&mut t, k) {
             failed_visit[k] = Some(v);
         }
+        t.commit();
     }
     let greedy = Greedy {
-        solution: sol,
+        solution: t.solution(),
         failed_visit,
     };
     (greedy, complete)
@@ -181,12 +182,30 @@ pub fn construct_best_within(
 }
 
 /// Insert every visit of client `k`, or none: on failure the client's visits
-/// are removed again and the visit that did not fit is returned.
-///
-/// Visits are tried hardest first (double-ups, then narrowest window), and if
-/// that fails, in `after` order; `after` gaps hold either way because a
-/// visit's start range respects placed targets and placed successors alike.
+/// are removed again and the visit that did not fit is returned. The
+/// solution's starts become the earliest its routes allow (the timing
+/// core's least schedule).
 pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), usize> {
+    let mut t = timed(p, sol);
+    let out = insert_client_in(&mut t, k);
+    if out.is_ok() {
+        *sol = t.solution();
+    }
+    out
+}
+
+/// The timing core over `sol`'s routes: every solution the solver makes
+/// has a schedule, so this cannot fail but on a bug.
+pub fn timed<'p>(p: &'p Problem, sol: &Solution) -> Timing<'p> {
+    Timing::of_solution(p, Rules::of(p), sol).expect("a solution of the solver has a schedule")
+}
+
+/// [`insert_client`] on the timing core. Visits are tried hardest first
+/// (double-ups, then narrowest window), and if that fails, in `after`
+/// order. On success the insertions are kept (and can be undone with
+/// [`Timing::undo`]); on failure the state is as before.
+pub fn insert_client_in(t: &mut Timing, k: usize) -> Result<(), usize> {
+    let p = t.problem();
     let visits = &p.clients[k].visits;
     let mut hardest = visits.clone();
     hardest.sort_by_key(|&v| {
@@ -199,12 +218,14 @@ pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), us
     });
     let mut failed = None;
     for order in [&hardest, visits] {
-        let mut undo = Undo::default();
-        match insert_all(p, sol, order, &mut undo) {
-            Ok(()) => return Ok(()),
-            Err(v) => {
+        let depth = t.undo_depth();
+        match order.iter().find(|&&v| !insert_visit_in(t, v)) {
+            None => return Ok(()),
+            Some(&v) => {
                 failed.get_or_insert(v);
-                undo.rollback(sol);
+                while t.undo_depth() > depth {
+                    t.undo();
+                }
             }
         }
         if hardest == *visits {
@@ -214,93 +235,119 @@ pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), us
     Err(failed.unwrap_or(visits[0]))
 }
 
-/// Insert the visits in this order; stop at the first that does not fit.
-fn insert_all(
-    p: &Problem,
-    sol: &mut Solution,
-    order: &[usize],
-    undo: &mut Undo,
-) -> Result<(), usize> {
-    for &v in order {
-        if !insert_visit(p, sol, v, undo) {
-            return Err(v);
-        }
-    }
-    Ok(())
-}
-
-/// What an insertion changed, so that a failed client can be undone
-/// exactly: the visits moved (with their old starts) and the visit placed.
+/// What a run of [`insert_visit`] calls changed, so that a failed client
+/// can be undone exactly: the solution before the first.
 #[derive(Debug, Default)]
 pub struct Undo {
-    moved: Vec<(usize, i32)>,
-    placed: Vec<usize>,
+    before: Option<Solution>,
 }
 
 impl Undo {
     /// Put the solution back as it was before the logged insertions.
     pub fn rollback(self, sol: &mut Solution) {
-        for &(u, old) in self.moved.iter().rev() {
-            sol.start[u] = Some(old);
-        }
-        for v in self.placed {
-            sol.remove(v);
+        if let Some(before) = self.before {
+            *sol = before;
         }
     }
 }
 
-/// Apply an insertion: `v` starts at `s`, and the later visits of the
-/// round move to their new starts.
-fn apply(
-    sol: &mut Solution,
-    ins: &Insertion,
-    v: usize,
-    s: i32,
-    moved: &[(usize, i32)],
-    undo: &mut Undo,
-) {
-    for &(u, t) in moved {
-        if let Some(old) = sol.start[u] {
-            undo.moved.push((u, old));
-        }
-        sol.start[u] = Some(t);
-    }
-    sol.insert(ins.round, ins.pos, v, s);
-    if !undo.placed.contains(&v) {
-        undo.placed.push(v);
-    }
-}
-
-/// Insert one visit at its best place; `false` if it fits nowhere. Best is
-/// most continuity, then least added travel, then earliest start.
+/// Insert one visit at its best place ([`insert_visit_in`]); `false` if it
+/// fits nowhere.
 pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) -> bool {
-    let mut cands: Vec<Insertion> = p.eligible[v]
-        .iter()
-        .filter(|&&r| sol.has_room(p, r, v))
-        .flat_map(|&r| insertions_in_round(p, sol, r, v))
-        .collect();
-    let pref = |i: &Insertion| p.preference(v, i.round) as i32;
-    if !p.visits[v].is_double_up() {
-        cands.sort_by_key(|i| (-pref(i), i.delta, i.lo, i.round, i.pos));
-        for ins in &cands {
-            for s in candidate_starts(p, sol, ins, v, i32::MIN) {
-                if let Some(moved) = timetable(p, sol, ins, v, s) {
-                    apply(sol, ins, v, s, &moved, undo);
-                    return true;
-                }
-            }
-        }
+    let mut t = timed(p, sol);
+    if !insert_visit_in(&mut t, v) {
         return false;
     }
-    // Double-up: two rounds of different carers, one common start.
-    match double_up::place(p, sol, v, &cands, &pref) {
-        Some(at) => {
-            apply(sol, &cands[at.a], v, at.start, &at.moved_a, undo);
-            apply(sol, &cands[at.b], v, at.start, &at.moved_b, undo);
-            true
+    undo.before.get_or_insert_with(|| sol.clone());
+    *sol = t.solution();
+    true
+}
+
+/// Whether round `r` has the capacity left for visit `v`.
+fn has_room(t: &Timing, r: usize, v: usize) -> bool {
+    let p = t.problem();
+    p.rounds[r].capacity.is_none_or(|cap| {
+        let used: i32 = t.routes()[r]
+            .iter()
+            .filter(|&&x| x != BREAK)
+            .map(|&u| p.visits[u].load)
+            .sum();
+        used + p.visits[v].load <= cap
+    })
+}
+
+/// A place for a visit: round, stop index, and what ranks it.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    round: usize,
+    at: usize,
+    pref: i64,
+    added: i64,
+    lo: i32,
+    hi: i32,
+}
+
+/// Every place of `v` that its round alone does not rule out.
+fn places(t: &Timing, v: usize) -> Vec<Place> {
+    let p = t.problem();
+    let mut out = Vec::new();
+    for &r in &p.eligible[v] {
+        if !has_room(t, r, v) {
+            continue;
         }
-        None => false,
+        let lat = t.round_latest(r);
+        for at in 0..=t.routes()[r].len() {
+            let (lo, hi, added) = t.insertion_window(r, at, v, &lat);
+            if lo <= hi {
+                out.push(Place {
+                    round: r,
+                    at,
+                    pref: p.preference(v, r),
+                    added,
+                    lo,
+                    hi,
+                });
+            }
+        }
     }
+    out
+}
+
+/// Insert one visit at its best place, timed by the core (later visits,
+/// double-ups and tied visits move as they must); `false` if it fits
+/// nowhere. Best is most continuity, then least lateness, then least
+/// added travel, then earliest start; the first place in that order that
+/// the core can time wins.
+pub fn insert_visit_in(t: &mut Timing, v: usize) -> bool {
+    let p = t.problem();
+    let cands = places(t, v);
+    if !p.visits[v].is_double_up() {
+        let mut order: Vec<(i64, i64, i64, i32, usize, usize)> = cands
+            .iter()
+            .map(|c| {
+                (
+                    -c.pref,
+                    p.lateness_at(v, c.lo),
+                    c.added,
+                    c.lo,
+                    c.round,
+                    c.at,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        return order
+            .iter()
+            .any(|&(.., r, at)| t.try_insert(v, &[(r, at)]).is_ok());
+    }
+    double_up::place(
+        t,
+        v,
+        &cands
+            .iter()
+            .map(|c| (c.round, c.at, c.pref, c.added, c.lo, c.hi))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[cfg(test)]
@@ -346,8 +393,11 @@ mod tests {
         assert_eq!(sol.start[visit(&p, "X")], Some(8 * 60 + 15));
     }
 
+    /// The double-up's common start moves in both rounds when a single
+    /// visit needs to go before it (issue 28: the 12/1 day's optimum moves
+    /// a double-up to take one more client in).
     #[test]
-    fn placed_double_up_is_never_pushed() {
+    fn a_placed_double_up_moves_to_make_room() {
         let p = problem(
             r#"{"id":"K1","location":{"lat":52.0,"lon":-2.7},
                 "visits":[{"id":"D","window":{"start":"08:00","end":"10:00"},"duration":30,
@@ -357,12 +407,15 @@ mod tests {
         );
         let mut sol = Solution::empty(&p);
         insert_client(&p, &mut sol, 0).unwrap();
-        let d = visit(&p, "D");
+        let (d, y) = (visit(&p, "D"), visit(&p, "Y"));
         assert_eq!(sol.start[d], Some(8 * 60));
         assert_eq!(sol.rounds_of[d].len(), 2);
-        // Y would need D to move: both rounds are blocked at 08:00.
-        assert_eq!(insert_client(&p, &mut sol, 1), Err(visit(&p, "Y")));
-        assert_eq!(sol.start[d], Some(8 * 60));
+        // Y at 07:45 before D in one round: D starts 08:15 in both.
+        insert_client(&p, &mut sol, 1).unwrap();
+        assert_eq!(sol.start[y], Some(7 * 60 + 45));
+        assert_eq!(sol.start[d], Some(8 * 60 + 15));
+        let r = sol.rounds_of[y][0];
+        assert_eq!(sol.routes[r], vec![y, d]);
     }
 
     #[test]

@@ -15,10 +15,12 @@ use std::time::Instant;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+#[cfg(test)]
 use super::greedy::insert_client;
+use super::greedy::{insert_client_in, timed};
 use crate::problem::Problem;
 use crate::solve::Solution;
-use crate::solve::schedule::insertions_in_round;
+use crate::solve::timing::{BREAK, Timing};
 
 /// The visit of client `k` that [`insert_client`] places first.
 fn key_visit(p: &Problem, k: usize) -> usize {
@@ -41,13 +43,23 @@ fn key_visit(p: &Problem, k: usize) -> usize {
 type Pending = (usize, usize, Vec<(usize, Option<i32>)>);
 
 /// Least added travel of visit `v` in round `r`, if it fits there at all.
-fn cost_in(p: &Problem, sol: &Solution, r: usize, v: usize) -> Option<i32> {
-    if !sol.has_room(p, r, v) {
-        return None;
+fn cost_in(t: &Timing, r: usize, v: usize) -> Option<i32> {
+    let p = t.problem();
+    if let Some(cap) = p.rounds[r].capacity {
+        let used: i32 = t.routes()[r]
+            .iter()
+            .filter(|&&x| x != BREAK)
+            .map(|&u| p.visits[u].load)
+            .sum();
+        if used + p.visits[v].load > cap {
+            return None;
+        }
     }
-    insertions_in_round(p, sol, r, v)
-        .iter()
-        .map(|i| i.delta)
+    let lat = t.round_latest(r);
+    (0..=t.routes()[r].len())
+        .map(|at| t.insertion_window(r, at, v, &lat))
+        .filter(|&(lo, hi, _)| lo <= hi)
+        .map(|(.., added)| added as i32)
         .min()
 }
 
@@ -67,9 +79,16 @@ fn regret(costs: &[(usize, Option<i32>)], required: usize) -> i64 {
 /// Re-insert every unserved client: highest priority first, then highest
 /// regret (ties in random order); none after `deadline`.
 pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng, deadline: Instant) {
-    let mut pending: Vec<usize> = (0..p.clients.len())
-        .filter(|&k| !sol.is_served(p, k))
-        .collect();
+    let mut t = timed(p, sol);
+    repair_in(&mut t, rng, deadline);
+    *sol = t.solution();
+}
+
+/// [`repair`] on the timing core (the insertions are committed).
+fn repair_in(t: &mut Timing, rng: &mut ChaCha8Rng, deadline: Instant) {
+    let p = t.problem();
+    let served = |t: &Timing, k: usize| p.clients[k].visits.iter().all(|&v| t.is_placed(v));
+    let mut pending: Vec<usize> = (0..p.clients.len()).filter(|&k| !served(t, k)).collect();
     pending.shuffle(rng);
     pending.sort_by_key(|&k| std::cmp::Reverse(p.clients[k].priority));
     for class in pending.chunk_by(|&a, &b| p.clients[a].priority == p.clients[b].priority) {
@@ -79,7 +98,7 @@ pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng, deadline: I
                 let v = key_visit(p, k);
                 let costs = p.eligible[v]
                     .iter()
-                    .map(|&r| (r, cost_in(p, sol, r, v)))
+                    .map(|&r| (r, cost_in(t, r, v)))
                     .collect();
                 (k, v, costs)
             })
@@ -99,20 +118,22 @@ pub fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng, deadline: I
                 }
             }
             let (k, _, _) = left.swap_remove(best);
-            if insert_client(p, sol, k).is_err() {
+            let done = insert_client_in(t, k).is_ok();
+            t.commit();
+            if !done {
                 continue;
             }
             let mut touched: Vec<usize> = p.clients[k]
                 .visits
                 .iter()
-                .flat_map(|&v| sol.rounds_of[v].iter().copied())
+                .flat_map(|&v| t.slots(v).iter().map(|s| s.0))
                 .collect();
             touched.sort_unstable();
             touched.dedup();
             for (_, v, costs) in &mut left {
                 for (r, c) in costs.iter_mut() {
                     if touched.binary_search(r).is_ok() {
-                        *c = cost_in(p, sol, *r, *v);
+                        *c = cost_in(t, *r, *v);
                     }
                 }
             }

@@ -4,7 +4,7 @@
 
 use crate::problem::Problem;
 use crate::solve::Solution;
-use crate::solve::schedule::break_place;
+use crate::solve::timing::gap::break_place;
 
 use super::vars::{Model, end_node, start_node};
 

@@ -15,11 +15,13 @@
 //! end) and its load prefix; a move is checked by timing the inserted
 //! visits from the stop before them and comparing with the slack of the
 //! stop after them, and costed from the legs it changes. Only a move that
-//! passes and improves (continuity first, then travel) is timed exactly,
-//! with the break, by [`timing::retime`], which also re-times the two
-//! rounds as early as possible. Moves within one round, and 2-opt* between
-//! rounds of different modes or shift ends, skip the constant-time check
-//! and go straight to the exact one when their cost improves.
+//! passes and improves (continuity first, then travel) is timed exactly by
+//! the timing core ([`Timing::try_routes`], `solve/timing/`): it places
+//! the break, moves double-ups and tied visits in other rounds as they
+//! must, and keeps every visit as early as the new routes allow. Moves
+//! within one round, and 2-opt* between rounds of different modes or shift
+//! ends, skip the constant-time check and go straight to the exact one
+//! when their cost improves.
 //!
 //! Neighbourhoods are granular: each visit is only moved next to its
 //! [`NEIGHBOURS`] nearest visits by travel and time-window distance.
@@ -28,7 +30,6 @@ pub mod double_up;
 pub mod or_opt;
 pub mod relocate;
 pub mod swap;
-pub mod timing;
 pub mod two_opt_star;
 
 use std::time::Instant;
@@ -37,6 +38,8 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::Solution;
+use super::construct::greedy::timed;
+use super::timing::Timing;
 use crate::problem::Problem;
 
 /// How many nearest visits each visit is moved next to.
@@ -113,6 +116,8 @@ impl LocalSearch {
         rng: &mut ChaCha8Rng,
         deadline: Instant,
     ) -> bool {
+        let mut t = timed(p, sol);
+        *sol = t.solution();
         let mut prep = self.prepare(p, sol);
         let mut order: Vec<usize> = (0..p.visits.len())
             .filter(|&v| !p.visits[v].is_double_up() && sol.start[v].is_some())
@@ -125,13 +130,24 @@ impl LocalSearch {
         doubles.shuffle(rng);
         order.extend(doubles);
         let mut changed = false;
+        let mut was = sol.start.clone();
         for _ in 0..MAX_PASSES {
             let mut improved = false;
             for &v in &order {
                 if Instant::now() >= deadline {
                     return changed;
                 }
-                if let Some(rounds) = self.improve_visit(p, sol, &prep, v) {
+                if let Some(mut rounds) = self.improve_visit(&mut t, sol, &prep, v) {
+                    // The core may have moved visits of other rounds too
+                    // (double-ups, ties): their slack is new as well.
+                    for (x, (old, new)) in was.iter_mut().zip(&sol.start).enumerate() {
+                        if old != new {
+                            rounds.extend(sol.rounds_of[x].iter().copied());
+                            *old = *new;
+                        }
+                    }
+                    rounds.sort_unstable();
+                    rounds.dedup();
                     for r in rounds {
                         prep.cache[r] = build_cache(p, sol, r);
                         for (i, &x) in sol.routes[r].iter().enumerate() {
@@ -153,16 +169,17 @@ impl LocalSearch {
     /// holds, applied; returns the rounds it changed.
     fn improve_visit(
         &self,
-        p: &Problem,
+        t: &mut Timing,
         sol: &mut Solution,
         prep: &Prepared,
         v: usize,
     ) -> Option<Vec<usize>> {
+        let p = t.problem();
         if p.visits[v].is_double_up() {
             let cands = self.candidates(p, sol, prep, Operator::DoubleUp, v, v);
             return cands
                 .into_iter()
-                .find(|cand| cand.gain > (0, 0) && apply(p, self, sol, cand))
+                .find(|cand| cand.gain > (0, 0) && apply(t, self, sol, cand))
                 .map(|cand| cand.routes.iter().map(|(r, _)| *r).collect());
         }
         for &u in &self.neighbours[v] {
@@ -174,7 +191,7 @@ impl LocalSearch {
                 .flat_map(|&op| self.candidates(p, sol, prep, op, v, u))
                 .collect();
             for cand in cands {
-                if cand.gain > (0, 0) && apply(p, self, sol, &cand) {
+                if cand.gain > (0, 0) && apply(t, self, sol, &cand) {
                     return Some(cand.routes.iter().map(|(r, _)| *r).collect());
                 }
             }
@@ -345,7 +362,7 @@ impl State<'_> {
         let (mut pe, mut pn) = self.prev(r, i);
         for &v in seq {
             let vs = &p.visits[v];
-            let (glo, ghi) = super::schedule::gap_limits(p, self.sol, v);
+            let (glo, ghi) = gap_limits(p, self.sol, v);
             let s = (pe + p.time(r, pn, vs.node)).max(vs.tw_start).max(glo);
             if s > vs.tw_end.min(ghi) {
                 return false;
@@ -411,15 +428,10 @@ pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
     for (i, &u) in route.iter().enumerate().rev() {
         let us = &p.visits[u];
         let bound = latest[i + 1] - us.duration - p.time(r, us.node, next_node);
-        latest[i] = if us.is_double_up() {
-            // A double-up cannot move: if it cannot be reached later than
-            // now, nothing before it can be later either.
-            let s = sol.start[u].unwrap_or(0);
-            if bound < s { i32::MIN / 4 } else { s }
-        } else {
-            let (_, ghi) = super::schedule::gap_limits(p, sol, u);
-            us.tw_end.min(bound).min(ghi)
-        };
+        // A double-up may move too (in both its rounds): its window and
+        // this round bound it; the other round is the exact check's.
+        let (_, ghi) = gap_limits(p, sol, u);
+        latest[i] = us.tw_end.min(bound).min(ghi);
         next_node = us.node;
     }
     let mut load = vec![0; route.len() + 1];
@@ -429,9 +441,31 @@ pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
     Cache { latest, load }
 }
 
-/// Apply `cand` if its rounds can be timed exactly; `false` (and `sol`
-/// unchanged) if not. Re-times the changed rounds as early as possible.
-pub fn apply(p: &Problem, ls: &LocalSearch, sol: &mut Solution, cand: &Candidate) -> bool {
+/// The `[earliest, latest]` start range that `after` gaps with the
+/// current starts of other placed visits give visit `v` (the filter's view:
+/// the exact check lets those visits move too).
+pub fn gap_limits(p: &Problem, sol: &Solution, v: usize) -> (i32, i32) {
+    let vs = &p.visits[v];
+    let mut lo = i32::MIN / 4;
+    let mut hi = i32::MAX / 4;
+    if let Some((u, gap)) = vs.after
+        && let Some(su) = sol.start[u]
+    {
+        lo = su + gap;
+    }
+    for &(w, gap) in &vs.successors {
+        if let Some(sw) = sol.start[w] {
+            hi = hi.min(sw - gap);
+        }
+    }
+    (lo, hi)
+}
+
+/// Apply `cand` if the timing core can time its rounds (`t` holds `sol`'s
+/// routes); `false` (and both unchanged) if not. Every visit is then as
+/// early as the new routes allow.
+pub fn apply(t: &mut Timing, ls: &LocalSearch, sol: &mut Solution, cand: &Candidate) -> bool {
+    let p = t.problem();
     // Eligibility, distinct carers on double-ups, capacity.
     let changed: Vec<usize> = cand.routes.iter().map(|(r, _)| *r).collect();
     for (r, route) in &cand.routes {
@@ -464,48 +498,11 @@ pub fn apply(p: &Problem, ls: &LocalSearch, sol: &mut Solution, cand: &Candidate
             }
         }
     }
-    // Exact timing, one round after the other (each sees the other's new
-    // starts through `start`).
-    let mut start = sol.start.clone();
-    for (r, route) in &cand.routes {
-        let Some(new) = timing::retime(p, *r, route, &start) else {
-            return false;
-        };
-        for (i, &v) in route.iter().enumerate() {
-            start[v] = Some(new[i]);
-        }
+    if t.try_routes(&cand.routes).is_err() {
+        return false;
     }
-    // Every `after` gap touching a changed round, once more against the
-    // final starts (the rounds were timed one after the other).
-    for (_, route) in &cand.routes {
-        for &v in route {
-            let vs = &p.visits[v];
-            let sv = start[v];
-            let before = vs.after.is_none_or(|(u, gap)| match (start[u], sv) {
-                (Some(su), Some(sv)) => sv >= su + gap,
-                _ => true,
-            });
-            let after = vs.successors.iter().all(|&(w, gap)| match (sv, start[w]) {
-                (Some(sv), Some(sw)) => sw >= sv + gap,
-                _ => true,
-            });
-            if !before || !after {
-                return false;
-            }
-        }
-    }
-    for (r, _) in &cand.routes {
-        for &v in &sol.routes[*r] {
-            sol.rounds_of[v].retain(|x| x != r);
-        }
-    }
-    for (r, route) in &cand.routes {
-        for &v in route {
-            sol.rounds_of[v].push(*r);
-        }
-        sol.routes[*r] = route.clone();
-    }
-    sol.start = start;
+    t.commit();
+    *sol = t.solution();
     true
 }
 

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::problem::Problem;
 use crate::solve::Solution;
+use crate::solve::timing::{Rules, Timing};
 use crate::travel::TravelMode;
 
 /// The operators, in the order of their weights.
@@ -15,8 +16,9 @@ pub const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
 
 /// Remove served clients of `cur` from `cand` (a copy of `cur`) with
 /// operator `op`: `k` of them, or by default a random number between 1 and
-/// a fifth of the served clients (at least 4, at most 30); returns false when the result cannot be timed as it stands
-/// (only with a travel matrix that is not metric).
+/// a fifth of the served clients (at least 4, at most 30), and re-time
+/// what is left; returns false when it cannot be timed (a travel matrix
+/// that is not metric, a break that needed a visit taken out).
 pub fn destroy(
     p: &Problem,
     cur: &Solution,
@@ -50,8 +52,16 @@ pub fn destroy(
         }
     }
     // Dropping a stop only shortens the way with the contract's formula; a
-    // matrix need not obey the triangle inequality.
-    p.metric_travel || schedulable(p, cand)
+    // matrix need not obey the triangle inequality, and the break may need
+    // the visit that is gone. The core times what is left, as early as it
+    // can, or says it cannot.
+    match Timing::of_solution(p, Rules::of(p), cand) {
+        Ok(t) => {
+            *cand = t.solution();
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 fn random_clients(served: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
@@ -142,40 +152,4 @@ fn worst_clients(
         out.push(pool.remove(i.min(pool.len() - 1)));
     }
     out
-}
-
-/// Whether every round of `sol` can still be timed as it stands: travel,
-/// shift end and the break (first gap that holds it). Starts are kept, so
-/// windows, double-ups and gaps are unaffected by removing whole clients.
-pub fn schedulable(p: &Problem, sol: &Solution) -> bool {
-    use crate::solve::schedule::break_place;
-    sol.routes.iter().enumerate().all(|(r, route)| {
-        let spec = &p.rounds[r];
-        let mut prev_end = spec.start;
-        let mut prev_node = spec.start_node;
-        let mut brk = if route.is_empty() { None } else { spec.brk };
-        for i in 0..=route.len() {
-            let (next_start, next_node, last) = match route.get(i) {
-                Some(&v) => match sol.start[v] {
-                    Some(s) => (s, p.visits[v].node, false),
-                    None => return false,
-                },
-                None => (spec.end, spec.end_node, true),
-            };
-            let t = p.time(r, prev_node, next_node);
-            // A gap that holds the break holds its travel too.
-            if let Some(b) = brk
-                && break_place(&b, prev_end, next_start, t, last).is_some()
-            {
-                brk = None;
-            } else if prev_end + t > next_start {
-                return false;
-            }
-            if let Some(&v) = route.get(i) {
-                prev_end = next_start + p.visits[v].duration;
-                prev_node = next_node;
-            }
-        }
-        brk.is_none()
-    })
 }

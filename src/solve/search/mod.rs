@@ -3,7 +3,7 @@
 //!
 //! - [`destroy`]: the destroy operators (random, related, round, worst);
 //!   the repair re-inserts every unserved client, highest priority first,
-//!   with the greedy's whole-client insertion ([`insert_client`]) or regret
+//!   with the greedy's whole-client insertion ([`insert_client_in`]) or regret
 //!   insertion ([`crate::solve::construct::regret`]);
 //! - [`adaptive`]: the operators' roulette weights;
 //! - [`accept`]: record-to-record acceptance;
@@ -34,7 +34,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::control::SolveControl;
 use crate::problem::Problem;
 use crate::solve::Solution;
-use crate::solve::construct::greedy::insert_client;
+use crate::solve::construct::greedy::{insert_client_in, timed};
 use crate::solve::ls::LocalSearch;
 use accept::{Objective, Verdict, judge};
 use adaptive::Adaptive;
@@ -409,12 +409,15 @@ fn repair(p: &Problem, sol: &mut Solution, rng: &mut ChaCha8Rng, deadline: Insta
         .collect();
     unserved.shuffle(rng);
     unserved.sort_by_key(|&k| std::cmp::Reverse(p.clients[k].priority));
+    let mut t = timed(p, sol);
     for k in unserved {
         if Instant::now() >= deadline {
             break;
         }
-        let _ = insert_client(p, sol, k);
+        let _ = insert_client_in(&mut t, k);
+        t.commit();
     }
+    *sol = t.solution();
 }
 
 #[cfg(test)]
@@ -451,7 +454,10 @@ mod tests {
         assert!(a.objective(&p) >= g.solution.objective(&p));
         let b = search(&p, &g.solution, &opts, &SolveControl::new());
         assert_eq!(a, b);
-        assert!(destroy::schedulable(&p, &a));
+        assert!(
+            crate::solve::timing::Timing::of_solution(&p, crate::solve::timing::Rules::of(&p), &a)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -120,6 +120,13 @@ pub fn recombine(
     let stages = objectives(p, pool, &served, &x);
     let vals = solve_stages(&pv, &col_of, &rows, &warm, stages, started, time_limit)?;
     let sol = chosen_solution(p, pool, &col_of, &x, &vals);
+    // The model keeps the columns' own starts, double-ups' and `after`
+    // gaps'; the timing core checks every rule (largest gaps and visits
+    // that start together too) and starts each visit as early as it can.
+    let sol =
+        crate::solve::timing::Timing::of_solution(p, crate::solve::timing::Rules::of(p), &sol)
+            .ok()?
+            .solution();
     (sol.objective(p) > incumbent.objective(p)).then_some(sol)
 }
 

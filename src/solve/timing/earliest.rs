@@ -6,6 +6,9 @@ use std::collections::VecDeque;
 
 use super::{BREAK, Change, Infeasible, Op, Timing, UNSET};
 
+/// At most this many break placements [`Timing::try_routes`] times.
+pub const BREAK_TRIES: usize = 8;
+
 /// Old starts, in the order they changed.
 type Log = Vec<(usize, i32)>;
 
@@ -112,6 +115,67 @@ impl Timing<'_> {
             self.start[v] = UNSET;
         }
         self.push(&placed, log)
+    }
+
+    /// Re-time only what `seeds` can reach: the placed visits after them
+    /// in their rounds (past the break) and through ties, transitively.
+    /// No other visit's least start depends on them, so resetting just
+    /// these and raising them again gives the least solution, as
+    /// [`Timing::retime`] would, in time proportional to what they reach.
+    pub(super) fn retime_from(&mut self, seeds: &[usize], log: &mut Log) -> Result<(), Infeasible> {
+        let reach = self.reach(seeds);
+        for &v in &reach {
+            log.push((v, self.start[v]));
+            self.start[v] = UNSET;
+        }
+        self.push(&reach, log)
+    }
+
+    /// The placed visits `seeds` reach along routes and ties (the seeds
+    /// that are placed included).
+    fn reach(&mut self, seeds: &[usize]) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for &v in seeds {
+            if self.is_placed(v) && !self.queued[v] {
+                self.queued[v] = true;
+                out.push(v);
+            }
+        }
+        let mut k = 0;
+        while k < out.len() {
+            let v = out[k];
+            k += 1;
+            for s in 0..self.slots[v].len() {
+                let (r, i) = self.slots[v][s];
+                let j = self.next_index(r, i);
+                if let Some(&w) = self.routes[r].get(j)
+                    && !self.queued[w]
+                {
+                    self.queued[w] = true;
+                    out.push(w);
+                }
+            }
+            for t in 0..self.rules.ties_from(v).len() {
+                let w = self.rules.ties_from(v)[t].0;
+                if self.is_placed(w) && !self.queued[w] {
+                    self.queued[w] = true;
+                    out.push(w);
+                }
+            }
+        }
+        for &v in &out {
+            self.queued[v] = false;
+        }
+        out
+    }
+
+    /// The first visit of round `r` at or after stop index `i`, past the
+    /// break.
+    fn visit_from(&self, r: usize, i: usize) -> Option<usize> {
+        self.routes[r][i.min(self.routes[r].len())..]
+            .iter()
+            .copied()
+            .find(|&x| x != BREAK)
     }
 
     /// Put back the starts of `log`, newest first.
@@ -226,7 +290,7 @@ impl Timing<'_> {
         let timed = if incremental {
             self.push(&[v], &mut log)
         } else {
-            self.retime(&mut log)
+            self.retime_from(&[v], &mut log)
         };
         match timed {
             Ok(()) => {
@@ -283,8 +347,13 @@ impl Timing<'_> {
         let rounds: Vec<usize> = self.slots[v].iter().map(|s| s.0).collect();
         let travel_before: i64 = rounds.iter().map(|&r| self.round_travel(r)).sum();
         let mut log = vec![(v, self.start[v])];
+        let mut seeds: Vec<usize> = self.rules.ties_from(v).iter().map(|t| t.0).collect();
         let places = self.take_out(v);
-        match self.retime(&mut log) {
+        seeds.extend(places.iter().filter_map(|&(r, i)| self.visit_from(r, i)));
+        let timed = self
+            .retime_from(&seeds, &mut log)
+            .and_then(|()| rounds.iter().try_for_each(|&r| self.check_end(r)));
+        match timed {
             Ok(()) => {
                 let travel_after: i64 = rounds.iter().map(|&r| self.round_travel(r)).sum();
                 let (moved, lateness) = self.lateness_change(&log);
@@ -303,10 +372,226 @@ impl Timing<'_> {
         }
     }
 
+    /// Give rounds new visit orders at once (the stops of a local-search
+    /// move: a visit may leave one of them for another, or leave them all
+    /// and so be taken out), and re-time what changed. `changes` lists
+    /// visits only; in a round with a break the core puts the break in a
+    /// gap: first where it stood by the clock before, then the gaps next to
+    /// that, at most [`BREAK_TRIES`] timings in all. On success the change
+    /// is kept (and can be undone); on failure the state is as before.
+    pub fn try_routes(&mut self, changes: &[(usize, Vec<usize>)]) -> Result<Change, Infeasible> {
+        let p = self.p;
+        let invalid = |round| Infeasible::Invalid {
+            visit: None,
+            round: Some(round),
+        };
+        for (k, (r, route)) in changes.iter().enumerate() {
+            if *r >= self.routes.len()
+                || changes[..k].iter().any(|(o, _)| o == r)
+                || route.iter().any(|&v| v >= self.start.len())
+            {
+                return Err(invalid(*r));
+            }
+        }
+        let travel_before: i64 = changes.iter().map(|(r, _)| self.round_travel(*r)).sum();
+        // Where each round's break stood by the clock, to put it back there.
+        let brk_at: Vec<Option<i32>> = changes
+            .iter()
+            .map(|(r, _)| self.break_start(*r).map(|b| b.0))
+            .collect();
+        let old: Vec<(usize, Vec<usize>)> = changes
+            .iter()
+            .map(|(r, _)| (*r, self.routes[*r].clone()))
+            .collect();
+        let before: Vec<usize> = old
+            .iter()
+            .flat_map(|(_, rt)| rt.iter().copied().filter(|&x| x != BREAK))
+            .collect();
+        // Break gaps per changed round with a break: the preferred one
+        // first, then alternately later and earlier.
+        let gaps: Vec<Vec<Option<usize>>> = changes
+            .iter()
+            .zip(&brk_at)
+            .map(|((r, route), at)| {
+                let Some(b) = &p.rounds[*r].brk else {
+                    return vec![None];
+                };
+                let clock = at.unwrap_or(b.earliest);
+                let g0 = route
+                    .iter()
+                    .filter(|&&v| {
+                        let s = if self.is_placed(v) {
+                            self.start[v]
+                        } else {
+                            p.visits[v].tw_start
+                        };
+                        s < clock
+                    })
+                    .count();
+                let mut order = vec![Some(g0)];
+                for d in 1..=route.len() {
+                    if g0 + d <= route.len() {
+                        order.push(Some(g0 + d));
+                    }
+                    if d <= g0 {
+                        order.push(Some(g0 - d));
+                    }
+                }
+                order
+            })
+            .collect();
+        let mut tries = 0;
+        let mut combo = vec![0usize; changes.len()];
+        loop {
+            // This combination of break gaps.
+            let stops: Vec<Vec<usize>> = changes
+                .iter()
+                .zip(&combo)
+                .enumerate()
+                .map(|(k, ((_, route), &c))| {
+                    let mut st = route.clone();
+                    if let Some(g) = gaps[k][c] {
+                        st.insert(g, BREAK);
+                    }
+                    st
+                })
+                .collect();
+            tries += 1;
+            let last_err = match self.set_stops(changes, stops, &before) {
+                Ok(log) => {
+                    let travel_after: i64 =
+                        changes.iter().map(|(r, _)| self.round_travel(*r)).sum();
+                    let (moved, lateness) = self.lateness_change(&log);
+                    self.ops.push(Op::Routes { old, log });
+                    return Ok(Change {
+                        moved,
+                        lateness,
+                        travel: travel_after - travel_before,
+                    });
+                }
+                Err(e) => {
+                    self.put_stops(&old);
+                    if matches!(e, Infeasible::Invalid { .. }) || tries >= BREAK_TRIES {
+                        return Err(e);
+                    }
+                    e
+                }
+            };
+            // The next combination: the first round's gaps fastest.
+            let mut k = 0;
+            loop {
+                if k == combo.len() {
+                    return Err(last_err);
+                }
+                combo[k] += 1;
+                if combo[k] < gaps[k].len() {
+                    break;
+                }
+                combo[k] = 0;
+                k += 1;
+            }
+        }
+    }
+
+    /// Put `stops` in the changed rounds and re-time; the log of old
+    /// starts, or the error with the starts restored (the routes are the
+    /// caller's to put back).
+    fn set_stops(
+        &mut self,
+        changes: &[(usize, Vec<usize>)],
+        stops: Vec<Vec<usize>>,
+        before: &[usize],
+    ) -> Result<Vec<(usize, i32)>, Infeasible> {
+        let mut log = Vec::new();
+        let rounds: Vec<usize> = changes.iter().map(|c| c.0).collect();
+        let news: Vec<(usize, Vec<usize>)> = rounds.iter().copied().zip(stops).collect();
+        // Visits leaving every changed round and not placed elsewhere lose
+        // their start; their ties are seeds.
+        let mut seeds: Vec<usize> = Vec::new();
+        for &v in before {
+            if !news.iter().any(|(_, st)| st.contains(&v)) {
+                seeds.extend(self.rules.ties_from(v).iter().map(|t| t.0));
+            }
+        }
+        self.put_stops(&news);
+        // Every placed visit in as many rounds as it needs, in distinct
+        // rounds (a double-up's two carers are the caller's rule).
+        for (r, st) in &news {
+            for &v in st {
+                if v == BREAK {
+                    continue;
+                }
+                if self.slots[v].len() != self.p.visits[v].required {
+                    return Err(Infeasible::Invalid {
+                        visit: Some(v),
+                        round: Some(*r),
+                    });
+                }
+            }
+        }
+        for &v in before {
+            if !self.is_placed(v) {
+                log.push((v, self.start[v]));
+                self.start[v] = UNSET;
+            } else if self.slots[v].len() != self.p.visits[v].required {
+                self.restore(&log);
+                return Err(Infeasible::Invalid {
+                    visit: Some(v),
+                    round: None,
+                });
+            }
+        }
+        for (_, st) in &news {
+            seeds.extend(st.iter().copied().filter(|&x| x != BREAK));
+        }
+        let timed = self
+            .retime_from(&seeds, &mut log)
+            .and_then(|()| rounds.iter().try_for_each(|&r| self.check_end(r)));
+        match timed {
+            Ok(()) => Ok(log),
+            Err(e) => {
+                self.restore(&log);
+                Err(e)
+            }
+        }
+    }
+
+    /// Give rounds these stops, slots and placed count kept right.
+    fn put_stops(&mut self, stops: &[(usize, Vec<usize>)]) {
+        for (r, _) in stops {
+            for i in 0..self.routes[*r].len() {
+                let v = self.routes[*r][i];
+                if v != BREAK {
+                    let was = !self.slots[v].is_empty();
+                    self.slots[v].retain(|s| s.0 != *r);
+                    if was && self.slots[v].is_empty() {
+                        self.placed -= 1;
+                    }
+                }
+            }
+        }
+        for (r, st) in stops {
+            for (i, &v) in st.iter().enumerate() {
+                if v != BREAK {
+                    if self.slots[v].is_empty() {
+                        self.placed += 1;
+                    }
+                    self.slots[v].push((*r, i));
+                }
+            }
+            self.routes[*r] = st.clone();
+        }
+    }
+
     /// Undo the last kept change; false if there is none.
     pub fn undo(&mut self) -> bool {
         match self.ops.pop() {
             None => false,
+            Some(Op::Routes { old, log }) => {
+                self.put_stops(&old);
+                self.restore(&log);
+                true
+            }
             Some(Op::Insert { v, log }) => {
                 self.restore(&log);
                 self.take_out(v);

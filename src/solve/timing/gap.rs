@@ -81,6 +81,47 @@ pub fn latest_end(next: i32, t: i32, brk: Option<&BreakSpec>, last: bool) -> i32
     }
 }
 
+/// The break in a gap between two fixed times, for a plan whose starts
+/// are known (the plan's and the re-plan's timing, the exact MIP's warm
+/// start): a gap from a stop ending at `pe` to one starting at `ns` with
+/// travel `t` holds the break (of `minutes`, to start in `[earliest,
+/// latest]`) when the carer takes it first, then travels
+/// (`b = max(pe, earliest) <= latest` and `b + minutes + t <= ns`), or
+/// travels first and takes it on arrival, before the next visit
+/// (`b = max(pe + t, earliest) <= latest` and `b + minutes <= ns`; not in
+/// the last gap: the break is never taken after the round has ended).
+/// Where the break goes in a gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakPlace {
+    pub start: i32,
+    /// The carer travels to the next stop first and pauses there.
+    pub travel_first: bool,
+}
+
+/// Where a gap from `pe` to `ns` with travel `t` holds the break, if it
+/// does; `last` marks the gap back to the end location.
+#[inline]
+pub fn break_place(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> Option<BreakPlace> {
+    let first = pe.max(b.earliest);
+    if first <= b.latest && first + b.minutes + t <= ns {
+        return Some(BreakPlace {
+            start: first,
+            travel_first: false,
+        });
+    }
+    let on_arrival = (pe + t).max(b.earliest);
+    (!last && on_arrival <= b.latest && on_arrival + b.minutes <= ns).then_some(BreakPlace {
+        start: on_arrival,
+        travel_first: true,
+    })
+}
+
+/// Whether a gap holds the break (see [`break_place`]).
+#[inline]
+pub fn break_fits(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> bool {
+    break_place(b, pe, ns, t, last).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +161,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn brk() -> BreakSpec {
+        BreakSpec {
+            earliest: 630,
+            latest: 750,
+            minutes: 20,
+        }
+    }
+
+    #[test]
+    fn break_fits_needs_room_for_travel() {
+        let b = brk();
+        assert!(break_fits(&b, 600, 670, 20, false)); // 630-650 then 20 travel
+        assert!(!break_fits(&b, 600, 669, 20, true));
+        assert!(!break_fits(&b, 760, 900, 0, false)); // too late to start
+    }
+
+    #[test]
+    fn break_may_follow_travel_except_after_the_round() {
+        // Leave at 07:00, 6 min away, visit fixed at 11:00; break 10:30-12:30
+        // of 20 min: pause 10:30-10:50, then travel.
+        let b = brk();
+        assert_eq!(
+            break_place(&b, 420, 660, 6, false),
+            Some(BreakPlace {
+                start: 630,
+                travel_first: false
+            })
+        );
+        // Visit at 10:50 with 6 min travel: only travel-first works.
+        assert_eq!(
+            break_place(&b, 420, 650, 6, false),
+            Some(BreakPlace {
+                start: 630,
+                travel_first: true
+            })
+        );
+        assert_eq!(break_place(&b, 420, 650, 6, true), None);
     }
 }

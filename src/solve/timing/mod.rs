@@ -135,6 +135,12 @@ enum Op {
         places: Vec<(usize, usize)>,
         log: Vec<(usize, i32)>,
     },
+    /// Rounds given new stops: their old stops, and the visits placed or
+    /// taken out by it.
+    Routes {
+        old: Vec<(usize, Vec<usize>)>,
+        log: Vec<(usize, i32)>,
+    },
 }
 
 /// Routes of a problem with every placed visit's earliest start.
@@ -204,6 +210,130 @@ impl<'p> Timing<'p> {
         let mut log = Vec::new();
         t.retime(&mut log)?;
         Ok(t)
+    }
+
+    /// The routes of a solution (the break in the first gap that holds it
+    /// at the solution's starts, [`stops_of`]) with every visit as early as
+    /// they allow.
+    pub fn of_solution(
+        p: &'p Problem,
+        rules: Rules,
+        sol: &super::Solution,
+    ) -> Result<Self, Infeasible> {
+        let stops = stops_of(p, sol).ok_or(Infeasible::Invalid {
+            visit: None,
+            round: None,
+        })?;
+        Timing::new(p, rules, stops)
+    }
+
+    /// The routes and earliest starts as a [`super::Solution`].
+    pub fn solution(&self) -> super::Solution {
+        let routes: Vec<Vec<usize>> = self
+            .routes
+            .iter()
+            .map(|r| r.iter().copied().filter(|&x| x != BREAK).collect())
+            .collect();
+        let rounds_of = self
+            .slots
+            .iter()
+            .map(|s| s.iter().map(|&(r, _)| r).collect())
+            .collect();
+        super::Solution {
+            routes,
+            start: self.starts(),
+            rounds_of,
+        }
+    }
+
+    /// Whether round `r` has a stop that is a visit.
+    pub fn has_visits(&self, r: usize) -> bool {
+        self.routes[r].iter().any(|&x| x != BREAK)
+    }
+
+    /// For each stop index `i` of round `r` (and `len`, the return), an
+    /// upper bound of what may be there: for a visit, the latest start,
+    /// for the break, the latest end of the stop before it, for `len` the
+    /// shift end. Windows, travel, the break and the shift end of this
+    /// round only: a relaxation (ties and a double-up's other round
+    /// ignored), for filtering insertions in constant time.
+    pub fn round_latest(&self, r: usize) -> Vec<i32> {
+        let p = self.p;
+        let route = &self.routes[r];
+        let len = route.len();
+        let mut lat = vec![0; len + 1];
+        lat[len] = p.rounds[r].end;
+        for i in (0..len).rev() {
+            lat[i] = if route[i] == BREAK {
+                let before = if i == 0 {
+                    p.rounds[r].start_node
+                } else {
+                    self.node_at(r, i - 1)
+                };
+                let t = p.time(r, before, self.node_at(r, i + 1));
+                gap::latest_end(lat[i + 1], t, p.rounds[r].brk.as_ref(), i + 1 == len)
+            } else {
+                let vs = &p.visits[route[i]];
+                let bound = if route.get(i + 1) == Some(&BREAK) {
+                    lat[i + 1]
+                } else {
+                    lat[i + 1] - p.time(r, vs.node, self.node_at(r, i + 1))
+                };
+                vs.tw_end.min(bound - vs.duration)
+            };
+        }
+        lat
+    }
+
+    /// Where visit `v` could start if put at stop index `i` of round `r`,
+    /// from this round alone (`lat`: [`Timing::round_latest`]): the least
+    /// start its predecessor allows and the greatest the rest of the round
+    /// does, and the travel it adds. A relaxation: `lo > hi` means no
+    /// schedule; otherwise [`Timing::try_insert`] decides.
+    pub fn insertion_window(&self, r: usize, i: usize, v: usize, lat: &[i32]) -> (i32, i32, i64) {
+        let p = self.p;
+        let route = &self.routes[r];
+        let vs = &p.visits[v];
+        let after_break = i > 0 && route[i - 1] == BREAK;
+        let j = if after_break { i - 1 } else { i };
+        let (pe, pn) = self.end_before(r, j);
+        let brk = if after_break {
+            p.rounds[r].brk.as_ref()
+        } else {
+            None
+        };
+        let lo = gap::arrive(pe, p.time(r, pn, vs.node), brk, false)
+            .unwrap_or(i32::MAX / 4)
+            .max(vs.tw_start);
+        let hi = if route.get(i) == Some(&BREAK) {
+            let t = p.time(r, vs.node, self.node_at(r, i + 1));
+            gap::latest_end(
+                lat[i + 1],
+                t,
+                p.rounds[r].brk.as_ref(),
+                i + 1 == route.len(),
+            ) - vs.duration
+        } else {
+            lat[i] - p.time(r, vs.node, self.node_at(r, i)) - vs.duration
+        }
+        .min(vs.tw_end);
+        let nn = self.node_at(r, self.next_visit_index(r, i));
+        let added = if self.has_visits(r) {
+            p.time(r, pn, vs.node) + p.time(r, vs.node, nn) - p.time(r, pn, nn)
+        } else {
+            p.time(r, pn, vs.node) + p.time(r, vs.node, nn)
+        };
+        (lo, hi, added as i64)
+    }
+
+    /// The first index at or after `i` of round `r` that is not the break.
+    #[inline]
+    fn next_visit_index(&self, r: usize, i: usize) -> usize {
+        if self.routes[r].get(i) == Some(&BREAK) {
+            i + 1
+        } else {
+            i
+        }
     }
 
     /// Give an empty round with a break its break stop, and refuse a round

@@ -514,6 +514,57 @@ fn check_instance(seed: u64) -> (Result<(), Infeasible>, bool) {
             "seed {seed} after insert {v} at {places:?}"
         );
     }
+    // New orders for two rounds at once (a visit moved between them, or
+    // one round reversed): the result is the from-scratch timing of the
+    // stops the core chose, and undo gives the state back.
+    if let Ok(full) = &core {
+        let mut t = full.clone();
+        let whole = snapshot(&t);
+        for _ in 0..6 {
+            let visits = |r: usize, t: &Timing| -> Vec<usize> {
+                t.routes()[r]
+                    .iter()
+                    .copied()
+                    .filter(|&x| x != BREAK)
+                    .collect()
+            };
+            let a = rng.gen_range(0..p.rounds.len());
+            let b = (a + 1 + rng.gen_range(0..p.rounds.len() - 1)) % p.rounds.len();
+            let (mut ra, mut rb) = (visits(a, &t), visits(b, &t));
+            let changes = if !ra.is_empty() && rng.gen_bool(0.7) {
+                let v = ra.remove(rng.gen_range(0..ra.len()));
+                if rb.contains(&v) {
+                    continue;
+                }
+                let at = rng.gen_range(0..=rb.len());
+                rb.insert(at, v);
+                vec![(a, ra), (b, rb)]
+            } else {
+                ra.reverse();
+                vec![(a, ra)]
+            };
+            let travel_before = t.travel();
+            let lateness_before = t.lateness().0;
+            let before = snapshot(&t);
+            match t.try_routes(&changes) {
+                Ok(change) => {
+                    inserted = true;
+                    let scratch = Timing::new(p, inst.rules(), t.routes().to_vec())
+                        .expect("the stops the core timed have a schedule");
+                    assert_eq!(snapshot(&t), snapshot(&scratch), "seed {seed} {changes:?}");
+                    assert_eq!(change.travel, t.travel() - travel_before);
+                    assert_eq!(change.lateness, t.lateness().0 - lateness_before);
+                    if rng.gen_bool(0.5) {
+                        assert!(t.undo());
+                        assert_eq!(snapshot(&t), before, "seed {seed} undo {changes:?}");
+                    }
+                }
+                Err(_) => assert_eq!(snapshot(&t), before, "seed {seed} failed {changes:?}"),
+            }
+        }
+        while t.undo() {}
+        assert_eq!(snapshot(&t), whole, "seed {seed} undo every new order");
+    }
     // Every visit out in turn, then every change undone: the state as it was.
     if let Ok(full) = &core {
         let mut t = full.clone();
