@@ -655,7 +655,7 @@ fn calls_in_the_freeze_window_stay_as_planned() {
             assert_eq!(after.get(key).map(|x| x.0), Some(start), "{key:?} moved");
         }
     }
-    assert!(frozen > 30, "{frozen}");
+    assert!(frozen >= 20, "{frozen}");
     // Nothing new or re-timed starts inside the window.
     for (key, &(start, _)) in &after {
         if before.get(key).map(|x| x.0) != Some(start) {

@@ -7,7 +7,7 @@
 
 use crate::solve::timing::Timing;
 
-/// A place of a visit in one round: `(round, stop index, continuity,
+/// A place of a visit in one round: `(round, position among its visits, continuity,
 /// added travel, least start, greatest start)` from the round alone.
 pub type RoundPlace = (usize, usize, i64, i64, i32, i32);
 
@@ -31,6 +31,6 @@ pub fn place(t: &mut Timing, v: usize, cands: &[RoundPlace]) -> bool {
     pairs.sort_unstable();
     pairs.iter().any(|&(.., i, j)| {
         let (a, b) = (&cands[i], &cands[j]);
-        t.try_insert(v, &[(a.0, a.1), (b.0, b.1)]).is_ok()
+        t.try_place(v, &[(a.0, a.1), (b.0, b.1)]).is_ok()
     })
 }

@@ -26,6 +26,11 @@ pub mod timing;
 
 use crate::problem::Problem;
 
+/// The order every solver of a request optimises, lexicographically:
+/// priority served, minus lateness, continuity, minus travel
+/// ([`Solution::objective`]).
+pub type Objective = (i64, i64, i64, i64);
+
 /// An assignment of visits to rounds with fixed start times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Solution {
@@ -78,14 +83,22 @@ impl Solution {
         self.start[v] = None;
     }
 
-    /// The lexicographic objective: (priority served, continuity, -travel).
-    /// Continuity is [`Problem::preference`]: with a re-plan's kept calls
-    /// it weighs them above preferred carers; priority includes the boost of
-    /// must-serve clients.
-    pub fn objective(&self, p: &Problem) -> (i64, i64, i64) {
+    /// The lexicographic objective ([`Objective`]): priority served, minus
+    /// lateness, continuity, minus travel. Continuity is
+    /// [`Problem::preference`]: with a re-plan's kept calls it weighs them
+    /// above preferred carers; priority includes the boost of must-serve
+    /// clients. Lateness is the minutes served visits start past their
+    /// `late_after` (a request's `window.due`; a double-up counts once).
+    pub fn objective(&self, p: &Problem) -> Objective {
         let priority = (0..p.clients.len())
             .filter(|&k| self.is_served(p, k))
             .map(|k| p.clients[k].priority)
+            .sum();
+        let lateness: i64 = self
+            .start
+            .iter()
+            .enumerate()
+            .filter_map(|(v, s)| s.map(|s| p.lateness_at(v, s)))
             .sum();
         let mut continuity = 0;
         let mut travel = 0i64;
@@ -93,12 +106,12 @@ impl Solution {
             travel += p.route_travel(r, route.iter().copied());
             continuity += route.iter().map(|&v| p.preference(v, r)).sum::<i64>();
         }
-        (priority, continuity, -travel)
+        (priority, -lateness, continuity, -travel)
     }
 
     /// Tell a [`crate::control::SolveControl`] about this solution.
     pub fn report_progress(&self, p: &Problem, ctl: &crate::control::SolveControl, phase: &str) {
-        let (priority, _, travel) = self.objective(p);
+        let (priority, _, _, travel) = self.objective(p);
         let old = ctl.progress();
         ctl.report(crate::control::Progress {
             elapsed_seconds: 0.0,

@@ -183,10 +183,11 @@ pub fn construct_best_within(
 
 /// Insert every visit of client `k`, or none: on failure the client's visits
 /// are removed again and the visit that did not fit is returned. The
-/// solution's starts become the earliest its routes allow (the timing
-/// core's least schedule).
+/// calls already placed keep their starts unless the insertion pushes them
+/// later ([`Timing::of_solution_kept`]: a published plan changes no more
+/// than it must).
 pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), usize> {
-    let mut t = timed(p, sol);
+    let mut t = kept(p, sol);
     let out = insert_client_in(&mut t, k);
     if out.is_ok() {
         *sol = t.solution();
@@ -198,6 +199,11 @@ pub fn insert_client(p: &Problem, sol: &mut Solution, k: usize) -> Result<(), us
 /// has a schedule, so this cannot fail but on a bug.
 pub fn timed<'p>(p: &'p Problem, sol: &Solution) -> Timing<'p> {
     Timing::of_solution(p, Rules::of(p), sol).expect("a solution of the solver has a schedule")
+}
+
+/// The timing core over `sol`'s routes with its starts kept as floors.
+fn kept<'p>(p: &'p Problem, sol: &Solution) -> Timing<'p> {
+    Timing::of_solution_kept(p, Rules::of(p), sol).expect("a solution of the solver has a schedule")
 }
 
 /// [`insert_client`] on the timing core. Visits are tried hardest first
@@ -251,10 +257,11 @@ impl Undo {
     }
 }
 
-/// Insert one visit at its best place ([`insert_visit_in`]); `false` if it
-/// fits nowhere.
+/// Insert one visit at its best place ([`insert_visit_in`]), the calls
+/// placed keeping their starts unless pushed later; `false` if it fits
+/// nowhere.
 pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) -> bool {
-    let mut t = timed(p, sol);
+    let mut t = kept(p, sol);
     if !insert_visit_in(&mut t, v) {
         return false;
     }
@@ -276,7 +283,8 @@ fn has_room(t: &Timing, r: usize, v: usize) -> bool {
     })
 }
 
-/// A place for a visit: round, stop index, and what ranks it.
+/// A place for a visit: round, position among its visits, and what ranks
+/// it.
 #[derive(Debug, Clone, Copy)]
 struct Place {
     round: usize,
@@ -296,8 +304,9 @@ fn places(t: &Timing, v: usize) -> Vec<Place> {
             continue;
         }
         let lat = t.round_latest(r);
-        for at in 0..=t.routes()[r].len() {
-            let (lo, hi, added) = t.insertion_window(r, at, v, &lat);
+        let visits = t.visits_of(r);
+        for at in 0..=visits.len() {
+            let (lo, hi, added) = t.insertion_window(r, &visits, at, v, &lat);
             if lo <= hi {
                 out.push(Place {
                     round: r,
@@ -338,7 +347,7 @@ pub fn insert_visit_in(t: &mut Timing, v: usize) -> bool {
         order.sort_unstable();
         return order
             .iter()
-            .any(|&(.., r, at)| t.try_insert(v, &[(r, at)]).is_ok());
+            .any(|&(.., r, at)| t.try_place(v, &[(r, at)]).is_ok());
     }
     double_up::place(
         t,

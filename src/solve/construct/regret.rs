@@ -56,8 +56,9 @@ fn cost_in(t: &Timing, r: usize, v: usize) -> Option<i32> {
         }
     }
     let lat = t.round_latest(r);
-    (0..=t.routes()[r].len())
-        .map(|at| t.insertion_window(r, at, v, &lat))
+    let visits = t.visits_of(r);
+    (0..=visits.len())
+        .map(|at| t.insertion_window(r, &visits, at, v, &lat))
         .filter(|&(lo, hi, _)| lo <= hi)
         .map(|(.., added)| added as i32)
         .min()

@@ -10,9 +10,10 @@
 //! one path per round), [`timing`] (windows, travel, shift, `after` gaps),
 //! [`breaks`].
 //!
-//! The objective is lexicographic and solved as such, in three stages:
-//! maximise priority served; then, holding that, maximise continuity; then,
-//! holding both, minimise travel. Each stage starts from the best plan so
+//! The objective is lexicographic and solved as such, in four stages:
+//! maximise priority served; then, holding that, minimise lateness (minutes
+//! past due, [`timing::lateness`]); then maximise continuity; then, holding
+//! all three, minimise travel. Each stage starts from the best plan so
 //! far (the greedy's, at first), so a plan exists at any time limit.
 
 pub mod breaks;
@@ -43,17 +44,28 @@ pub fn build(p: &Problem) -> Model<'_> {
     timing::departures(&mut m);
     timing::travel(&mut m);
     timing::gaps(&mut m);
+    timing::lateness(&mut m);
     breaks::breaks(&mut m);
     m
 }
 
-/// The three objectives, in order.
+/// The four objectives, in order.
 pub fn priority(m: &Model) -> Expression {
     m.vars
         .served
         .iter()
         .zip(&m.p.clients)
         .map(|(&u, c)| (c.priority as f64) * u)
+        .sum()
+}
+
+/// Minutes past due, summed (0 without due times).
+pub fn lateness(m: &Model) -> Expression {
+    m.vars
+        .late
+        .iter()
+        .flatten()
+        .map(|&l| Expression::from(l))
         .sum()
 }
 
@@ -102,8 +114,9 @@ pub fn solve(p: &Problem, warm: &Solution, time_limit: f64) -> Result<Exact, Rot
     let mut best = warm.clone();
     let mut best_cols = warm::columns_of(&m, warm);
     let mut stages = Vec::new();
-    let objectives: [(&str, bool, Expression); 3] = [
+    let objectives: [(&str, bool, Expression); 4] = [
         ("priority", true, priority(&m)),
+        ("lateness", false, lateness(&m)),
         ("continuity", true, continuity(&m)),
         ("travel", false, travel(&m)),
     ];
@@ -114,6 +127,10 @@ pub fn solve(p: &Problem, warm: &Solution, time_limit: f64) -> Result<Exact, Rot
         let t0 = Instant::now();
         // No preferred carers anywhere: continuity is 0 in every plan.
         if name == "continuity" && !p.has_preferences() {
+            continue;
+        }
+        // No due times: lateness is 0 in every plan.
+        if name == "lateness" && m.vars.late.iter().all(Option::is_none) {
             continue;
         }
         let evaluate = |values: &[f64]| {

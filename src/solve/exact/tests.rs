@@ -52,9 +52,9 @@ fn the_optimum_is_taken_from_highs_not_the_warm_start() {
         r#"{"date":"2026-11-23","settings":{"time_limit_seconds":10.0,"seed":1},"carers":[{"id":"C0","travel_mode":"drive","shift":{"start":"07:26","end":"12:26","break":{"earliest":"08:26","latest":"09:26","minutes":18}},"start_location":{"lat":52.06451212171209,"lon":-2.6902243618446193},"gender":"f"},{"id":"C1","travel_mode":"drive","shift":{"start":"07:00","end":"12:00"},"start_location":{"lat":52.05,"lon":-2.72},"gender":"f"}],"clients":[{"id":"K0","location":{"lat":52.05,"lon":-2.72},"priority":1,"preferred_carers":["C0"],"visits":[{"id":"K0-0","window":{"start":"07:30","end":"07:35"},"duration":15,"carers_required":1}]},{"id":"K1","location":{"lat":52.05,"lon":-2.7460646883001147},"priority":2,"visits":[{"id":"K1-0","window":{"start":"08:08","end":"08:51"},"duration":15,"carers_required":1}]}]}"#,
     );
     let g = greedy::construct(&p);
-    assert_eq!(g.solution.objective(&p), (3, 1, -32));
+    assert_eq!(g.solution.objective(&p), (3, 0, 1, -32));
     let e = solve(&p, &g.solution, 10.0).unwrap();
     assert!(e.optimal);
-    assert_eq!(e.solution.objective(&p), (3, 1, -28));
+    assert_eq!(e.solution.objective(&p), (3, 0, 1, -28));
     assert_eq!(e.solution.routes, vec![vec![0, 1], vec![]]);
 }

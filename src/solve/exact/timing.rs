@@ -1,6 +1,7 @@
 //! When: visit windows (the bounds of `s[v]`), leaving the start location
 //! no earlier than the shift start, travel along every arc, the return by
-//! the shift end, and `after` gaps between a client's visits.
+//! the shift end, `after` gaps between a client's visits, and lateness past
+//! a due time.
 //!
 //! Every conditional constraint uses the smallest big-M its variables'
 //! bounds allow; one whose M would be non-positive always holds and is left
@@ -85,6 +86,23 @@ pub fn gaps(m: &mut Model) {
         m.row(
             format!("after_gap[{}>={}+{gap}]", vs.id, us.id),
             constraint!(sv >= su + g - big_m * (1 - k)),
+        );
+    }
+}
+
+/// Lateness: `l[v] >= s[v] - late_after` (and `l[v] >= 0` by its bounds),
+/// so minimising the sum of `l` (the second stage) starts calls as close to
+/// their due time as the routes allow.
+pub fn lateness(m: &mut Model) {
+    let p = m.p;
+    for v in 0..p.visits.len() {
+        let (Some(l), Some(due)) = (m.vars.late[v], p.visits[v].late_after) else {
+            continue;
+        };
+        let s = m.vars.start[v];
+        m.row(
+            format!("lateness[{}]", p.visits[v].id),
+            constraint!(l >= s - due as f64),
         );
     }
 }

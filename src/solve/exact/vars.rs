@@ -67,6 +67,9 @@ pub struct Vars {
     /// double-up, which is what synchronises them).
     pub start: Vec<Variable>,
     pub rounds: Vec<RoundVars>,
+    /// `l[v]`: minutes visit `v` starts past its `late_after`, for visits
+    /// that have one (a request's `window.due`).
+    pub late: Vec<Option<Variable>>,
 }
 
 /// The model under construction: variables (with their column order, for
@@ -119,6 +122,16 @@ impl<'a> Model<'a> {
         for r in 0..p.rounds.len() {
             rounds.push(Self::round_vars(p, &reach, r, &mut pv, &mut col));
         }
+        let late = p
+            .visits
+            .iter()
+            .map(|v| {
+                v.late_after.map(|due| {
+                    let most = (v.tw_end - due).max(0);
+                    Self::add(&mut pv, &mut col, variable().integer().clamp(0, most))
+                })
+            })
+            .collect();
         Model {
             p,
             problem_vars: pv,
@@ -128,6 +141,7 @@ impl<'a> Model<'a> {
                 served,
                 start,
                 rounds,
+                late,
             },
         }
     }

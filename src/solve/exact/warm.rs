@@ -19,7 +19,11 @@ pub fn columns_of(m: &Model, sol: &Solution) -> Option<Vec<f64>> {
         set(u, f64::from(u8::from(sol.is_served(p, k))));
     }
     for (v, &s) in m.vars.start.iter().enumerate() {
-        set(s, f64::from(sol.start[v].unwrap_or(p.visits[v].tw_start)));
+        let at = sol.start[v].unwrap_or(p.visits[v].tw_start);
+        set(s, f64::from(at));
+        if let Some(l) = m.vars.late[v] {
+            set(l, p.lateness_at(v, at) as f64);
+        }
     }
     for (r, rv) in m.vars.rounds.iter().enumerate() {
         let spec = &p.rounds[r];

@@ -498,8 +498,15 @@ pub fn apply(t: &mut Timing, ls: &LocalSearch, sol: &mut Solution, cand: &Candid
             }
         }
     }
-    if t.try_routes(&cand.routes).is_err() {
-        return false;
+    // Lateness comes before continuity and travel: a move that makes any
+    // call later overall is no gain.
+    match t.try_routes(&cand.routes) {
+        Ok(change) if change.lateness <= 0 => {}
+        Ok(_) => {
+            t.undo();
+            return false;
+        }
+        Err(_) => return false,
     }
     t.commit();
     *sol = t.solution();

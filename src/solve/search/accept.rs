@@ -1,8 +1,7 @@
 //! Acceptance: lexicographically at least as good, or record-to-record on
-//! travel at equal priority and continuity.
+//! travel at equal priority, no more lateness and no less continuity.
 
-/// Priority, continuity, minus travel (`Solution::objective`).
-pub type Objective = (i64, i64, i64);
+pub use crate::solve::Objective;
 
 /// Travel a candidate may add over the current solution at the start of the
 /// run (a fraction); the threshold shrinks linearly to 0 by the end.
@@ -13,7 +12,8 @@ const START_SLACK: f64 = 0.03;
 pub enum Verdict {
     /// Strictly better: taken.
     Better,
-    /// Same priority and continuity, travel within the threshold: taken.
+    /// Same priority, no more lateness, no less continuity, travel within
+    /// the threshold: taken.
     Near,
     /// Dropped.
     Worse,
@@ -28,7 +28,9 @@ pub fn judge(cand: Objective, cur: Objective, progress: f64) -> Verdict {
         return Verdict::Better;
     }
     let slack = START_SLACK * (1.0 - progress.clamp(0.0, 1.0));
-    let near =
-        cand.0 == cur.0 && cand.1 >= cur.1 && (-cand.2) as f64 <= (-cur.2) as f64 * (1.0 + slack);
+    let near = cand.0 == cur.0
+        && cand.1 >= cur.1
+        && cand.2 >= cur.2
+        && (-cand.3) as f64 <= (-cur.3) as f64 * (1.0 + slack);
     if near { Verdict::Near } else { Verdict::Worse }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::VecDeque;
 
-use super::{BREAK, Change, Infeasible, Op, Timing, UNSET};
+use super::{BREAK, Change, Infeasible, Op, Timing, UNSET, gap};
 
 /// At most this many break placements [`Timing::try_routes`] times.
-pub const BREAK_TRIES: usize = 8;
+pub const BREAK_TRIES: usize = 12;
 
 /// Old starts, in the order they changed.
 type Log = Vec<(usize, i32)>;
@@ -17,7 +17,7 @@ impl Timing<'_> {
     /// allow given the current starts of the others.
     #[inline]
     fn lower(&self, v: usize) -> Result<i32, Infeasible> {
-        let mut lb = self.p.visits[v].tw_start;
+        let mut lb = self.p.visits[v].tw_start.max(self.floor[v]);
         for &(r, i) in &self.slots[v] {
             lb = lb.max(self.arrival(r, i)?);
         }
@@ -407,8 +407,10 @@ impl Timing<'_> {
             .iter()
             .flat_map(|(_, rt)| rt.iter().copied().filter(|&x| x != BREAK))
             .collect();
-        // Break gaps per changed round with a break: the preferred one
-        // first, then alternately later and earlier.
+        // Break gaps per changed round with a break: first the first gap
+        // where the round alone can be timed (as if nothing else tied its
+        // visits: for one round, trying gaps in order is complete), then
+        // where the break stood by the clock, then the gaps next to that.
         let gaps: Vec<Vec<Option<usize>>> = changes
             .iter()
             .zip(&brk_at)
@@ -416,6 +418,9 @@ impl Timing<'_> {
                 let Some(b) = &p.rounds[*r].brk else {
                     return vec![None];
                 };
+                if route.is_empty() {
+                    return vec![Some(0)];
+                }
                 let clock = at.unwrap_or(b.earliest);
                 let g0 = route
                     .iter()
@@ -428,15 +433,20 @@ impl Timing<'_> {
                         s < clock
                     })
                     .count();
-                let mut order = vec![Some(g0)];
-                for d in 1..=route.len() {
+                let mut order = Vec::with_capacity(route.len() + 2);
+                if let Some(g) = self.alone_gap(*r, route) {
+                    order.push(Some(g));
+                }
+                for d in 0..=route.len() {
                     if g0 + d <= route.len() {
                         order.push(Some(g0 + d));
                     }
-                    if d <= g0 {
+                    if d > 0 && d <= g0 {
                         order.push(Some(g0 - d));
                     }
                 }
+                let mut seen = vec![false; route.len() + 1];
+                order.retain(|g| g.is_some_and(|g| !std::mem::replace(&mut seen[g], true)));
                 order
             })
             .collect();
@@ -491,6 +501,42 @@ impl Timing<'_> {
                 k += 1;
             }
         }
+    }
+
+    /// The first gap of visit order `route` in round `r` (which has a break)
+    /// where the round alone can be timed: windows, travel, the break and
+    /// the shift end, every visit as early as it can (ties and other
+    /// rounds left out), or `None`.
+    fn alone_gap(&self, r: usize, route: &[usize]) -> Option<usize> {
+        let p = self.p;
+        let spec = &p.rounds[r];
+        let b = spec.brk.as_ref()?;
+        'gaps: for g in 0..=route.len() {
+            let (mut pe, mut pn) = (spec.start, spec.start_node);
+            for i in 0..=route.len() {
+                let last = i == route.len();
+                let node = route.get(i).map_or(spec.end_node, |&v| p.visits[v].node);
+                let brk = (i == g).then_some(b);
+                let Some(a) = gap::arrive(pe, p.time(r, pn, node), brk, last) else {
+                    continue 'gaps;
+                };
+                if last {
+                    if a <= spec.end {
+                        return Some(g);
+                    }
+                    continue 'gaps;
+                }
+                let v = route[i];
+                let vs = &p.visits[v];
+                let s = a.max(vs.tw_start).max(self.floor[v]);
+                if s > vs.tw_end {
+                    continue 'gaps;
+                }
+                pe = s + vs.duration;
+                pn = node;
+            }
+        }
+        None
     }
 
     /// Put `stops` in the changed rounds and re-time; the log of old

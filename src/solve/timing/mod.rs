@@ -153,6 +153,10 @@ pub struct Timing<'p> {
     /// `(round, index in its route)` of each placed visit.
     slots: Vec<Vec<(usize, usize)>>,
     start: Vec<i32>,
+    /// A least start per visit besides its window ([`UNSET`]: none), for
+    /// timing changes to a published plan where nothing moves earlier
+    /// ([`Timing::of_solution_kept`]).
+    floor: Vec<i32>,
     placed: usize,
     ops: Vec<Op>,
     /// Scratch of the propagation: queued visits, raises per visit.
@@ -171,6 +175,7 @@ impl<'p> Timing<'p> {
             routes: vec![Vec::new(); p.rounds.len()],
             slots: vec![Vec::new(); n],
             start: vec![UNSET; n],
+            floor: vec![UNSET; n],
             placed: 0,
             ops: Vec::new(),
             queued: vec![false; n],
@@ -227,6 +232,29 @@ impl<'p> Timing<'p> {
         Timing::new(p, rules, stops)
     }
 
+    /// The routes of a solution with its starts kept as they are: every
+    /// placed visit starts no earlier than now, so a change only pushes
+    /// visits later, as far as it must (inserting into a published plan:
+    /// calls that need not move keep their times).
+    pub fn of_solution_kept(
+        p: &'p Problem,
+        rules: Rules,
+        sol: &super::Solution,
+    ) -> Result<Self, Infeasible> {
+        let mut t = Timing::of_solution(p, rules, sol)?;
+        for (v, s) in sol.start.iter().enumerate() {
+            if let Some(s) = *s
+                && t.is_placed(v)
+            {
+                t.floor[v] = s;
+            }
+        }
+        let placed: Vec<usize> = (0..t.start.len()).filter(|&v| t.is_placed(v)).collect();
+        let mut log = Vec::new();
+        t.retime_from(&placed, &mut log)?;
+        Ok(t)
+    }
+
     /// The routes and earliest starts as a [`super::Solution`].
     pub fn solution(&self) -> super::Solution {
         let routes: Vec<Vec<usize>> = self
@@ -251,89 +279,99 @@ impl<'p> Timing<'p> {
         self.routes[r].iter().any(|&x| x != BREAK)
     }
 
-    /// For each stop index `i` of round `r` (and `len`, the return), an
-    /// upper bound of what may be there: for a visit, the latest start,
-    /// for the break, the latest end of the stop before it, for `len` the
-    /// shift end. Windows, travel, the break and the shift end of this
-    /// round only: a relaxation (ties and a double-up's other round
-    /// ignored), for filtering insertions in constant time.
+    /// The visits of round `r`, in order (its stops without the break).
+    pub fn visits_of(&self, r: usize) -> Vec<usize> {
+        self.routes[r]
+            .iter()
+            .copied()
+            .filter(|&x| x != BREAK)
+            .collect()
+    }
+
+    /// For each visit position `i` of round `r` (and `len`, the return), an
+    /// upper bound of the start of what is there (for `len`, the shift
+    /// end): windows, travel and the shift end of this round only. A
+    /// relaxation (the break, which may move to another gap, ties and a
+    /// double-up's other round are left out), for filtering insertions in
+    /// constant time.
     pub fn round_latest(&self, r: usize) -> Vec<i32> {
         let p = self.p;
-        let route = &self.routes[r];
-        let len = route.len();
+        let visits = self.visits_of(r);
+        let len = visits.len();
         let mut lat = vec![0; len + 1];
         lat[len] = p.rounds[r].end;
+        let mut next = p.rounds[r].end_node;
         for i in (0..len).rev() {
-            lat[i] = if route[i] == BREAK {
-                let before = if i == 0 {
-                    p.rounds[r].start_node
-                } else {
-                    self.node_at(r, i - 1)
-                };
-                let t = p.time(r, before, self.node_at(r, i + 1));
-                gap::latest_end(lat[i + 1], t, p.rounds[r].brk.as_ref(), i + 1 == len)
-            } else {
-                let vs = &p.visits[route[i]];
-                let bound = if route.get(i + 1) == Some(&BREAK) {
-                    lat[i + 1]
-                } else {
-                    lat[i + 1] - p.time(r, vs.node, self.node_at(r, i + 1))
-                };
-                vs.tw_end.min(bound - vs.duration)
-            };
+            let vs = &p.visits[visits[i]];
+            lat[i] = vs
+                .tw_end
+                .min(lat[i + 1] - p.time(r, vs.node, next) - vs.duration);
+            next = vs.node;
         }
         lat
     }
 
-    /// Where visit `v` could start if put at stop index `i` of round `r`,
-    /// from this round alone (`lat`: [`Timing::round_latest`]): the least
-    /// start its predecessor allows and the greatest the rest of the round
-    /// does, and the travel it adds. A relaxation: `lo > hi` means no
-    /// schedule; otherwise [`Timing::try_insert`] decides.
-    pub fn insertion_window(&self, r: usize, i: usize, v: usize, lat: &[i32]) -> (i32, i32, i64) {
+    /// Where visit `v` could start if put at visit position `pos` of round
+    /// `r` (`visits`: [`Timing::visits_of`], `lat`:
+    /// [`Timing::round_latest`]): the least start the visit before allows,
+    /// the greatest the rest of the round does, and the travel it adds. A
+    /// relaxation: `lo > hi` means no schedule; otherwise the core decides.
+    pub fn insertion_window(
+        &self,
+        r: usize,
+        visits: &[usize],
+        pos: usize,
+        v: usize,
+        lat: &[i32],
+    ) -> (i32, i32, i64) {
         let p = self.p;
-        let route = &self.routes[r];
+        let spec = &p.rounds[r];
         let vs = &p.visits[v];
-        let after_break = i > 0 && route[i - 1] == BREAK;
-        let j = if after_break { i - 1 } else { i };
-        let (pe, pn) = self.end_before(r, j);
-        let brk = if after_break {
-            p.rounds[r].brk.as_ref()
-        } else {
-            None
+        let (pe, pn) = match pos.checked_sub(1) {
+            Some(k) => {
+                let u = visits[k];
+                (self.start[u] + p.visits[u].duration, p.visits[u].node)
+            }
+            None => (spec.start, spec.start_node),
         };
-        let lo = gap::arrive(pe, p.time(r, pn, vs.node), brk, false)
-            .unwrap_or(i32::MAX / 4)
-            .max(vs.tw_start);
-        let hi = if route.get(i) == Some(&BREAK) {
-            let t = p.time(r, vs.node, self.node_at(r, i + 1));
-            gap::latest_end(
-                lat[i + 1],
-                t,
-                p.rounds[r].brk.as_ref(),
-                i + 1 == route.len(),
-            ) - vs.duration
-        } else {
-            lat[i] - p.time(r, vs.node, self.node_at(r, i)) - vs.duration
-        }
-        .min(vs.tw_end);
-        let nn = self.node_at(r, self.next_visit_index(r, i));
-        let added = if self.has_visits(r) {
-            p.time(r, pn, vs.node) + p.time(r, vs.node, nn) - p.time(r, pn, nn)
-        } else {
+        let nn = visits.get(pos).map_or(spec.end_node, |&u| p.visits[u].node);
+        let lo = (pe + p.time(r, pn, vs.node)).max(vs.tw_start);
+        let hi = vs
+            .tw_end
+            .min(lat[pos] - p.time(r, vs.node, nn) - vs.duration);
+        let added = if visits.is_empty() {
             p.time(r, pn, vs.node) + p.time(r, vs.node, nn)
+        } else {
+            p.time(r, pn, vs.node) + p.time(r, vs.node, nn) - p.time(r, pn, nn)
         };
         (lo, hi, added as i64)
     }
 
-    /// The first index at or after `i` of round `r` that is not the break.
-    #[inline]
-    fn next_visit_index(&self, r: usize, i: usize) -> usize {
-        if self.routes[r].get(i) == Some(&BREAK) {
-            i + 1
-        } else {
-            i
+    /// Put visit `v` at visit positions `places` (`(round, position among
+    /// its visits)`, one per carer it needs) and re-time: where no round
+    /// has a break, [`Timing::try_insert`] at once; otherwise the rounds get
+    /// their new visit orders by [`Timing::try_routes`], which puts each
+    /// break in the gap where it now fits (the break is not tied to the gap
+    /// it was in).
+    pub fn try_place(&mut self, v: usize, places: &[(usize, usize)]) -> Result<Change, Infeasible> {
+        if places.iter().all(|&(r, _)| self.p.rounds[r].brk.is_none()) {
+            return self.try_insert(v, places);
         }
+        let changes: Vec<(usize, Vec<usize>)> = places
+            .iter()
+            .map(|&(r, pos)| {
+                let mut visits = self.visits_of(r);
+                visits.insert(pos.min(visits.len()), v);
+                (r, visits)
+            })
+            .collect();
+        if self.is_placed(v) {
+            return Err(Infeasible::Invalid {
+                visit: Some(v),
+                round: None,
+            });
+        }
+        self.try_routes(&changes)
     }
 
     /// Give an empty round with a break its break stop, and refuse a round
