@@ -247,6 +247,7 @@ fn awkward_round() -> Round {
                 travel_minutes: 12,
                 with: vec!["C,2;C3".into()],
                 late_minutes: None,
+                starts_with: None,
             }),
             Stop::Break(BreakStop {
                 start: t(11, 0),

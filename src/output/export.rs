@@ -742,6 +742,7 @@ mod tests {
             travel_minutes: 5,
             with: with.iter().map(|s| s.to_string()).collect(),
             late_minutes: None,
+            starts_with: None,
         })
     }
 
