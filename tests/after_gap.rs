@@ -70,10 +70,13 @@ fn rota_check(request: &str, plan: &Value) -> (i32, String) {
 
 /// The start minute of visit `id` (its first call).
 fn start_of(plan: &Plan, id: &str) -> Option<i32> {
-    plan.rounds.iter().flat_map(|r| r.stops.iter()).find_map(|s| match s {
-        Stop::Visit(v) if v.visit == id => Some(minutes_of_day(v.start)),
-        _ => None,
-    })
+    plan.rounds
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .find_map(|s| match s {
+            Stop::Visit(v) if v.visit == id => Some(minutes_of_day(v.start)),
+            _ => None,
+        })
 }
 
 #[test]

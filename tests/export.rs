@@ -1058,7 +1058,7 @@ fn assert_spreadsheet_safe(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
         .filter(|(_, h)| export::CSV_TEXT_COLUMNS.contains(&h.as_str()))
         .map(|(i, _)| i)
         .collect();
-    assert_eq!(text_columns.len(), 10, "{header:?}");
+    assert_eq!(text_columns.len(), 12, "{header:?}");
     let lon = header.iter().position(|h| h == "lon").unwrap();
     let mut negative_lon = 0;
     for row in &rows {

@@ -134,7 +134,10 @@ fn each_broken_pair_has_its_code_at_its_path() {
     // An unknown field inside starts_with is the contract's shape error.
     let text = edited(|v| v["clients"][0]["visits"][1]["starts_with"]["carer"] = json!("T1"));
     let err = rota::load_request(&text).unwrap_err().to_string();
-    assert!(err.contains("E1002") && err.contains("starts_with"), "{err}");
+    assert!(
+        err.contains("E1002") && err.contains("starts_with"),
+        "{err}"
+    );
     // The CLI says the code and the path too.
     let dir = tempfile::tempdir().unwrap();
     let rq = dir.path().join("req.json");
@@ -280,7 +283,10 @@ fn the_checker_refuses_one_carer_doing_both() {
     v["rounds"][0]["stops"].as_array_mut().unwrap().remove(0);
     let mut am = am;
     am["starts_with"] = json!({"visit": "P1-ot", "carer": "T1"});
-    v["rounds"][1]["stops"].as_array_mut().unwrap().insert(0, am);
+    v["rounds"][1]["stops"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, am);
     v["rounds"][1]["stops"][1]["starts_with"]["carer"] = json!("T1");
     let plan: Plan = serde_json::from_value(v).unwrap();
     let report = check(&request(), &plan);

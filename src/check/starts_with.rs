@@ -30,10 +30,9 @@ pub(crate) fn check_starts_with(ctx: &Ctx, walked: &Walked, out: &mut Out) {
     for client in &ctx.req.clients {
         for v in &client.visits {
             let Some(w) = &v.starts_with else { continue };
-            let (Some(mine), Some(theirs)) = (
-                by_visit.get(v.id.as_str()),
-                by_visit.get(w.visit.as_str()),
-            ) else {
+            let (Some(mine), Some(theirs)) =
+                (by_visit.get(v.id.as_str()), by_visit.get(w.visit.as_str()))
+            else {
                 continue;
             };
             let times = |asg: &[&Assign]| {
@@ -94,9 +93,9 @@ pub(crate) fn check_starts_with(ctx: &Ctx, walked: &Walked, out: &mut Out) {
         if ok {
             continue;
         }
-        let stated = a
-            .starts_with
-            .map_or("none".to_string(), |s| format!("{{visit {}, carer {}}}", s.visit, s.carer));
+        let stated = a.starts_with.map_or("none".to_string(), |s| {
+            format!("{{visit {}, carer {}}}", s.visit, s.carer)
+        });
         let expected = match want {
             None => "none (its visit starts together with no other)".to_string(),
             Some(w) if partner_carers.is_empty() => format!("none ({w} is not served)"),

@@ -846,6 +846,25 @@ mod tests {
     }
 
     #[test]
+    fn csv_starts_with_columns_are_last_and_safe_text() {
+        let mut plan = sample_plan();
+        let mut stop = visit("V1", "P1", t(8, 0), &[]);
+        if let Stop::Visit(v) = &mut stop {
+            v.starts_with = Some(crate::model::StartsWithStop {
+                visit: "=HYPERLINK(\"x\")".into(),
+                carer: "@C8".into(),
+            });
+        }
+        plan.rounds = vec![round("C9", t(7, 0), vec![stop])];
+        let text = csv(&plan, &Places::default()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(",07:55,,,\"'=HYPERLINK(\"\"x\"\")\",'@C8"),
+            "{row}"
+        );
+    }
+
+    #[test]
     fn csv_break_row_leaves_visit_columns_empty() {
         let mut plan = sample_plan();
         plan.rounds = vec![round(

@@ -357,7 +357,9 @@ fn check_e1813_starts_with(
     let start_of: HashMap<&str, i64> = fixed.iter().map(|&(_, _, v, s, _)| (v, s)).collect();
     for (&v, ls) in by_visit {
         let (_, visit) = ids.visits[v];
-        let Some(w) = &visit.starts_with else { continue };
+        let Some(w) = &visit.starts_with else {
+            continue;
+        };
         let (Some(&i), Some(&j)) = (
             ls.first(),
             by_visit.get(w.visit.as_str()).and_then(|l| l.first()),

@@ -44,7 +44,8 @@ impl Validator {
                     "give both visits carers_required 1 (two carers at one call for one duration is a double-up: one visit with carers_required 2)",
                 );
             }
-            let after_names = |x: &Visit, y: &Visit| x.after.as_ref().is_some_and(|a| a.visit == y.id);
+            let after_names =
+                |x: &Visit, y: &Visit| x.after.as_ref().is_some_and(|a| a.visit == y.id);
             if after_names(v, other) || after_names(other, v) {
                 let (later, earlier) = if after_names(v, other) {
                     (v, other)
@@ -61,7 +62,9 @@ impl Validator {
                     "remove the 'after' between the two, or the starts_with",
                 );
             }
-            let taken = [k, t].into_iter().find_map(|x| paired.get(&x).map(|&d| (x, d)));
+            let taken = [k, t]
+                .into_iter()
+                .find_map(|x| paired.get(&x).map(|&d| (x, d)));
             match taken {
                 Some((x, d)) => {
                     let declared = &cl.visits[d];

@@ -68,11 +68,7 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
                     let _ = write!(title, ", double-up with {}", v.with.join(", "));
                 }
                 if let Some(w) = &v.starts_with {
-                    let _ = write!(
-                        title,
-                        ", starts together with {} ({})",
-                        w.carer, w.visit
-                    );
+                    let _ = write!(title, ", starts together with {} ({})", w.carer, w.visit);
                 }
                 if let Some(late) = v.late_minutes {
                     let _ = write!(title, ", {late} min late");
