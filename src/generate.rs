@@ -449,6 +449,7 @@ fn gen_client(rng: &mut ChaCha8Rng, id: String, carers: &[Carer], n_am: usize) -
                     after = Some(After {
                         visit: pid.clone(),
                         min_gap: gap as u32,
+                        max_gap: None,
                     });
                     earliest = start.max(p_earliest + gap);
                 }
@@ -473,6 +474,7 @@ fn gen_client(rng: &mut ChaCha8Rng, id: String, carers: &[Carer], n_am: usize) -
             carers_required: if is_double { 2 } else { 1 },
             skills,
             after,
+            starts_with: None,
         });
     }
 

@@ -499,6 +499,21 @@ pub struct Visit {
     pub skills: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<After>,
+    /// Extension (docs/format.md, "Visits that start together"; E1210-E1215):
+    /// this visit starts at the same minute as the named visit of the same
+    /// client, done by a different carer; each keeps its own duration and
+    /// skills. Both have `carers_required` 1; declared on one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_with: Option<StartsWith>,
+}
+
+/// The visit a visit starts together with (extension, docs/format.md,
+/// "Visits that start together").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartsWith {
+    /// A visit id of the same client, not this visit.
+    pub visit: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -528,6 +543,11 @@ pub struct Window {
 pub struct After {
     pub visit: String,
     pub min_gap: u32,
+    /// Extension (docs/format.md, "Largest gaps"; E1208, E1209): this
+    /// visit starts at most `max_gap` minutes after the named visit starts
+    /// (`min_gap <= max_gap <= 1440`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_gap: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -873,6 +893,21 @@ pub struct VisitStop {
     /// after its `window.due`; absent when it is on time or has no due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late_minutes: Option<u32>,
+    /// Extension (docs/format.md, "Visits that start together"): on both
+    /// stops of a pair of visits that start together, the other visit and
+    /// its carer; absent on every other stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_with: Option<StartsWithStop>,
+}
+
+/// The partner of a visit stop that starts together with another visit
+/// (extension, docs/format.md, "Visits that start together").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StartsWithStop {
+    /// The other visit of the pair.
+    pub visit: String,
+    /// The carer who does it.
+    pub carer: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -124,7 +124,7 @@ fn plain_words(msg: &str, path: &str, text: &str, what: &str) -> String {
             "duration" => "a duration in whole minutes, at least 1 (e.g. 30)",
             "priority" => "a priority: a whole number, 1 or more (default 1)",
             "carers_required" => "the number of carers: 1 or 2",
-            "min_gap" | "minutes" => "whole minutes, 0 or more",
+            "min_gap" | "max_gap" | "minutes" => "whole minutes, 0 or more",
             "seed" => "a whole number, 0 or more",
             _ if exp.starts_with('u') => "a whole number, 0 or more",
             _ => "a whole number",

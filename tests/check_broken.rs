@@ -433,6 +433,7 @@ fn after_target_not_served() {
     req.clients[2].visits[0].after = Some(rota::model::After {
         visit: "P004-am".into(),
         min_gap: 10,
+        max_gap: None,
     });
     let m = expect_only(&check(&req, &plan()), "after-gap");
     assert!(m[0].contains("P004-am") && m[0].contains("is not"));

@@ -77,7 +77,9 @@ fn csv_parses_back_with_one_row_per_stop() {
             "postcode",
             "leave_by",
             "client_name",
-            "late_minutes"
+            "late_minutes",
+            "starts_with_visit",
+            "starts_with_carer"
         ]
     );
     let stops: Vec<(&Round, usize, &Stop)> = plan
@@ -88,7 +90,7 @@ fn csv_parses_back_with_one_row_per_stop() {
     assert!(stops.len() > 10, "the sample day should plan many stops");
     assert_eq!(rows.len(), stops.len());
     for (row, (round, order, stop)) in rows.iter().zip(&stops) {
-        assert_eq!(row.len(), 22);
+        assert_eq!(row.len(), 24);
         assert_eq!(row[0], plan.date.to_string());
         let row = &row[1..];
         assert_eq!(row[0], round.carer);
@@ -123,8 +125,18 @@ fn csv_parses_back_with_one_row_per_stop() {
             }
             Stop::Break(_) => String::new(),
         };
-        // No due in the sample day: late_minutes always empty.
-        assert_eq!(row[18..], [leave_by, String::new(), String::new()]);
+        // No due and no visits that start together in the sample day:
+        // late_minutes and starts_with_* always empty.
+        assert_eq!(
+            row[18..],
+            [
+                leave_by,
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new()
+            ]
+        );
     }
     assert!(rows.iter().any(|r| r[6] == "break"));
 }
@@ -247,6 +259,7 @@ fn awkward_round() -> Round {
                 travel_minutes: 12,
                 with: vec!["C,2;C3".into()],
                 late_minutes: None,
+                starts_with: None,
             }),
             Stop::Break(BreakStop {
                 start: t(11, 0),
@@ -434,7 +447,9 @@ fn cli_csv_with_request_has_date_locations_and_addresses() {
             "postcode",
             "leave_by",
             "client_name",
-            "late_minutes"
+            "late_minutes",
+            "starts_with_visit",
+            "starts_with_carer"
         ]
     );
     let mut with_address = 0;
@@ -1043,7 +1058,7 @@ fn assert_spreadsheet_safe(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
         .filter(|(_, h)| export::CSV_TEXT_COLUMNS.contains(&h.as_str()))
         .map(|(i, _)| i)
         .collect();
-    assert_eq!(text_columns.len(), 10, "{header:?}");
+    assert_eq!(text_columns.len(), 12, "{header:?}");
     let lon = header.iter().position(|h| h == "lon").unwrap();
     let mut negative_lon = 0;
     for row in &rows {

@@ -188,6 +188,7 @@ fn replan_an_amended_request_with_a_cancelled_and_a_new_client() {
         carers_required: 1,
         skills: vec![],
         after: None,
+        starts_with: None,
     }];
     r.clients.push(new_client);
     let d = Disruption::new(now, vec![], None);

@@ -81,6 +81,7 @@ fn package_visit(id: &str, start: &str, end: &str, duration: u32, carers: u32) -
         carers_required: carers,
         skills: Vec::new(),
         after: None,
+        starts_with: None,
     }
 }
 
@@ -378,6 +379,9 @@ fn new_clients(
                     v.id = format!("{id}-{}", v.id);
                     if let Some(a) = &mut v.after {
                         a.visit = format!("{id}-{}", a.visit);
+                    }
+                    if let Some(w) = &mut v.starts_with {
+                        w.visit = format!("{id}-{}", w.visit);
                     }
                     v
                 })

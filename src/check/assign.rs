@@ -123,7 +123,8 @@ fn eligibility<'a>(
 }
 
 /// `after-gap`: a visit with `after` starts at least `min_gap` after the
-/// named visit, which is served.
+/// named visit, which is served, and, with a `max_gap` (extension,
+/// docs/format.md "Largest gaps"), at most `max_gap` after it.
 fn after_gap(
     vname: &str,
     visit: &Visit,
@@ -156,6 +157,23 @@ fn after_gap(
                             hm(need)
                         ),
                     );
+                }
+                if let Some(max_gap) = after.max_gap {
+                    let first = prev.iter().map(|a| a.start).min().unwrap_or(0);
+                    let last = asg.iter().map(|a| a.start).max().unwrap_or(0);
+                    let by = first + i64::from(max_gap);
+                    if last > by {
+                        out.push(
+                            "after-gap",
+                            format!(
+                                "{vname} starts {}, but visit {} starts {} and the gap may be at most {max_gap} min: not after {}",
+                                hm(last),
+                                after.visit,
+                                hm(first),
+                                hm(by)
+                            ),
+                        );
+                    }
                 }
             }
         }

@@ -25,7 +25,7 @@
 //! | `return`          | `return` null iff no visits; return >= last end + travel home (+ break after the last visit) |
 //! | `break`           | exactly one break per round with visits iff the shift has one; its length, its start in [earliest, latest]; it fits in the gap between stops without overlapping travel |
 //! | `double-up`       | all carers of a visit start and end it at the same minute; `with` lists exactly the other carers |
-//! | `after-gap`       | an `after` visit starts >= the named visit's start + `min_gap`, and the named visit is served |
+//! | `after-gap`       | an `after` visit starts >= the named visit's start + `min_gap` (and, with the extension `max_gap`, <= its start + `max_gap`), and the named visit is served |
 //! | `whole-client`    | a served client has all its visits served |
 //! | `accounting`      | every client exactly once: in rounds or in `unserved` (known client, listed once, >= 1 reason with code and message) |
 //! | `round-figures`   | round `travel_minutes` = stops' travel + return leg; round `care_minutes` = its visits' durations |
@@ -35,6 +35,7 @@
 //! | `absence`         | (extension) a carer in `summary.replan.absences` has no visit or break starting at or after their `from` (and may skip a break whose latest start is at or after it: rule `break`) |
 //! | `continuity-kept` | (extension) with a `previous_plan`: summary `continuity_kept` is present and counts the visit-carer assignments whose carer visited the same client in it |
 //! | `lateness`        | (extension) a visit stop's `late_minutes` is the minutes it starts after its `window.due` (absent when on time or without a due); summary `lateness` is present iff the request has a due and counts the late calls (a double-up once), their minutes and the largest |
+//! | `starts-with`     | (extension) two visits that start together (`starts_with`), both served, start at the same minute by two different carers; each of their stops names the other visit and its carer in `starts_with`, and no other stop has one |
 //!
 //! With a `previous_plan`, a carer who visited a client in it counts as
 //! preferred for `continuity_assignments` (docs/continuity.md).
@@ -47,6 +48,7 @@ mod figures;
 mod lateness;
 mod locks;
 mod rounds;
+mod starts_with;
 pub(crate) mod travel;
 
 use std::collections::{HashMap, HashSet};
@@ -127,6 +129,7 @@ pub fn check(request: &Request, plan: &Plan) -> CheckReport {
     locks::check_locks(&ctx, &walked, &mut out);
     continuity::check_continuity(&ctx, plan, &walked, &mut out);
     lateness::check_lateness(&ctx, plan, &walked, &mut out);
+    starts_with::check_starts_with(&ctx, &walked, &mut out);
     absences::check_absences(&ctx.absent, plan, &mut out);
     CheckReport { violations: out.0 }
 }

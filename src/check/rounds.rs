@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::travel::Place;
 use super::{Ctx, Out, hm, mins};
-use crate::model::{Carer, Plan, Round, Shift, Stop};
+use crate::model::{Carer, Plan, Round, Shift, StartsWithStop, Stop};
 
 /// One known visit done in one round (its first occurrence in that round).
 pub(crate) struct Assign<'a> {
@@ -18,6 +18,8 @@ pub(crate) struct Assign<'a> {
     pub start: i64,
     pub end: i64,
     pub with: &'a [String],
+    /// The stop's `starts_with` (extension; rule `starts-with`).
+    pub starts_with: Option<&'a StartsWithStop>,
 }
 
 /// What the round walk hands to the cross-round checks.
@@ -260,6 +262,7 @@ fn walk_round<'a>(
                                 start: s,
                                 end: e,
                                 with: &v.with,
+                                starts_with: v.starts_with.as_ref(),
                             });
                         } else {
                             out.push(

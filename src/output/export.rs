@@ -82,7 +82,7 @@ impl<'a> Places<'a> {
 }
 
 /// Columns of [`csv`], in order.
-pub const CSV_HEADER: [&str; 22] = [
+pub const CSV_HEADER: [&str; 24] = [
     "date",
     "carer",
     "shift_start",
@@ -105,6 +105,8 @@ pub const CSV_HEADER: [&str; 22] = [
     "leave_by",
     "client_name",
     "late_minutes",
+    "starts_with_visit",
+    "starts_with_carer",
 ];
 
 /// The columns of [`CSV_HEADER`] whose cells are text taken from the
@@ -112,7 +114,7 @@ pub const CSV_HEADER: [&str; 22] = [
 /// [`csv_text_cell`]. The others are numbers, dates and `HH:MM` times
 /// written by rota itself (`lat`, `lon` and `travel_minutes` may be
 /// negative numbers and stay as they are).
-pub const CSV_TEXT_COLUMNS: [&str; 10] = [
+pub const CSV_TEXT_COLUMNS: [&str; 12] = [
     "carer",
     "travel_mode",
     "kind",
@@ -123,6 +125,8 @@ pub const CSV_TEXT_COLUMNS: [&str; 10] = [
     "town",
     "postcode",
     "client_name",
+    "starts_with_visit",
+    "starts_with_carer",
 ];
 
 /// Characters that reorder how text is shown (bidirectional embeddings,
@@ -161,7 +165,10 @@ fn hm(t: NaiveTime) -> String {
 /// leave `visit`, `client`, `arrive`, `travel_minutes`, `paired_with` and
 /// the location columns empty; `paired_with` lists a double-up's other
 /// carers joined by `;`; `late_minutes` is the stop's minutes after its
-/// due (docs/format.md, "Due times"), empty when none. `lat`/`lon` are the client's location and
+/// due (docs/format.md, "Due times"), empty when none; `starts_with_visit`
+/// and `starts_with_carer` are the stop's `starts_with` (the visit that
+/// starts together with this one and its carer, docs/format.md "Visits that
+/// start together"), empty when none. `lat`/`lon` are the client's location and
 /// `address`/`town`/`postcode` their contact's, when `places` has them
 /// (else empty). Rounds without stops give no rows. Times are `HH:MM`.
 /// The cells of [`CSV_TEXT_COLUMNS`] are made safe for spreadsheets
@@ -188,7 +195,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
             let tail = match stop {
                 Stop::Visit(v) => visit_columns(v, places),
                 Stop::Break(b) => {
-                    let mut t: [String; 16] = Default::default();
+                    let mut t: [String; 18] = Default::default();
                     t[0] = "break".into();
                     t[4] = hm(b.start);
                     t[5] = hm(b.end);
@@ -214,7 +221,7 @@ pub fn csv(plan: &Plan, places: &Places) -> Result<String, RotaError> {
 }
 
 /// A visit row's columns from `kind` on.
-fn visit_columns(v: &VisitStop, places: &Places) -> [String; 16] {
+fn visit_columns(v: &VisitStop, places: &Places) -> [String; 18] {
     let client = places.client(&v.client);
     let contact = places.contact(&v.client);
     let field =
@@ -239,6 +246,12 @@ fn visit_columns(v: &VisitStop, places: &Places) -> [String; 16] {
             .unwrap_or_default()
             .to_string(),
         v.late_minutes.map_or(String::new(), |m| m.to_string()),
+        v.starts_with
+            .as_ref()
+            .map_or(String::new(), |w| w.visit.clone()),
+        v.starts_with
+            .as_ref()
+            .map_or(String::new(), |w| w.carer.clone()),
     ]
 }
 
@@ -505,6 +518,13 @@ fn visit_event(cal: &mut Ical, ctx: &EventCtx, r: &Round, v: &VisitStop) {
         let with: Vec<String> = v.with.iter().map(|c| ctx.places.carer(c)).collect();
         desc.push_str(&format!("\nDouble-up with {}.", with.join(", ")));
     }
+    if let Some(w) = &v.starts_with {
+        desc.push_str(&format!(
+            "\nStarts together with {} (visit {}).",
+            ctx.places.carer(&w.carer),
+            w.visit
+        ));
+    }
     if let Some(late) = v.late_minutes {
         let due = minutes_of_day(v.start) - late as i32;
         desc.push_str(&format!(
@@ -742,6 +762,7 @@ mod tests {
             travel_minutes: 5,
             with: with.iter().map(|s| s.to_string()).collect(),
             late_minutes: None,
+            starts_with: None,
         })
     }
 
@@ -825,6 +846,25 @@ mod tests {
     }
 
     #[test]
+    fn csv_starts_with_columns_are_last_and_safe_text() {
+        let mut plan = sample_plan();
+        let mut stop = visit("V1", "P1", t(8, 0), &[]);
+        if let Stop::Visit(v) = &mut stop {
+            v.starts_with = Some(crate::model::StartsWithStop {
+                visit: "=HYPERLINK(\"x\")".into(),
+                carer: "@C8".into(),
+            });
+        }
+        plan.rounds = vec![round("C9", t(7, 0), vec![stop])];
+        let text = csv(&plan, &Places::default()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(",07:55,,,\"'=HYPERLINK(\"\"x\"\")\",'@C8"),
+            "{row}"
+        );
+    }
+
+    #[test]
     fn csv_break_row_leaves_visit_columns_empty() {
         let mut plan = sample_plan();
         plan.rounds = vec![round(
@@ -843,8 +883,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,,07:55,,",
-                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,C8;C7,,,,,,07:55,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,2,break,,,,11:00,11:20,,,,,,,,,,,,",
             ]
         );
     }
@@ -936,8 +976,8 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA,07:55,,",
-                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,,08:55,,",
+                "2026-11-25,C9,07:00,22:00,walk,1,visit,V1,P1,08:00,08:00,08:30,5,,52.1,-2.7,1 High St,Ledbury,HR8 1AA,07:55,,,,",
+                "2026-11-25,C9,07:00,22:00,walk,2,visit,V2,P2,09:00,09:00,09:30,5,,52.2,-2.8,,,,08:55,,,,",
             ]
         );
     }

@@ -9,8 +9,8 @@ pub mod timing;
 
 use crate::error::RotaError;
 use crate::model::{
-    BreakStop, LatenessSummary, Plan, Reason, Round, ShiftTimes, Status, Stop, Summary, Unserved,
-    VisitStop, time_of_minutes,
+    BreakStop, LatenessSummary, Plan, Reason, Round, ShiftTimes, StartsWithStop, Status, Stop,
+    Summary, Unserved, VisitStop, time_of_minutes,
 };
 use crate::problem::Problem;
 use crate::solve::Solution;
@@ -51,8 +51,9 @@ pub fn build_plan_with_buffer(
     meta: PlanMeta,
     buffer: i32,
 ) -> Result<Plan, RotaError> {
+    let partner = partners(p);
     let rounds = (0..p.rounds.len())
-        .map(|r| build_round(p, sol, r, buffer))
+        .map(|r| build_round(p, sol, r, buffer, &partner))
         .collect::<Result<Vec<_>, _>>()?;
     finish(p, sol, meta, rounds)
 }
@@ -69,7 +70,13 @@ fn break_stop(b: &crate::problem::BreakSpec, start: i32) -> Result<Stop, RotaErr
 }
 
 /// One round's stops and figures, timed by [`timing`].
-fn build_round(p: &Problem, sol: &Solution, r: usize, buffer: i32) -> Result<Round, RotaError> {
+fn build_round(
+    p: &Problem,
+    sol: &Solution,
+    r: usize,
+    buffer: i32,
+    partner: &[Option<usize>],
+) -> Result<Round, RotaError> {
     let spec = &p.rounds[r];
     let carer = &p.carers[spec.carer].id;
     let route = &sol.routes[r];
@@ -106,6 +113,7 @@ fn build_round(p: &Problem, sol: &Solution, r: usize, buffer: i32) -> Result<Rou
             travel_minutes: t as u32,
             with,
             late_minutes: late_minutes(p, v, start),
+            starts_with: partner[v].and_then(|w| starts_with(p, sol, w)),
         }));
         travel_total += t;
         care += vs.duration;
@@ -169,6 +177,29 @@ fn break_gap(
     gaps.iter()
         .position(|g| place(g).is_some_and(|pl| !pl.travel_first))
         .or_else(|| gaps.iter().position(|g| place(g).is_some()))
+}
+
+/// Each visit's partner in a pair of visits that start together (a link of
+/// lag 0..=0: a request's `starts_with`, docs/format.md "Visits that start
+/// together").
+fn partners(p: &Problem) -> Vec<Option<usize>> {
+    let mut partner = vec![None; p.visits.len()];
+    for l in p.links.iter().filter(|l| l.min_lag == 0 && l.max_lag == 0) {
+        partner[l.first] = Some(l.second);
+        partner[l.second] = Some(l.first);
+    }
+    partner
+}
+
+/// A stop's `starts_with`: partner visit `w` and its carer; `None` when
+/// `w` is not served (the client is then partly served, which the checker
+/// refuses, so it does not happen in a plan that is returned).
+fn starts_with(p: &Problem, sol: &Solution, w: usize) -> Option<StartsWithStop> {
+    let &r = sol.rounds_of[w].first()?;
+    Some(StartsWithStop {
+        visit: p.visits[w].id.clone(),
+        carer: p.carers[p.rounds[r].carer].id.clone(),
+    })
 }
 
 /// Minutes visit `v` starting at `start` is after its due (docs/format.md,

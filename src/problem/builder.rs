@@ -277,6 +277,7 @@ mod tests {
             duration: 30,
             required: 1,
             after: None,
+            after_max: None,
             successors: Vec::new(),
             load: 0,
             late_after: None,

@@ -1,6 +1,6 @@
 //! Linked visits and soft lateness: what home-health-care problems of the
 //! literature (Mankowska et al. 2014) add to a day, held as general data of
-//! the [`Problem`] and solved by [`crate::solve::linked`].
+//! the [`Problem`]; requests have them too (below).
 //!
 //! - A [`Link`] ties the starts of two visits done by two different carers:
 //!   the second starts between `min_lag` and `max_lag` after the first (both
@@ -10,11 +10,14 @@
 //!   late costs [`Lateness::per_minute`], and the largest single lateness of
 //!   the plan costs [`Lateness::worst`] per minute besides.
 //!
-//! Links are not part of the request contract: requests build problems
-//! without them. A request's `window.due` (docs/format.md, "Due times") is a
-//! `late_after` inside a hard window: the home-care search never reads it,
-//! the plan reports the lateness ([`crate::plan`]) and
-//! [`crate::solve::lateness`] starts calls as early as their routes allow.
+//! From a request: a visit's `starts_with` (docs/format.md, "Visits that
+//! start together") is a link of lag `0..=0`, the named visit `first`; a
+//! visit's `window.due` (docs/format.md, "Due times") is a `late_after`
+//! inside a hard window: the plan reports the lateness ([`crate::plan`])
+//! and [`crate::solve::lateness`] starts calls as early as their routes
+//! allow. (An `after` gap, with its optional `max_gap`, is not a link: either
+//! carer may do either call, so it stays on [`super::VisitSpec::after`] and
+//! [`super::VisitSpec::after_max`].)
 
 use super::Problem;
 

@@ -66,6 +66,10 @@ pub struct VisitSpec {
     pub required: usize,
     /// Start at least `gap` minutes after visit `.0` starts.
     pub after: Option<(usize, i32)>,
+    /// With `after`: start at most this many minutes after visit
+    /// `after.0` starts (a request's `after.max_gap`, docs/format.md,
+    /// "Largest gaps"); `None`: no largest gap.
+    pub after_max: Option<i32>,
     /// Visits that must start at least `gap` minutes after this one.
     pub successors: Vec<(usize, i32)>,
     /// What the visit takes of its round's `capacity` (0 for home care).
@@ -114,7 +118,8 @@ pub struct Problem {
     pub ineligible: Vec<Vec<Option<Ineligible>>>,
     /// Locks and re-planning (empty for a plain request).
     pub extras: Extras,
-    /// Visits whose starts are tied (empty for a request; see [`Link`]).
+    /// Visits whose starts are tied, by two different carers (see
+    /// [`Link`]): from a request, its `starts_with` pairs (lag 0..=0).
     pub links: Vec<Link>,
     /// What starting past a visit's `late_after` costs.
     pub lateness: Lateness,
@@ -288,6 +293,7 @@ impl ProblemBuilder {
             visits,
             clients,
             ineligible,
+            links,
         }) = clients_and_visits(req, &carers, &mut nodes, stop)?
         else {
             return Ok(None);
@@ -302,7 +308,8 @@ impl ProblemBuilder {
             return Ok(None);
         };
         let mut b = ProblemBuilder::new(carers, rounds, visits, clients, ineligible, travel)
-            .metric_travel(!with_matrix);
+            .metric_travel(!with_matrix)
+            .links(links);
         if let Some(prev) = &req.previous_plan {
             b.add_previous_carers(prev);
         }
@@ -325,6 +332,8 @@ struct Demand {
     visits: Vec<VisitSpec>,
     clients: Vec<ClientSpec>,
     ineligible: Vec<Vec<Option<Ineligible>>>,
+    /// Visits that start together (a request's `starts_with`).
+    links: Vec<Link>,
 }
 
 /// Carers in request order and one round per shift, with the travel modes
@@ -376,7 +385,7 @@ fn carers_and_rounds(req: &Request, nodes: &mut Nodes) -> Result<Staff, RotaErro
 }
 
 /// Visits, clients and why each carer cannot do each visit, with `after`
-/// successors linked; `None` when `stop` says the time is up (part of
+/// successors linked and `starts_with` pairs as [`Link`]s; `None` when `stop` says the time is up (part of
 /// [`Problem::from_request_until`]).
 fn clients_and_visits(
     req: &Request,
@@ -394,6 +403,7 @@ fn clients_and_visits(
     let mut visits = Vec::with_capacity(visit_index.len());
     let mut clients = Vec::with_capacity(req.clients.len());
     let mut ineligible = Vec::with_capacity(visit_index.len());
+    let mut links = Vec::new();
     for (ki, k) in req.clients.iter().enumerate() {
         let node = nodes.of(k.location, Some(&k.id));
         let mut idxs = Vec::new();
@@ -410,6 +420,19 @@ fn clients_and_visits(
                 )),
                 None => None,
             };
+            // `starts_with` (docs/format.md, "Visits that start together"):
+            // the named visit first, this one second, lag 0..=0.
+            if let Some(w) = &v.starts_with {
+                let first = *visit_index
+                    .get(w.visit.as_str())
+                    .ok_or_else(|| bad(format!("starts_with '{}'", w.visit)))?;
+                links.push(Link {
+                    first,
+                    second: visits.len(),
+                    min_lag: 0,
+                    max_lag: 0,
+                });
+            }
             idxs.push(visits.len());
             visits.push(VisitSpec {
                 id: v.id.clone(),
@@ -420,6 +443,7 @@ fn clients_and_visits(
                 duration: v.duration as i32,
                 required: v.carers_required as usize,
                 after,
+                after_max: v.after.as_ref().and_then(|a| a.max_gap).map(|m| m as i32),
                 successors: Vec::new(),
                 load: 0,
                 // `window.due` (docs/format.md, "Due times"): soft, so the
@@ -449,6 +473,7 @@ fn clients_and_visits(
         visits,
         clients,
         ineligible,
+        links,
     }))
 }
 

@@ -145,6 +145,7 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
                 duration: up(inst.processing[i][0][s]),
                 required: 1,
                 after: None,
+                after_max: None,
                 successors: Vec::new(),
                 load: 0,
                 late_after: Some(down(inst.latest[i])),

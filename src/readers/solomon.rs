@@ -157,6 +157,7 @@ pub fn problem(inst: &Instance) -> Problem {
             duration: c.service * 10,
             required: 1,
             after: None,
+            after_max: None,
             successors: Vec::new(),
             load: c.demand,
             late_after: None,

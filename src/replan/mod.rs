@@ -430,19 +430,41 @@ impl Replan {
     }
 }
 
-/// `after` gaps of `v` with its placed target and successors.
+/// `after` gaps of `v` (least and largest, docs/format.md "Largest gaps")
+/// with its placed target and successors, and its links (visits that start
+/// together, docs/format.md) with its placed partners: the lag kept, by
+/// two different carers.
 fn gaps_hold(p: &Problem, sol: &Solution, v: usize) -> bool {
     let Some(s) = sol.start[v] else { return true };
-    if let Some((u, gap)) = p.visits[v].after
+    let vs = &p.visits[v];
+    if let Some((u, gap)) = vs.after
         && let Some(su) = sol.start[u]
-        && s < su + gap
+        && (s < su + gap || vs.after_max.is_some_and(|m| s > su + m))
     {
         return false;
     }
-    p.visits[v]
-        .successors
+    let successors_hold = vs.successors.iter().all(|&(w, gap)| {
+        sol.start[w]
+            .is_none_or(|sw| sw >= s + gap && p.visits[w].after_max.is_none_or(|m| sw <= s + m))
+    });
+    let carers = |x: usize| -> BTreeSet<usize> {
+        sol.rounds_of[x]
+            .iter()
+            .map(|&r| p.rounds[r].carer)
+            .collect()
+    };
+    let links_hold = p
+        .links
         .iter()
-        .all(|&(w, gap)| sol.start[w].is_none_or(|sw| sw >= s + gap))
+        .filter(|l| l.first == v || l.second == v)
+        .all(|l| match (sol.start[l.first], sol.start[l.second]) {
+            (Some(a), Some(b)) => {
+                (l.min_lag..=l.max_lag).contains(&(b - a))
+                    && carers(l.first).is_disjoint(&carers(l.second))
+            }
+            _ => true,
+        });
+    successors_hold && links_hold
 }
 
 /// Whether round `r` can be driven as `sol` has it: arrival by each start,
@@ -934,6 +956,40 @@ mod tests {
 
     fn day() -> crate::validate::ValidRequest {
         crate::load_request(DAY).unwrap()
+    }
+
+    #[test]
+    fn gaps_hold_keeps_largest_gaps_and_visits_that_start_together() {
+        // P1-lunch at most 240 min after P1-am (08:00); P3-pt starts with
+        // P3-am.
+        let mut v: serde_json::Value = serde_json::from_str(DAY).unwrap();
+        v["clients"][0]["visits"][1]["after"] =
+            serde_json::json!({"visit": "P1-am", "min_gap": 0, "max_gap": 240});
+        let mut pt = v["clients"][2]["visits"][0].clone();
+        pt["id"] = "P3-pt".into();
+        pt["starts_with"] = serde_json::json!({"visit": "P3-am"});
+        v["clients"][2]["visits"].as_array_mut().unwrap().push(pt);
+        let p = Problem::from_json(&v.to_string());
+        let id = p.visit_index();
+        let (am, lunch, p3, pt) = (id["P1-am"], id["P1-lunch"], id["P3-am"], id["P3-pt"]);
+        let mut sol = Solution::empty(&p);
+        sol.insert(0, 0, am, 480);
+        sol.insert(0, 1, lunch, 720);
+        assert!(gaps_hold(&p, &sol, am) && gaps_hold(&p, &sol, lunch));
+        sol.remove(lunch);
+        sol.insert(0, 1, lunch, 721);
+        assert!(!gaps_hold(&p, &sol, lunch), "241 min after");
+        assert!(!gaps_hold(&p, &sol, am), "seen from the first call too");
+        // Together by two carers; not a minute apart, not by one carer.
+        sol.insert(0, 0, p3, 450);
+        sol.insert(1, 0, pt, 450);
+        assert!(gaps_hold(&p, &sol, p3) && gaps_hold(&p, &sol, pt));
+        sol.remove(pt);
+        sol.insert(1, 0, pt, 451);
+        assert!(!gaps_hold(&p, &sol, pt) && !gaps_hold(&p, &sol, p3));
+        sol.remove(pt);
+        sol.insert(0, 1, pt, 450);
+        assert!(!gaps_hold(&p, &sol, pt), "one carer for both");
     }
 
     /// Re-plan `r` (planned as `old`) after `d`, the time limit from now.

@@ -187,7 +187,8 @@ impl Validator {
         );
     }
 
-    /// Checks each visit of client `cl` (at `clients[i]`), then its `after` cycles.
+    /// Checks each visit of client `cl` (at `clients[i]`), then its `after`
+    /// cycles and its `starts_with` pairs (`starts_with.rs`).
     fn visits(
         &mut self,
         p: &str,
@@ -215,6 +216,7 @@ impl Validator {
             }
         }
         self.after_cycles(p, cl, &next);
+        self.starts_with(p, cl, all, visit_first, &local);
     }
 
     /// E1101/E1104: visit `k` of client `clients[i]` has a non-empty id used nowhere before.
@@ -315,7 +317,7 @@ impl Validator {
         self.carers_required(vp, v);
     }
 
-    /// E1206/E15xx on visit `k`'s `after`; returns its same-client target index, if another visit.
+    /// E1206, E1208-E1209, E15xx on visit `k`'s `after`; returns its same-client target index, if another visit.
     #[allow(clippy::too_many_arguments)]
     fn visit_after(
         &mut self,
@@ -340,6 +342,7 @@ impl Validator {
                 "give the gap between the two visit starts in minutes, at most 1440",
             );
         }
+        self.max_gap(&ap, v, a);
         let vpath = format!("{ap}.visit");
         if !v.id.is_empty() && a.visit == v.id {
             self.push(
@@ -375,6 +378,33 @@ impl Validator {
             );
         }
         None
+    }
+
+    /// E1208-E1209: `after.max_gap` (extension, docs/format.md "Largest
+    /// gaps") is at most a day and no shorter than `min_gap`.
+    fn max_gap(&mut self, ap: &str, v: &Visit, a: &After) {
+        let Some(max) = a.max_gap else { return };
+        if i64::from(max) > DAY {
+            self.push(
+                "E1208",
+                format!("{ap}.max_gap"),
+                format!(
+                    "visit '{}' has max_gap {max} minutes, longer than a day ({DAY})",
+                    v.id
+                ),
+                "give the largest gap between the two visit starts in minutes, at most 1440, or leave max_gap out",
+            );
+        } else if max < a.min_gap {
+            self.push(
+                "E1209",
+                format!("{ap}.max_gap"),
+                format!(
+                    "visit '{}' has max_gap {max} minutes, shorter than its min_gap {} minutes, so no start can keep both",
+                    v.id, a.min_gap
+                ),
+                "make max_gap at least min_gap (equal fixes the gap)",
+            );
+        }
     }
 
     /// Each visit has at most one `after`, so the same-client graph is a set of

@@ -43,6 +43,7 @@ pub fn validate(req: &Request) -> Vec<Issue> {
     }
     check_e1810_overlaps(&mut fixed, &mut out);
     check_e1811_after_gaps(&ids, &fixed, &mut out);
+    check_e1813_starts_with(req, &ids, &by_visit, &fixed, &mut out);
     out.sort_by_key(|i| lock_index(&i.path));
     out
 }
@@ -308,27 +309,90 @@ fn check_e1810_overlaps(fixed: &mut [Fixed], out: &mut Vec<Issue>) {
     }
 }
 
-/// E1811: an `after` gap broken between two visits with fixed starts.
+/// E1811: an `after` gap broken between two visits with fixed starts: the
+/// later starts less than `min_gap`, or more than `max_gap` (extension,
+/// docs/format.md "Largest gaps"), after the earlier.
 fn check_e1811_after_gaps(ids: &Ids, fixed: &[Fixed], out: &mut Vec<Issue>) {
     let start_of: HashMap<&str, (usize, i64)> =
         fixed.iter().map(|&(i, _, v, s, _)| (v, (i, s))).collect();
     for (&v, &(i, s)) in &start_of {
         let (_, visit) = ids.visits[v];
-        if let Some(a) = &visit.after
-            && let Some(&(j, sa)) = start_of.get(a.visit.as_str())
-            && s < sa + i64::from(a.min_gap)
-        {
+        let Some(a) = &visit.after else { continue };
+        let Some(&(j, sa)) = start_of.get(a.visit.as_str()) else {
+            continue;
+        };
+        let broken = if s < sa + i64::from(a.min_gap) {
+            Some(format!("at least {}", a.min_gap))
+        } else {
+            a.max_gap
+                .filter(|&m| s > sa + i64::from(m))
+                .map(|m| format!("at most {m}"))
+        };
+        if let Some(bound) = broken {
             out.push(Issue::new(
                 "E1811",
                 format!("locks[{i}].start"),
                 format!(
-                    "lock {i} starts visit '{v}' at {}, but it must start {} min after visit '{}', which lock {j} fixes at {}",
+                    "lock {i} starts visit '{v}' at {}, but it must start {bound} min after visit '{}', which lock {j} fixes at {}",
                     hhmm(s),
-                    a.min_gap,
                     a.visit,
                     hhmm(sa)
                 ),
                 "move one of the two starts so that the 'after' gap holds",
+            ));
+        }
+    }
+}
+
+/// E1813: two visits that start together (extension, docs/format.md
+/// "Visits that start together") both locked, to one carer or at two
+/// different starts; reported at the later of the two locks.
+fn check_e1813_starts_with(
+    req: &Request,
+    ids: &Ids,
+    by_visit: &BTreeMap<&str, Vec<usize>>,
+    fixed: &[Fixed],
+    out: &mut Vec<Issue>,
+) {
+    let start_of: HashMap<&str, i64> = fixed.iter().map(|&(_, _, v, s, _)| (v, s)).collect();
+    for (&v, ls) in by_visit {
+        let (_, visit) = ids.visits[v];
+        let Some(w) = &visit.starts_with else {
+            continue;
+        };
+        let (Some(&i), Some(&j)) = (
+            ls.first(),
+            by_visit.get(w.visit.as_str()).and_then(|l| l.first()),
+        ) else {
+            continue;
+        };
+        let later = i.max(j);
+        let (ci, cj) = (&req.locks[i].carer, &req.locks[j].carer);
+        if ci == cj {
+            out.push(Issue::new(
+                "E1813",
+                format!("locks[{later}]"),
+                format!(
+                    "locks {} and {} put carer '{ci}' on both visit '{v}' and visit '{}', which start together and so need two different carers",
+                    i.min(j),
+                    later,
+                    w.visit
+                ),
+                "lock one of the two visits to another carer, or remove one of the locks",
+            ));
+        } else if let (Some(&si), Some(&sj)) = (start_of.get(v), start_of.get(w.visit.as_str()))
+            && si != sj
+        {
+            out.push(Issue::new(
+                "E1813",
+                format!("locks[{later}].start"),
+                format!(
+                    "lock {i} starts visit '{v}' at {} but lock {j} starts visit '{}' at {}: the two start together",
+                    hhmm(si),
+                    w.visit,
+                    hhmm(sj)
+                ),
+                "give both locks the same start, or a start on one of them only",
             ));
         }
     }
@@ -504,5 +568,47 @@ mod tests {
             lock("P1-lunch", "C2", Some("12:00")),
         ];
         only(&r, "E1811", "locks[2].start");
+    }
+
+    #[test]
+    fn e1811_after_gap_longer_than_max_gap() {
+        let mut r = day();
+        // Lunch at most 200 min after the morning call at 08:00: by 11:20,
+        // but its window starts at 12:00 and the lock says 12:30.
+        r.clients[0].visits[1].after.as_mut().unwrap().max_gap = Some(200);
+        r.clients[0].visits[1].window.start = hhmm::parse("11:00").unwrap();
+        r.locks = vec![
+            lock("P1-am", "C1", Some("08:00")),
+            lock("P1-am", "C2", None),
+            lock("P1-lunch", "C2", Some("11:21")),
+        ];
+        only(&r, "E1811", "locks[2].start");
+        // 11:20 keeps both gaps (200 >= 180).
+        r.locks[2] = lock("P1-lunch", "C2", Some("11:20"));
+        assert_eq!(codes(&r), vec![]);
+    }
+
+    #[test]
+    fn e1813_starts_with_locked_to_one_carer_or_two_starts() {
+        let mut r = day();
+        // P2-pt starts together with P2-am (P2 excludes C2).
+        let mut pt = r.clients[1].visits[0].clone();
+        pt.id = "P2-pt".into();
+        pt.starts_with = Some(crate::model::StartsWith {
+            visit: "P2-am".into(),
+        });
+        r.clients[1].visits.push(pt);
+        r.locks = vec![lock("P2-am", "C1", None), lock("P2-pt", "C1", None)];
+        only(&r, "E1813", "locks[1]");
+        r.locks = vec![
+            lock("P2-pt", "C3", Some("08:30")),
+            lock("P2-am", "C1", Some("08:45")),
+        ];
+        only(&r, "E1813", "locks[1].start");
+        // One start, or the same start twice, is kept by two carers.
+        r.locks[1] = lock("P2-am", "C1", None);
+        assert_eq!(codes(&r), vec![]);
+        r.locks[1] = lock("P2-am", "C1", Some("08:30"));
+        assert_eq!(codes(&r), vec![]);
     }
 }

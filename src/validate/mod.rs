@@ -7,7 +7,8 @@
 //! and listed in `docs/validation.md`:
 //!
 //! * E11xx ids and priorities
-//! * E12xx times, windows, durations
+//! * E12xx times, windows, durations, and the extensions `after.max_gap`
+//!   and `starts_with` (`starts_with.rs`)
 //! * E13xx travel modes and travel settings
 //! * E14xx shifts and breaks
 //! * E15xx references between ids (preferred/excluded carers, `after`, gender)
@@ -35,6 +36,7 @@ mod double_up;
 mod locations;
 pub mod locks;
 mod settings;
+mod starts_with;
 mod travel;
 
 use std::collections::{HashMap, HashSet};

@@ -321,6 +321,153 @@ fn e1206_min_gap_longer_than_day() {
     assert_has(&r, "E1206", "clients[0].visits[1].after.min_gap");
 }
 
+/// The base request's lunch call's `after` (180 min after the morning call).
+fn lunch_after(r: &mut Request) -> &mut After {
+    r.clients[0].visits[1].after.as_mut().unwrap()
+}
+
+#[test]
+fn e1208_max_gap_longer_than_day() {
+    let mut r = base();
+    lunch_after(&mut r).max_gap = Some(1441);
+    assert_has(&r, "E1208", "clients[0].visits[1].after.max_gap");
+    assert_lacks(&r, "E1209");
+    // A whole day is allowed.
+    lunch_after(&mut r).max_gap = Some(1440);
+    assert_eq!(issues(&r), vec![]);
+}
+
+#[test]
+fn e1209_max_gap_shorter_than_min_gap() {
+    let mut r = base();
+    lunch_after(&mut r).max_gap = Some(179);
+    assert_has(&r, "E1209", "clients[0].visits[1].after.max_gap");
+    let i = issues(&r);
+    assert!(i[0].message.contains("179") && i[0].message.contains("180"));
+    // Equal fixes the gap; min_gap 0 with a max is fine too.
+    lunch_after(&mut r).max_gap = Some(180);
+    assert_eq!(issues(&r), vec![]);
+    let a = lunch_after(&mut r);
+    a.min_gap = 0;
+    a.max_gap = Some(0);
+    assert_eq!(issues(&r), vec![]);
+}
+
+/// The base request with a second visit of P002, `P002-ot` (one carer,
+/// 14:00-16:00), that starts together with `P002-pm`.
+fn joint() -> Request {
+    let mut r = base();
+    let mut ot = r.clients[1].visits[0].clone();
+    ot.id = "P002-ot".into();
+    ot.starts_with = Some(crate::model::StartsWith {
+        visit: "P002-pm".into(),
+    });
+    r.clients[1].visits.push(ot);
+    r
+}
+
+fn starts_with(r: &mut Request, client: usize, visit: usize) -> &mut crate::model::StartsWith {
+    r.clients[client].visits[visit]
+        .starts_with
+        .as_mut()
+        .unwrap()
+}
+
+#[test]
+fn a_starts_with_pair_is_valid() {
+    assert_eq!(issues(&joint()), vec![]);
+    // Declared on the first of the two instead: as valid.
+    let mut r = joint();
+    r.clients[1].visits[1].starts_with = None;
+    r.clients[1].visits[0].starts_with = Some(crate::model::StartsWith {
+        visit: "P002-ot".into(),
+    });
+    assert_eq!(issues(&r), vec![]);
+}
+
+#[test]
+fn e1210_starts_with_names_no_visit() {
+    let mut r = joint();
+    starts_with(&mut r, 1, 1).visit = "P002-nope".into();
+    assert_has(&r, "E1210", "clients[1].visits[1].starts_with.visit");
+    assert_eq!(issues(&r).len(), 1);
+}
+
+#[test]
+fn e1211_starts_with_names_another_clients_visit() {
+    let mut r = joint();
+    starts_with(&mut r, 1, 1).visit = "P001-lunch".into();
+    assert_has(&r, "E1211", "clients[1].visits[1].starts_with.visit");
+    let i = issues(&r);
+    assert_eq!(i.len(), 1, "{i:?}");
+    assert!(i[0].message.contains("P001"), "{}", i[0].message);
+}
+
+#[test]
+fn e1212_starts_with_itself() {
+    let mut r = joint();
+    starts_with(&mut r, 1, 1).visit = "P002-ot".into();
+    assert_has(&r, "E1212", "clients[1].visits[1].starts_with.visit");
+    assert_eq!(issues(&r).len(), 1);
+}
+
+#[test]
+fn e1213_starts_with_a_double_up() {
+    // The named visit needs two carers.
+    let mut r = joint();
+    r.clients[1].visits[0].carers_required = 2;
+    assert_has(&r, "E1213", "clients[1].visits[1].starts_with");
+    assert!(issues(&r)[0].message.contains("'P002-pm' needs 2"));
+    // The declaring one.
+    let mut r = joint();
+    r.clients[1].visits[1].carers_required = 2;
+    assert_has(&r, "E1213", "clients[1].visits[1].starts_with");
+    assert_eq!(issues(&r).len(), 1);
+}
+
+#[test]
+fn e1214_a_visit_in_two_pairs() {
+    // Declared on both visits of the pair.
+    let mut r = joint();
+    r.clients[1].visits[0].starts_with = Some(crate::model::StartsWith {
+        visit: "P002-ot".into(),
+    });
+    assert_has(&r, "E1214", "clients[1].visits[1].starts_with.visit");
+    assert_eq!(issues(&r).len(), 1, "{:?}", issues(&r));
+    // A chain: a third visit starts with the second.
+    let mut r = joint();
+    let mut third = r.clients[1].visits[1].clone();
+    third.id = "P002-nurse".into();
+    starts_with_of(&mut third).visit = "P002-ot".into();
+    r.clients[1].visits.push(third);
+    assert_has(&r, "E1214", "clients[1].visits[2].starts_with.visit");
+    // A third visit naming the first.
+    let mut r = joint();
+    let mut third = r.clients[1].visits[1].clone();
+    third.id = "P002-nurse".into();
+    r.clients[1].visits.push(third);
+    assert_has(&r, "E1214", "clients[1].visits[2].starts_with.visit");
+    assert_eq!(issues(&r).len(), 1);
+}
+
+fn starts_with_of(v: &mut crate::model::Visit) -> &mut crate::model::StartsWith {
+    v.starts_with.as_mut().unwrap()
+}
+
+#[test]
+fn e1215_after_between_the_two() {
+    for (k, named) in [(1, "P002-pm"), (0, "P002-ot")] {
+        let mut r = joint();
+        r.clients[1].visits[k].after = Some(After {
+            visit: named.into(),
+            min_gap: 0,
+            max_gap: None,
+        });
+        assert_has(&r, "E1215", "clients[1].visits[1].starts_with");
+        assert_eq!(issues(&r).len(), 1, "{:?}", issues(&r));
+    }
+}
+
 // ------------------------------------------------------------ E13xx travel
 
 #[test]
@@ -540,6 +687,7 @@ fn e1507_after_cycle() {
     r.clients[0].visits[0].after = Some(After {
         visit: "P001-lunch".into(),
         min_gap: 0,
+        max_gap: None,
     });
     assert_has(&r, "E1507", "clients[0].visits[0].after.visit");
     assert_eq!(issues(&r).len(), 1, "one issue per cycle");
@@ -555,6 +703,7 @@ fn e1507_longer_cycle_reported_once() {
         w.after = Some(After {
             visit: after.into(),
             min_gap: 10,
+            max_gap: None,
         });
         w
     };
@@ -766,6 +915,7 @@ fn weird_values_do_not_panic() {
             v.after = Some(After {
                 visit: String::new(),
                 min_gap: u32::MAX,
+                max_gap: None,
             });
         }
     }

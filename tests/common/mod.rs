@@ -257,9 +257,11 @@ pub fn build(carers: &[CarerSpec], clients: &[ClientSpec], matrix: Option<(u8, u
                             Some(gap) if j > 0 => Some(After {
                                 visit: format!("P{k}-{}", j - 1),
                                 min_gap: gap,
+                                max_gap: None,
                             }),
                             _ => None,
                         },
+                        starts_with: None,
                     }
                 })
                 .collect();

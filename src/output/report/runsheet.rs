@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Ctx, escape, has_visits, hhmm, hhmm_min};
-use crate::model::{Carer, Location, Round, Stop, minutes_of_day};
+use crate::model::{Carer, Location, Round, Stop, VisitStop, minutes_of_day};
 
 /// The client cell (name in bold, then the id) and the address cell
 /// (address, phone, access notes; coordinates when the request has no
@@ -90,6 +90,24 @@ fn carer_names(ctx: &Ctx, ids: &[String]) -> String {
         })
         .collect();
     escape(&names.join(", "))
+}
+
+/// The "With" cell: a double-up's other carers, and the carer of a visit
+/// that starts together with this one (docs/format.md, "Visits that start
+/// together"): "Karen Davies (C03), starts together (visit P1-ot)".
+fn with_cell(ctx: &Ctx, v: &VisitStop) -> String {
+    let mut cell = carer_names(ctx, &v.with);
+    if let Some(w) = &v.starts_with {
+        if !cell.is_empty() {
+            cell.push_str("; ");
+        }
+        cell.push_str(&format!(
+            "{}, starts together (visit {})",
+            carer_names(ctx, std::slice::from_ref(&w.carer)),
+            escape(&w.visit)
+        ));
+    }
+    cell
 }
 
 pub(super) fn runsheets(out: &mut String, ctx: &Ctx) {
@@ -213,7 +231,7 @@ fn runsheet_round(out: &mut String, ctx: &Ctx, i: usize, r: &Round, carer: Optio
                     escape(&v.visit),
                     minutes_of_day(v.end) - minutes_of_day(v.start),
                     escape(&skills),
-                    carer_names(ctx, &v.with),
+                    with_cell(ctx, v),
                     v.travel_minutes
                 );
             }

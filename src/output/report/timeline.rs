@@ -1,5 +1,6 @@
 //! The timeline: one Gantt row per round (travel, waiting, care, breaks),
-//! double-up pairs outlined and linked, and a legend.
+//! double-up pairs and visits that start together outlined and linked,
+//! and a legend.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -7,7 +8,7 @@ use std::fmt::Write;
 use super::{
     Ctx, PAIR_COLOURS, TL_AXIS, TL_LABEL, TL_ROW, TL_W, escape, has_visits, hhmm, hhmm_min,
 };
-use crate::model::{Round, Stop, minutes_of_day};
+use crate::model::{Round, Stop, VisitStop, minutes_of_day};
 
 /// One block of a timeline row.
 struct Block {
@@ -55,11 +56,7 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
                         pair: None,
                     });
                 }
-                let pair = if v.with.is_empty() {
-                    None
-                } else {
-                    pairs.get(&(v.visit.clone(), start)).copied()
-                };
+                let pair = pair_key(v).and_then(|k| pairs.get(&k).copied());
                 let mut title = format!(
                     "{} visit {} {}-{}",
                     v.client,
@@ -69,6 +66,9 @@ fn round_blocks(r: &Round, pairs: &BTreeMap<(String, i32), usize>) -> Vec<Block>
                 );
                 if !v.with.is_empty() {
                     let _ = write!(title, ", double-up with {}", v.with.join(", "));
+                }
+                if let Some(w) = &v.starts_with {
+                    let _ = write!(title, ", starts together with {} ({})", w.carer, w.visit);
                 }
                 if let Some(late) = v.late_minutes {
                     let _ = write!(title, ", {late} min late");
@@ -165,18 +165,31 @@ impl Scale {
     }
 }
 
-/// Double-up pairs: (visit id, start) -> pair index, in plan order.
+/// The key that pairs a stop with its partners: a double-up's (visit id,
+/// start); for two visits that start together (docs/format.md), the first
+/// of their two ids and the start; `None` for a call done alone.
+fn pair_key(v: &VisitStop) -> Option<(String, i32)> {
+    let start = minutes_of_day(v.start);
+    if !v.with.is_empty() {
+        Some((v.visit.clone(), start))
+    } else {
+        v.starts_with
+            .as_ref()
+            .map(|w| (v.visit.as_str().min(w.visit.as_str()).to_string(), start))
+    }
+}
+
+/// Double-up pairs and visits that start together: key ([`pair_key`]) ->
+/// pair index, in plan order.
 fn pair_index(rounds: &[Round]) -> BTreeMap<(String, i32), usize> {
     let mut pairs: BTreeMap<(String, i32), usize> = BTreeMap::new();
     for r in rounds {
         for s in &r.stops {
             if let Stop::Visit(v) = s
-                && !v.with.is_empty()
+                && let Some(k) = pair_key(v)
             {
                 let n = pairs.len();
-                pairs
-                    .entry((v.visit.clone(), minutes_of_day(v.start)))
-                    .or_insert(n);
+                pairs.entry(k).or_insert(n);
             }
         }
     }
@@ -366,7 +379,8 @@ fn write_block(
     let _ = writeln!(out, "<title>{}</title></g>", escape(&b.title));
 }
 
-/// Writes the connectors between the two halves of each double-up.
+/// Writes the connectors between the two halves of each double-up (and
+/// of each pair of visits that start together).
 fn write_pair_links(out: &mut String, pair_ys: &BTreeMap<usize, Vec<(f64, f64)>>) {
     out.push_str(
         "<g class=\"pairs\" fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"2 2\">\n",
@@ -397,7 +411,7 @@ fn write_legend(out: &mut String) {
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"5\" width=\"24\" height=\"2\" fill=\"#c8c8c8\"/></svg>waiting</span>\
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"0\" width=\"24\" height=\"12\" fill=\"#1f77b4\"/></svg>care (client id)</span>\
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"0\" y=\"2\" width=\"24\" height=\"8\" fill=\"#f2b441\"/></svg>break</span>\
-<span><svg width=\"24\" height=\"14\" viewBox=\"0 0 24 14\"><rect x=\"1.5\" y=\"1.5\" width=\"21\" height=\"11\" fill=\"#1f77b4\" stroke=\"#000\" stroke-width=\"2.5\"/></svg>double-up (outline and dotted link shared by the pair)</span>\
+<span><svg width=\"24\" height=\"14\" viewBox=\"0 0 24 14\"><rect x=\"1.5\" y=\"1.5\" width=\"21\" height=\"11\" fill=\"#1f77b4\" stroke=\"#000\" stroke-width=\"2.5\"/></svg>double-up or visits that start together (outline and dotted link shared by the pair)</span>\
 <span><svg width=\"24\" height=\"12\" viewBox=\"0 0 24 12\"><rect x=\"1\" y=\"1\" width=\"22\" height=\"10\" fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"3 2\"/></svg>shift</span>\
 </div>\n</section>\n",
     );

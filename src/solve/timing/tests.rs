@@ -115,6 +115,7 @@ fn instance(seed: u64) -> Inst {
             duration: rng.gen_range(1..=25),
             required: if rng.gen_bool(0.25) { 2 } else { 1 },
             after,
+            after_max: None,
             successors: Vec::new(),
             load: 0,
             late_after: rng
@@ -699,6 +700,7 @@ fn plain(nv: usize, nr: usize) -> Problem {
             duration: 10,
             required: 1,
             after: None,
+            after_max: None,
             successors: Vec::new(),
             load: 0,
             late_after: None,
