@@ -130,6 +130,14 @@ fn a_max_gap_no_plan_can_keep_leaves_the_client_unserved() {
     let unserved: Vec<&str> = plan.unserved.iter().map(|u| u.client.as_str()).collect();
     assert_eq!(unserved, ["P1"]);
     assert_eq!(start_of(&plan, "P1-breakfast"), None);
+    // A static reason: no pair of starts keeps the largest gap.
+    let codes: Vec<&str> = plan.unserved[0]
+        .reasons
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect();
+    assert_eq!(codes, ["GAP_CANNOT_FIT"], "{:?}", plan.unserved[0].reasons);
+    assert!(plan.unserved[0].reasons[0].message.contains("at most 360 min"));
 }
 
 #[test]

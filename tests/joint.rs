@@ -203,7 +203,26 @@ fn one_carer_for_both_calls_leaves_the_client_unserved() {
     let unserved: Vec<&str> = plan.unserved.iter().map(|u| u.client.as_str()).collect();
     assert_eq!(unserved, ["P1"], "{plan:?}");
     assert!(calls(&plan, "P1-am").is_empty() && calls(&plan, "P1-ot").is_empty());
-    assert!(!plan.unserved[0].reasons.is_empty());
+    // A static reason: only one carer may do either call.
+    let codes: Vec<&str> = plan.unserved[0]
+        .reasons
+        .iter()
+        .map(|r| r.code.as_str())
+        .collect();
+    assert_eq!(codes, ["CANNOT_START_TOGETHER"], "{:?}", plan.unserved[0].reasons);
+}
+
+#[test]
+fn windows_that_never_meet_are_a_static_reason() {
+    let text = edited(|v| {
+        v["clients"][0]["visits"][0]["window"] = json!({"start": "08:30", "end": "09:00"});
+        v["clients"][0]["visits"][1]["window"] = json!({"start": "10:00", "end": "10:30"});
+    });
+    let plan = rota_plan(&text);
+    let unserved: Vec<&str> = plan.unserved.iter().map(|u| u.client.as_str()).collect();
+    assert_eq!(unserved, ["P1"], "{plan:?}");
+    assert_eq!(plan.unserved[0].reasons[0].code, "CANNOT_START_TOGETHER");
+    assert!(plan.unserved[0].reasons[0].message.contains("must start together"));
 }
 
 #[test]

@@ -49,6 +49,31 @@ pub fn distinct_carers(m: &mut Model) {
             }
         }
     }
+    // Linked visits (visits that start together) are done by two
+    // different carers.
+    for l in &p.links {
+        for c in &p.carers {
+            let mine: Vec<_> = c
+                .rounds
+                .iter()
+                .flat_map(|&r| {
+                    let does = &m.vars.rounds[r].does;
+                    [does.get(&l.first).copied(), does.get(&l.second).copied()]
+                })
+                .flatten()
+                .collect();
+            if mine.len() > 1 {
+                let sum: Expression = mine.into_iter().sum();
+                m.row(
+                    format!(
+                        "link_distinct_carers[{},{},{}]",
+                        p.visits[l.first].id, p.visits[l.second].id, c.id
+                    ),
+                    constraint!(sum <= 1),
+                );
+            }
+        }
+    }
 }
 
 /// Flow: a used round leaves its start once and reaches its end once; a

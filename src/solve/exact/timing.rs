@@ -88,6 +88,45 @@ pub fn gaps(m: &mut Model) {
             constraint!(sv >= su + g - big_m * (1 - k)),
         );
     }
+    // Largest gaps: `s[v] <= s[u] + max_gap` when the client is served.
+    for (v, vs) in p.visits.iter().enumerate() {
+        let (Some((u, _)), Some(most)) = (vs.after, vs.after_max) else {
+            continue;
+        };
+        let us = &p.visits[u];
+        let big_m = (vs.tw_end - us.tw_start - most) as f64;
+        if big_m <= 0.0 {
+            continue;
+        }
+        let (sv, su, k) = (m.vars.start[v], m.vars.start[u], m.vars.served[vs.client]);
+        let g = most as f64;
+        m.row(
+            format!("after_max_gap[{}<={}+{most}]", vs.id, us.id),
+            constraint!(sv <= su + g + big_m * (1 - k)),
+        );
+    }
+    // Links (visits that start together: lag 0..0): `second` starts
+    // `min_lag..=max_lag` after `first` when both are served (one client's
+    // visits, or two clients', each pair of starts held by both served).
+    for l in &p.links {
+        let (a, b) = (&p.visits[l.first], &p.visits[l.second]);
+        let (sa, sb) = (m.vars.start[l.first], m.vars.start[l.second]);
+        let (ka, kb) = (m.vars.served[a.client], m.vars.served[b.client]);
+        let low = (a.tw_end + l.min_lag - b.tw_start) as f64;
+        if low > 0.0 {
+            m.row(
+                format!("link_min[{}>={}+{}]", b.id, a.id, l.min_lag),
+                constraint!(sb >= sa + l.min_lag as f64 - low * (2 - ka - kb)),
+            );
+        }
+        let high = (b.tw_end - a.tw_start - l.max_lag) as f64;
+        if high > 0.0 {
+            m.row(
+                format!("link_max[{}<={}+{}]", b.id, a.id, l.max_lag),
+                constraint!(sb <= sa + l.max_lag as f64 + high * (2 - ka - kb)),
+            );
+        }
+    }
 }
 
 /// Lateness: `l[v] >= s[v] - late_after` (and `l[v] >= 0` by its bounds),

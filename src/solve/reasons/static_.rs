@@ -213,6 +213,65 @@ pub fn static_reason(p: &Problem, k: usize) -> Option<Reason> {
             ));
         }
     }
+    // 4. A largest gap that no pair of start times can keep.
+    for &(v, lo, _) in &ranges {
+        if let (Some((u, _)), Some(most)) = (p.visits[v].after, p.visits[v].after_max)
+            && let Some(&(_, _, uhi)) = ranges.iter().find(|(x, ..)| *x == u)
+            && uhi + most < lo
+        {
+            return Some(reason(
+                GAP_CANNOT_FIT,
+                format!(
+                    "visit {} must start at most {} min after {} starts; {} can start at {} at the latest and {} at {} at the earliest",
+                    p.visits[v].id,
+                    most,
+                    p.visits[u].id,
+                    p.visits[u].id,
+                    hhmm(uhi),
+                    p.visits[v].id,
+                    hhmm(lo)
+                ),
+            ));
+        }
+    }
+    // 5. Two visits that start together: two different carers, one for
+    // each, whose relaxed start ranges meet.
+    for l in &p.links {
+        let (a, b) = (l.first, l.second);
+        let (Some(&(_, alo, ahi)), Some(&(_, blo, bhi))) = (
+            ranges.iter().find(|(x, ..)| *x == a),
+            ranges.iter().find(|(x, ..)| *x == b),
+        ) else {
+            continue;
+        };
+        let (ca, cb) = (
+            carers_of(p, p.eligible[a].iter().copied()),
+            carers_of(p, p.eligible[b].iter().copied()),
+        );
+        let two = ca.iter().any(|x| cb.iter().any(|y| x != y));
+        let (ids, names) = (&p.visits[a].id, &p.visits[b].id);
+        if !two {
+            return Some(reason(
+                CANNOT_START_TOGETHER,
+                format!(
+                    "visits {ids} and {names} must start together, done by two different carers, but only {} may do either",
+                    ca.first().map_or("nobody", |&c| p.carers[c].id.as_str())
+                ),
+            ));
+        }
+        if alo.max(blo - l.max_lag) > ahi.min(bhi - l.min_lag) {
+            return Some(reason(
+                CANNOT_START_TOGETHER,
+                format!(
+                    "visits {ids} and {names} must start together; {ids} can start {}-{} and {names} {}-{}",
+                    hhmm(alo),
+                    hhmm(ahi),
+                    hhmm(blo),
+                    hhmm(bhi)
+                ),
+            ));
+        }
+    }
     None
 }
 
