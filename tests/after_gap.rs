@@ -137,7 +137,11 @@ fn a_max_gap_no_plan_can_keep_leaves_the_client_unserved() {
         .map(|r| r.code.as_str())
         .collect();
     assert_eq!(codes, ["GAP_CANNOT_FIT"], "{:?}", plan.unserved[0].reasons);
-    assert!(plan.unserved[0].reasons[0].message.contains("at most 360 min"));
+    assert!(
+        plan.unserved[0].reasons[0]
+            .message
+            .contains("at most 360 min")
+    );
 }
 
 #[test]

@@ -209,7 +209,12 @@ fn one_carer_for_both_calls_leaves_the_client_unserved() {
         .iter()
         .map(|r| r.code.as_str())
         .collect();
-    assert_eq!(codes, ["CANNOT_START_TOGETHER"], "{:?}", plan.unserved[0].reasons);
+    assert_eq!(
+        codes,
+        ["CANNOT_START_TOGETHER"],
+        "{:?}",
+        plan.unserved[0].reasons
+    );
 }
 
 #[test]
@@ -222,7 +227,11 @@ fn windows_that_never_meet_are_a_static_reason() {
     let unserved: Vec<&str> = plan.unserved.iter().map(|u| u.client.as_str()).collect();
     assert_eq!(unserved, ["P1"], "{plan:?}");
     assert_eq!(plan.unserved[0].reasons[0].code, "CANNOT_START_TOGETHER");
-    assert!(plan.unserved[0].reasons[0].message.contains("must start together"));
+    assert!(
+        plan.unserved[0].reasons[0]
+            .message
+            .contains("must start together")
+    );
 }
 
 #[test]

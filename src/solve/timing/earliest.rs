@@ -7,7 +7,48 @@ use std::collections::VecDeque;
 use super::{BREAK, Change, Infeasible, Op, Timing, UNSET, gap};
 
 /// At most this many break placements [`Timing::try_routes`] times.
-pub const BREAK_TRIES: usize = 12;
+pub const BREAK_TRIES: usize = 16;
+
+/// Up to `most` index combinations for choices of `sizes` options each
+/// (every size at least 1), by increasing sum of indices.
+fn rank_order(sizes: &[usize], most: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let top: usize = sizes.iter().map(|s| s - 1).sum();
+    for sum in 0..=top {
+        let mut combo = vec![0; sizes.len()];
+        fill_sum(sizes, sum, 0, &mut combo, &mut out, most);
+        if out.len() >= most {
+            break;
+        }
+    }
+    out.truncate(most);
+    out
+}
+
+/// Every combination from index `k` on whose indices add up to `left`.
+fn fill_sum(
+    sizes: &[usize],
+    left: usize,
+    k: usize,
+    combo: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+    most: usize,
+) {
+    if out.len() >= most {
+        return;
+    }
+    if k == sizes.len() {
+        if left == 0 {
+            out.push(combo.clone());
+        }
+        return;
+    }
+    for i in 0..sizes[k].min(left + 1) {
+        combo[k] = i;
+        fill_sum(sizes, left - i, k + 1, combo, out, most);
+    }
+    combo[k] = 0;
+}
 
 /// Old starts, in the order they changed.
 type Log = Vec<(usize, i32)>;
@@ -450,10 +491,12 @@ impl Timing<'_> {
                 order
             })
             .collect();
-        let mut tries = 0;
-        let mut combo = vec![0usize; changes.len()];
-        loop {
-            // This combination of break gaps.
+        // Combinations of the rounds' gap choices, best ranks first (by
+        // the sum of the ranks), so that every round's second choice comes
+        // before any round's third.
+        let combos = rank_order(&gaps.iter().map(Vec::len).collect::<Vec<_>>(), BREAK_TRIES);
+        let mut last_err = invalid(changes.first().map_or(0, |c| c.0));
+        for combo in combos {
             let stops: Vec<Vec<usize>> = changes
                 .iter()
                 .zip(&combo)
@@ -466,8 +509,7 @@ impl Timing<'_> {
                     st
                 })
                 .collect();
-            tries += 1;
-            let last_err = match self.set_stops(changes, stops, &before) {
+            match self.set_stops(changes, stops, &before) {
                 Ok(log) => {
                     let travel_after: i64 =
                         changes.iter().map(|(r, _)| self.round_travel(*r)).sum();
@@ -481,26 +523,14 @@ impl Timing<'_> {
                 }
                 Err(e) => {
                     self.put_stops(&old);
-                    if matches!(e, Infeasible::Invalid { .. }) || tries >= BREAK_TRIES {
+                    if matches!(e, Infeasible::Invalid { .. }) {
                         return Err(e);
                     }
-                    e
+                    last_err = e;
                 }
-            };
-            // The next combination: the first round's gaps fastest.
-            let mut k = 0;
-            loop {
-                if k == combo.len() {
-                    return Err(last_err);
-                }
-                combo[k] += 1;
-                if combo[k] < gaps[k].len() {
-                    break;
-                }
-                combo[k] = 0;
-                k += 1;
             }
         }
+        Err(last_err)
     }
 
     /// The first gap of visit order `route` in round `r` (which has a break)
