@@ -11,7 +11,7 @@ use common::*;
 use proptest::prelude::*;
 use rota::model::{Plan, Request, Stop};
 
-const REASONS: [&str; 8] = [
+const REASONS: [&str; 9] = [
     "NO_ELIGIBLE_CARER",
     "TOO_FEW_CARERS_FOR_DOUBLE_UP",
     "VISIT_TOO_LONG_FOR_SHIFT",
