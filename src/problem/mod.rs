@@ -76,9 +76,9 @@ pub struct VisitSpec {
     pub load: i32,
     /// A soft latest start: starting later is allowed at the cost of
     /// [`Problem::lateness`]. From a request, a visit's `window.due` (its
-    /// window stays hard; the home-care search never reads this, the plan
-    /// reports the lateness, `solve::lateness` starts calls as early as
-    /// their routes allow).
+    /// window stays hard; the minutes past it are the objective's second
+    /// part, [`crate::solve::Solution::objective`], and the plan reports
+    /// them).
     pub late_after: Option<i32>,
 }
 

@@ -1,9 +1,10 @@
 //! The timing core: start times of every placed visit, as early as the
 //! routes and the rules allow, kept exact as visits go in and out.
 //!
-//! It is meant to be the one timing under every search (issue 28), in place
-//! of `schedule.rs`, `ls/timing.rs` and `linked/state.rs`; this module is
-//! its first step and is not yet wired into them.
+//! It is the one timing under the home-care search (issue 28): greedy and
+//! regret insertion, double-up placement, destroy, recombination and every
+//! local-search move; the Mankowska benchmark's `linked/state.rs` is still
+//! apart.
 //!
 //! # The model
 //!
