@@ -434,6 +434,15 @@ impl Timing<'_> {
                 return Err(invalid(*r));
             }
         }
+        // Each changed round alone first (windows, travel, its break, the
+        // shift end; every other rule only raises starts): a round that
+        // cannot be timed alone fails the move at once, without touching
+        // the state.
+        for (r, route) in changes {
+            if !route.is_empty() && !self.alone_ok(*r, route) {
+                return Err(Infeasible::ShiftEnd { round: *r });
+            }
+        }
         let travel_before: i64 = changes.iter().map(|(r, _)| self.round_travel(*r)).sum();
         // Where each round's break stood by the clock, to put it back there.
         let brk_at: Vec<Option<i32>> = changes
@@ -531,6 +540,30 @@ impl Timing<'_> {
             }
         }
         Err(last_err)
+    }
+
+    /// Whether visit order `route` of round `r` can be timed alone: with
+    /// its break in some gap ([`Timing::alone_gap`]), or in one pass
+    /// without a break.
+    fn alone_ok(&self, r: usize, route: &[usize]) -> bool {
+        let p = self.p;
+        let spec = &p.rounds[r];
+        if spec.brk.is_some() {
+            return self.alone_gap(r, route).is_some();
+        }
+        let (mut pe, mut pn) = (spec.start, spec.start_node);
+        for &v in route {
+            let vs = &p.visits[v];
+            let s = (pe + p.time(r, pn, vs.node))
+                .max(vs.tw_start)
+                .max(self.floor[v]);
+            if s > vs.tw_end {
+                return false;
+            }
+            pe = s + vs.duration;
+            pn = vs.node;
+        }
+        pe + p.time(r, pn, spec.end_node) <= spec.end
     }
 
     /// The first gap of visit order `route` in round `r` (which has a break)
