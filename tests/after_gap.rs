@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::day::rota;
+use common::day::{rota, rota_check_files, rota_plan};
 use rota::check::check;
 use rota::model::{Plan, Request, Stop, minutes_of_day};
 use serde_json::{Value, json};
@@ -31,32 +31,6 @@ fn edited(f: impl FnOnce(&mut Value)) -> String {
 
 fn request_of(text: &str) -> Request {
     rota::load_request(text).expect("loads").into_inner()
-}
-
-fn rota_check_files(rq: &std::path::Path, pl: &std::path::Path) -> (i32, String) {
-    let out = rota().arg("check").arg(rq).arg(pl).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
-/// `rota plan` on `request` (JSON): the plan, after `rota check` accepted
-/// it on the same request.
-fn rota_plan(request: &str) -> Plan {
-    let dir = tempfile::tempdir().unwrap();
-    let (rq, pl) = (dir.path().join("req.json"), dir.path().join("plan.json"));
-    std::fs::write(&rq, request).unwrap();
-    let out = rota().arg("plan").arg(&rq).output().unwrap();
-    assert!(
-        out.status.success(),
-        "rota plan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(&pl, &out.stdout).unwrap();
-    let (code, said) = rota_check_files(&rq, &pl);
-    assert_eq!(code, 0, "rota check refuses the plan: {said}");
-    serde_json::from_slice(&out.stdout).expect("a plan")
 }
 
 /// `rota check` of `request` and `plan` (both JSON).

@@ -123,3 +123,30 @@ pub fn lock_day() -> Value {
         client("P2", 1, (52.04, -2.71), "08:00", "10:00", &[]),
         client("P3", 2, (52.05, -2.70), "09:00", "11:00", &[]) ] })
 }
+
+/// `rota check` of two files: its exit code and what it printed.
+pub fn rota_check_files(rq: &std::path::Path, pl: &std::path::Path) -> (i32, String) {
+    let out = rota().arg("check").arg(rq).arg(pl).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `rota plan` on `request` (JSON): the plan, after `rota check` accepted
+/// it on the same request.
+pub fn rota_plan(request: &str) -> Plan {
+    let dir = tempfile::tempdir().unwrap();
+    let (rq, pl) = (dir.path().join("req.json"), dir.path().join("plan.json"));
+    std::fs::write(&rq, request).unwrap();
+    let out = rota().arg("plan").arg(&rq).output().unwrap();
+    assert!(
+        out.status.success(),
+        "rota plan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&pl, &out.stdout).unwrap();
+    let (code, said) = rota_check_files(&rq, &pl);
+    assert_eq!(code, 0, "rota check refuses the plan: {said}");
+    serde_json::from_slice(&out.stdout).expect("a plan")
+}

@@ -116,12 +116,6 @@ pub fn break_place(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> Optio
     })
 }
 
-/// Whether a gap holds the break (see [`break_place`]).
-#[inline]
-pub fn break_fits(b: &BreakSpec, pe: i32, ns: i32, t: i32, last: bool) -> bool {
-    break_place(b, pe, ns, t, last).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,9 +168,9 @@ mod tests {
     #[test]
     fn break_fits_needs_room_for_travel() {
         let b = brk();
-        assert!(break_fits(&b, 600, 670, 20, false)); // 630-650 then 20 travel
-        assert!(!break_fits(&b, 600, 669, 20, true));
-        assert!(!break_fits(&b, 760, 900, 0, false)); // too late to start
+        assert!(break_place(&b, 600, 670, 20, false).is_some()); // 630-650 then 20 travel
+        assert!(break_place(&b, 600, 669, 20, true).is_none());
+        assert!(break_place(&b, 760, 900, 0, false).is_none()); // too late to start
     }
 
     #[test]

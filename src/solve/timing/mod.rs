@@ -275,11 +275,6 @@ impl<'p> Timing<'p> {
         }
     }
 
-    /// Whether round `r` has a stop that is a visit.
-    pub fn has_visits(&self, r: usize) -> bool {
-        self.routes[r].iter().any(|&x| x != BREAK)
-    }
-
     /// The visits of round `r`, in order (its stops without the break).
     pub fn visits_of(&self, r: usize) -> Vec<usize> {
         self.routes[r]
