@@ -109,7 +109,8 @@ pub fn solomon_rows(
             run.tuning,
             started,
             &SolveControl::new(),
-        );
+        )
+        .0;
         let seconds = started.elapsed().as_secs_f64();
         let routes = solomon::routes(&inst, &sol);
         let checked = solomon::verify(&inst, &routes);

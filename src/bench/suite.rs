@@ -141,6 +141,7 @@ fn hhcrsp_rows(
         seeds: 1,
         jobs: 1,
         routes_dir: None,
+        tuning: hh::HhcrspRun::TUNING,
     };
     hh::hhcrsp_rows(&files, &bks, &run, each)
 }

@@ -16,7 +16,8 @@ use super::{Failure, parse_hhmm, request_text};
 pub struct TuningArgs {
     /// Recombine the search's rounds by MIP after every N iterations
     /// without a new best (0: off). Default: off for Solomon (it measured
-    /// worse there in 10 s runs, see docs/benchmarks.md), 2000 for days.
+    /// worse there in 10 s runs, see docs/benchmarks.md) and Mankowska
+    /// (it prices rounds by travel alone), 2000 for days.
     #[arg(long)]
     recombine_every: Option<usize>,
     /// Turn off the local search (relocate, swap, 2-opt*, or-opt).
@@ -258,6 +259,8 @@ pub struct HhcrspArgs {
     /// in caregiver order, of {"node", "service", "start"}.
     #[arg(long)]
     pub routes_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub tuning: TuningArgs,
 }
 
 #[derive(Args)]
@@ -419,6 +422,7 @@ fn bench_hhcrsp(args: HhcrspArgs) -> Result<u8, Failure> {
         seeds: args.seeds,
         jobs: args.jobs,
         routes_dir: args.routes_dir,
+        tuning: args.tuning.tuning(hh::HhcrspRun::TUNING.recombine_every),
     };
     let rows = hh::hhcrsp_rows(&args.files, &bks, &run, print_hhcrsp)?;
     print!("{}", hh::hhcrsp_markdown(&rows));

@@ -6,7 +6,9 @@
 //! A what-if starts a builder from a problem ([`From<Problem>`]) and builds
 //! a new one.
 
-use super::{CarerSpec, ClientSpec, Ineligible, Lateness, Link, Problem, RoundSpec, VisitSpec};
+use super::{
+    CarerSpec, ClientSpec, Ineligible, Lateness, Link, Order, Problem, RoundSpec, VisitSpec,
+};
 use crate::travel::Travel;
 
 /// Where a pinned visit may go (see [`ProblemBuilder::pin`]).
@@ -73,7 +75,8 @@ impl ProblemBuilder {
             ineligible,
             extras: Default::default(),
             links: Vec::new(),
-            lateness: Lateness::default(),
+            order: Order::Request,
+            partners: Vec::new(),
         })
     }
 
@@ -89,9 +92,10 @@ impl ProblemBuilder {
         self
     }
 
-    /// What starting past a visit's `late_after` costs.
-    pub fn lateness(mut self, lateness: Lateness) -> ProblemBuilder {
-        self.problem.lateness = lateness;
+    /// Compare plans by one weighted cost of travel and lateness (the
+    /// benchmark's [`Order::Weighted`]) instead of a request's order.
+    pub fn weighted(mut self, lateness: Lateness) -> ProblemBuilder {
+        self.problem.order = Order::Weighted(lateness);
         self
     }
 
@@ -217,6 +221,11 @@ impl ProblemBuilder {
     /// other priorities together.
     pub fn build(self) -> Problem {
         let mut p = self.problem;
+        p.partners = vec![Vec::new(); p.visits.len()];
+        for l in &p.links {
+            p.partners[l.first].push(l.second);
+            p.partners[l.second].push(l.first);
+        }
         if let Some(must) = self.must {
             let is_must = |m: &[bool], k: usize| m.get(k).copied().unwrap_or(false);
             let old_boost = p.extras.boost;

@@ -6,22 +6,28 @@
 //!   the second starts between `min_lag` and `max_lag` after the first (both
 //!   0: they start together, e.g. two services of one patient, each with its
 //!   own skills and duration).
-//! - A visit with `late_after` may start past that minute; every minute
-//!   late costs [`Lateness::per_minute`], and the largest single lateness of
-//!   the plan costs [`Lateness::worst`] per minute besides.
+//! - A visit with `late_after` may start past that minute. What that costs
+//!   is the problem's [`Order`]: a request counts the minutes late before
+//!   continuity and travel; the benchmark weighs them with travel, every
+//!   minute late costing [`Lateness::per_minute`] and the largest single
+//!   lateness of the plan [`Lateness::worst`] per minute besides.
 //!
 //! From a request: a visit's `starts_with` (docs/format.md, "Visits that
 //! start together") is a link of lag `0..=0`, the named visit `first`; a
 //! visit's `window.due` (docs/format.md, "Due times") is a `late_after`
 //! inside a hard window: the plan reports the lateness ([`crate::plan`])
-//! and [`crate::solve::lateness`] starts calls as early as their routes
-//! allow. (An `after` gap, with its optional `max_gap`, is not a link: either
+//! and the timing core (`solve/timing/`) starts calls as early as their
+//! routes allow. (An `after` gap, with its optional `max_gap`, is not a link: either
 //! carer may do either call, so it stays on [`super::VisitSpec::after`] and
 //! [`super::VisitSpec::after_max`].)
 
 use super::Problem;
 
-/// Two visits whose starts are tied, done by two different carers.
+/// Two visits whose starts are tied, done by two different carers: an
+/// `after` gap with both ends (`min_lag ..= max_lag`, negative allowed)
+/// whose two visits may not share a carer. Mankowska's synchronised pairs
+/// (lag 0..=0) and precedence pairs are links, as are a request's
+/// `starts_with` pairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Link {
     pub first: usize,
@@ -32,18 +38,35 @@ pub struct Link {
     pub max_lag: i32,
 }
 
-/// The cost of starting late (see the module's documentation).
+/// The cost of starting late in a [`Order::Weighted`] problem (see the
+/// module's documentation).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Lateness {
     pub per_minute: i64,
     pub worst: i64,
 }
 
+/// How plans of a problem are compared after the priority they serve
+/// ([`crate::solve::Solution::objective`]); one search optimises either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// A request's (docs/format.md, "Objective"): minutes late, then
+    /// continuity, then travel, each strictly before the next.
+    #[default]
+    Request,
+    /// The literature's: one cost, travel plus [`Lateness::per_minute`]
+    /// per minute late in total plus [`Lateness::worst`] per minute of the
+    /// largest lateness (Mankowska's `D + T + Tmax`, three times the
+    /// published average).
+    Weighted(Lateness),
+}
+
 impl Problem {
-    /// Whether the problem has linked visits or soft lateness, which only
-    /// [`crate::solve::linked`] solves.
-    pub fn has_links_or_lateness(&self) -> bool {
-        !self.links.is_empty() || self.visits.iter().any(|v| v.late_after.is_some())
+    /// The visits linked to visit `v` ([`Link`]): a carer doing `v` may do
+    /// none of them.
+    #[inline]
+    pub fn partners(&self, v: usize) -> &[usize] {
+        &self.partners[v]
     }
 
     /// How late visit `v` is when it starts at `start` (0 without a soft

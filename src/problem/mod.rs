@@ -12,7 +12,7 @@ mod linked;
 mod locks;
 
 pub use builder::{PinTo, ProblemBuilder};
-pub use linked::{Lateness, Link};
+pub use linked::{Lateness, Link, Order};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -121,8 +121,12 @@ pub struct Problem {
     /// Visits whose starts are tied, by two different carers (see
     /// [`Link`]): from a request, its `starts_with` pairs (lag 0..=0).
     pub links: Vec<Link>,
-    /// What starting past a visit's `late_after` costs.
-    pub lateness: Lateness,
+    /// How plans compare after priority: a request's order, or a weighted
+    /// cost of travel and lateness (the benchmark's).
+    pub order: Order,
+    /// Per visit, the visits linked to it ([`Problem::partners`]; set by
+    /// [`ProblemBuilder::build`] from `links`).
+    partners: Vec<Vec<usize>>,
 }
 
 /// What locks (docs/locks.md) and re-planning (docs/replan.md) add to a

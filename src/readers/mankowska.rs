@@ -178,7 +178,7 @@ pub fn problem(inst: &Instance, file: &str) -> Result<(Problem, Vec<(usize, usiz
     let problem = ProblemBuilder::new(carers, rounds, visits, clients, ineligible, travel)
         .metric_travel(false)
         .links(links)
-        .lateness(Lateness {
+        .weighted(Lateness {
             per_minute: 1,
             worst: 1,
         })

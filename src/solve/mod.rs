@@ -2,13 +2,13 @@
 //! [`crate::plan`] turns into the contract's plan: construction of whole
 //! clients ([`construct`]), the adaptive large-neighbourhood search with
 //! local search and recombination ([`search`], [`ls`]), the exact MIP
-//! ([`exact`]), and the search for linked visits and soft lateness
-//! ([`linked`]); with the bound on any plan ([`bound`]) and the reasons a
+//! ([`exact`]); with the bound on any plan ([`bound`]) and the reasons a
 //! client is not served ([`reasons`]). [`timing`] is the one timing core
 //! under every construction, repair and local-search move: starts as early
 //! as the routes and every rule allow, double-ups and tied visits moving in
 //! all their rounds at once; [`reach`] is the least-travel arithmetic;
-//! [`double_up`] places a visit two carers start together.
+//! [`double_up`] places a visit two carers start together; [`linked`]
+//! places two linked visits together, by two different carers.
 
 pub mod bound;
 pub mod budget;
@@ -24,12 +24,20 @@ pub mod run;
 pub mod search;
 pub mod timing;
 
-use crate::problem::Problem;
+use crate::problem::{Lateness, Order, Problem};
 
-/// The order every solver of a request optimises, lexicographically:
-/// priority served, minus lateness, continuity, minus travel
-/// ([`Solution::objective`]).
+/// What every solver optimises, compared lexicographically: priority
+/// served, minus lateness, continuity, minus travel for a request; priority
+/// served, 0, 0, minus the weighted cost for the benchmark
+/// ([`Solution::objective`], [`Order`]).
 pub type Objective = (i64, i64, i64, i64);
+
+/// The cost of an [`Order::Weighted`] problem's plan: travel, plus the
+/// total and the largest lateness at their weights.
+#[inline]
+pub fn weighted_cost(w: Lateness, travel: i64, lateness: i64, largest: i64) -> i64 {
+    travel + w.per_minute * lateness + w.worst * largest
+}
 
 /// An assignment of visits to rounds with fixed start times.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,35 +91,45 @@ impl Solution {
         self.start[v] = None;
     }
 
-    /// The lexicographic objective ([`Objective`]): priority served, minus
-    /// lateness, continuity, minus travel. Continuity is
-    /// [`Problem::preference`]: with a re-plan's kept calls it weighs them
-    /// above preferred carers; priority includes the boost of must-serve
-    /// clients. Lateness is the minutes served visits start past their
-    /// `late_after` (a request's `window.due`; a double-up counts once).
+    /// The objective ([`Objective`]), compared lexicographically. For a
+    /// request ([`Order::Request`]): priority served, minus lateness,
+    /// continuity, minus travel. Continuity is [`Problem::preference`]:
+    /// with a re-plan's kept calls it weighs them above preferred carers;
+    /// priority includes the boost of must-serve clients. Lateness is the
+    /// minutes served visits start past their `late_after` (a request's
+    /// `window.due`; a double-up counts once). For the benchmark
+    /// ([`Order::Weighted`]): priority served, then minus [`weighted_cost`]
+    /// in the last place (the middle two are 0), so that every part of the
+    /// search that trades travel trades that cost.
     pub fn objective(&self, p: &Problem) -> Objective {
         let priority = (0..p.clients.len())
             .filter(|&k| self.is_served(p, k))
             .map(|k| p.clients[k].priority)
             .sum();
-        let lateness: i64 = self
+        let (lateness, largest) = self
             .start
             .iter()
             .enumerate()
             .filter_map(|(v, s)| s.map(|s| p.lateness_at(v, s)))
-            .sum();
+            .fold((0i64, 0i64), |(t, m), l| (t + l, m.max(l)));
         let mut continuity = 0;
         let mut travel = 0i64;
         for (r, route) in self.routes.iter().enumerate() {
             travel += p.route_travel(r, route.iter().copied());
             continuity += route.iter().map(|&v| p.preference(v, r)).sum::<i64>();
         }
-        (priority, -lateness, continuity, -travel)
+        match p.order {
+            Order::Request => (priority, -lateness, continuity, -travel),
+            Order::Weighted(w) => (priority, 0, 0, -weighted_cost(w, travel, lateness, largest)),
+        }
     }
 
     /// Tell a [`crate::control::SolveControl`] about this solution.
     pub fn report_progress(&self, p: &Problem, ctl: &crate::control::SolveControl, phase: &str) {
-        let (priority, _, _, travel) = self.objective(p);
+        let (priority, ..) = self.objective(p);
+        let travel: i64 = (self.routes.iter().enumerate())
+            .map(|(r, route)| -p.route_travel(r, route.iter().copied()))
+            .sum();
         let old = ctl.progress();
         ctl.report(crate::control::Progress {
             elapsed_seconds: 0.0,

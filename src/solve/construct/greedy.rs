@@ -12,10 +12,10 @@
 //! their windows and gaps. If any visit of a client cannot be placed,
 //! everything the client's insertions changed is undone: all or nothing.
 
-use crate::problem::Problem;
+use crate::problem::{Order, Problem};
 use crate::solve::Solution;
-use crate::solve::double_up;
 use crate::solve::timing::{BREAK, Rules, Timing};
+use crate::solve::{double_up, linked};
 
 /// How many shuffled client orders [`construct_best`] tries after its base
 /// order when planning a request.
@@ -225,7 +225,18 @@ pub fn insert_client_in(t: &mut Timing, k: usize) -> Result<(), usize> {
     let mut failed = None;
     for order in [&hardest, visits] {
         let depth = t.undo_depth();
-        match order.iter().find(|&&v| !insert_visit_in(t, v)) {
+        // A visit tied to another of the client's by a link goes in with
+        // it, the pair's places chosen together (`solve/linked.rs`).
+        let fits = |t: &mut Timing, v: usize| {
+            if t.is_placed(v) {
+                return true;
+            }
+            match linked::unplaced_partner(t, k, v) {
+                Some(w) => linked::place_pair(t, v, w),
+                None => insert_visit_in(t, v),
+            }
+        };
+        match order.iter().find(|&&v| !fits(t, v)) {
             None => return Ok(()),
             Some(&v) => {
                 failed.get_or_insert(v);
@@ -286,21 +297,21 @@ fn has_room(t: &Timing, r: usize, v: usize) -> bool {
 /// A place for a visit: round, position among its visits, and what ranks
 /// it.
 #[derive(Debug, Clone, Copy)]
-struct Place {
-    round: usize,
-    at: usize,
-    pref: i64,
+pub(crate) struct Place {
+    pub round: usize,
+    pub at: usize,
+    pub pref: i64,
     added: i64,
     lo: i32,
     hi: i32,
 }
 
 /// Every place of `v` that its round alone does not rule out.
-fn places(t: &Timing, v: usize) -> Vec<Place> {
+pub(crate) fn places(t: &Timing, v: usize) -> Vec<Place> {
     let p = t.problem();
     let mut out = Vec::new();
     for &r in &p.eligible[v] {
-        if !has_room(t, r, v) {
+        if !has_room(t, r, v) || !linked::apart(t, v, r) {
             continue;
         }
         let lat = t.round_latest(r);
@@ -330,6 +341,14 @@ fn places(t: &Timing, v: usize) -> Vec<Place> {
 pub fn insert_visit_in(t: &mut Timing, v: usize) -> bool {
     let p = t.problem();
     let cands = places(t, v);
+    if let Order::Weighted(_) = p.order
+        && !p.visits[v].is_double_up()
+    {
+        return match cheapest(t, v, &cands, 1).first() {
+            Some(&(_, r, at)) => t.try_place(v, &[(r, at)]).is_ok(),
+            None => false,
+        };
+    }
     if !p.visits[v].is_double_up() {
         let mut order: Vec<(i64, i64, i64, i32, usize, usize)> = cands
             .iter()
@@ -357,6 +376,33 @@ pub fn insert_visit_in(t: &mut Timing, v: usize) -> bool {
             .map(|c| (c.round, c.at, c.pref, c.added, c.lo, c.hi))
             .collect::<Vec<_>>(),
     )
+}
+
+/// The `most` best of `cands` for single visit `v`, each timed exactly by
+/// the core (and undone): `(score, round, position)`, best first. The
+/// score is what the problem's [`Order`] ranks a place by
+/// ([`linked::score`]).
+pub(crate) fn cheapest(
+    t: &mut Timing,
+    v: usize,
+    cands: &[Place],
+    most: usize,
+) -> Vec<(linked::Score, usize, usize)> {
+    let largest = t.lateness().1;
+    let mut found = Vec::new();
+    for c in cands {
+        if let Ok(change) = t.try_place(v, &[(c.round, c.at)]) {
+            found.push((
+                linked::score(t.problem(), &change, c.pref, largest),
+                c.round,
+                c.at,
+            ));
+            t.undo();
+        }
+    }
+    found.sort_unstable();
+    found.truncate(most);
+    found
 }
 
 #[cfg(test)]

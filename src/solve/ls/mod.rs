@@ -40,7 +40,7 @@ use rand_chacha::ChaCha8Rng;
 use super::Solution;
 use super::construct::greedy::timed;
 use super::timing::Timing;
-use crate::problem::Problem;
+use crate::problem::{Order, Problem};
 
 /// How many nearest visits each visit is moved next to.
 pub const NEIGHBOURS: usize = 12;
@@ -498,15 +498,50 @@ pub fn apply(t: &mut Timing, ls: &LocalSearch, sol: &mut Solution, cand: &Candid
             }
         }
     }
-    // Lateness comes before continuity and travel: a move that makes any
-    // call later overall is no gain.
-    match t.try_routes(&cand.routes) {
-        Ok(change) if change.lateness <= 0 => {}
-        Ok(_) => {
-            t.undo();
-            return false;
+    // Linked visits stay with different carers.
+    let round_of_after = |w: usize| -> Vec<usize> {
+        match cand.routes.iter().find(|(_, rt)| rt.contains(&w)) {
+            Some((x, _)) => vec![*x],
+            None => sol.rounds_of[w]
+                .iter()
+                .copied()
+                .filter(|x| !changed.contains(x))
+                .collect(),
         }
+    };
+    for (r, route) in &cand.routes {
+        let carer = p.rounds[*r].carer;
+        for &v in route {
+            for &w in p.partners(v) {
+                if round_of_after(w)
+                    .iter()
+                    .any(|&x| p.rounds[x].carer == carer)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    // A request: lateness comes before continuity and travel, so a move
+    // that makes any call later overall is no gain. A weighted problem:
+    // the move must lower the one cost (its travel gain was the filter's).
+    let largest = match p.order {
+        Order::Weighted(_) => t.lateness().1,
+        Order::Request => 0,
+    };
+    let keep = match t.try_routes(&cand.routes) {
         Err(_) => return false,
+        Ok(change) => match p.order {
+            Order::Request => change.lateness <= 0,
+            Order::Weighted(w) => {
+                let now = t.lateness().1;
+                change.travel + w.per_minute * change.lateness + w.worst * (now - largest) < 0
+            }
+        },
+    };
+    if !keep {
+        t.undo();
+        return false;
     }
     t.commit();
     *sol = t.solution();

@@ -6,13 +6,13 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::problem::Problem;
+use crate::problem::{Order, Problem};
 use crate::solve::Solution;
 use crate::solve::timing::{Rules, Timing};
 use crate::travel::TravelMode;
 
 /// The operators, in the order of their weights.
-pub const OPERATORS: [&str; 4] = ["random", "related", "round", "worst"];
+pub const OPERATORS: [&str; 5] = ["random", "related", "round", "worst", "strings"];
 
 /// Remove served clients of `cur` from `cand` (a copy of `cur`) with
 /// operator `op`: `k` of them, or by default a random number between 1 and
@@ -44,7 +44,8 @@ pub fn destroy(
         0 => random_clients(&served, k, rng),
         1 => related_clients(p, cur, &served, k, rng),
         2 => round_clients(p, cur, rng),
-        _ => worst_clients(p, cur, &served, k, rng),
+        3 => worst_clients(p, cur, &served, k, rng),
+        _ => string_clients(p, cur, &served, k, rng),
     };
     for &c in &removed {
         for &v in &p.clients[c].visits {
@@ -78,6 +79,16 @@ fn related_clients(
     rng: &mut ChaCha8Rng,
 ) -> Vec<usize> {
     let seed = served[rng.gen_range(0..served.len())];
+    by_closeness(p, sol, served, seed)
+        .into_iter()
+        .take(k)
+        .collect()
+}
+
+/// The served clients by closeness to client `seed` (itself first): twice
+/// the travel minutes (the first round's mode) plus the minutes between
+/// starts, from its first visit to their nearest visit.
+fn by_closeness(p: &Problem, sol: &Solution, served: &[usize], seed: usize) -> Vec<usize> {
     let sv = p.clients[seed].visits[0];
     let (node, at) = (p.visits[sv].node, sol.start[sv].unwrap_or(0));
     let mode = p.rounds.first().map_or(TravelMode::Drive, |r| r.mode);
@@ -98,7 +109,46 @@ fn related_clients(
         })
         .collect();
     by.sort_unstable();
-    by.into_iter().take(k).map(|(_, c)| c).collect()
+    by.into_iter().map(|(_, c)| c).collect()
+}
+
+/// String removal (after Christiaens & Vanden Berghe's SISR): around a
+/// random served client and its closest, a run of consecutive visits of
+/// one length (random, 1 to 10) in each of their rounds, at most one run
+/// per round, until `k` clients are out; a client goes with every visit.
+fn string_clients(
+    p: &Problem,
+    sol: &Solution,
+    served: &[usize],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
+    let seed = served[rng.gen_range(0..served.len())];
+    let run = rng.gen_range(1..=k.clamp(1, 10));
+    let mut used = vec![false; p.rounds.len()];
+    let mut out: Vec<usize> = Vec::new();
+    for c in by_closeness(p, sol, served, seed) {
+        if out.len() >= k {
+            break;
+        }
+        let v = p.clients[c].visits[0];
+        let Some(&r) = sol.rounds_of[v].first() else {
+            continue;
+        };
+        if std::mem::replace(&mut used[r], true) {
+            continue;
+        }
+        let route = &sol.routes[r];
+        let at = route.iter().position(|&x| x == v).unwrap_or(0);
+        let from = at.saturating_sub(rng.gen_range(0..run));
+        for &x in route.iter().skip(from).take(run) {
+            let client = p.visits[x].client;
+            if !out.contains(&client) {
+                out.push(client);
+            }
+        }
+    }
+    out
 }
 
 /// Every client with a visit in one random used round.
@@ -116,7 +166,8 @@ fn round_clients(p: &Problem, sol: &Solution, rng: &mut ChaCha8Rng) -> Vec<usize
 }
 
 /// The clients whose visits cost the most travel (detour saved by removing
-/// each visit), chosen with a bias towards the worst.
+/// each visit; with a weighted problem's lateness), chosen with a bias
+/// towards the worst.
 fn worst_clients(
     p: &Problem,
     sol: &Solution,
@@ -124,6 +175,11 @@ fn worst_clients(
     k: usize,
     rng: &mut ChaCha8Rng,
 ) -> Vec<usize> {
+    // A weighted problem's lateness is cost as travel is.
+    let late_weight = match p.order {
+        Order::Weighted(w) => w.per_minute.max(w.worst),
+        Order::Request => 0,
+    };
     let mut saving = vec![0i64; p.clients.len()];
     for (r, route) in sol.routes.iter().enumerate() {
         let spec = &p.rounds[r];
@@ -138,7 +194,8 @@ fn worst_clients(
                 .map_or(spec.end_node, |&u| p.visits[u].node);
             let node = p.visits[v].node;
             let s = p.time(r, prev, node) + p.time(r, node, next) - p.time(r, prev, next);
-            saving[p.visits[v].client] += s as i64;
+            let late = sol.start[v].map_or(0, |t| p.lateness_at(v, t));
+            saving[p.visits[v].client] += s as i64 + late_weight * late;
         }
     }
     let mut by: Vec<(i64, usize)> = served.iter().map(|&c| (-saving[c], c)).collect();

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{SearchOptions, Tuning};
+use super::{Counts, SearchOptions, Tuning};
 use crate::control::SolveControl;
 use crate::problem::Problem;
 use crate::solve::Solution;
@@ -20,37 +20,52 @@ pub fn search_in_parallel(
     threads: usize,
     ctl: &SolveControl,
 ) -> Solution {
+    search_in_parallel_counted(p, start, base, threads, ctl).0
+}
+
+/// [`search_in_parallel`], with what the winning search did.
+pub fn search_in_parallel_counted(
+    p: &Problem,
+    start: &Solution,
+    base: &SearchOptions,
+    threads: usize,
+    ctl: &SolveControl,
+) -> (Solution, Counts) {
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         threads
     };
-    let results: Vec<Solution> = std::thread::scope(|s| {
+    let results: Vec<(Solution, Counts)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads as u64)
             .map(|i| {
                 let search = SearchOptions {
                     seed: base.seed.wrapping_add(i),
                     ..base.clone()
                 };
-                s.spawn(move || super::search(p, start, &search, ctl))
+                s.spawn(move || super::search_counted(p, start, &search, ctl))
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| start.clone()))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| (start.clone(), Counts::default()))
+            })
             .collect()
     });
-    let mut best = start.clone();
-    for sol in results {
-        if sol.objective(p) > best.objective(p) {
-            best = sol;
+    let mut best = (start.clone(), Counts::default());
+    for (sol, counts) in results {
+        if sol.objective(p) > best.0.objective(p) {
+            best = (sol, counts);
         }
     }
     best
 }
 
 /// The default solver on a [`Problem`] that did not come from a
-/// request (e.g. [`crate::readers::solomon`]): the greedy for a tenth of `time_limit`, then
+/// request ([`crate::readers::solomon`], [`crate::readers::mankowska`]):
+/// the greedy for a tenth of `time_limit`, then
 /// `threads` searches until `started + time_limit`, or each for exactly
 /// `iterations` iterations (the greedy then runs all of its restarts).
 #[allow(clippy::too_many_arguments)]
@@ -63,7 +78,7 @@ pub fn greedy_then_search(
     tuning: Tuning,
     started: Instant,
     ctl: &SolveControl,
-) -> Solution {
+) -> (Solution, Counts) {
     let budget = crate::solve::budget::TimeBudget::new(time_limit, iterations.is_none(), started);
     let greedy_until = budget.warm_start_end();
     let greedy = greedy::construct_best(p, seed, greedy::RESTARTS, greedy_until, ctl);
@@ -78,5 +93,5 @@ pub fn greedy_then_search(
         local_search: tuning.local_search,
         regret: tuning.regret,
     };
-    search_in_parallel(p, &greedy.solution, &base, threads, ctl)
+    search_in_parallel_counted(p, &greedy.solution, &base, threads, ctl)
 }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::{BREAK, Change, Infeasible, Op, Timing, UNSET, gap};
+use super::{BREAK, Change, Infeasible, NONE, Op, Timing, UNSET, gap};
 
 /// At most this many break placements [`Timing::try_routes`] times.
 pub const BREAK_TRIES: usize = 16;
@@ -56,18 +56,49 @@ type Log = Vec<(usize, i32)>;
 impl Timing<'_> {
     /// The least start of placed visit `v` its window, routes and ties
     /// allow given the current starts of the others.
+    /// With the visit whose start gives it ([`NONE`]:
+    /// a constant, such as the window's opening, the round's start, or a
+    /// break's, whose arrival is not a plain difference).
     #[inline]
-    fn lower(&self, v: usize) -> Result<i32, Infeasible> {
+    fn lower_why(&self, v: usize) -> Result<(i32, usize), Infeasible> {
         let mut lb = self.p.visits[v].tw_start.max(self.floor[v]);
+        let mut why = NONE;
         for &(r, i) in &self.slots[v] {
-            lb = lb.max(self.arrival(r, i)?);
-        }
-        for &(u, gap) in self.rules.ties_into(v) {
-            if self.is_placed(u) {
-                lb = lb.max(self.start[u] + gap);
+            let a = self.arrival(r, i)?;
+            if a > lb {
+                lb = a;
+                why = match self.prev_visit(r, i) {
+                    Some(u) if self.routes[r][i - 1] != BREAK => u,
+                    _ => NONE,
+                };
             }
         }
-        Ok(lb)
+        for &(u, gap) in self.rules.ties_into(v) {
+            if self.is_placed(u) && self.start[u] + gap > lb {
+                lb = self.start[u] + gap;
+                why = u;
+            }
+        }
+        Ok((lb, why))
+    }
+
+    /// Whether the visits that set each other's starts in this push
+    /// ([`Timing::rise`]'s `why`) lead from `v` back to `v`: then their
+    /// rules form a positive cycle (each start was raised by the one before
+    /// it, around the loop), found after a turn or two instead of after
+    /// every visit's start has risen once per placed visit.
+    fn loops_back(&self, v: usize) -> bool {
+        let mut x = self.why[v];
+        for _ in 0..=self.placed {
+            if x == NONE {
+                return false;
+            }
+            if x == v {
+                return true;
+            }
+            x = self.why[x];
+        }
+        false
     }
 
     /// Raise starts from `seeds` until every rule holds, logging each old
@@ -88,6 +119,7 @@ impl Timing<'_> {
         }
         for v in raised {
             self.raises[v] = 0;
+            self.why[v] = NONE;
         }
         out
     }
@@ -101,7 +133,7 @@ impl Timing<'_> {
     ) -> Result<(), Infeasible> {
         while let Some(v) = queue.pop_front() {
             self.queued[v] = false;
-            let lb = self.lower(v)?;
+            let (lb, why) = self.lower_why(v)?;
             if lb <= self.start[v] {
                 continue;
             }
@@ -112,7 +144,8 @@ impl Timing<'_> {
                 raised.push(v);
             }
             self.raises[v] += 1;
-            if self.raises[v] > limit {
+            self.why[v] = why;
+            if self.raises[v] > limit || (self.raises[v] > 1 && self.loops_back(v)) {
                 return Err(Infeasible::Cycle { visit: v });
             }
             log.push((v, self.start[v]));
@@ -259,11 +292,13 @@ impl Timing<'_> {
         p.time(r, a, vs.node) + vs.duration + p.time(r, vs.node, c) >= p.time(r, a, c)
     }
 
-    /// How many placed visits' starts the log changed, and the change of
-    /// total lateness, each visit counted once from its oldest start.
-    fn lateness_change(&mut self, log: &Log) -> (usize, i64) {
+    /// How many placed visits' starts the log changed, the change of total
+    /// lateness, each visit counted once from its oldest start, and the
+    /// largest lateness of a placed visit in the log.
+    fn lateness_change(&mut self, log: &Log) -> (usize, i64, i64) {
         let mut moved = 0;
         let mut change = 0;
+        let mut worst = 0;
         for &(v, old) in log {
             if self.queued[v] {
                 continue;
@@ -284,11 +319,12 @@ impl Timing<'_> {
                 0
             };
             change += is - was;
+            worst = worst.max(is);
         }
         for &(v, _) in log {
             self.queued[v] = false;
         }
-        (moved, change)
+        (moved, change, worst)
     }
 
     /// Place visit `v` at `places`, `(round, index in its stops)` in the
@@ -336,11 +372,12 @@ impl Timing<'_> {
         match timed {
             Ok(()) => {
                 let travel_after: i64 = places.iter().map(|&(r, _)| self.round_travel(r)).sum();
-                let (moved, lateness) = self.lateness_change(&log);
+                let (moved, lateness, worst) = self.lateness_change(&log);
                 self.ops.push(Op::Insert { v, log });
                 Ok(Change {
                     moved,
                     lateness,
+                    worst,
                     travel: travel_after - travel_before,
                 })
             }
@@ -397,11 +434,12 @@ impl Timing<'_> {
         match timed {
             Ok(()) => {
                 let travel_after: i64 = rounds.iter().map(|&r| self.round_travel(r)).sum();
-                let (moved, lateness) = self.lateness_change(&log);
+                let (moved, lateness, worst) = self.lateness_change(&log);
                 self.ops.push(Op::Remove { v, places, log });
                 Ok(Change {
                     moved,
                     lateness,
+                    worst,
                     travel: travel_after - travel_before,
                 })
             }
@@ -522,11 +560,12 @@ impl Timing<'_> {
                 Ok(log) => {
                     let travel_after: i64 =
                         changes.iter().map(|(r, _)| self.round_travel(*r)).sum();
-                    let (moved, lateness) = self.lateness_change(&log);
+                    let (moved, lateness, worst) = self.lateness_change(&log);
                     self.ops.push(Op::Routes { old, log });
                     return Ok(Change {
                         moved,
                         lateness,
+                        worst,
                         travel: travel_after - travel_before,
                     });
                 }

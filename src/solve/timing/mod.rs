@@ -96,6 +96,9 @@ pub const BREAK: usize = usize::MAX;
 /// The start of a visit not placed, or placed and not yet timed.
 const UNSET: i32 = i32::MIN / 4;
 
+/// No visit.
+const NONE: usize = usize::MAX;
+
 /// Why routes have no schedule, or a call was malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Infeasible {
@@ -121,6 +124,10 @@ pub enum Infeasible {
 pub struct Change {
     pub moved: usize,
     pub lateness: i64,
+    /// The largest lateness of a visit whose start the change set or
+    /// moved: where starts only rise (an insertion), the plan's largest
+    /// lateness is now the greater of this and the one before.
+    pub worst: i64,
     pub travel: i64,
 }
 
@@ -163,6 +170,9 @@ pub struct Timing<'p> {
     /// Scratch of the propagation: queued visits, raises per visit.
     queued: Vec<bool>,
     raises: Vec<u32>,
+    /// Per visit raised in the current propagation, the visit whose start
+    /// raised it ([`NONE`] otherwise), to find positive cycles early.
+    why: Vec<usize>,
 }
 
 impl<'p> Timing<'p> {
@@ -181,6 +191,7 @@ impl<'p> Timing<'p> {
             ops: Vec::new(),
             queued: vec![false; n],
             raises: vec![0; n],
+            why: vec![NONE; n],
         };
         if routes.len() != p.rounds.len() || t.rules.visits() != n {
             return Err(Infeasible::Invalid {
