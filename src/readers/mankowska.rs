@@ -331,6 +331,18 @@ pub fn parse(text: &str, file: &str) -> Result<Instance, RotaError> {
     Ok(inst)
 }
 
+/// A shared instance of `../shared/benchmarks/hhcrsp/mankowska2014/instances`
+/// as a [`Problem`] (for tests; the folder must be beside the repository).
+#[cfg(test)]
+pub(crate) fn shared_problem(file: &str) -> Problem {
+    let path = format!(
+        "{}/../shared/benchmarks/hhcrsp/mankowska2014/instances/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("../shared beside the repository");
+    problem(&parse(&text, &path).unwrap(), &path).unwrap().0
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     /// Two patients and two caregivers: patient 1 needs service 0, patient 2

@@ -12,10 +12,11 @@
 //! their windows and gaps. If any visit of a client cannot be placed,
 //! everything the client's insertions changed is undone: all or nothing.
 
+use super::places::{cheapest, places};
 use crate::problem::{Order, Problem};
 use crate::solve::Solution;
-use crate::solve::timing::{BREAK, Rules, Timing};
-use crate::solve::{double_up, linked};
+use crate::solve::double_up;
+use crate::solve::timing::{Rules, Timing};
 
 /// How many shuffled client orders [`construct_best`] tries after its base
 /// order when planning a request.
@@ -226,13 +227,13 @@ pub fn insert_client_in(t: &mut Timing, k: usize) -> Result<(), usize> {
     for order in [&hardest, visits] {
         let depth = t.undo_depth();
         // A visit tied to another of the client's by a link goes in with
-        // it, the pair's places chosen together (`solve/linked.rs`).
+        // it, the pair's places chosen together (`construct/linked.rs`).
         let fits = |t: &mut Timing, v: usize| {
             if t.is_placed(v) {
                 return true;
             }
-            match linked::unplaced_partner(t, k, v) {
-                Some(w) => linked::place_pair(t, v, w),
+            match super::linked::unplaced_partner(t, k, v) {
+                Some(w) => super::linked::place_pair(t, v, w),
                 None => insert_visit_in(t, v),
             }
         };
@@ -281,58 +282,6 @@ pub fn insert_visit(p: &Problem, sol: &mut Solution, v: usize, undo: &mut Undo) 
     true
 }
 
-/// Whether round `r` has the capacity left for visit `v`.
-fn has_room(t: &Timing, r: usize, v: usize) -> bool {
-    let p = t.problem();
-    p.rounds[r].capacity.is_none_or(|cap| {
-        let used: i32 = t.routes()[r]
-            .iter()
-            .filter(|&&x| x != BREAK)
-            .map(|&u| p.visits[u].load)
-            .sum();
-        used + p.visits[v].load <= cap
-    })
-}
-
-/// A place for a visit: round, position among its visits, and what ranks
-/// it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Place {
-    pub round: usize,
-    pub at: usize,
-    pub pref: i64,
-    added: i64,
-    lo: i32,
-    hi: i32,
-}
-
-/// Every place of `v` that its round alone does not rule out.
-pub(crate) fn places(t: &Timing, v: usize) -> Vec<Place> {
-    let p = t.problem();
-    let mut out = Vec::new();
-    for &r in &p.eligible[v] {
-        if !has_room(t, r, v) || !linked::apart(t, v, r) {
-            continue;
-        }
-        let lat = t.round_latest(r);
-        let visits = t.visits_of(r);
-        for at in 0..=visits.len() {
-            let (lo, hi, added) = t.insertion_window(r, &visits, at, v, &lat);
-            if lo <= hi {
-                out.push(Place {
-                    round: r,
-                    at,
-                    pref: p.preference(v, r),
-                    added,
-                    lo,
-                    hi,
-                });
-            }
-        }
-    }
-    out
-}
-
 /// Insert one visit at its best place, timed by the core (later visits,
 /// double-ups and tied visits move as they must); `false` if it fits
 /// nowhere. Best is most continuity, then least lateness, then least
@@ -376,33 +325,6 @@ pub fn insert_visit_in(t: &mut Timing, v: usize) -> bool {
             .map(|c| (c.round, c.at, c.pref, c.added, c.lo, c.hi))
             .collect::<Vec<_>>(),
     )
-}
-
-/// The `most` best of `cands` for single visit `v`, each timed exactly by
-/// the core (and undone): `(score, round, position)`, best first. The
-/// score is what the problem's [`Order`] ranks a place by
-/// ([`linked::score`]).
-pub(crate) fn cheapest(
-    t: &mut Timing,
-    v: usize,
-    cands: &[Place],
-    most: usize,
-) -> Vec<(linked::Score, usize, usize)> {
-    let largest = t.lateness().1;
-    let mut found = Vec::new();
-    for c in cands {
-        if let Ok(change) = t.try_place(v, &[(c.round, c.at)]) {
-            found.push((
-                linked::score(t.problem(), &change, c.pref, largest),
-                c.round,
-                c.at,
-            ));
-            t.undo();
-        }
-    }
-    found.sort_unstable();
-    found.truncate(most);
-    found
 }
 
 #[cfg(test)]

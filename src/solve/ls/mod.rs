@@ -591,3 +591,34 @@ pub fn neighbours(p: &Problem, k: usize) -> Vec<Vec<usize>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solve::timing::Rules;
+
+    /// Every local-search move the core accepts on a weighted problem
+    /// lowers the weighted cost recomputed from scratch, keeps who is
+    /// served, has a schedule, and keeps linked visits apart.
+    #[test]
+    fn local_search_moves_lower_the_weighted_cost() {
+        let p = crate::readers::mankowska::shared_problem("InstanzCPLEX_HCSRP_25_1.txt");
+        let sol = crate::solve::construct::greedy::construct(&p).solution;
+        let ls = LocalSearch::new(&p);
+        let mut applied = 0;
+        for op in Operator::ALL {
+            for cand in ls.all_candidates(&p, &sol, op) {
+                let mut s = sol.clone();
+                let mut t = timed(&p, &s);
+                if apply(&mut t, &ls, &mut s, &cand) {
+                    applied += 1;
+                    assert!(s.objective(&p).3 > sol.objective(&p).3, "{op:?}");
+                    assert_eq!(s.objective(&p).0, sol.objective(&p).0);
+                    assert!(Timing::of_solution(&p, Rules::of(&p), &s).is_ok());
+                    assert!(crate::solve::linked::apart_in(&p, &s), "{op:?}");
+                }
+            }
+        }
+        assert!(applied > 0);
+    }
+}

@@ -54,7 +54,11 @@ pub fn search_in_parallel_counted(
             })
             .collect()
     });
-    let mut best = (start.clone(), Counts::default());
+    // The first search's counts stand when none beats the start.
+    let mut best = (
+        start.clone(),
+        results.first().map_or_else(Counts::default, |r| r.1),
+    );
     for (sol, counts) in results {
         if sol.objective(p) > best.0.objective(p) {
             best = (sol, counts);
