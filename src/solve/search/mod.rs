@@ -283,9 +283,9 @@ impl<'a> Search<'a> {
         // every candidate from the start costs too many iterations on days
         // where priority can still rise (measured in docs/search.md). A
         // weighted problem (the benchmark's) polishes only a candidate
-        // that is at least as good as the best: with every client served, polishing
-        // all of them took 3 to 9 times the iterations for worse plans
-        // (docs/benchmarks.md, "One search for the benchmark").
+        // that is at least as good as the best: with every client served,
+        // polishing all of them left 4 to 7 times fewer iterations for
+        // worse plans (docs/benchmarks.md, "One search for the benchmark").
         let gate = match self.p.order {
             Order::Request => {
                 obj.0 > self.cur_obj.0
