@@ -8,6 +8,7 @@
 
 use crate::problem::{Order, Problem};
 use crate::solve::timing::{Change, Timing};
+use crate::solve::weighted_cost;
 
 /// How good a place is, least best: for a request, minus continuity, then
 /// the change of lateness, then of travel; for a weighted problem, the
@@ -23,10 +24,24 @@ pub fn score(p: &Problem, change: &Change, pref: i64, largest: i64) -> Score {
         Order::Weighted(w) => (
             0,
             0,
-            change.travel
-                + w.per_minute * change.lateness
-                + w.worst * (change.worst.max(largest) - largest),
+            // The cost is linear: its change is the cost of the changes.
+            weighted_cost(
+                w,
+                change.travel,
+                change.lateness,
+                change.worst.max(largest) - largest,
+            ),
         ),
+    }
+}
+
+/// The plan's largest lateness where the problem's order weighs it
+/// ([`Order::Weighted`]); 0 for a request, whose [`score`] does not use it
+/// (so that its hot paths skip the pass over every visit).
+pub fn largest_lateness(t: &Timing) -> i64 {
+    match t.problem().order {
+        Order::Weighted(_) => t.lateness().1,
+        Order::Request => 0,
     }
 }
 

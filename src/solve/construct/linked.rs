@@ -6,7 +6,7 @@
 //! [`crate::solve::linked::score`].
 
 use super::places::{cheapest, places};
-use crate::solve::linked::{Score, apart, score};
+use crate::solve::linked::{Score, apart, largest_lateness, score};
 use crate::solve::timing::Timing;
 
 /// How many places of each visit alone a pair combines.
@@ -79,7 +79,7 @@ fn best_pair(
 ) -> Option<Pair> {
     let p = t.problem();
     let mut best: Option<Pair> = None;
-    let largest = t.lateness().1;
+    let largest = largest_lateness(t);
     for &(ra, ia) in pa {
         let Ok(ca) = t.try_place(a, &[(ra, ia)]) else {
             continue;

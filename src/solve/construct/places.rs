@@ -68,7 +68,7 @@ pub fn cheapest(
     cands: &[Place],
     most: usize,
 ) -> Vec<(linked::Score, usize, usize)> {
-    let largest = t.lateness().1;
+    let largest = linked::largest_lateness(t);
     let mut found = Vec::new();
     for c in cands {
         if let Ok(change) = t.try_place(v, &[(c.round, c.at)]) {

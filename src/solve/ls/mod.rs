@@ -39,7 +39,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::Solution;
 use super::construct::greedy::timed;
+use super::linked::largest_lateness;
 use super::timing::Timing;
+use super::weighted_cost;
 use crate::problem::{Order, Problem};
 
 /// How many nearest visits each visit is moved next to.
@@ -525,17 +527,16 @@ pub fn apply(t: &mut Timing, ls: &LocalSearch, sol: &mut Solution, cand: &Candid
     // A request: lateness comes before continuity and travel, so a move
     // that makes any call later overall is no gain. A weighted problem:
     // the move must lower the one cost (its travel gain was the filter's).
-    let largest = match p.order {
-        Order::Weighted(_) => t.lateness().1,
-        Order::Request => 0,
-    };
+    let largest = largest_lateness(t);
     let keep = match t.try_routes(&cand.routes) {
         Err(_) => return false,
         Ok(change) => match p.order {
             Order::Request => change.lateness <= 0,
+            // A move may lower starts too: the largest lateness is
+            // recomputed, not taken from the change.
             Order::Weighted(w) => {
-                let now = t.lateness().1;
-                change.travel + w.per_minute * change.lateness + w.worst * (now - largest) < 0
+                let largest_change = largest_lateness(t) - largest;
+                weighted_cost(w, change.travel, change.lateness, largest_change) < 0
             }
         },
     };

@@ -55,10 +55,10 @@ type Log = Vec<(usize, i32)>;
 
 impl Timing<'_> {
     /// The least start of placed visit `v` its window, routes and ties
-    /// allow given the current starts of the others.
-    /// With the visit whose start gives it ([`NONE`]:
-    /// a constant, such as the window's opening, the round's start, or a
-    /// break's, whose arrival is not a plain difference).
+    /// allow given the current starts of the others, and the visit whose
+    /// start gives it ([`NONE`] when a constant does: the window's opening,
+    /// the round's start, or an arrival through the break, which is not a
+    /// plain difference of two starts).
     #[inline]
     fn lower_why(&self, v: usize) -> Result<(i32, usize), Infeasible> {
         let mut lb = self.p.visits[v].tw_start.max(self.floor[v]);
