@@ -61,9 +61,10 @@ pub enum Bench {
     /// generation over rounds, each timed (docs/benchmarks.md).
     Bound(BoundArgs),
     /// Solve Mankowska et al. (2014) home-health-care instances (double
-    /// services, precedence, skills, soft lateness) with the linked-visit
-    /// solver, re-check each plan with the independent verifier, and compare
-    /// with bks.csv; the cost is (D + T + Tmax) / 3.
+    /// services, precedence, skills, soft lateness) with the search that
+    /// plans requests (one thread, the benchmark's weighted order),
+    /// re-check each plan with the independent verifier, and compare with
+    /// bks.csv; the cost is (D + T + Tmax) / 3.
     Hhcrsp(HhcrspArgs),
     /// The whole quality suite, fixed instances and seeds: the 56 Solomon
     /// 100-customer instances, and generated days of 50, 100, 300 (and

@@ -8,20 +8,24 @@
 //! objectives, continuity and travel, and by shortening rounds they leave
 //! room for the next repair to serve more clients.
 //!
-//! Evaluating a move is constant time for the short sequences involved
-//! (1-3 visits): each round keeps, per position, the latest start that
-//! keeps the rest of the round feasible ([`Cache::latest`]: backward time
-//! slack over windows, fixed double-up starts, `after` gaps and the shift
-//! end) and its load prefix; a move is checked by timing the inserted
-//! visits from the stop before them and comparing with the slack of the
-//! stop after them, and costed from the legs it changes. Only a move that
-//! passes and improves (continuity first, then travel) is timed exactly by
-//! the timing core ([`Timing::try_routes`], `solve/timing/`): it places
-//! the break, moves double-ups and tied visits in other rounds as they
-//! must, and keeps every visit as early as the new routes allow. Moves
-//! within one round, and 2-opt* between rounds of different modes or shift
-//! ends, skip the constant-time check and go straight to the exact one
-//! when their cost improves.
+//! Every move is filtered before it is timed exactly. The filter
+//! concatenates route segments as PyVRP's `DurationSegment` does
+//! ([`Segment`], `solve/timing/segment.rs`): the unchanged head of a round
+//! ends where it ends now, the changed stretch is joined visit by visit,
+//! and the unchanged tail must be reached by its latest starts
+//! ([`Cache::latest`]: backward slack over windows, ties and the shift end).
+//! So a move between rounds that inserts 1-3 visits is checked in constant
+//! time, and one within a round or a 2-opt* between unlike rounds in the
+//! length of the stretch it changes. Each visit's window is narrowed by its
+//! ties (`after` gaps, visits that start together, the benchmark's links)
+//! to what its partners' current places allow ([`Prepared`]'s limits:
+//! where the partner's round lets it start, windows and travel alone): a
+//! relaxation, so the filter refuses no move the partner could follow.
+//! Only a move that passes and improves (continuity first, then travel) is
+//! timed exactly by the timing core ([`Timing::try_routes`],
+//! `solve/timing/`): it places the break, moves double-ups and tied visits
+//! in other rounds as they must, and keeps every visit as early as the new
+//! routes allow.
 //!
 //! Neighbourhoods are granular: each visit is only moved next to its
 //! [`NEIGHBOURS`] nearest visits by travel and time-window distance.
@@ -40,9 +44,13 @@ use rand_chacha::ChaCha8Rng;
 use super::Solution;
 use super::construct::greedy::timed;
 use super::linked::largest_lateness;
-use super::timing::Timing;
+use super::timing::{Rules, Segment, Timing};
 use super::weighted_cost;
 use crate::problem::{Order, Problem};
+
+/// Below and above any start: no limit.
+const NEVER: i32 = i32::MIN / 4;
+const FOREVER: i32 = i32::MAX / 4;
 
 /// How many nearest visits each visit is moved next to.
 pub const NEIGHBOURS: usize = 12;
@@ -56,6 +64,9 @@ pub struct LocalSearch {
     rounds: usize,
     elig: Vec<bool>,
     neighbours: Vec<Vec<usize>>,
+    /// The ties between visits' starts; `tied`: whether there are any.
+    rules: Rules,
+    tied: bool,
 }
 
 /// A move: the new visit order of one or two rounds and what it gains
@@ -70,8 +81,8 @@ pub struct Candidate {
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     /// Latest start of the visit at each position that keeps the rest of
-    /// the round feasible (break aside); one more entry for the way home
-    /// (the shift end).
+    /// the round feasible (break aside), each visit's window narrowed by its
+    /// ties; one more entry for the way home (the shift end).
     pub latest: Vec<i32>,
     /// Load of the first `i` visits.
     pub load: Vec<i32>,
@@ -85,6 +96,8 @@ pub struct State<'a> {
     pub cache: &'a [Cache],
     /// Position of each single visit in its round.
     pub pos: &'a [usize],
+    /// Each visit's start range by its ties ([`Prepared`]).
+    pub limits: &'a [(i32, i32)],
 }
 
 impl LocalSearch {
@@ -96,10 +109,14 @@ impl LocalSearch {
                 elig[v * rounds + r] = true;
             }
         }
+        let rules = Rules::of(p);
+        let tied = (0..p.visits.len()).any(|v| !rules.ties_from(v).is_empty());
         LocalSearch {
             rounds,
             elig,
             neighbours: neighbours(p, NEIGHBOURS),
+            rules,
+            tied,
         }
     }
 
@@ -132,7 +149,6 @@ impl LocalSearch {
         doubles.shuffle(rng);
         order.extend(doubles);
         let mut changed = false;
-        let mut was = sol.start.clone();
         for _ in 0..MAX_PASSES {
             let mut improved = false;
             for &v in &order {
@@ -140,18 +156,19 @@ impl LocalSearch {
                     return changed;
                 }
                 if let Some(mut rounds) = self.improve_visit(&mut t, sol, &prep, v) {
-                    // The core may have moved visits of other rounds too
-                    // (double-ups, ties): their slack is new as well.
-                    for (x, (old, new)) in was.iter_mut().zip(&sol.start).enumerate() {
+                    // Tied visits in other rounds may have new limits: their
+                    // rounds' slack is new as well.
+                    let limits = self.limits(p, sol);
+                    for (x, (old, new)) in prep.limits.iter().zip(&limits).enumerate() {
                         if old != new {
                             rounds.extend(sol.rounds_of[x].iter().copied());
-                            *old = *new;
                         }
                     }
+                    prep.limits = limits;
                     rounds.sort_unstable();
                     rounds.dedup();
                     for r in rounds {
-                        prep.cache[r] = build_cache(p, sol, r);
+                        prep.cache[r] = build_cache(p, sol, r, &prep.limits);
                         for (i, &x) in sol.routes[r].iter().enumerate() {
                             prep.pos[x] = i;
                         }
@@ -225,17 +242,23 @@ impl Operator {
 }
 
 /// The slack caches and positions of a solution, for evaluating moves
-/// outside [`LocalSearch::improve`] (tests, benchmarks).
+/// outside [`LocalSearch::improve`] (tests, benchmarks), and each visit's
+/// limits: the `[earliest, latest]` start its ties allow with every tied
+/// partner where it is now. A partner's range is what its round allows it
+/// alone (windows, travel, the shift; [`reach`]), not its current start, so
+/// a move that needs the partner to follow is not refused.
 pub struct Prepared {
     cache: Vec<Cache>,
     pos: Vec<usize>,
+    limits: Vec<(i32, i32)>,
 }
 
 impl LocalSearch {
     /// Caches and positions for `sol`: O(visits).
     pub fn prepare(&self, p: &Problem, sol: &Solution) -> Prepared {
+        let limits = self.limits(p, sol);
         let cache = (0..p.rounds.len())
-            .map(|r| build_cache(p, sol, r))
+            .map(|r| build_cache(p, sol, r, &limits))
             .collect();
         let mut pos = vec![0usize; p.visits.len()];
         for route in &sol.routes {
@@ -243,7 +266,34 @@ impl LocalSearch {
                 pos[v] = i;
             }
         }
-        Prepared { cache, pos }
+        Prepared { cache, pos, limits }
+    }
+
+    /// Every visit's start range by its ties ([`Prepared`]): O(visits and
+    /// ties); no limits at all without ties.
+    fn limits(&self, p: &Problem, sol: &Solution) -> Vec<(i32, i32)> {
+        let n = p.visits.len();
+        if !self.tied {
+            return vec![(NEVER, FOREVER); n];
+        }
+        let reach = reach(p, sol);
+        (0..n)
+            .map(|v| {
+                let mut lo = NEVER;
+                let mut hi = FOREVER;
+                for &(u, gap) in self.rules.ties_into(v) {
+                    if u != v && sol.start[u].is_some() {
+                        lo = lo.max(reach[u].0 + gap);
+                    }
+                }
+                for &(w, gap) in self.rules.ties_from(v) {
+                    if w != v && sol.start[w].is_some() {
+                        hi = hi.min(reach[w].1 - gap);
+                    }
+                }
+                (lo, hi)
+            })
+            .collect()
     }
 
     /// The neighbours `v` is moved next to.
@@ -269,6 +319,7 @@ impl LocalSearch {
             sol,
             cache: &prep.cache,
             pos: &prep.pos,
+            limits: &prep.limits,
         };
         match op {
             Operator::Relocate => relocate::moves(&st, v, u),
@@ -346,10 +397,12 @@ impl State<'_> {
     }
 
     /// Whether `seq` can go between positions `i - 1` and `next` of round
-    /// `r` (the visits in between removed): constant time for a short
-    /// `seq`. Windows, `after` gaps with current starts, slack of the rest,
-    /// eligibility and capacity; the break is left to the exact check.
-    pub fn fits(&self, r: usize, i: usize, next: usize, seq: &[usize], load: i32) -> bool {
+    /// `r` (the visits in between removed): the head before `i` ends as it
+    /// ends now, `seq` is joined visit by visit as [`Segment`]s (windows
+    /// narrowed by ties), and the stop at `next` must be reached by its
+    /// latest start; eligibility and capacity too. Time in the length of
+    /// `seq`; the break is left to the exact check.
+    pub fn fits(&self, r: usize, i: usize, next: usize, seq: &[usize]) -> bool {
         let p = self.p;
         if seq.iter().any(|&v| !self.ls.eligible(v, r)) {
             return false;
@@ -357,22 +410,63 @@ impl State<'_> {
         if let Some(cap) = p.rounds[r].capacity {
             let c = &self.cache[r];
             let kept = c.load[i] + (c.load[c.load.len() - 1] - c.load[next]);
+            let load: i32 = seq.iter().map(|&v| p.visits[v].load).sum();
             if kept + load > cap {
                 return false;
             }
         }
-        let (mut pe, mut pn) = self.prev(r, i);
+        let (pe, pn) = self.prev(r, i);
+        let mut seg = Segment {
+            first: pn,
+            last: pn,
+            duration: 0,
+            time_warp: 0,
+            early: pe,
+            late: pe,
+        };
         for &v in seq {
-            let vs = &p.visits[v];
-            let (glo, ghi) = gap_limits(p, self.sol, v);
-            let s = (pe + p.time(r, pn, vs.node)).max(vs.tw_start).max(glo);
-            if s > vs.tw_end.min(ghi) {
+            let Some(sv) = self.narrowed(v) else {
                 return false;
-            }
-            pe = s + vs.duration;
-            pn = vs.node;
+            };
+            seg = seg.join(p, r, sv);
         }
-        pe + p.time(r, pn, self.node_at(r, next)) <= self.cache[r].latest[next]
+        let node = self.node_at(r, next);
+        let tail = Segment {
+            first: node,
+            last: node,
+            duration: 0,
+            time_warp: 0,
+            early: NEVER,
+            late: self.cache[r].latest[next],
+        };
+        seg.join(p, r, tail).is_feasible()
+    }
+
+    /// [`State::fits`] for a whole new route of round `r` that differs
+    /// from the current one in a stretch (a move within the round, or a
+    /// 2-opt* whose rounds differ in mode or end): the common head and
+    /// tail are kept, the stretch between is checked.
+    pub fn fits_route(&self, r: usize, new: &[usize]) -> bool {
+        let old = &self.sol.routes[r];
+        let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let tail = old[head..]
+            .iter()
+            .rev()
+            .zip(new[head..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        self.fits(r, head, old.len() - tail, &new[head..new.len() - tail])
+    }
+
+    /// Visit `v` as a segment, its window narrowed by its ties; `None` if
+    /// nothing is left of it.
+    #[inline]
+    fn narrowed(&self, v: usize) -> Option<Segment> {
+        let mut seg = Segment::visit(self.p, v);
+        let (lo, hi) = self.limits[v];
+        seg.early = seg.early.max(lo);
+        seg.late = seg.late.min(hi);
+        (seg.early <= seg.late).then_some(seg)
     }
 
     /// Travel minutes of round `r` along `seq`, first to last visit.
@@ -420,8 +514,9 @@ impl State<'_> {
     }
 }
 
-/// The slack cache of round `r`.
-pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
+/// The slack cache of round `r`, each visit's latest start narrowed by its
+/// ties' `limits`.
+pub fn build_cache(p: &Problem, sol: &Solution, r: usize, limits: &[(i32, i32)]) -> Cache {
     let route = &sol.routes[r];
     let spec = &p.rounds[r];
     let mut latest = vec![0; route.len() + 1];
@@ -432,8 +527,7 @@ pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
         let bound = latest[i + 1] - us.duration - p.time(r, us.node, next_node);
         // A double-up may move too (in both its rounds): its window and
         // this round bound it; the other round is the exact check's.
-        let (_, ghi) = gap_limits(p, sol, u);
-        latest[i] = us.tw_end.min(bound).min(ghi);
+        latest[i] = us.tw_end.min(bound).min(limits[u].1);
         next_node = us.node;
     }
     let mut load = vec![0; route.len() + 1];
@@ -443,24 +537,34 @@ pub fn build_cache(p: &Problem, sol: &Solution, r: usize) -> Cache {
     Cache { latest, load }
 }
 
-/// The `[earliest, latest]` start range that `after` gaps with the
-/// current starts of other placed visits give visit `v` (the filter's view:
-/// the exact check lets those visits move too).
-pub fn gap_limits(p: &Problem, sol: &Solution, v: usize) -> (i32, i32) {
-    let vs = &p.visits[v];
-    let mut lo = i32::MIN / 4;
-    let mut hi = i32::MAX / 4;
-    if let Some((u, gap)) = vs.after
-        && let Some(su) = sol.start[u]
-    {
-        lo = su + gap;
-    }
-    for &(w, gap) in &vs.successors {
-        if let Some(sw) = sol.start[w] {
-            hi = hi.min(sw - gap);
+/// Where each placed visit could start with its round's other stops where
+/// they are and free to move, by windows, travel and the shift alone (no
+/// ties, no break): `(earliest, latest)`, the tightest over a double-up's
+/// rounds; `(NEVER, FOREVER)` for a visit not placed. A relaxation of the
+/// current routes' schedules, which [`LocalSearch`]'s limits narrow a tied
+/// partner's window by.
+pub fn reach(p: &Problem, sol: &Solution) -> Vec<(i32, i32)> {
+    let mut out = vec![(NEVER, FOREVER); p.visits.len()];
+    for (r, route) in sol.routes.iter().enumerate() {
+        let spec = &p.rounds[r];
+        let (mut at, mut node) = (spec.start, spec.start_node);
+        for &v in route {
+            let vs = &p.visits[v];
+            let s = (at + p.time(r, node, vs.node)).max(vs.tw_start);
+            out[v].0 = out[v].0.max(s);
+            at = s + vs.duration;
+            node = vs.node;
+        }
+        let (mut by, mut node) = (spec.end, spec.end_node);
+        for &v in route.iter().rev() {
+            let vs = &p.visits[v];
+            let s = (by - p.time(r, vs.node, node) - vs.duration).min(vs.tw_end);
+            out[v].1 = out[v].1.min(s);
+            by = s;
+            node = vs.node;
         }
     }
-    (lo, hi)
+    out
 }
 
 /// Apply `cand` if the timing core can time its rounds (`t` holds `sol`'s
@@ -596,7 +700,146 @@ pub fn neighbours(p: &Problem, k: usize) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solve::timing::Rules;
+
+    /// A generated day of `clients` clients, planned greedily.
+    fn day(clients: usize, plain: bool) -> Problem {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let mut req =
+            crate::generate::generate(&crate::generate::GenerateOptions::new(clients, 3, date));
+        if plain {
+            // Windows alone: no break, double-up, tie or capacity.
+            for c in &mut req.carers {
+                for s in c.shift.iter_mut().chain(c.shifts.iter_mut().flatten()) {
+                    s.brk = None;
+                }
+            }
+            for v in req.clients.iter_mut().flat_map(|c| c.visits.iter_mut()) {
+                v.carers_required = 1;
+                v.after = None;
+                v.starts_with = None;
+            }
+        }
+        Problem::from_request(&req).unwrap()
+    }
+
+    /// Every relocation of every served single visit to every place of
+    /// every round (its own included), as `(rounds' new routes, whether the
+    /// filter lets it through)`.
+    fn relocations(p: &Problem, sol: &Solution) -> Vec<(Vec<(usize, Vec<usize>)>, bool)> {
+        let ls = LocalSearch::new(p);
+        let prep = ls.prepare(p, sol);
+        let st = State {
+            p,
+            ls: &ls,
+            sol,
+            cache: &prep.cache,
+            pos: &prep.pos,
+            limits: &prep.limits,
+        };
+        let mut out = Vec::new();
+        for v in 0..p.visits.len() {
+            if p.visits[v].is_double_up() || sol.start[v].is_none() {
+                continue;
+            }
+            let (a, i) = (round_of(sol, v), prep.pos[v]);
+            for b in 0..p.rounds.len() {
+                for k in 0..=sol.routes[b].len() {
+                    if a == b {
+                        let mut new = sol.routes[a].clone();
+                        new.remove(i);
+                        new.insert(k.min(new.len()), v);
+                        if new != sol.routes[a] {
+                            let passed = st.fits_route(a, &new);
+                            out.push((vec![(a, new)], passed));
+                        }
+                    } else {
+                        let mut ra = sol.routes[a].clone();
+                        ra.remove(i);
+                        let mut rb = sol.routes[b].clone();
+                        rb.insert(k, v);
+                        out.push((vec![(a, ra), (b, rb)], st.fits(b, k, k, &[v])));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// On rounds of windows alone the segment filter is exact: it lets
+    /// through a relocation, within a round or between two, exactly when
+    /// the timing core finds the new routes a schedule.
+    #[test]
+    fn the_filter_is_exact_on_rounds_of_windows_alone() {
+        let p = day(20, true);
+        let sol = crate::solve::construct::greedy::construct(&p).solution;
+        let ls = LocalSearch::new(&p);
+        let (mut through, mut refused) = (0, 0);
+        for (routes, passed) in relocations(&p, &sol) {
+            let mut t = timed(&p, &sol);
+            let eligible = routes
+                .iter()
+                .all(|(r, rt)| rt.iter().all(|&x| ls.eligible(x, *r)));
+            let exact = eligible && t.try_routes(&routes).is_ok();
+            assert_eq!(passed, exact, "{routes:?}");
+            if exact {
+                through += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(through > 0 && refused > 0, "{through} {refused}");
+    }
+
+    /// With ties, breaks and double-ups the filter is a relaxation: every
+    /// relocation the core times is let through, wherever what the filter
+    /// reads stays true (the kept head of each round keeps its starts, and
+    /// the moved stretch's tied partners are in rounds the move leaves
+    /// alone). On a generated day (`after` gaps, double-ups, breaks) and on
+    /// Mankowska's B1 (links).
+    #[test]
+    fn the_filter_refuses_no_move_a_tied_partner_could_follow() {
+        let rules_hold = |p: &Problem,
+                          sol: &Solution,
+                          routes: &[(usize, Vec<usize>)],
+                          t: &Timing| {
+            let rules = Rules::of(p);
+            let changed: Vec<usize> = routes.iter().map(|(r, _)| *r).collect();
+            let after = t.starts();
+            routes.iter().all(|(r, new)| {
+                let old = &sol.routes[*r];
+                let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+                old[..head].iter().all(|&x| after[x] == sol.start[x])
+                    && new[head..].iter().all(|&x| {
+                        rules
+                            .ties_from(x)
+                            .iter()
+                            .chain(rules.ties_into(x))
+                            .all(|&(w, _)| sol.rounds_of[w].iter().all(|q| !changed.contains(q)))
+                    })
+            })
+        };
+        let problems = [
+            day(20, false),
+            crate::readers::mankowska::shared_problem("InstanzCPLEX_HCSRP_25_1.txt"),
+        ];
+        for p in &problems {
+            let sol = crate::solve::construct::greedy::construct(p).solution;
+            let ls = LocalSearch::new(p);
+            let (mut checked, mut refused) = (0, 0);
+            for (routes, passed) in relocations(p, &sol) {
+                let mut t = timed(p, &sol);
+                let eligible = routes
+                    .iter()
+                    .all(|(r, rt)| rt.iter().all(|&x| ls.eligible(x, *r)));
+                if eligible && t.try_routes(&routes).is_ok() && rules_hold(p, &sol, &routes, &t) {
+                    assert!(passed, "{routes:?}");
+                    checked += 1;
+                }
+                refused += usize::from(!passed);
+            }
+            assert!(checked > 0 && refused > 0, "{checked} {refused}");
+        }
+    }
 
     /// Every local-search move the core accepts on a weighted problem
     /// lowers the weighted cost recomputed from scratch, keeps who is

@@ -1,7 +1,7 @@
 //! Or-opt: move a run of two or three consecutive single visits, starting
 //! at a visit, to just after a neighbouring visit: in another round
 //! (constant-time check and cost for these short runs) or in its own
-//! (cost over the round, then the exact check).
+//! (cost over the round, the stretch it changes checked by segments).
 
 use super::{Candidate, State, round_of};
 
@@ -31,7 +31,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
                 .map_or(new.len(), |x| x + 1);
             new.splice(at..at, seg.iter().copied());
             let gain = old - p.route_travel(a, new.iter().copied());
-            if gain > 0 {
+            if gain > 0 && st.fits_route(a, &new) {
                 out.push(Candidate {
                     routes: vec![(a, new)],
                     gain: (0, gain),
@@ -50,8 +50,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
         let cont: i64 = seg.iter().map(|&x| st.pref(x, b) - st.pref(x, a)).sum();
         let travel = st.removal_gain(a, i, len) - st.insertion_cost(b, j + 1, j + 1, seg);
         let gain = (cont, travel);
-        let load: i32 = seg.iter().map(|&x| p.visits[x].load).sum();
-        if gain > (0, 0) && st.fits(b, j + 1, j + 1, seg, load) {
+        if gain > (0, 0) && st.fits(b, j + 1, j + 1, seg) {
             let mut ra = route.clone();
             ra.drain(i..i + len);
             let mut rb = st.sol.routes[b].clone();

@@ -1,6 +1,6 @@
 //! Relocate: move one visit next to a neighbouring visit, in another round
 //! (constant-time check and cost) or in its own round (cost over the round,
-//! then the exact check).
+//! the stretch it changes checked by segments).
 
 use super::{Candidate, State, round_of};
 
@@ -20,7 +20,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
                 continue;
             }
             let gain = old - st.p.route_travel(a, new.iter().copied());
-            if gain > 0 {
+            if gain > 0 && st.fits_route(a, &new) {
                 out.push(Candidate {
                     routes: vec![(a, new)],
                     gain: (0, gain),
@@ -33,7 +33,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let cont = st.pref(v, b) - st.pref(v, a);
     for k in [j, j + 1] {
         let gain = (cont, removed - st.insertion_cost(b, k, k, &[v]));
-        if gain > (0, 0) && st.fits(b, k, k, &[v], st.p.visits[v].load) {
+        if gain > (0, 0) && st.fits(b, k, k, &[v]) {
             let mut ra = st.sol.routes[a].clone();
             ra.remove(i);
             let mut rb = st.sol.routes[b].clone();

@@ -1,6 +1,6 @@
 //! Swap: exchange two single visits, of different rounds (constant-time
-//! check and cost) or of one round (cost over the round, then the exact
-//! check).
+//! check and cost) or of one round (cost over the round, the stretch
+//! between them checked by segments).
 
 use super::{Candidate, State, round_of};
 
@@ -15,7 +15,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
         new.swap(i, j);
         let gain =
             p.route_travel(a, route.iter().copied()) - p.route_travel(a, new.iter().copied());
-        return if gain > 0 {
+        return if gain > 0 && st.fits_route(a, &new) {
             vec![Candidate {
                 routes: vec![(a, new)],
                 gain: (0, gain),
@@ -31,10 +31,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let travel = legs(a, i, v) + legs(b, j, u) - legs(a, i, u) - legs(b, j, v);
     let cont = st.pref(v, b) + st.pref(u, a) - st.pref(v, a) - st.pref(u, b);
     let gain = (cont, travel);
-    if gain > (0, 0)
-        && st.fits(b, j, j + 1, &[v], p.visits[v].load)
-        && st.fits(a, i, i + 1, &[u], p.visits[u].load)
-    {
+    if gain > (0, 0) && st.fits(b, j, j + 1, &[v]) && st.fits(a, i, i + 1, &[u]) {
         let mut ra = st.sol.routes[a].clone();
         ra[i] = u;
         let mut rb = st.sol.routes[b].clone();

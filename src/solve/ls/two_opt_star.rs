@@ -1,8 +1,8 @@
 //! 2-opt*: exchange the ends of two rounds so that a visit is followed by a
 //! neighbouring visit of the other round. Constant-time check and cost when
 //! both rounds share travel mode, end location and shift end (the ends keep
-//! their slack); otherwise the cost is summed over the ends and the move
-//! goes straight to the exact check.
+//! their slack); otherwise the cost is summed over the ends and each new
+//! end is checked by segments in its length.
 
 use super::{Candidate, State, round_of};
 
@@ -67,6 +67,8 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
                 return Vec::new();
             }
         }
+    } else if !st.fits_route(a, &new_a) || !st.fits_route(b, &new_b) {
+        return Vec::new();
     }
     vec![Candidate {
         routes: vec![(a, new_a), (b, new_b)],

@@ -1,10 +1,10 @@
 //! The timing core: start times of every placed visit, as early as the
 //! routes and the rules allow, kept exact as visits go in and out.
 //!
-//! It is the one timing under the home-care search (issue 28): greedy and
-//! regret insertion, double-up placement, destroy, recombination and every
-//! local-search move; the Mankowska benchmark's `linked/state.rs` is still
-//! apart.
+//! It is the one timing under the one search (issue 28), for requests and
+//! for the benchmark readers alike: greedy and regret insertion, double-up
+//! and linked-pair placement, destroy, recombination and every
+//! local-search move.
 //!
 //! # The model
 //!
@@ -73,9 +73,11 @@
 //! a break it may also raise some, so it can fail too). Each change keeps
 //! a log; [`Timing::undo`] restores the state before it exactly.
 //!
-//! [`segment`] holds the constant-time filter for route moves: summaries of
+//! [`segment`] holds the filter's arithmetic for route moves: summaries of
 //! route segments concatenated as PyVRP's `DurationSegment` does, exact for
-//! rounds without breaks, double-ups or ties, a relaxation otherwise.
+//! rounds without breaks, double-ups or ties, a relaxation otherwise; the
+//! local search (`solve/ls/`) filters every move with it before this core
+//! times the move exactly.
 
 mod earliest;
 pub mod gap;

@@ -16,7 +16,9 @@
 //! a double-up's start shared with another round, `after` gaps and links;
 //! for a round with any of them the segment is a relaxation (a move it
 //! refuses has no schedule, a move it accepts must still be timed exactly
-//! by [`super::Timing::try_insert`]).
+//! by [`super::Timing::try_routes`]). The local search (`solve/ls/`) uses
+//! it as its filter, each visit's window first narrowed by what its tied
+//! partners' rounds allow.
 
 use crate::problem::Problem;
 
