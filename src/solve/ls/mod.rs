@@ -722,10 +722,13 @@ mod tests {
         Problem::from_request(&req).unwrap()
     }
 
+    /// Rounds' new routes.
+    type Routes = Vec<(usize, Vec<usize>)>;
+
     /// Every relocation of every served single visit to every place of
     /// every round (its own included), as `(rounds' new routes, whether the
     /// filter lets it through)`.
-    fn relocations(p: &Problem, sol: &Solution) -> Vec<(Vec<(usize, Vec<usize>)>, bool)> {
+    fn relocations(p: &Problem, sol: &Solution) -> Vec<(Routes, bool)> {
         let ls = LocalSearch::new(p);
         let prep = ls.prepare(p, sol);
         let st = State {

@@ -412,9 +412,11 @@ impl Timing<'_> {
         self.placed += 1;
     }
 
-    /// Take placed visit `v` out and re-time from scratch. A removal lowers
-    /// starts, except where the gap it leaves holds the break (travel-first
-    /// may become impossible), so it can fail: then the state is as before.
+    /// Take placed visit `v` out and re-time what it reaches (the visits
+    /// after it in its rounds and its tied visits, transitively). A removal
+    /// lowers starts, except where the gap it leaves holds the break
+    /// (travel-first may become impossible), so it can fail: then the state
+    /// is as before.
     pub fn remove(&mut self, v: usize) -> Result<Change, Infeasible> {
         if v >= self.start.len() || !self.is_placed(v) {
             return Err(Infeasible::Invalid {

@@ -67,11 +67,13 @@
 //! least solution when the new stops' chain implies the gap they split
 //! (travel `t(a, v) + duration(v) + t(v, c) >= t(a, c)`). Where it may not
 //! (a travel matrix without the triangle inequality, or a gap holding the
-//! break, whose travel-first choice may become possible) the whole plan is
-//! re-timed from scratch, so the result is always the least solution.
-//! [`Timing::remove`] re-times from scratch (a removal lowers starts; with
-//! a break it may also raise some, so it can fail too). Each change keeps
-//! a log; [`Timing::undo`] restores the state before it exactly.
+//! break, whose travel-first choice may become possible) the visits it
+//! reaches (after it in its rounds, through ties, transitively) are reset
+//! and raised again, so the result is always the least solution.
+//! [`Timing::remove`] and [`Timing::try_routes`] re-time the same way only
+//! what the change reaches (a removal lowers starts; with a break it may
+//! also raise some, so it can fail too). Each change keeps a log;
+//! [`Timing::undo`] restores the state before it exactly.
 //!
 //! [`segment`] holds the filter's arithmetic for route moves: summaries of
 //! route segments concatenated as PyVRP's `DurationSegment` does, exact for
