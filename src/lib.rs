@@ -33,5 +33,6 @@ pub mod pipeline;
 pub use error::{Issue, Issues, RotaError};
 pub use pipeline::{
     PlanOptions, Planned, Solved, built_plan, checked_plan, load_request, plan_prepared,
-    plan_request, plan_request_with, plan_valid, plan_with_solution, solve_problem,
+    plan_request, plan_request_with, plan_valid, plan_valid_from, plan_with_solution,
+    solve_problem,
 };

@@ -94,6 +94,19 @@ pub fn plan_valid(
     ctl: &SolveControl,
     warm: Option<&solve::Solution>,
 ) -> Result<Planned, RotaError> {
+    plan_valid_from(req, budget, opts, ctl, warm.as_slice())
+}
+
+/// [`plan_valid`] from several warm starts: the search starts from the
+/// better of the first and the greedy and from each further one, sharing
+/// its budget among them ([`solve_problem`]); the best plan wins.
+pub fn plan_valid_from(
+    req: &ValidRequest,
+    budget: TimeBudget,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+    warm: &[&solve::Solution],
+) -> Result<Planned, RotaError> {
     // The time limit covers the whole solve: building the problem and its
     // travel matrices count, and stop it (E2002) when the limit ends or
     // `ctl` is cancelled before there is any plan.

@@ -44,7 +44,7 @@ fn planned_late(cancelled: bool) -> (Request, rota::model::Plan) {
         &ctl,
         budget,
         None,
-        None,
+        &[],
     )
     .unwrap();
     solved.cancelled = cancelled;

@@ -55,7 +55,8 @@ impl Default for FitOptions {
 }
 
 /// The limits of a re-plan with the new client added: the production
-/// solver, warm-started from the published plan.
+/// solver, searching from the published plan and from it with the new
+/// client placed first, each with half the search's budget.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Replan {
     /// Its time limit in seconds (`--replan`); none: the request's
@@ -332,9 +333,11 @@ fn check_replan(r: &Replan) -> Result<(), RotaError> {
 }
 
 /// The day re-planned with client `k` added (`amended`, whose problem is
-/// `p`), warm-started from the published plan (`sol`, its view in `p`):
-/// the production solver under `r`'s limits; the plan passes the checker
-/// ([`crate::plan_valid`] runs it).
+/// `p`), warm-started from the published plan (`sol`, its view in `p`)
+/// and, as a second start with half the search's budget, from the
+/// published plan with `k` placed first ([`make_room`]): the production
+/// solver under `r`'s limits, the better plan of the two searches; the
+/// plan passes the checker ([`crate::plan_valid_from`] runs it).
 fn replan(
     amended: &ValidRequest,
     plan: &Plan,
@@ -352,7 +355,9 @@ fn replan(
         req.settings.iterations = r.iterations;
     }
     let req = crate::validate::valid(req).map_err(RotaError::Invalid)?;
-    let planned = crate::plan_valid(
+    let made = make_room(p, sol, k);
+    let starts: Vec<&Solution> = std::iter::once(sol).chain(made.as_ref()).collect();
+    let planned = crate::plan_valid_from(
         &req,
         crate::solve::budget::TimeBudget::of(&req, started),
         &crate::PlanOptions {
@@ -361,7 +366,7 @@ fn replan(
             ..crate::PlanOptions::default()
         },
         &crate::control::SolveControl::new(),
-        Some(sol),
+        &starts,
     )?;
     let new = &planned.plan;
     let new_id = p.clients[k].id.as_str();
@@ -447,6 +452,86 @@ fn replan(
         seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         plan: Some(planned.plan),
     })
+}
+
+/// How far, in minutes beyond a call's window and travel, the calls that
+/// [`make_room`] displaces may be, tried in turn until the client goes in;
+/// the last takes every call of the eligible rounds.
+const ROOM_MARGINS: [i32; 4] = [0, 60, 180, 24 * 60];
+
+/// The re-plan's second start: the published plan `sol` with client `k`
+/// (unserved in it) placed first. The served clients with a call on a
+/// round eligible for one of `k`'s visits, overlapping that visit's window
+/// (with the travel between them, widened by [`ROOM_MARGINS`] until `k`
+/// goes in), are taken out; `k` is inserted by the greedy's whole-client
+/// insertion; then the displaced clients go back wherever they fit, in the
+/// greedy's order (highest priority first), and every other client that
+/// fits is filled in. Must-serve clients are never displaced. `None` when
+/// `k` fits even in the published plan as it stands (no second start is
+/// needed) or fits nowhere even so.
+///
+/// Why: the search accepts only a plan that serves at least as much
+/// priority as its current one, so from the published plan alone it must
+/// find the whole trade for `k` (the clients to drop and a place for every
+/// call) in one destroy and repair; for a double-up with few eligible
+/// carers it rarely does (docs/fit.md, "The re-plan's two starts"). From
+/// this start it weighs the trade the other way round: `k` is in, and the
+/// clients it displaced come back where the search finds room.
+fn make_room(p: &Problem, sol: &Solution, k: usize) -> Option<Solution> {
+    use crate::solve::construct::greedy::{client_order, insert_client_in};
+    use crate::solve::timing::{Rules, Timing};
+    if sol.is_served(p, k) || insert_client(p, &mut sol.clone(), k).is_ok() {
+        return None;
+    }
+    for margin in ROOM_MARGINS {
+        let mut displaced: BTreeSet<usize> = BTreeSet::new();
+        for &v in &p.clients[k].visits {
+            let vs = &p.visits[v];
+            for &r in &p.eligible[v] {
+                for &u in &sol.routes[r] {
+                    let (c, Some(s)) = (p.visits[u].client, sol.start[u]) else {
+                        continue;
+                    };
+                    let us = &p.visits[u];
+                    let reach = p.time(r, us.node, vs.node).max(p.time(r, vs.node, us.node));
+                    let reach = reach.saturating_add(margin);
+                    if c != k
+                        && !p.must_serve(c)
+                        && s + us.duration + reach > vs.tw_start
+                        && s < vs.tw_end + vs.duration + reach
+                    {
+                        displaced.insert(c);
+                    }
+                }
+            }
+        }
+        let mut cleared = sol.clone();
+        for &c in &displaced {
+            for &u in &p.clients[c].visits {
+                cleared.remove(u);
+            }
+        }
+        // Taking calls out only shortens the rounds, but a matrix need not
+        // obey the triangle inequality: the core says whether it still times.
+        let Ok(mut t) = Timing::of_solution(p, Rules::of(p), &cleared) else {
+            continue;
+        };
+        if insert_client_in(&mut t, k).is_err() {
+            continue;
+        }
+        t.commit();
+        for c in client_order(p)
+            .into_iter()
+            .filter(|c| displaced.contains(c))
+        {
+            let _ = insert_client_in(&mut t, c);
+            t.commit();
+        }
+        let mut made = t.solution();
+        crate::solve::fill::fill_in(p, &mut made);
+        return Some(made);
+    }
+    None
 }
 
 /// E1007 unless `plan` passes the checker against `req`.

@@ -26,7 +26,8 @@ pub struct FitArgs {
     #[arg(long)]
     plan_output: Option<PathBuf>,
     /// When the client does not fit: re-plan the day with the client added,
-    /// warm-started from the published plan, within this many seconds, and
+    /// searched from the published plan and from it with the client placed
+    /// first (half the time each), within this many seconds, and
     /// say whether that serves them and whom it drops (may vary between
     /// runs; --replan-iterations does not).
     #[arg(long, value_name = "SECONDS")]

@@ -532,7 +532,7 @@ pub fn replan(
     let p = &rp.problem;
     let warm = rp.warm_start();
     let solved: Solved =
-        crate::solve_problem(&req.settings, p, opts, ctl, budget, Some(warm), None)?;
+        crate::solve_problem(&req.settings, p, opts, ctl, budget, Some(warm), &[])?;
     // Checked below, once `summary.replan` says who is absent.
     let mut plan = crate::built_plan(req, p, &solved, &budget)?;
     let mut summary = compare(old, &plan, d);

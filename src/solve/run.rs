@@ -42,12 +42,17 @@ pub struct Solved {
 /// `budget`: the bound and the greedy (or, given `start`, that start) then
 /// the search or the exact MIP. The bound is computed on the problem
 /// without the boost of must-serve clients (`Problem::unboosted`), so it
-/// bounds true priority. `extend` is a solution of an earlier request that
+/// bounds true priority. `extend` are solutions of an earlier request that
 /// this one only extends (carers and clients appended at the end, nothing
-/// else changed), so its rounds and visits keep their indices here; the
-/// search starts from the better of it and the greedy. At the end every
-/// unserved client that fits into the solution as it stands goes in, so
-/// that the rest can be given their reasons.
+/// else changed), so their rounds and visits keep their indices here; the
+/// search starts from the better of the first and the greedy, and from
+/// each further one as another start (each filled in): the search's
+/// budget, its iterations or its time, is shared evenly among the starts
+/// (the first start gets what does not divide), one after the other, and
+/// the best plan wins, the earlier start on ties (`rota fit --replan`:
+/// the published plan, and the published plan with the new client placed
+/// first). At the end every unserved client that fits into the solution
+/// as it stands goes in, so that the rest can be given their reasons.
 pub fn solve_problem(
     settings: &Settings,
     p: &Problem,
@@ -55,7 +60,7 @@ pub fn solve_problem(
     ctl: &SolveControl,
     budget: TimeBudget,
     start: Option<construct::greedy::Greedy>,
-    extend: Option<&Solution>,
+    extend: &[&Solution],
 ) -> Result<Solved, RotaError> {
     // Under an iteration budget nothing that shapes the plan looks at the
     // clock: the greedy runs all of its restarts, and the search neither
@@ -99,7 +104,8 @@ pub fn solve_problem(
             .filter(|&k| !built.greedy.solution.is_served(p, k))
             .count();
         let search_end = budget.search_end(built.first_pass, p.clients.len(), unserved);
-        let mut solution = better_of_warm(p, built.greedy.solution, extend);
+        let mut solution = better_of_warm(p, built.greedy.solution, extend.first().copied());
+        let more: Vec<Solution> = extend.iter().skip(1).filter_map(|w| warm(p, w)).collect();
         // A search with less time than three greedy passes (each trying every
         // client once) cannot repay its set-up, which is quadratic in the
         // visits, and its first iterations: on a large day the
@@ -109,7 +115,14 @@ pub fn solve_problem(
         let search_has_time = !p.rounds.is_empty()
             && (iterations.is_some() || Instant::now() + built.first_pass * 3 < search_end);
         if !opts.exact && !ctl.is_cancelled() && search_has_time {
-            solution = search_from(settings, p, opts, ctl, &solution, search_end, bound);
+            solution = search_from_each(settings, p, opts, ctl, solution, &more, search_end, bound);
+        } else {
+            // No search: the best start as it is (the earlier on ties).
+            for w in more {
+                if w.objective(p) > solution.objective(p) {
+                    solution = w;
+                }
+            }
         }
         // A quick answer (stop when stalled) or an iteration budget does not
         // wait for the route bound: it stops with the best bound it has proven.
@@ -152,18 +165,58 @@ fn iteration_budget(settings: &Settings) -> Option<usize> {
         .map(|n| n.min(usize::MAX as u64) as usize)
 }
 
-/// The search from `solution` until `deadline` (or the iteration budget),
+/// The search from `first` and from each of `more` in turn, the budget
+/// (the settings' iterations, or the time until `deadline`) shared evenly
+/// among them, the first getting what does not divide; the best plan, the
+/// earlier start's on ties. With no `more`, the one search from `first`.
+#[allow(clippy::too_many_arguments)]
+fn search_from_each(
+    settings: &Settings,
+    p: &Problem,
+    opts: &PlanOptions,
+    ctl: &SolveControl,
+    first: Solution,
+    more: &[Solution],
+    deadline: Instant,
+    bound: i64,
+) -> Solution {
+    let n = 1 + more.len();
+    let iterations = iteration_budget(settings);
+    let began = Instant::now();
+    let time = deadline.saturating_duration_since(began);
+    let mut best: Option<(Solution, super::Objective)> = None;
+    for (i, start) in std::iter::once(&first).chain(more).enumerate() {
+        if i > 0 && ctl.is_cancelled() {
+            break;
+        }
+        let share = iterations.map(|n_it| n_it / n + if i == 0 { n_it % n } else { 0 });
+        let until = if i + 1 == n {
+            deadline
+        } else {
+            began + time.mul_f64((i + 1) as f64 / n as f64)
+        };
+        let found = search_from(settings, p, opts, share, ctl, start, until, bound);
+        let obj = found.objective(p);
+        if best.as_ref().is_none_or(|(_, b)| obj > *b) {
+            best = Some((found, obj));
+        }
+    }
+    best.map_or(first, |(s, _)| s)
+}
+
+/// The search from `solution` until `deadline` (or `iterations`),
 /// stopping early if it reaches `bound` (true priority).
+#[allow(clippy::too_many_arguments)]
 fn search_from(
     settings: &Settings,
     p: &Problem,
     opts: &PlanOptions,
+    iterations: Option<usize>,
     ctl: &SolveControl,
     solution: &Solution,
     deadline: Instant,
     bound: i64,
 ) -> Solution {
-    let iterations = iteration_budget(settings);
     // The bound in the solver's (boosted) terms, for the search to stop at.
     let must = (0..p.clients.len()).filter(|&k| p.must_serve(k)).count() as i64;
     let boosted_bound = bound + p.extras.boost * must;
@@ -244,19 +297,25 @@ fn bound_beside_greedy(
     })
 }
 
-/// The better of `solution` and the warm start `extend` (resized to `p` and filled in), if it fits `p`.
+/// The better of `solution` and the warm start `extend` ([`warm`]).
 fn better_of_warm(p: &Problem, mut solution: Solution, extend: Option<&Solution>) -> Solution {
-    if let Some(w) = extend {
-        let mut w = w.clone();
-        if w.routes.len() <= p.rounds.len() && w.start.len() <= p.visits.len() {
-            w.routes.resize(p.rounds.len(), Vec::new());
-            w.start.resize(p.visits.len(), None);
-            w.rounds_of.resize(p.visits.len(), Vec::new());
-            fill::fill_in(p, &mut w);
-            if w.objective(p) > solution.objective(p) {
-                solution = w;
-            }
-        }
+    if let Some(w) = extend.and_then(|w| warm(p, w))
+        && w.objective(p) > solution.objective(p)
+    {
+        solution = w;
     }
     solution
+}
+
+/// A warm start resized to `p` and filled in, if it fits `p`.
+fn warm(p: &Problem, w: &Solution) -> Option<Solution> {
+    if w.routes.len() > p.rounds.len() || w.start.len() > p.visits.len() {
+        return None;
+    }
+    let mut w = w.clone();
+    w.routes.resize(p.rounds.len(), Vec::new());
+    w.start.resize(p.visits.len(), None);
+    w.rounds_of.resize(p.visits.len(), Vec::new());
+    fill::fill_in(p, &mut w);
+    Some(w)
 }
