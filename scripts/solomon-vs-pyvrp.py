@@ -194,7 +194,8 @@ def pyvrp_worker(path, seed, limit):
     m = pyvrp_model(inst)
     data = m.data()
     t0 = time.monotonic()
-    res = m.solve(MaxRuntime(limit), seed=seed, display=False)
+    # collect_stats=False: no per-iteration bookkeeping PyVRP would not need.
+    res = m.solve(MaxRuntime(limit), seed=seed, display=False, collect_stats=False)
     secs = time.monotonic() - t0
     best = res.best
     # A client activity's idx is the client's index in data.clients(); the
@@ -258,7 +259,9 @@ def lane(solver, jobs, args, outdir, log):
             r = run_rota(args.rota, path, seed, args.time_limit, outdir, pin)
         else:
             r = run_pyvrp(sys.executable, path, seed, args.time_limit, pin)
-        r.update(solver=solver, instance=name, seed=seed, time_limit=args.time_limit,
+        mode = ("one after the other" if args.sequential else "side by side") + \
+            (", pinned" if args.pin else "")
+        r.update(solver=solver, instance=name, seed=seed, time_limit=args.time_limit, mode=mode,
                  load=round(os.getloadavg()[0], 2))
         out.write_text(json.dumps(r) + "\n")
         with log:
@@ -274,13 +277,18 @@ def main():
                     help="names (R103), files, 'hard' (the ten hardest) or 'all' (default)")
     ap.add_argument("--seeds", default="1,2,3", help="comma-separated (default 1,2,3)")
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per run (default 10)")
-    ap.add_argument("--rota", default=str(REPO / "target" / "release" / "rota"))
-    ap.add_argument("--solvers", default="rota,pyvrp")
-    ap.add_argument("--out", default=str(REPO / "target" / "solomon-vs-pyvrp"))
+    ap.add_argument("--rota", default=str(REPO / "target" / "release" / "rota"),
+                    help="the rota binary (default target/release/rota)")
+    ap.add_argument("--solvers", default="rota,pyvrp", help="rota,pyvrp (default), or one")
+    ap.add_argument("--out", default=str(REPO / "target" / "solomon-vs-pyvrp"),
+                    help="runs, results.csv and summary.md (default target/solomon-vs-pyvrp)")
     ap.add_argument("--sequential", action="store_true",
                     help="run the solvers one after the other instead of side by side")
     ap.add_argument("--pin", action="store_true", help="pin rota to core 0 and PyVRP to core 1")
-    ap.add_argument("--bks", default=str(SHARED / "bks_distance_only.csv"))
+    ap.add_argument("--report-only", action="store_true",
+                    help="run nothing: the table from the runs already in --out")
+    ap.add_argument("--bks", default=str(SHARED / "bks_distance_only.csv"),
+                    help="the distance-only optima (default ../shared/benchmarks/solomon/)")
     ap.add_argument("--pyvrp-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",") if s]
@@ -296,7 +304,7 @@ def main():
         except ImportError:
             sys.exit("pyvrp is not installed for this python: run `make bench-pyvrp` "
                      "(it installs it into target/pyvrp-venv) or use target/pyvrp-venv/bin/python")
-    if "rota" in solvers and not Path(args.rota).exists():
+    if "rota" in solvers and not args.report_only and not Path(args.rota).exists():
         sys.exit(f"no rota binary at {args.rota}: cargo build --release")
     if args.pin and not shutil.which("taskset"):
         sys.exit("--pin needs taskset")
@@ -304,11 +312,14 @@ def main():
     (outdir / "runs").mkdir(parents=True, exist_ok=True)
     optima = read_optima(args.bks)
     jobs = [(f, s) for f in files for s in seeds]
-    print(f"{len(files)} instances x {len(seeds)} seeds x {args.time_limit:g} s, "
-          f"{' and '.join(solvers)} {'one after the other' if args.sequential else 'side by side'}; "
-          f"runs in {outdir}/runs", file=sys.stderr, flush=True)
+    if not args.report_only:
+        print(f"{len(files)} instances x {len(seeds)} seeds x {args.time_limit:g} s, "
+              f"{' and '.join(solvers)} {'one after the other' if args.sequential else 'side by side'}; "
+              f"runs in {outdir}/runs", file=sys.stderr, flush=True)
     log = threading.Lock()
-    if args.sequential:
+    if args.report_only:
+        pass
+    elif args.sequential:
         for s in solvers:
             lane(s, jobs, args, outdir, log)
     else:
@@ -346,7 +357,8 @@ def report(files, seeds, solvers, optima, outdir, args):
                     reported_matches=rep is not None and abs(rep - dist) < 0.05,
                     distance_double=round(exact, 2), valid=err is None, error=err or "",
                     seconds=r.get("seconds"), wall=round(r["wall"], 2), load=r.get("load"),
-                    iterations=r.get("iterations"),
+                    iterations=r.get("iterations"), time_limit=r.get("time_limit"),
+                    mode=r.get("mode"),
                     routes_visited="|".join(" ".join(map(str, x)) for x in r["routes"] if x)))
     with open(outdir / "results.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()) if rows else ["instance"])
@@ -415,10 +427,9 @@ def report(files, seeds, solvers, optima, outdir, args):
                 lines.append(f"  - INVALID {r['instance']} seed {r['seed']}: {r['error']}")
     loads = [r["load"] for r in rows if r.get("load") is not None]
     lines.append("")
-    lines.append(f"{len(names)} instances, seeds {','.join(map(str, seeds))}, {args.time_limit:g} s "
-                 f"per run, one thread each, "
-                 f"{'one after the other' if args.sequential else 'side by side'}"
-                 f"{', pinned' if args.pin else ''}; load average (1 min) at the end of a run "
+    limits = "/".join(f"{t:g}" for t in sorted({r["time_limit"] for r in rows}))
+    lines.append(f"{len(names)} instances, seeds {','.join(map(str, seeds))}, {limits} s "
+                 f"per run, one thread each, {' / '.join(sorted({str(r['mode']) for r in rows}))}; load average (1 min) at the end of a run "
                  f"{min(loads):.1f}-{max(loads):.1f}." if loads else "no runs.")
     text = "\n".join(lines) + "\n"
     (outdir / "summary.md").write_text(text)
