@@ -4,7 +4,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test deps build browser openapi-validator openapi-check
+.PHONY: run test deps build browser openapi-validator openapi-check pyvrp bench-pyvrp
 
 run: deps
 	$(CARGO) build --release
@@ -103,3 +103,29 @@ openapi-check:
 	  echo "ERROR: missing$$missing: run 'make openapi-validator' (needs python3 and PyPI once), or 'make test OPENAPI_CHECK=skip' to go on without it" >&2; \
 	  exit 1; \
 	fi
+
+# rota beside PyVRP on Solomon's 100-customer instances (issue 29;
+# docs/benchmarks.md, "rota beside PyVRP"). Not part of `make test`: the full
+# comparison (56 instances x seeds 1-3 x 10 s, both solvers side by side, one
+# core each) takes about half an hour. PyVRP comes from PyPI, pinned, into a
+# virtualenv under target/ (installed once, like the OpenAPI tools), e.g.
+#   make bench-pyvrp PYVRP_BENCH_ARGS="hard"                     # the ten hardest
+#   make bench-pyvrp PYVRP_BENCH_ARGS="--time-limit 2 --seeds 1 R103 RC108"
+PYVRP_VENV := target/pyvrp-venv
+PYVRP_VERSION := 0.14.1
+PYVRP_BENCH_ARGS ?=
+
+pyvrp:
+	@$(PYVRP_VENV)/bin/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("pyvrp") != "$(PYVRP_VERSION)")' 2>/dev/null || { \
+	  if ! python3 -m venv $(PYVRP_VENV) >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing python3-venv for PyVRP"; \
+	    rm -rf $(PYVRP_VENV); \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null; \
+	  fi; \
+	  echo "installing pyvrp==$(PYVRP_VERSION) into $(PYVRP_VENV)"; \
+	  python3 -m venv $(PYVRP_VENV) && $(PYVRP_VENV)/bin/python -m pip install -q pyvrp==$(PYVRP_VERSION); \
+	}
+
+bench-pyvrp: pyvrp
+	$(CARGO) build --release
+	$(PYVRP_VENV)/bin/python scripts/solomon-vs-pyvrp.py $(PYVRP_BENCH_ARGS)
