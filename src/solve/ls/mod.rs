@@ -157,14 +157,16 @@ impl LocalSearch {
                 }
                 if let Some(mut rounds) = self.improve_visit(&mut t, sol, &prep, v) {
                     // Tied visits in other rounds may have new limits: their
-                    // rounds' slack is new as well.
-                    let limits = self.limits(p, sol);
-                    for (x, (old, new)) in prep.limits.iter().zip(&limits).enumerate() {
-                        if old != new {
-                            rounds.extend(sol.rounds_of[x].iter().copied());
+                    // rounds' slack is new as well (without ties, none has).
+                    if self.tied {
+                        let limits = self.limits(p, sol);
+                        for (x, (old, new)) in prep.limits.iter().zip(&limits).enumerate() {
+                            if old != new {
+                                rounds.extend(sol.rounds_of[x].iter().copied());
+                            }
                         }
+                        prep.limits = limits;
                     }
-                    prep.limits = limits;
                     rounds.sort_unstable();
                     rounds.dedup();
                     for r in rounds {
