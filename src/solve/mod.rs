@@ -114,9 +114,12 @@ impl Solution {
             .fold((0i64, 0i64), |(t, m), l| (t + l, m.max(l)));
         let mut continuity = 0;
         let mut travel = 0i64;
+        let prefs = p.has_preferences();
         for (r, route) in self.routes.iter().enumerate() {
             travel += p.route_travel(r, route.iter().copied());
-            continuity += route.iter().map(|&v| p.preference(v, r)).sum::<i64>();
+            if prefs {
+                continuity += route.iter().map(|&v| p.preference(v, r)).sum::<i64>();
+            }
         }
         match p.order {
             Order::Request => (priority, -lateness, continuity, -travel),

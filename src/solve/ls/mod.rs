@@ -67,6 +67,9 @@ pub struct LocalSearch {
     /// The ties between visits' starts; `tied`: whether there are any.
     rules: Rules,
     tied: bool,
+    /// Whether anything is worth continuity ([`Problem::has_preferences`]):
+    /// without it every move's continuity is 0 and is not summed.
+    prefs: bool,
 }
 
 /// A move: the new visit order of one or two rounds and what it gains
@@ -117,6 +120,7 @@ impl LocalSearch {
             neighbours: neighbours(p, NEIGHBOURS),
             rules,
             tied,
+            prefs: p.has_preferences(),
         }
     }
 
@@ -508,10 +512,23 @@ impl State<'_> {
             + self.along(r, seq)
     }
 
+    /// Travel minutes of round `r` through `nodes` in order:
+    /// `legs(r, &[a, b, c])` is a -> b plus b -> c.
+    #[inline]
+    pub fn legs(&self, r: usize, nodes: &[usize]) -> i64 {
+        nodes
+            .windows(2)
+            .map(|w| self.p.time(r, w[0], w[1]) as i64)
+            .sum()
+    }
+
     /// Second-tier worth of visit `v` in round `r` ([`Problem::preference`]:
     /// continuity, plus kept calls when re-planning).
     #[inline]
     pub fn pref(&self, v: usize, r: usize) -> i64 {
+        if !self.ls.prefs {
+            return 0;
+        }
         self.p.preference(v, r)
     }
 }
@@ -793,6 +810,121 @@ mod tests {
             }
         }
         assert!(through > 0 && refused > 0, "{through} {refused}");
+    }
+
+    /// Every candidate's gain is the continuity and travel its new routes
+    /// really gain (intra-round moves cost their changed legs alone, not
+    /// the whole round), and within a round no improving move the filter
+    /// lets through is missed: relocate, swap and or-opt against every
+    /// such move built and costed whole.
+    #[test]
+    fn gains_are_what_the_new_routes_gain_and_no_move_within_a_round_is_missed() {
+        for (clients, plain) in [(30, false), (60, true), (100, false)] {
+            let p = day(clients, plain);
+            let sol = crate::solve::construct::greedy::construct(&p).solution;
+            let ls = LocalSearch::new(&p);
+            let prep = ls.prepare(&p, &sol);
+            let st = State {
+                p: &p,
+                ls: &ls,
+                sol: &sol,
+                cache: &prep.cache,
+                pos: &prep.pos,
+                limits: &prep.limits,
+            };
+            let worth = |routes: &[(usize, Vec<usize>)], now: bool| -> (i64, i64) {
+                routes.iter().fold((0, 0), |(c, t), (r, new)| {
+                    let rt = if now { &sol.routes[*r] } else { new };
+                    let cont: i64 = rt.iter().map(|&v| p.preference(v, *r)).sum();
+                    (c + cont, t - p.route_travel(*r, rt.iter().copied()))
+                })
+            };
+            let singles: Vec<usize> = (0..p.visits.len())
+                .filter(|&v| !p.visits[v].is_double_up() && sol.start[v].is_some())
+                .collect();
+            let mut within = 0;
+            for op in [
+                Operator::Relocate,
+                Operator::Swap,
+                Operator::TwoOptStar,
+                Operator::OrOpt,
+            ] {
+                for &v in &singles {
+                    for &u in &singles {
+                        if u == v {
+                            continue;
+                        }
+                        let found = ls.candidates(&p, &sol, &prep, op, v, u);
+                        for c in &found {
+                            let (after, before) = (worth(&c.routes, false), worth(&c.routes, true));
+                            assert_eq!(
+                                c.gain,
+                                (after.0 - before.0, after.1 - before.1),
+                                "{op:?} {c:?}"
+                            );
+                        }
+                        let a = round_of(&sol, v);
+                        if a != round_of(&sol, u) || op == Operator::TwoOptStar {
+                            continue;
+                        }
+                        // Every improving move within the round, built whole.
+                        let route = &sol.routes[a];
+                        let (i, j) = (prep.pos[v], prep.pos[u]);
+                        let mut whole: Vec<Vec<usize>> = Vec::new();
+                        match op {
+                            Operator::Relocate => {
+                                for after in [false, true] {
+                                    let mut new: Vec<usize> =
+                                        route.iter().copied().filter(|&x| x != v).collect();
+                                    let at =
+                                        new.iter().position(|&x| x == u).unwrap() + after as usize;
+                                    new.insert(at, v);
+                                    whole.push(new);
+                                }
+                            }
+                            Operator::Swap => {
+                                let mut new = route.clone();
+                                new.swap(i, j);
+                                whole.push(new);
+                            }
+                            _ => {
+                                for len in 2..=3 {
+                                    let Some(seg) = route.get(i..i + len) else {
+                                        break;
+                                    };
+                                    if seg.iter().any(|&x| p.visits[x].is_double_up()) {
+                                        break;
+                                    }
+                                    if seg.contains(&u) {
+                                        continue;
+                                    }
+                                    let mut new: Vec<usize> = route
+                                        .iter()
+                                        .copied()
+                                        .filter(|x| !seg.contains(x))
+                                        .collect();
+                                    let at = new.iter().position(|&x| x == u).unwrap() + 1;
+                                    new.splice(at..at, seg.iter().copied());
+                                    whole.push(new);
+                                }
+                            }
+                        }
+                        for new in whole {
+                            let gain = p.route_travel(a, route.iter().copied())
+                                - p.route_travel(a, new.iter().copied());
+                            if new != *route && gain > 0 && st.fits_route(a, &new) {
+                                within += 1;
+                                assert!(
+                                    found.iter().any(|c| c.routes == vec![(a, new.clone())]),
+                                    "{op:?} missed {new:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            assert!(within > 0, "{clients}");
+        }
     }
 
     /// With ties, breaks and double-ups the filter is a relaxation: every

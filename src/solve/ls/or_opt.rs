@@ -13,7 +13,6 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let route = &st.sol.routes[a];
     let mut out = Vec::new();
     if a == b {
-        let old = p.route_travel(a, route.iter().copied());
         for len in 2..=3 {
             let Some(seg) = route.get(i..i + len) else {
                 break;
@@ -21,7 +20,21 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
             if seg.iter().any(|&x| p.visits[x].is_double_up()) {
                 break;
             }
-            if seg.contains(&u) {
+            // In the run, or the run already just after u: no move.
+            if seg.contains(&u) || j + 1 == i {
+                continue;
+            }
+            // The gain by legs, without building the route: the run taken
+            // out (its neighbours joined), then put between u and what
+            // follows u in what is left; the run's own legs are kept.
+            let (first, last) = (p.visits[seg[0]].node, p.visits[seg[len - 1]].node);
+            let (pv, sv) = (st.node_before(a, i), st.node_at(a, i + len));
+            let (nu, y) = (p.visits[u].node, st.node_at(a, j + 1));
+            let gain = st.legs(a, &[pv, first]) + st.legs(a, &[last, sv]) - st.legs(a, &[pv, sv])
+                + st.legs(a, &[nu, y])
+                - st.legs(a, &[nu, first])
+                - st.legs(a, &[last, y]);
+            if gain <= 0 {
                 continue;
             }
             let mut new: Vec<usize> = route.iter().copied().filter(|x| !seg.contains(x)).collect();
@@ -30,8 +43,7 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
                 .position(|&x| x == u)
                 .map_or(new.len(), |x| x + 1);
             new.splice(at..at, seg.iter().copied());
-            let gain = old - p.route_travel(a, new.iter().copied());
-            if gain > 0 && st.fits_route(a, &new) {
+            if st.fits_route(a, &new) {
                 out.push(Candidate {
                     routes: vec![(a, new)],
                     gain: (0, gain),

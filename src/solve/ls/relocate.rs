@@ -10,17 +10,31 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let (i, j) = (st.pos[v], st.pos[u]);
     let mut out = Vec::new();
     if a == b {
+        // The gain by legs, without building the route: take v out (its
+        // neighbours joined), then put it before or after u in what is left.
         let route = &st.sol.routes[a];
-        let old = st.p.route_travel(a, route.iter().copied());
+        let nv = st.p.visits[v].node;
+        let (pv, sv) = (st.node_before(a, i), st.node_at(a, i + 1));
+        let removed = st.legs(a, &[pv, nv, sv]) - st.legs(a, &[pv, sv]);
         for after in [false, true] {
+            // Where v already is: no move.
+            if (!after && i + 1 == j) || (after && j + 1 == i) {
+                continue;
+            }
+            let nu = st.p.visits[u].node;
+            let (x, y) = if after {
+                (nu, st.node_at(a, j + 1))
+            } else {
+                (st.node_before(a, j), nu)
+            };
+            let gain = removed - (st.legs(a, &[x, nv, y]) - st.legs(a, &[x, y]));
+            if gain <= 0 {
+                continue;
+            }
             let mut new: Vec<usize> = route.iter().copied().filter(|&x| x != v).collect();
             let at = new.iter().position(|&x| x == u).unwrap_or(0) + after as usize;
             new.insert(at, v);
-            if new == *route {
-                continue;
-            }
-            let gain = old - st.p.route_travel(a, new.iter().copied());
-            if gain > 0 && st.fits_route(a, &new) {
+            if st.fits_route(a, &new) {
                 out.push(Candidate {
                     routes: vec![(a, new)],
                     gain: (0, gain),

@@ -10,12 +10,25 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     let p = st.p;
     let (i, j) = (st.pos[v], st.pos[u]);
     if a == b {
+        // The gain by legs, without building the route.
+        let (lo, hi) = (i.min(j), i.max(j));
         let route = &st.sol.routes[a];
+        let (x, y) = (p.visits[route[lo]].node, p.visits[route[hi]].node);
+        let (before, after) = (st.node_before(a, lo), st.node_at(a, hi + 1));
+        let gain = if hi == lo + 1 {
+            st.legs(a, &[before, x, y, after]) - st.legs(a, &[before, y, x, after])
+        } else {
+            let (xa, yb) = (st.node_at(a, lo + 1), st.node_before(a, hi));
+            st.legs(a, &[before, x, xa]) + st.legs(a, &[yb, y, after])
+                - st.legs(a, &[before, y, xa])
+                - st.legs(a, &[yb, x, after])
+        };
+        if gain <= 0 {
+            return Vec::new();
+        }
         let mut new = route.clone();
         new.swap(i, j);
-        let gain =
-            p.route_travel(a, route.iter().copied()) - p.route_travel(a, new.iter().copied());
-        return if gain > 0 && st.fits_route(a, &new) {
+        return if st.fits_route(a, &new) {
             vec![Candidate {
                 routes: vec![(a, new)],
                 gain: (0, gain),

@@ -21,18 +21,21 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
     if tb.iter().any(|&x| !st.ls.eligible(x, a)) || ta.iter().any(|&x| !st.ls.eligible(x, b)) {
         return Vec::new();
     }
-    let cont: i64 = tb
-        .iter()
-        .map(|&x| st.pref(x, a) - st.pref(x, b))
-        .sum::<i64>()
-        + ta.iter()
-            .map(|&x| st.pref(x, b) - st.pref(x, a))
-            .sum::<i64>();
+    let cont: i64 = if st.ls.prefs {
+        tb.iter()
+            .map(|&x| st.pref(x, a) - st.pref(x, b))
+            .sum::<i64>()
+            + ta.iter()
+                .map(|&x| st.pref(x, b) - st.pref(x, a))
+                .sum::<i64>()
+    } else {
+        0
+    };
     let (sa, sb) = (&p.rounds[a], &p.rounds[b]);
     let alike = sa.mode == sb.mode && sa.end_node == sb.end_node && sa.end == sb.end;
-    let new_a: Vec<usize> = ra[..=i].iter().chain(tb).copied().collect();
-    let new_b: Vec<usize> = rb[..j].iter().chain(ta).copied().collect();
-    let travel = if alike && !new_b.is_empty() {
+    let new_a = || ra[..=i].iter().chain(tb).copied();
+    let new_b = || rb[..j].iter().chain(ta).copied();
+    let travel = if alike && j + ta.len() > 0 {
         // Legs v -> (rest of a) and (before u) -> u become v -> u and
         // (before u) -> (rest of a).
         let na = st.node_at(a, i + 1);
@@ -41,8 +44,8 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
         (p.time(a, nv, na) + p.time(b, pb, nu) - p.time(a, nv, nu) - p.time(b, pb, na)) as i64
     } else {
         p.route_travel(a, ra.iter().copied()) + p.route_travel(b, rb.iter().copied())
-            - p.route_travel(a, new_a.iter().copied())
-            - p.route_travel(b, new_b.iter().copied())
+            - p.route_travel(a, new_a())
+            - p.route_travel(b, new_b())
     };
     let gain = (cont, travel);
     if gain <= (0, 0) {
@@ -67,7 +70,9 @@ pub fn moves(st: &State, v: usize, u: usize) -> Vec<Candidate> {
                 return Vec::new();
             }
         }
-    } else if !st.fits_route(a, &new_a) || !st.fits_route(b, &new_b) {
+    }
+    let (new_a, new_b): (Vec<usize>, Vec<usize>) = (new_a().collect(), new_b().collect());
+    if !alike && (!st.fits_route(a, &new_a) || !st.fits_route(b, &new_b)) {
         return Vec::new();
     }
     vec![Candidate {
