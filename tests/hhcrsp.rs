@@ -127,3 +127,52 @@ fn a_broken_instance_is_refused_with_its_code() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Issue 29: every Mankowska plan kept in `docs/hhcrsp-routes-471ec2b/`
+/// (the seed-1 runs at or below the best published value, docs/benchmarks.md
+/// "Mankowska A-G at 471ec2b") passes the independent verifier on its instance,
+/// and its cost is at or below `bks.csv`'s value as the docs say.
+#[test]
+fn the_kept_plans_at_or_below_the_best_known_pass_the_verifier() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(bks) =
+        std::fs::read_to_string(root.join("../shared/benchmarks/hhcrsp/mankowska2014/bks.csv"))
+    else {
+        eprintln!("skipped: ../shared is not there");
+        return;
+    };
+    let mut lines = bks.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (file_col, bks_col, set_col) = (col("file"), col("bks"), col("set"));
+    let best: std::collections::HashMap<String, (f64, String)> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .map(|r| {
+            let stem = r[file_col].replace(".txt", "");
+            (stem, (r[bks_col].parse().unwrap(), r[set_col].to_string()))
+        })
+        .collect();
+    let dir = root.join("docs/hhcrsp-routes-471ec2b");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let routes: Vec<Vec<Visit>> =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = std::fs::read_to_string(shared(&format!("{stem}.txt")).unwrap()).unwrap();
+        let costs = verify(&text, &routes).unwrap_or_else(|e| panic!("{stem}: {e:?}"));
+        // `bks.csv` has three decimals (the published precision), and so
+        // do the costs the docs list: at or below it to the third decimal.
+        let (bks, set) = &best[&stem];
+        assert!(
+            costs.cost() <= bks + 5e-4,
+            "{stem}: {} above {bks}",
+            costs.cost()
+        );
+        if "CDEFG".contains(set.as_str()) {
+            checked += 1;
+        }
+    }
+    // Issue 29's target: at or below on at least 25 of the 50 of C-G.
+    assert!(checked >= 25, "{checked}");
+}
